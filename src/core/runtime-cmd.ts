@@ -1,0 +1,80 @@
+/**
+ * Runtime API (CLI) command text and output parsing, shared by the Lua
+ * adapter (which writes rules) and the Node CLI (which lists them).
+ */
+import { parseDecimal, splitOn } from "./bytes";
+import { RULE_FIELDS } from "./contract";
+
+/** Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape. */
+export function escapeCliArg(s: string): string {
+  let out = "";
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92 || c === 59 || c === 32 || c === 9) {
+      out = out + s.substring(start, i) + "\\" + String.fromCharCode(c);
+      start = i + 1;
+    }
+  }
+  return start === 0 ? s : out + s.substring(start);
+}
+
+/** Field values of one rule entry, all unsigned integers. */
+export interface RuleEntryData {
+  readonly expiry: number;
+  readonly answer: number;
+  readonly ruleExpiry: number;
+  readonly created: number;
+  readonly reason: number;
+}
+
+/** `set table` command that upserts one rule entry (one line, no trailing newline). */
+export function setRuleCommand(table: string, key: string, d: RuleEntryData): string {
+  return (
+    "set table " + escapeCliArg(table) + " key " + escapeCliArg(key) +
+    " data." + RULE_FIELDS.expiry + " " + d.expiry +
+    " data." + RULE_FIELDS.answer + " " + d.answer +
+    " data." + RULE_FIELDS.ruleExpiry + " " + d.ruleExpiry +
+    " data." + RULE_FIELDS.created + " " + d.created +
+    " data." + RULE_FIELDS.reason + " " + d.reason
+  );
+}
+
+/** `clear table ... key` command removing one entry. */
+export function clearKeyCommand(table: string, key: string): string {
+  return "clear table " + escapeCliArg(table) + " key " + escapeCliArg(key);
+}
+
+/** One entry of a `show table <name>` dump. */
+export interface TableEntry {
+  readonly key: string;
+  /** Milliseconds until the table itself expires the entry. */
+  readonly expMs: number;
+  /** Data fields by name, e.g. gpt0, http_req_cnt. */
+  readonly data: { readonly [field: string]: number };
+}
+
+/**
+ * Parse one entry line of `show table`:
+ * `0x55..: key=/a b use=0 exp=3599 gpt0=1 gpc0=2`. The key runs up to ` use=`,
+ * so keys with spaces survive.
+ */
+export function parseTableLine(line: string): TableEntry | undefined {
+  const k = line.indexOf(": key=");
+  if (k < 0) return undefined;
+  const u = line.indexOf(" use=", k);
+  if (u < 0) return undefined;
+  const key = line.substring(k + 6, u);
+  const data: { [field: string]: number } = {};
+  let expMs = -1;
+  for (const word of splitOn(line.substring(u + 1), 32)) {
+    const eq = word.indexOf("=");
+    if (eq <= 0) continue;
+    const name = word.substring(0, eq);
+    const v = parseDecimal(word.substring(eq + 1), 999999999999999);
+    if (v < 0) continue;
+    if (name === "exp") expMs = v;
+    else if (name !== "use") data[name] = v;
+  }
+  return { key, expMs, data };
+}

@@ -1,0 +1,222 @@
+/**
+ * A mock of the HAProxy 2.6 Lua API, installed into a Fengari VM. Every
+ * behaviour it claims has an integration twin in test/integration/mock-twins.test.ts
+ * that proves it on a real HAProxy.
+ */
+import { LuaFn, LuaKeyed, LuaVM, MultiReturn, loadBlocks } from "./fengari";
+
+export type Phase = "http-req" | "http-res";
+
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+}
+
+/** HAProxy's log level numbers (core.emerg .. core.debug). */
+export const LEVELS = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
+
+/** Request fetches: [T] nil in http-res. */
+const REQUEST_FETCHES = new Set(["path", "method", "query", "req_hdr", "src"]);
+
+export interface TxnSpec {
+  readonly phase: Phase;
+  readonly vars?: Record<string, string | number | boolean>;
+  /** Header name (lower case) -> values, one per header line. */
+  readonly reqHeaders?: Record<string, string[]>;
+  readonly resHeaders?: Record<string, string[]>;
+  readonly fetches?: Record<string, string | number>;
+}
+
+export interface MockTxn {
+  readonly lua: Record<string, unknown>;
+  readonly vars: Map<string, unknown>;
+}
+
+/** Split a CLI request the way 2.6's cli.c does: `;` ends a command unless escaped, `\` escapes. */
+export function cliCommands(line: string): string[][] {
+  const cmds: string[][] = [];
+  let args: string[] = [];
+  let cur = "";
+  let inArg = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "\\" && i + 1 < line.length) {
+      cur += line[++i];
+      inArg = true;
+    } else if (c === ";" || c === "\n") {
+      if (inArg) args.push(cur);
+      if (args.length) cmds.push(args);
+      args = [];
+      cur = "";
+      inArg = false;
+    } else if (c === " " || c === "\t") {
+      if (inArg) args.push(cur);
+      cur = "";
+      inArg = false;
+    } else {
+      cur += c;
+      inArg = true;
+    }
+  }
+  if (inArg) args.push(cur);
+  if (args.length) cmds.push(args);
+  return cmds;
+}
+
+export class MockHaproxy {
+  readonly vm = new LuaVM();
+  readonly actions = new Map<string, { phases: string[]; fn: LuaFn }>();
+  readonly converters = new Map<string, LuaFn>();
+  readonly logs: LogLine[] = [];
+  /** Stick tables by proxy name: key -> data fields. Declared tables only, like HAProxy. */
+  readonly tables = new Map<string, Map<string, Record<string, number>>>();
+  readonly cliRequests: string[] = [];
+  nowSec = 1_800_000_000;
+  cliReachable = true;
+  require!: (mod: string) => Record<string, unknown>;
+
+  constructor(
+    readonly env: Record<string, string> = {},
+    readonly files: Record<string, string> = {},
+  ) {}
+
+  declareTable(name: string): void {
+    this.tables.set(name, new Map());
+  }
+
+  /** Install the mock globals and load blocks.lua. */
+  load(bundle?: string): this {
+    const vm = this.vm;
+    const logger = (level: number) => (msg: string) => {
+      this.logs.push({ level, msg });
+    };
+    vm.setGlobal("core", {
+      ...LEVELS,
+      thread: 0,
+      log: (level: number, msg: string) => this.logs.push({ level, msg }),
+      Debug: logger(LEVELS.debug),
+      Info: logger(LEVELS.info),
+      Warning: logger(LEVELS.warning),
+      Alert: logger(LEVELS.alert),
+      now: () => ({ sec: this.nowSec, usec: 0 }),
+      register_action: (name: string, phases: string[], fn: LuaFn) => {
+        this.actions.set(name, { phases, fn });
+      },
+      register_converters: (name: string, fn: LuaFn) => {
+        this.converters.set(name, fn);
+      },
+      tcp: () => this.socket(),
+    });
+    vm.setGlobal("act", { CONTINUE: 0, STOP: 1, YIELD: 2, ERROR: 3, DONE: 4, DENY: 5, ABORT: 6, INVALID: 7 });
+    vm.run("local getenv = ...; os.getenv = getenv", "mock-os", (name: string) => this.env[name]);
+    vm.setGlobal("io", {
+      open: (file: string) => {
+        const content = this.files[file];
+        if (content === undefined) return new MultiReturn([undefined, `${file}: No such file or directory`]);
+        return { read: () => content, close: () => true, write: () => true };
+      },
+    });
+    this.require = loadBlocks(vm, bundle);
+    return this;
+  }
+
+  /** A cosocket whose peer is a tiny runtime API that understands set/clear table. */
+  private socket(): Record<string, unknown> {
+    let request = "";
+    let connected = false;
+    return {
+      settimeout: () => undefined,
+      connect: (_self: unknown, addr: string) => {
+        if (!this.cliReachable) return new MultiReturn([undefined, "can't connect"]);
+        connected = addr.length > 0;
+        return 1;
+      },
+      send: (_self: unknown, data: string) => {
+        if (!connected) return new MultiReturn([undefined, "not connected"]);
+        request += data;
+        return data.length;
+      },
+      receive: () => {
+        if (!connected) return new MultiReturn([undefined, "not connected"]);
+        this.cliRequests.push(request);
+        let out = "";
+        for (const args of cliCommands(request)) out += this.cli(args);
+        return out;
+      },
+      close: () => undefined,
+    };
+  }
+
+  private cli(args: string[]): string {
+    if (args[0] === "set" && args[1] === "table" && args[3] === "key") {
+      const t = this.tables.get(args[2]);
+      if (!t) return "Unknown table name\n";
+      const entry = t.get(args[4]) ?? {};
+      for (let i = 5; i + 1 < args.length; i += 2) {
+        if (!args[i].startsWith("data.")) return "Optional argument only supports \"data.<store_data_type>\" <value>\n";
+        entry[args[i].slice(5)] = Number(args[i + 1]);
+      }
+      t.set(args[4], entry);
+      return "\n";
+    }
+    if (args[0] === "clear" && args[1] === "table" && args[3] === "key") {
+      this.tables.get(args[2])?.delete(args[4]);
+      return "\n";
+    }
+    return "Unknown command\n";
+  }
+
+  /** Build a txn whose API behaves per phase like HAProxy's. */
+  txn(spec: TxnSpec): MockTxn {
+    const vars = new Map<string, unknown>(Object.entries(spec.vars ?? {}));
+    const phase = spec.phase;
+    const headerTable = (h: Record<string, string[]> | undefined) =>
+      new LuaKeyed(Object.entries(h ?? {}).map(([k, vs]) => [k, new LuaKeyed(vs.map((v, i) => [i, v] as const))] as const));
+    const fetch = (name: string) => (_self: unknown) => {
+      if (phase === "http-res" && REQUEST_FETCHES.has(name)) return undefined;
+      return spec.fetches?.[name];
+    };
+    const f: Record<string, unknown> = {};
+    for (const name of ["path", "method", "query", "be_name", "srv_name", "src", "status", "date"]) f[name] = fetch(name);
+    const lua: Record<string, unknown> = {
+      f,
+      sf: f,
+      get_var: (_self: unknown, name: string) => vars.get(name),
+      set_var: (_self: unknown, name: string, value: unknown) => {
+        // [T] floats stored in vars become 0
+        vars.set(name, typeof value === "number" && !Number.isInteger(value) ? 0 : value);
+      },
+      unset_var: (_self: unknown, name: string) => {
+        vars.delete(name);
+      },
+      http: {
+        req_get_headers: () => {
+          if (phase !== "http-req") throw new Error("req_get_headers: not available in this phase");
+          return headerTable(spec.reqHeaders);
+        },
+        res_get_headers: () => {
+          if (phase !== "http-res") throw new Error("res_get_headers: not available in this phase");
+          return headerTable(spec.resHeaders);
+        },
+      },
+    };
+    for (const [name, level] of Object.entries({ Info: LEVELS.info, Warning: LEVELS.warning, Alert: LEVELS.alert })) {
+      lua[name] = (_self: unknown, msg: string) => this.logs.push({ level, msg });
+    }
+    return { lua, vars };
+  }
+
+  /** Run a registered action the way HAProxy does: only in a phase it registered for. */
+  runAction(name: string, txn: MockTxn, phase: Phase, ...args: string[]): unknown[] {
+    const a = this.actions.get(name);
+    if (!a) throw new Error(`action ${name} not registered`);
+    if (!a.phases.includes(phase)) throw new Error(`action ${name} not registered for ${phase}`);
+    return a.fn(txn.lua, ...args);
+  }
+
+  convert(name: string, value: string): unknown {
+    const c = this.converters.get(name);
+    if (!c) throw new Error(`converter ${name} not registered`);
+    return c(value)[0];
+  }
+}
