@@ -289,6 +289,10 @@ ____exports.SETTINGS_ENV = "EDGEBLOCK_SETTINGS"
 ____exports.LUA_NAMES = {learn = "edgeblock_learn", normalize = "edgeblock_normalize"}
 --- Stick-table proxy holding the rules a backend taught: `<prefix><backend name>`.
 ____exports.RULE_TABLE_PREFIX = "eb_rules_"
+--- Sticky counter slot used to count rule hits on blocked requests.
+____exports.HIT_COUNTER = 2
+--- Sticky counter slot used to count signal outcomes in the response phase.
+____exports.STAT_COUNTER = 1
 --- Stick-table proxy holding edgeblock's own counters (gpc0 per counter key).
 ____exports.STATS_TABLE = "eb_stats"
 --- Which stick-table data field holds what, for every rule entry.
@@ -297,12 +301,12 @@ ____exports.RULE_FIELDS = {
     expiry = "gpt0",
     answer = "gpc0",
     ruleExpiry = "gpc1",
-    created = "conn_cnt",
-    reason = "sess_cnt",
+    created = "sess_cnt",
+    reason = "server_id",
     hits = "http_req_cnt"
 }
 --- The `store` clause every rule table is declared with.
-____exports.RULE_TABLE_STORE = "gpt0,gpc0,gpc1,conn_cnt,sess_cnt,http_req_cnt"
+____exports.RULE_TABLE_STORE = "gpt0,gpc0,gpc1,sess_cnt,server_id,http_req_cnt"
 return ____exports
  end,
 ["core.path"] = function(...) 
@@ -565,6 +569,29 @@ function ____exports.parseTableLine(line)
         ::__continue11::
     end
     return {key = key, expMs = expMs, data = data}
+end
+return ____exports
+ end,
+["core.rule"] = function(...) 
+local ____exports = {}
+local ____answer = require("core.answer")
+local packAnswer = ____answer.packAnswer
+local ____bytes = require("core.bytes")
+local fnv1a32 = ____bytes.fnv1a32
+--- Stable id of a reason label, the same in every thread, process and runtime. Below 2^31 (server_id is signed).
+function ____exports.reasonId(label)
+    return fnv1a32(label) % 2147483648
+end
+--- Entry data for a rule learned at `now` (epoch seconds).
+function ____exports.ruleEntry(r, now)
+    local expiry = now + r.ttl
+    return {
+        expiry = expiry,
+        ruleExpiry = expiry,
+        answer = packAnswer({status = r.status, dryRun = r.dryRun, bodyId = 0}),
+        created = now,
+        reason = ____exports.reasonId(r.reason)
+    }
 end
 return ____exports
  end,
@@ -937,14 +964,12 @@ return ____exports
  end,
 ["lua.learn"] = function(...) 
 local ____exports = {}
-local ____bytes = require("core.bytes")
-local fnv1a32 = ____bytes.fnv1a32
 local ____contract = require("core.contract")
 local HEADERS = ____contract.HEADERS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local VARS = ____contract.VARS
-local ____answer = require("core.answer")
-local packAnswer = ____answer.packAnswer
+local ____rule = require("core.rule")
+local ruleEntry = ____rule.ruleEntry
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local setRuleCommand = ____runtime_2Dcmd.setRuleCommand
 local ____signal = require("core.signal")
@@ -969,18 +994,8 @@ end
 local function store(ctx, backend, rules, now)
     local cmds = {}
     for ____, r in ipairs(rules) do
-        local expiry = now + r.ttl
-        cmds[#cmds + 1] = setRuleCommand(
-            RULE_TABLE_PREFIX .. backend,
-            r.path,
-            {
-                expiry = expiry,
-                ruleExpiry = expiry,
-                answer = packAnswer({status = r.status, dryRun = false, bodyId = 0}),
-                created = now,
-                reason = fnv1a32(r.reason)
-            }
-        )
+        local entry = ruleEntry({status = r.status, ttl = r.ttl, reason = r.reason, dryRun = false}, now)
+        cmds[#cmds + 1] = setRuleCommand(RULE_TABLE_PREFIX .. backend, r.path, entry)
     end
     local res = runCli(ctx.settings.runtimeApi, cmds, 2)
     if not res.ok then

@@ -50,6 +50,11 @@ export const LUA_NAMES = {
 /** Stick-table proxy holding the rules a backend taught: `<prefix><backend name>`. */
 export const RULE_TABLE_PREFIX = "eb_rules_";
 
+/** Sticky counter slot used to count rule hits on blocked requests. */
+export const HIT_COUNTER = 2;
+/** Sticky counter slot used to count signal outcomes in the response phase. */
+export const STAT_COUNTER = 1;
+
 /** Stick-table proxy holding edgeblock's own counters (gpc0 per counter key). */
 export const STATS_TABLE = "eb_stats";
 
@@ -64,13 +69,13 @@ export const RULE_FIELDS = {
   answer: "gpc0",
   /** Absolute expiry of the rule proper, epoch seconds (gpt0 may be later for index entries). */
   ruleExpiry: "gpc1",
-  /** Creation time, epoch seconds. Only tcp-level tracking would touch it, and edgeblock does none. */
-  created: "conn_cnt",
-  /** Reason id (fnv1a32 of the reason label). */
-  reason: "sess_cnt",
+  /** Creation time, epoch seconds. [T] http-request track-sc leaves sess_cnt alone (it bumps conn_cnt). */
+  created: "sess_cnt",
+  /** Reason id: fnv1a32 of the label, below 2^31 because server_id is signed. */
+  reason: "server_id",
   /** Hits: incremented natively when a blocked request tracks the entry. */
   hits: "http_req_cnt",
 } as const;
 
 /** The `store` clause every rule table is declared with. */
-export const RULE_TABLE_STORE = "gpt0,gpc0,gpc1,conn_cnt,sess_cnt,http_req_cnt";
+export const RULE_TABLE_STORE = "gpt0,gpc0,gpc1,sess_cnt,server_id,http_req_cnt";

@@ -2,9 +2,8 @@
  * http-res action: read the signal header, learn the rules it asks for, and
  * publish the outcome as vars. haproxy.cfg strips the header and counts.
  */
-import { fnv1a32 } from "../core/bytes";
 import { HEADERS, RULE_TABLE_PREFIX, VARS } from "../core/contract";
-import { packAnswer } from "../core/answer";
+import { ruleEntry } from "../core/rule";
 import { setRuleCommand } from "../core/runtime-cmd";
 import { LearnRequest, parseShortForm, SignalVerdict } from "../core/signal";
 import { Settings } from "../core/settings";
@@ -34,16 +33,8 @@ function publish(txn: HaproxyTxn, outcome: string, reason: string): void {
 function store(ctx: LearnContext, backend: string, rules: readonly LearnRequest[], now: number): string | undefined {
   const cmds: string[] = [];
   for (const r of rules) {
-    const expiry = now + r.ttl;
-    cmds.push(
-      setRuleCommand(RULE_TABLE_PREFIX + backend, r.path, {
-        expiry,
-        ruleExpiry: expiry,
-        answer: packAnswer({ status: r.status, dryRun: false, bodyId: 0 }),
-        created: now,
-        reason: fnv1a32(r.reason),
-      }),
-    );
+    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: false }, now);
+    cmds.push(setRuleCommand(RULE_TABLE_PREFIX + backend, r.path, entry));
   }
   const res = runCli(ctx.settings.runtimeApi, cmds, 2);
   if (!res.ok) return res.output;

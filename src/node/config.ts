@@ -1,0 +1,336 @@
+/**
+ * The user config (edgeblock.yaml): types, schema with defaults and
+ * descriptions, and validation that reports every error with its line and field.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from "yaml";
+import { DEFAULT_ALLOWED_STATUSES } from "../core/settings";
+
+export interface ListenAddress {
+  readonly address: string;
+  readonly port: number;
+  /** Environment variable that overrides the port at HAProxy start (rendered as presetenv). */
+  readonly portEnv?: string;
+}
+
+export interface ServerConfig extends ListenAddress {
+  readonly name: string;
+}
+
+export interface BackendConfig {
+  readonly name: string;
+  /** Only trusted backends can teach rules; other backends' signals are stripped and counted. */
+  readonly trusted: boolean;
+  /** Rules this backend may hold at once (stick-table size). */
+  readonly maxRules: number;
+  readonly servers: readonly ServerConfig[];
+}
+
+export interface EdgeConfig {
+  /** Absolute path of the file this came from; relative paths below are resolved against its folder. */
+  readonly source: string;
+  readonly listen: ListenAddress;
+  readonly stats: ListenAddress;
+  /** Runtime API unix socket (absolute). Lua writes rules through it; the CLI reads them. */
+  readonly runtimeApiSocket: string;
+  readonly lua: { readonly file: string; readonly load: "shared" | "per-thread" };
+  readonly threads: number;
+  /** HAProxy log target: `stderr`, `/dev/log`, or `host:port`. */
+  readonly logTarget: string;
+  readonly paths: { readonly caseInsensitive: boolean; readonly mergeSlashes: boolean; readonly stripTrailingSlash: boolean };
+  readonly rules: {
+    readonly defaultTtl: number;
+    readonly maxTtl: number;
+    readonly defaultStatus: number;
+    readonly allowedStatuses: readonly number[];
+    readonly maxSignalBytes: number;
+    readonly maxPathLength: number;
+  };
+  /** Map of paths blocked from startup (absolute). */
+  readonly staticMap: string;
+  readonly backends: readonly BackendConfig[];
+  readonly defaultBackend: string;
+}
+
+/** One validation problem, pointing at the line and the field. */
+export interface ConfigError {
+  readonly line: number;
+  readonly field: string;
+  readonly message: string;
+}
+
+export class ConfigInvalid extends Error {
+  constructor(
+    readonly file: string,
+    readonly errors: readonly ConfigError[],
+  ) {
+    super(errors.map((e) => `${file}:${e.line}: ${e.field}: ${e.message}`).join("\n"));
+  }
+}
+
+/** Largest stick-table expire HAProxy accepts is 2^31-1 ms: about 24.8 days. */
+export const MAX_TTL_LIMIT = 2_147_483;
+
+/** Field reference: the schema is both the validation and the documentation (docs/config.md). */
+export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, description: string]> = [
+  ["listen.address", "127.0.0.1", "Address the edge listens on."],
+  ["listen.port", "8080", "Port the edge listens on (1-65535)."],
+  ["listen.port_env", "(none)", "Environment variable that overrides listen.port when HAProxy starts."],
+  ["stats.address / stats.port / stats.port_env", "127.0.0.1 / 8404", "HAProxy stats page and /metrics."],
+  ["runtime_api.socket", "run/admin.sock", "Unix socket of HAProxy's runtime API (level admin). Lua writes rules through it."],
+  ["lua.file", "lua-out/blocks.lua", "The compiled edgeblock Lua bundle."],
+  ["lua.load", "shared", "`shared` (lua-load) or `per-thread` (lua-load-per-thread)."],
+  ["threads", "1", "nbthread (1-64)."],
+  ["log", "stderr", "HAProxy log target: stderr, /dev/log or host:port."],
+  ["paths.case_insensitive", "false", "Fold ASCII case before matching: /YEET is /yeet."],
+  ["paths.merge_slashes", "true", "Treat // as /."],
+  ["paths.strip_trailing_slash", "true", "Treat /a/ as /a."],
+  ["rules.default_ttl", "3600", "Seconds a learned rule lives when the signal does not say."],
+  ["rules.max_ttl", "604800", `Upper bound on any rule's lifetime, seconds (at most ${MAX_TTL_LIMIT}).`],
+  ["rules.default_status", "404", "Status for `X-Edge-Resource: false`."],
+  ["rules.allowed_statuses", DEFAULT_ALLOWED_STATUSES.join(","), "Statuses a rule may answer with (400-599)."],
+  ["rules.max_signal_bytes", "1024", "Signals longer than this are rejected."],
+  ["rules.max_path_length", "254", "Longest normalised path a rule may have."],
+  ["static_map", "path_status.map", "Paths blocked from startup: `<path> [status]` per line."],
+  ["backends[].name", "(required)", "Backend name: letters, digits, - and _."],
+  ["backends[].trusted", "false", "Accept signals from this backend."],
+  ["backends[].max_rules", "100000", "Rules this backend may hold at once."],
+  ["backends[].servers[]", "(required)", "`{name, address, port, port_env}` for each server."],
+  ["default_backend", "first backend", "Backend for requests no route matches."],
+];
+
+
+class Reader {
+  readonly errors: ConfigError[] = [];
+  constructor(
+    private readonly lc: LineCounter,
+    private readonly root: YAMLMap | undefined,
+  ) {}
+
+  lineOf(node: Node | undefined | null): number {
+    if (!node || !node.range) return 1;
+    return this.lc.linePos(node.range[0]).line;
+  }
+
+  error(node: Node | undefined | null, field: string, message: string): void {
+    this.errors.push({ line: this.lineOf(node), field, message });
+  }
+
+  /** The node at a dotted path, or undefined. */
+  node(parent: YAMLMap | undefined, key: string): Node | undefined {
+    if (!parent) return undefined;
+    const v = parent.get(key, true);
+    return v === undefined || v === null ? undefined : (v as Node);
+  }
+
+  map(parent: YAMLMap | undefined, key: string, field: string, known: string[]): YAMLMap | undefined {
+    const n = this.node(parent, key);
+    if (n === undefined) return undefined;
+    if (!isMap(n)) {
+      this.error(n, field, "expected a mapping");
+      return undefined;
+    }
+    this.checkKeys(n, field, known);
+    return n;
+  }
+
+  checkKeys(m: YAMLMap, field: string, known: string[]): void {
+    for (const item of m.items) {
+      const k = isScalar(item.key) ? String(item.key.value) : String(item.key);
+      if (!known.includes(k)) this.error(item.key as Node, field ? `${field}.${k}` : k, `unknown field (known: ${known.join(", ")})`);
+    }
+  }
+
+  int(parent: YAMLMap | undefined, key: string, field: string, def: number, min: number, max: number): number {
+    const n = this.node(parent, key);
+    if (n === undefined) return def;
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      this.error(n, field, `expected an integer from ${min} to ${max}, got ${JSON.stringify(isScalar(n) ? n.value : n.toJSON())}`);
+      return def;
+    }
+    return v;
+  }
+
+  bool(parent: YAMLMap | undefined, key: string, field: string, def: boolean): boolean {
+    const n = this.node(parent, key);
+    if (n === undefined) return def;
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== "boolean") {
+      this.error(n, field, `expected true or false, got ${JSON.stringify(isScalar(n) ? n.value : n.toJSON())}`);
+      return def;
+    }
+    return v;
+  }
+
+  str(parent: YAMLMap | undefined, key: string, field: string, def: string, pattern?: RegExp, hint?: string): string {
+    const n = this.node(parent, key);
+    if (n === undefined) return def;
+    const v = isScalar(n) ? n.value : undefined;
+    if (typeof v !== "string" || v.length === 0) {
+      this.error(n, field, "expected a non-empty string");
+      return def;
+    }
+    if (pattern && !pattern.test(v)) {
+      this.error(n, field, `invalid value ${JSON.stringify(v)}${hint ? `: ${hint}` : ""}`);
+      return def;
+    }
+    return v;
+  }
+
+  get rootMap(): YAMLMap | undefined {
+    return this.root;
+  }
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,48}$/;
+const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
+const HOST = /^[A-Za-z0-9._:-]+$/;
+
+function listenOf(r: Reader, parent: YAMLMap | undefined, key: string, def: ListenAddress): ListenAddress {
+  const m = r.map(parent, key, key, ["address", "port", "port_env"]);
+  const portEnv = m ? r.str(m, "port_env", `${key}.port_env`, "", ENV_NAME, "upper-case letters, digits and _") : "";
+  return {
+    address: m ? r.str(m, "address", `${key}.address`, def.address, HOST, "an IP address or host name") : def.address,
+    port: m ? r.int(m, "port", `${key}.port`, def.port, 1, 65535) : def.port,
+    ...(portEnv ? { portEnv } : {}),
+  };
+}
+
+/** Parse and validate config text. Throws ConfigInvalid listing every problem. */
+export function parseConfig(text: string, file: string): EdgeConfig {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const base = path.dirname(path.resolve(file));
+  if (doc.errors.length > 0) {
+    throw new ConfigInvalid(
+      file,
+      doc.errors.map((e) => ({ line: e.linePos ? e.linePos[0].line : 1, field: "(yaml)", message: e.message.split("\n")[0] })),
+    );
+  }
+  const root = doc.contents;
+  if (root !== null && !isMap(root)) throw new ConfigInvalid(file, [{ line: 1, field: "(root)", message: "expected a mapping" }]);
+  const r = new Reader(lc, root ?? undefined);
+  const top = root ?? undefined;
+  if (top) {
+    r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "backends", "default_backend"]);
+  }
+  const resolve = (p: string) => path.resolve(base, p);
+
+  const listen = listenOf(r, top, "listen", { address: "127.0.0.1", port: 8080 });
+  const stats = listenOf(r, top, "stats", { address: "127.0.0.1", port: 8404 });
+  const api = r.map(top, "runtime_api", "runtime_api", ["socket"]);
+  const lua = r.map(top, "lua", "lua", ["file", "load"]);
+  const load = r.str(lua, "load", "lua.load", "shared", /^(shared|per-thread)$/, "shared or per-thread") as "shared" | "per-thread";
+  const paths = r.map(top, "paths", "paths", ["case_insensitive", "merge_slashes", "strip_trailing_slash"]);
+  const rules = r.map(top, "rules", "rules", ["default_ttl", "max_ttl", "default_status", "allowed_statuses", "max_signal_bytes", "max_path_length"]);
+
+  const allowed: number[] = [];
+  const allowedNode = r.node(rules, "allowed_statuses");
+  if (allowedNode === undefined) allowed.push(...DEFAULT_ALLOWED_STATUSES);
+  else if (!isSeq(allowedNode)) r.error(allowedNode, "rules.allowed_statuses", "expected a list of statuses");
+  else {
+    allowedNode.items.forEach((item, i) => {
+      const v = isScalar(item) ? item.value : undefined;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 400 || v > 599) {
+        r.error(item as Node, `rules.allowed_statuses[${i}]`, `expected a status from 400 to 599, got ${JSON.stringify(v)}`);
+      } else if (!allowed.includes(v)) allowed.push(v);
+    });
+  }
+  const maxTtl = r.int(rules, "max_ttl", "rules.max_ttl", 604800, 1, MAX_TTL_LIMIT);
+  const defaultTtl = r.int(rules, "default_ttl", "rules.default_ttl", 3600, 1, MAX_TTL_LIMIT);
+  if (defaultTtl > maxTtl) r.error(r.node(rules, "default_ttl"), "rules.default_ttl", `must not exceed rules.max_ttl (${maxTtl})`);
+  const defaultStatus = r.int(rules, "default_status", "rules.default_status", 404, 400, 599);
+  if (allowed.length > 0 && !allowed.includes(defaultStatus)) {
+    r.error(r.node(rules, "default_status") ?? allowedNode, "rules.default_status", `${defaultStatus} is not in rules.allowed_statuses`);
+  }
+
+  const backends: BackendConfig[] = [];
+  const bnode = r.node(top, "backends");
+  if (bnode === undefined) r.error(top, "backends", "at least one backend is required");
+  else if (!isSeq(bnode) || bnode.items.length === 0) r.error(bnode, "backends", "expected a non-empty list");
+  else {
+    bnode.items.forEach((item, i) => {
+      const f = `backends[${i}]`;
+      if (!isMap(item)) {
+        r.error(item as Node, f, "expected a mapping");
+        return;
+      }
+      r.checkKeys(item, f, ["name", "trusted", "max_rules", "servers"]);
+      const name = r.str(item, "name", `${f}.name`, "", NAME, "letters, digits, - and _ (at most 48)");
+      if (!r.node(item, "name")) r.error(item, `${f}.name`, "required");
+      if (name && backends.some((b) => b.name === name)) r.error(r.node(item, "name"), `${f}.name`, `duplicate backend name ${name}`);
+      const servers: ServerConfig[] = [];
+      const snode = r.node(item, "servers");
+      if (!snode || !isSeq(snode) || snode.items.length === 0) r.error(snode ?? item, `${f}.servers`, "expected a non-empty list of servers");
+      else {
+        snode.items.forEach((s, j) => {
+          const sf = `${f}.servers[${j}]`;
+          if (!isMap(s)) {
+            r.error(s as Node, sf, "expected a mapping");
+            return;
+          }
+          r.checkKeys(s, sf, ["name", "address", "port", "port_env"]);
+          if (!r.node(s, "port")) r.error(s, `${sf}.port`, "required");
+          const portEnv = r.str(s, "port_env", `${sf}.port_env`, "", ENV_NAME, "upper-case letters, digits and _");
+          servers.push({
+            name: r.str(s, "name", `${sf}.name`, `s${j + 1}`, NAME, "letters, digits, - and _"),
+            address: r.str(s, "address", `${sf}.address`, "127.0.0.1", HOST, "an IP address or host name"),
+            port: r.int(s, "port", `${sf}.port`, 0, 1, 65535),
+            ...(portEnv ? { portEnv } : {}),
+          });
+        });
+      }
+      backends.push({
+        name,
+        trusted: r.bool(item, "trusted", `${f}.trusted`, false),
+        maxRules: r.int(item, "max_rules", `${f}.max_rules`, 100000, 1, 10_000_000),
+        servers,
+      });
+    });
+  }
+  const defaultBackend = r.str(top, "default_backend", "default_backend", backends[0]?.name ?? "", NAME);
+  if (backends.length > 0 && !backends.some((b) => b.name === defaultBackend)) {
+    r.error(r.node(top, "default_backend"), "default_backend", `no backend named ${defaultBackend}`);
+  }
+
+  const config: EdgeConfig = {
+    source: path.resolve(file),
+    listen,
+    stats,
+    runtimeApiSocket: resolve(r.str(api, "socket", "runtime_api.socket", "run/admin.sock")),
+    lua: { file: resolve(r.str(lua, "file", "lua.file", "lua-out/blocks.lua")), load },
+    threads: r.int(top, "threads", "threads", 1, 1, 64),
+    logTarget: r.str(top, "log", "log", "stderr", /^(stderr|stdout|\/[^\s]+|[A-Za-z0-9.-]+:\d+)$/, "stderr, stdout, /dev/log or host:port"),
+    paths: {
+      caseInsensitive: r.bool(paths, "case_insensitive", "paths.case_insensitive", false),
+      mergeSlashes: r.bool(paths, "merge_slashes", "paths.merge_slashes", true),
+      stripTrailingSlash: r.bool(paths, "strip_trailing_slash", "paths.strip_trailing_slash", true),
+    },
+    rules: {
+      defaultTtl,
+      maxTtl,
+      defaultStatus,
+      allowedStatuses: allowed,
+      maxSignalBytes: r.int(rules, "max_signal_bytes", "rules.max_signal_bytes", 1024, 16, 65536),
+      maxPathLength: r.int(rules, "max_path_length", "rules.max_path_length", 254, 1, 4094),
+    },
+    staticMap: resolve(r.str(top, "static_map", "static_map", "path_status.map")),
+    backends,
+    defaultBackend,
+  };
+  if (r.errors.length > 0) throw new ConfigInvalid(file, r.errors.sort((a, b) => a.line - b.line));
+  return config;
+}
+
+export function loadConfig(file: string): EdgeConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigInvalid(file, [{ line: 0, field: "(file)", message: (e as Error).message }]);
+  }
+  return parseConfig(text, file);
+}
+

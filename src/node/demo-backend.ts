@@ -1,0 +1,74 @@
+/**
+ * The demo backend (yolo/yeet app), also used by the integration tests with
+ * their own route tables. It counts every request it serves, per path, and
+ * reports the counts at GET /__demo/hits.
+ *
+ * Usage: node dist/node/demo-backend.js [--port N] [--routes JSON]
+ * Prints `listening <port>` once ready.
+ */
+import * as http from "node:http";
+
+/** What the backend answers for a path. */
+export interface Route {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string | string[]>>;
+  readonly body?: string;
+}
+
+export const DEMO_ROUTES: Readonly<Record<string, Route>> = {
+  "/yolo": { status: 200, body: "yolo: this resource exists\n" },
+  "/yeet": { status: 404, headers: { "X-Edge-Resource": "false" }, body: "yeet: no such resource\n" },
+  "/gone": { status: 410, headers: { "X-Edge-Resource": "false-410" }, body: "gone: removed for good\n" },
+};
+
+export function startDemoBackend(port: number, routes: Readonly<Record<string, Route>>): Promise<http.Server> {
+  const hits: Record<string, number> = {};
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const p = q >= 0 ? url.slice(0, q) : url;
+    if (p === "/__demo/hits") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(hits));
+      return;
+    }
+    hits[p] = (hits[p] ?? 0) + 1;
+    const route = routes[p] ?? routes["*"];
+    if (!route) {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end(`ok ${req.method} ${url}\n`);
+      return;
+    }
+    res.writeHead(route.status, { "content-type": "text/plain", ...(route.headers ?? {}) });
+    res.end(req.method === "HEAD" ? undefined : (route.body ?? ""));
+  });
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (require.main === module) {
+  const port = Number(arg("--port") ?? process.env.EDGEBLOCK_DEMO_PORT ?? 8081);
+  const routesArg = arg("--routes");
+  const routes = routesArg ? (JSON.parse(routesArg) as Record<string, Route>) : DEMO_ROUTES;
+  startDemoBackend(port, routes).then(
+    (server) => {
+      const addr = server.address();
+      process.stdout.write(`listening ${typeof addr === "object" && addr ? addr.port : port}\n`);
+      const stop = () => server.close(() => process.exit(0));
+      process.on("SIGTERM", stop);
+      process.on("SIGINT", stop);
+    },
+    (e: Error) => {
+      process.stderr.write(`demo backend: ${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}
