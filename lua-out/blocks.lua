@@ -494,6 +494,7 @@ local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local ____bytes = require("core.bytes")
+local hexValue = ____bytes.hexValue
 local parseDecimal = ____bytes.parseDecimal
 local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
@@ -523,6 +524,35 @@ end
 function ____exports.clearKeyCommand(____table, key)
     return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
 end
+--- Undo the escaping `show table` applies to keys: `\\` for a backslash, `\xHH` for other bytes.
+function ____exports.unescapeDump(s)
+    if (string.find(s, "\\", nil, true) or 0) - 1 < 0 then
+        return s
+    end
+    local out = ""
+    local i = 0
+    while i < #s do
+        do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 92 and i + 1 < #s then
+                local n = __TS__StringCharCodeAt(s, i + 1)
+                if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
+                    out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
+                    i = i + 4
+                    goto __continue10
+                end
+                local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
+                out = out .. string.char(simple)
+                i = i + 2
+                goto __continue10
+            end
+            out = out .. string.char(c)
+            i = i + 1
+        end
+        ::__continue10::
+    end
+    return out
+end
 --- Parse one entry line of `show table`:
 -- `0x55..: key=/a b use=0 exp=3599 gpt0=1 gpc0=2`. The key runs up to ` use=`,
 -- so keys with spaces survive.
@@ -540,7 +570,7 @@ function ____exports.parseTableLine(line)
     if u < 0 then
         return nil
     end
-    local key = __TS__StringSubstring(line, k + 6, u)
+    local key = ____exports.unescapeDump(__TS__StringSubstring(line, k + 6, u))
     local data = {}
     local expMs = -1
     for ____, word in ipairs(splitOn(
@@ -550,7 +580,7 @@ function ____exports.parseTableLine(line)
         do
             local eq = (string.find(word, "=", nil, true) or 0) - 1
             if eq <= 0 then
-                goto __continue11
+                goto __continue16
             end
             local name = __TS__StringSubstring(word, 0, eq)
             local v = parseDecimal(
@@ -558,7 +588,7 @@ function ____exports.parseTableLine(line)
                 999999999999999
             )
             if v < 0 then
-                goto __continue11
+                goto __continue16
             end
             if name == "exp" then
                 expMs = v
@@ -566,7 +596,7 @@ function ____exports.parseTableLine(line)
                 data[name] = v
             end
         end
-        ::__continue11::
+        ::__continue16::
     end
     return {key = key, expMs = expMs, data = data}
 end

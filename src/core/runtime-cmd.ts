@@ -2,7 +2,7 @@
  * Runtime API (CLI) command text and output parsing, shared by the Lua
  * adapter (which writes rules) and the Node CLI (which lists them).
  */
-import { parseDecimal, splitOn } from "./bytes";
+import { hexValue, parseDecimal, splitOn } from "./bytes";
 import { RULE_FIELDS } from "./contract";
 
 /** Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape. */
@@ -45,6 +45,31 @@ export function clearKeyCommand(table: string, key: string): string {
   return "clear table " + escapeCliArg(table) + " key " + escapeCliArg(key);
 }
 
+/** Undo the escaping `show table` applies to keys: `\\` for a backslash, `\xHH` for other bytes. */
+export function unescapeDump(s: string): string {
+  if (s.indexOf("\\") < 0) return s;
+  let out = "";
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 92 && i + 1 < s.length) {
+      const n = s.charCodeAt(i + 1);
+      if (n === 120 && i + 3 < s.length && hexValue(s.charCodeAt(i + 2)) >= 0 && hexValue(s.charCodeAt(i + 3)) >= 0) {
+        out = out + String.fromCharCode(hexValue(s.charCodeAt(i + 2)) * 16 + hexValue(s.charCodeAt(i + 3)));
+        i = i + 4;
+        continue;
+      }
+      const simple = n === 116 ? 9 : n === 110 ? 10 : n === 114 ? 13 : n === 101 ? 27 : n;
+      out = out + String.fromCharCode(simple);
+      i = i + 2;
+      continue;
+    }
+    out = out + String.fromCharCode(c);
+    i = i + 1;
+  }
+  return out;
+}
+
 /** One entry of a `show table <name>` dump. */
 export interface TableEntry {
   readonly key: string;
@@ -64,7 +89,7 @@ export function parseTableLine(line: string): TableEntry | undefined {
   if (k < 0) return undefined;
   const u = line.indexOf(" use=", k);
   if (u < 0) return undefined;
-  const key = line.substring(k + 6, u);
+  const key = unescapeDump(line.substring(k + 6, u));
   const data: { [field: string]: number } = {};
   let expMs = -1;
   for (const word of splitOn(line.substring(u + 1), 32)) {

@@ -201,7 +201,7 @@ function listenOf(r: Reader, parent: YAMLMap | undefined, key: string, def: List
 /** Parse and validate config text. Throws ConfigInvalid listing every problem. */
 export function parseConfig(text: string, file: string): EdgeConfig {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
   const base = path.dirname(path.resolve(file));
   if (doc.errors.length > 0) {
     throw new ConfigInvalid(

@@ -15,8 +15,8 @@ export interface LogLine {
 /** HAProxy's log level numbers (core.emerg .. core.debug). */
 export const LEVELS = { emerg: 0, alert: 1, crit: 2, err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
 
-/** Request fetches: [T] nil in http-res. */
-const REQUEST_FETCHES = new Set(["path", "method", "query", "req_hdr", "src"]);
+/** Request fetches that are [T] nil in http-res. `method` is not among them: it survives into the response phase. */
+const REQUEST_FETCHES = new Set(["path", "query", "req_hdr"]);
 
 export interface TxnSpec {
   readonly phase: Phase;
@@ -85,7 +85,7 @@ export class MockHaproxy {
   }
 
   /** Install the mock globals and load blocks.lua. */
-  load(bundle?: string): this {
+  load(bundle?: string, opts: { trapGlobals?: boolean } = {}): this {
     const vm = this.vm;
     const logger = (level: number) => (msg: string) => {
       this.logs.push({ level, msg });
@@ -116,6 +116,10 @@ export class MockHaproxy {
         return { read: () => content, close: () => true, write: () => true };
       },
     });
+    if (opts.trapGlobals) {
+      // record every global the bundle creates while loading (habit 8: no globals)
+      vm.run("__eb_new_globals = {}; setmetatable(_G, { __newindex = function(t, k, v) table.insert(__eb_new_globals, k); rawset(t, k, v) end })");
+    }
     this.require = loadBlocks(vm, bundle);
     return this;
   }

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Setup for `npm start` and `npm test` on a fresh Debian/Ubuntu machine with Node 20:
+// installs HAProxy from the OS packages when missing, and npm dependencies when missing.
+// Plain CommonJS with no dependencies, because it runs before `npm ci`.
+"use strict";
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const purpose = process.argv[2] || "setup";
+
+function say(msg) {
+  process.stderr.write(`[edgeblock ${purpose}] ${msg}\n`);
+}
+
+function has(cmd) {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+function run(cmd, args) {
+  say(`$ ${[cmd, ...args].join(" ")}`);
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], cwd: root, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  return r.status === 0;
+}
+
+const major = Number(process.versions.node.split(".")[0]);
+if (major < 20) {
+  say(`Node ${process.versions.node} is too old: edgeblock needs Node 20 or newer.`);
+  process.exit(1);
+}
+
+if (!has("haproxy")) {
+  const root_ = typeof process.getuid === "function" && process.getuid() === 0;
+  const apt = root_ ? ["apt-get"] : ["sudo", "-n", "apt-get"];
+  const manual = `${root_ ? "" : "sudo "}apt-get update && ${root_ ? "" : "sudo "}apt-get install -y haproxy`;
+  if (!has("apt-get") || (!root_ && !has("sudo"))) {
+    say(`HAProxy is not installed and cannot be installed automatically here. Run:\n  ${manual}`);
+    process.exit(1);
+  }
+  say("HAProxy is not installed: installing Debian's haproxy package (apt-get install -y haproxy).");
+  const ok = run(apt[0], [...apt.slice(1), "update"]) && run(apt[0], [...apt.slice(1), "install", "-y", "haproxy"]);
+  if (!ok || !has("haproxy")) {
+    say(`Installing HAProxy failed. Run this yourself, then try again:\n  ${manual}`);
+    process.exit(1);
+  }
+}
+const v = spawnSync("haproxy", ["-v"], { encoding: "utf8" });
+const version = (/version (\S+)/.exec(v.stdout || "") || [])[1] || "unknown";
+if (!version.startsWith("2.6")) say(`note: HAProxy ${version} found; edgeblock is built and tested against 2.6 (Debian bookworm).`);
+
+const lock = path.join(root, "package-lock.json");
+const marker = path.join(root, "node_modules", ".package-lock.json");
+const stale = !fs.existsSync(marker) || fs.statSync(marker).mtimeMs < fs.statSync(lock).mtimeMs;
+if (stale) {
+  say("npm dependencies are missing or out of date: installing them (npm ci).");
+  if (!run("npm", ["ci", "--no-audit", "--no-fund"])) {
+    say("npm ci failed; run it yourself and try again.");
+    process.exit(1);
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Integration harness: a real HAProxy and real backend processes on loopback,
+ * ephemeral ports, temp folders. Every process started here is stopped by pid.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EdgeConfig, parseConfig } from "../../src/node/config";
+import { renderToDisk } from "../../src/node/render";
+import type { Route } from "../../src/node/demo-backend";
+
+const ROOT = path.resolve(__dirname, "../..");
+export const BLOCKS = path.join(ROOT, "lua-out/blocks.lua");
+const DEMO_BACKEND = path.join(ROOT, "dist/node/demo-backend.js");
+
+const started = new Set<ChildProcess>();
+
+/** Stop every process this file started (by pid); for afterAll hooks and crashes. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...started].map((p) => stopProcess(p)));
+}
+
+function stopProcess(p: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null || p.pid === undefined) {
+      started.delete(p);
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (p.pid !== undefined) {
+        try {
+          process.kill(p.pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+    }, 5000);
+    p.once("exit", () => {
+      clearTimeout(timer);
+      started.delete(p);
+      resolve();
+    });
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      clearTimeout(timer);
+      started.delete(p);
+      resolve();
+    }
+  });
+}
+
+process.once("exit", () => {
+  for (const p of started) if (p.pid !== undefined) try { process.kill(p.pid, "SIGKILL"); } catch { /* gone */ }
+});
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address() as net.AddressInfo;
+      s.close(() => resolve(a.port));
+    });
+  });
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+export interface Backend {
+  readonly port: number;
+  readonly pid: number;
+  /** Requests served per path, from the backend's own counter. */
+  hits(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/** Start the demo backend as its own process with a route table. */
+export async function startBackend(routes: Record<string, Route>): Promise<Backend> {
+  const port = await freePort();
+  const p = spawn(process.execPath, [DEMO_BACKEND, "--port", String(port), "--routes", JSON.stringify(routes)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.add(p);
+  let out = "";
+  p.stdout!.on("data", (d) => (out += d));
+  p.stderr!.on("data", (d) => (out += d));
+  await waitFor(`backend on ${port} (${out})`, () => out.includes("listening") || p.exitCode !== null);
+  if (p.exitCode !== null) throw new Error(`backend exited: ${out}`);
+  return {
+    port,
+    pid: p.pid!,
+    hits: async () => JSON.parse((await request(port, "GET", "/__demo/hits")).body) as Record<string, number>,
+    stop: () => stopProcess(p),
+  };
+}
+
+export interface Response {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** One request on a fresh connection. Paths are sent exactly as given (no client-side normalisation). */
+export function request(port: number, method: string, rawPath: string, headers: Record<string, string | string[]> = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, method, path: rawPath, headers, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("latin1");
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`timeout ${method} ${rawPath}`)));
+    req.end();
+  });
+}
+
+export interface EdgeOptions {
+  readonly backends: ReadonlyArray<{ name: string; port: number; trusted?: boolean }>;
+  readonly luaLoad?: "shared" | "per-thread";
+  readonly threads?: number;
+  /** Extra YAML merged at the top level (e.g. `paths:` or `rules:` blocks). */
+  readonly extraYaml?: string;
+  readonly staticMap?: string;
+  /** Extra Lua files to lua-load (test probes). */
+  readonly extraLua?: readonly string[];
+  /** Text appended to the rendered haproxy.cfg (test-only proxies). */
+  readonly extraCfg?: string;
+}
+
+export interface Edge {
+  readonly port: number;
+  readonly statsPort: number;
+  readonly dir: string;
+  readonly socket: string;
+  readonly config: EdgeConfig;
+  readonly pid: number;
+  /** Everything HAProxy printed so far (logs go to stderr). */
+  logs(): string;
+  /** Lines that show a Lua runtime error or an alert. */
+  luaErrors(): string[];
+  get(p: string, headers?: Record<string, string | string[]>): Promise<Response>;
+  req(method: string, p: string, headers?: Record<string, string | string[]>): Promise<Response>;
+  /** Run a runtime API command and return its output. */
+  cli(command: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function cliCommand(socket: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(socket);
+    let out = "";
+    s.setEncoding("latin1");
+    s.on("data", (d) => (out += d));
+    s.on("end", () => resolve(out));
+    s.on("error", reject);
+    s.write(command + "\n");
+  });
+}
+
+/** Render a config for this test into a temp folder and start HAProxy (master-worker, foreground). */
+export async function startEdge(o: EdgeOptions): Promise<Edge> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "eb-"));
+  const port = await freePort();
+  const statsPort = await freePort();
+  const yaml = [
+    `listen: { address: 127.0.0.1, port: ${port} }`,
+    `stats: { address: 127.0.0.1, port: ${statsPort} }`,
+    `runtime_api: { socket: ${dir}/admin.sock }`,
+    `lua: { file: ${BLOCKS}, load: ${o.luaLoad ?? "shared"} }`,
+    `threads: ${o.threads ?? 1}`,
+    `log: stderr`,
+    `static_map: ${dir}/path_status.map`,
+    `backends:`,
+    ...o.backends.map(
+      (b) => `  - { name: ${b.name}, trusted: ${b.trusted ?? true}, servers: [ { name: s1, address: 127.0.0.1, port: ${b.port} } ] }`,
+    ),
+    o.extraYaml ?? "",
+  ].join("\n");
+  const cfgFile = path.join(dir, "edgeblock.yaml");
+  writeFileSync(cfgFile, yaml);
+  writeFileSync(path.join(dir, "path_status.map"), o.staticMap ?? "");
+  const config = parseConfig(yaml, cfgFile);
+  const rendered = renderToDisk(config, { outDir: dir });
+  if (o.extraLua || o.extraCfg) {
+    let cfg = rendered.cfg;
+    for (const f of o.extraLua ?? []) cfg = cfg.replace(/^(\s*lua-load(?:-per-thread)? .*)$/m, `$1\n  lua-load ${f}`);
+    writeFileSync(rendered.files.cfg, cfg + (o.extraCfg ?? ""));
+  }
+  const p = spawn("haproxy", ["-W", "-db", "-f", "haproxy.cfg"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  started.add(p);
+  let log = "";
+  p.stdout!.on("data", (d) => (log += d));
+  p.stderr!.on("data", (d) => (log += d));
+  try {
+    await waitFor(`haproxy on ${port}`, async () => p.exitCode !== null || (await portOpen(port)), 15_000);
+  } catch (e) {
+    await stopProcess(p);
+    throw new Error(`${(e as Error).message}\n${log}`);
+  }
+  if (p.exitCode !== null) throw new Error(`haproxy exited with ${p.exitCode}:\n${log}`);
+  const socket = config.runtimeApiSocket;
+  return {
+    port,
+    statsPort,
+    dir,
+    socket,
+    config,
+    pid: p.pid!,
+    logs: () => log,
+    luaErrors: () => log.split("\n").filter((l) => /runtime error|Lua function|\[ALERT\]|stack traceback|lua_pcall/i.test(l) && !/Current worker .* exited|All workers exited/.test(l)),
+    get: (pth, headers) => request(port, "GET", pth, headers),
+    req: (method, pth, headers) => request(port, method, pth, headers),
+    cli: (command) => cliCommand(socket, command),
+    stop: async () => {
+      await stopProcess(p);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/** Every config error message names the line and the field. */
+import { describe, expect, it } from "vitest";
+import { ConfigInvalid, parseConfig } from "../../src/node/config";
+import { checkStaticMap } from "../../src/node/static-map";
+import { DEFAULT_PATH_POLICY } from "../../src/core/path";
+import { DEFAULT_ALLOWED_STATUSES } from "../../src/core/settings";
+
+const GOOD = `listen: { address: 127.0.0.1, port: 8080 }
+backends:
+  - name: app
+    trusted: true
+    servers: [ { name: s1, address: 127.0.0.1, port: 8081 } ]
+`;
+
+function errorsOf(yaml: string) {
+  try {
+    parseConfig(yaml, "/tmp/x/edgeblock.yaml");
+  } catch (e) {
+    if (e instanceof ConfigInvalid) return e.errors;
+    throw e;
+  }
+  return [];
+}
+
+describe("config validation", () => {
+  it("accepts a minimal config and fills the documented defaults", () => {
+    const c = parseConfig(GOOD, "/tmp/x/edgeblock.yaml");
+    expect(c.rules.defaultTtl).toBe(3600);
+    expect(c.rules.defaultStatus).toBe(404);
+    expect(c.paths).toEqual({ caseInsensitive: false, mergeSlashes: true, stripTrailingSlash: true });
+    expect(c.staticMap).toBe("/tmp/x/path_status.map");
+    expect(c.runtimeApiSocket).toBe("/tmp/x/run/admin.sock");
+    expect(c.defaultBackend).toBe("app");
+    expect(c.backends[0]).toMatchObject({ name: "app", trusted: true, maxRules: 100000 });
+  });
+
+  const CASES: Array<[string, string, number, string, RegExp]> = [
+    ["a port out of range", GOOD.replace("port: 8080", "port: 80800"), 1, "listen.port", /integer from 1 to 65535/],
+    ["an unknown top-level field", GOOD + "colour: blue\n", 6, "colour", /unknown field/],
+    ["an unknown backend field", GOOD.replace("trusted: true", "trusted: true\n    weight: 3"), 5, "backends[0].weight", /unknown field/],
+    ["a non-boolean trusted", GOOD.replace("trusted: true", "trusted: yes please"), 4, "backends[0].trusted", /true or false/],
+    ["a bad backend name", GOOD.replace("name: app", "name: my app"), 3, "backends[0].name", /letters, digits/],
+    ["no backends", "listen: { port: 8080 }\n", 1, "backends", /at least one backend/],
+    ["a server without a port", GOOD.replace(", port: 8081", ""), 5, "backends[0].servers[0].port", /required/],
+    ["a status outside 400-599", GOOD + "rules:\n  allowed_statuses: [404, 302]\n", 7, "rules.allowed_statuses[1]", /400 to 599/],
+    ["a default status that is not allowed", GOOD + "rules:\n  allowed_statuses: [410]\n", 7, "rules.default_status", /not in rules.allowed_statuses/],
+    ["default_ttl above max_ttl", GOOD + "rules:\n  max_ttl: 60\n  default_ttl: 120\n", 8, "rules.default_ttl", /must not exceed/],
+    ["max_ttl beyond what a stick table can expire", GOOD + "rules:\n  max_ttl: 99999999\n", 7, "rules.max_ttl", /integer from 1 to 2147483/],
+    ["an unknown lua load mode", GOOD + "lua: { load: sometimes }\n", 6, "lua.load", /shared or per-thread/],
+    ["a default backend that does not exist", GOOD + "default_backend: nope\n", 6, "default_backend", /no backend named nope/],
+    ["broken YAML", GOOD + "rules: [\n", 7, "(yaml)", /./],
+  ];
+  for (const [what, yaml, line, field, message] of CASES) {
+    it(`reports ${what} at line ${line}, field ${field}`, () => {
+      const errs = errorsOf(yaml);
+      const e = errs.find((x) => x.field === field);
+      expect(e, JSON.stringify(errs)).toBeDefined();
+      expect(e!.line).toBe(line);
+      expect(e!.message).toMatch(message);
+    });
+  }
+
+  it("reports every problem at once, sorted by line", () => {
+    const errs = errorsOf(GOOD.replace("port: 8080", "port: 0").replace("trusted: true", "trusted: 3"));
+    expect(errs.map((e) => e.field)).toEqual(["listen.port", "backends[0].trusted"]);
+  });
+});
+
+describe("static map validation", () => {
+  const check = (t: string) => checkStaticMap(t, DEFAULT_PATH_POLICY, DEFAULT_ALLOWED_STATUSES, 254);
+  it("accepts paths with and without a status, comments and blank lines", () => {
+    const r = check("# c\n\n/a\n/b 410\n");
+    expect(r.errors).toEqual([]);
+    expect(r.entries).toEqual([{ line: 3, path: "/a" }, { line: 4, path: "/b", status: 410 }]);
+  });
+  it("names the line of a path that is not normalised, with the spelling to use", () => {
+    expect(check("/a\n//b/\n").errors).toEqual([{ line: 2, field: "static_map line 2", message: expect.stringMatching(/not normalised; write "\/b"/) }]);
+  });
+  it("names the line of a bad status, a duplicate and extra words", () => {
+    const r = check("/a 200\n/b\n/b\n/c 404 x\n");
+    expect(r.errors.map((e) => e.line)).toEqual([1, 3, 4]);
+    expect(r.errors[0].message).toMatch(/not in rules.allowed_statuses/);
+    expect(r.errors[1].message).toMatch(/already listed on line 2/);
+    expect(r.errors[2].message).toMatch(/expected "<path> \[status\]"/);
+  });
+});

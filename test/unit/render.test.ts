@@ -1,0 +1,66 @@
+/** The rendered haproxy.cfg against the variable contract, and the committed example against a fresh render. */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { HEADERS, LUA_NAMES, RULE_TABLE_PREFIX, RULE_TABLE_STORE, SETTINGS_ENV, STATS_TABLE, VARS } from "../../src/core/contract";
+import { loadConfig, parseConfig } from "../../src/node/config";
+import { render } from "../../src/node/render";
+
+const ROOT = path.resolve(__dirname, "../..");
+const EXAMPLE = path.join(ROOT, "haproxy/edgeblock.yaml");
+
+describe("rendered haproxy.cfg", () => {
+  const c = loadConfig(EXAMPLE);
+  const r = render(c, { outDir: path.dirname(EXAMPLE) });
+
+  it("is what is committed in haproxy/ (render again after changing the template or the config)", () => {
+    expect(r.cfg).toBe(readFileSync(path.join(ROOT, "haproxy/haproxy.cfg"), "utf8"));
+    expect(r.settings).toBe(readFileSync(path.join(ROOT, "haproxy/edgeblock.settings"), "utf8"));
+  });
+
+  it("uses every request/response var of the contract, and no txn.eb_* var outside it", () => {
+    const used = new Set([...r.cfg.matchAll(/txn\.eb_[a-z_]+/g)].map((m) => m[0]));
+    const declared = new Set(Object.values(VARS));
+    for (const v of used) expect(declared.has(v as never), `${v} is not in VARS`).toBe(true);
+    for (const v of [VARS.path, VARS.backend, VARS.ruleKey, VARS.blockStatus, VARS.statKey, VARS.staticStatus]) expect(used.has(v)).toBe(true);
+  });
+
+  it("calls the Lua names blocks.lua registers, and sets the settings env var it reads", () => {
+    const lua = readFileSync(path.join(ROOT, "lua-out/blocks.lua"), "utf8");
+    for (const name of Object.values(LUA_NAMES)) {
+      expect(r.cfg).toContain(`lua.${name}`);
+      expect(lua).toContain(`"${name}"`);
+    }
+    expect(r.cfg).toContain(`setenv ${SETTINGS_ENV} edgeblock.settings`);
+  });
+
+  it("declares one rule table per backend with the contract's store clause, and the stats table", () => {
+    for (const b of c.backends) {
+      expect(r.cfg).toMatch(new RegExp(`backend ${RULE_TABLE_PREFIX}${b.name}\\n.*\\n  stick-table type string len 256 size ${b.maxRules} expire 604800s store ${RULE_TABLE_STORE}`));
+    }
+    expect(r.cfg).toContain(`backend ${STATS_TABLE}\n`);
+  });
+
+  it("strips the signal header from client requests, from backend responses and after every response", () => {
+    expect(r.cfg).toContain(`http-request del-header ${HEADERS.resource}`);
+    expect(r.cfg).toContain(`http-response del-header ${HEADERS.resource}`);
+    expect(r.cfg).toContain(`http-after-response del-header ${HEADERS.resource}`);
+  });
+
+  it("runs the learn action only in trusted backends; untrusted ones only count", () => {
+    const yaml = `backends:
+  - { name: good, trusted: true, servers: [ { port: 1 } ] }
+  - { name: bad, servers: [ { port: 2 } ] }
+`;
+    const cfg = render(parseConfig(yaml, "/tmp/eb/x.yaml"), { outDir: "/tmp/eb" }).cfg;
+    const good = cfg.slice(cfg.indexOf("backend good\n"), cfg.indexOf("backend eb_rules_good"));
+    const bad = cfg.slice(cfg.indexOf("backend bad\n"), cfg.indexOf("backend eb_rules_bad"));
+    expect(good).toContain(`lua.${LUA_NAMES.learn}`);
+    expect(bad).not.toContain(`lua.${LUA_NAMES.learn}`);
+    expect(bad).toContain("str(signal_rejected:untrusted)");
+  });
+
+  it("answers a 451 with http-request return (deny_status refuses it)", () => {
+    expect(r.cfg).toMatch(/http-request return status 451 content-type text\/plain string "Unavailable For Legal Reasons" if \{ var\(txn\.eb_status\) -m int 451 \}/);
+  });
+});

@@ -1,0 +1,30 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS } from "../../src/core/settings";
+import { parseShortForm } from "../../src/core/signal";
+import { byteString } from "../helpers/arb";
+import { SHORT_FORM_VECTORS } from "../vectors/signal";
+
+describe("parseShortForm (X-Edge-Resource)", () => {
+  for (const v of SHORT_FORM_VECTORS) {
+    it(`${JSON.stringify(v.values).slice(0, 60)} on ${String(v.path).slice(0, 30)} -> ${v.expect.kind}`, () => {
+      const r = parseShortForm(v.values, v.path, DEFAULT_SETTINGS);
+      expect(r.kind).toBe(v.expect.kind);
+      if (r.kind === "reject" && v.expect.kind === "reject") expect(r.reason).toBe(v.expect.reason);
+      if (r.kind === "learn" && v.expect.kind === "learn") {
+        expect(r.rules).toEqual([{ path: v.expect.path, status: v.expect.status, ttl: DEFAULT_SETTINGS.defaultTtl, reason: "edge-resource" }]);
+      }
+    });
+  }
+
+  it("never throws, and only learns from false[-NNN]", () => {
+    fc.assert(
+      fc.property(fc.array(byteString(40), { maxLength: 3 }), byteString(30), (values, p) => {
+        const r = parseShortForm(values, "/" + p, DEFAULT_SETTINGS);
+        if (r.kind === "learn") expect(values.length).toBe(1);
+        if (r.kind === "learn") expect(values[0].trim().toLowerCase()).toMatch(/^false(-\d{3})?$/);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
