@@ -50,9 +50,66 @@ local function __TS__StringSubstring(self, start, ____end)
     return string.sub(self, start, ____end)
 end
 
+local function __TS__Class(self)
+    local c = {prototype = {}}
+    c.prototype.__index = c.prototype
+    c.prototype.constructor = c
+    return c
+end
+
+local function __TS__New(target, ...)
+    local instance = setmetatable({}, target.prototype)
+    instance:____constructor(...)
+    return instance
+end
+
+local function __TS__CountVarargs(...)
+    return select("#", ...)
+end
+
+local function __TS__SparseArrayNew(...)
+    local sparseArray = {...}
+    sparseArray.sparseLength = __TS__CountVarargs(...)
+    return sparseArray
+end
+
+local function __TS__SparseArrayPush(sparseArray, ...)
+    local args = {...}
+    local argsLen = __TS__CountVarargs(...)
+    local listLen = sparseArray.sparseLength
+    for i = 1, argsLen do
+        sparseArray[listLen + i] = args[i]
+    end
+    sparseArray.sparseLength = listLen + argsLen
+end
+
+local function __TS__SparseArraySpread(sparseArray)
+    local _unpack = unpack or table.unpack
+    return _unpack(sparseArray, 1, sparseArray.sparseLength)
+end
+
+local function __TS__ObjectAssign(target, ...)
+    local sources = {...}
+    for i = 1, #sources do
+        local source = sources[i]
+        if type(source) == "table" then
+            for key in pairs(source) do
+                target[key] = source[key]
+            end
+        end
+    end
+    return target
+end
+
 return {
   __TS__StringCharCodeAt = __TS__StringCharCodeAt,
-  __TS__StringSubstring = __TS__StringSubstring
+  __TS__StringSubstring = __TS__StringSubstring,
+  __TS__Class = __TS__Class,
+  __TS__New = __TS__New,
+  __TS__SparseArrayNew = __TS__SparseArrayNew,
+  __TS__SparseArrayPush = __TS__SparseArrayPush,
+  __TS__SparseArraySpread = __TS__SparseArraySpread,
+  __TS__ObjectAssign = __TS__ObjectAssign
 }
  end,
 ["core.answer"] = function(...) 
@@ -262,14 +319,33 @@ function ____exports.fnv1a32(s)
     end
     return h
 end
+--- Decimal text of a non-negative integral number. Used wherever a number
+-- becomes text (CLI commands, map keys): Fengari's integers are 32-bit, so
+-- larger values are floats there and tostring would add ".0".
+function ____exports.itoa(n)
+    if n < 0 then
+        return "-" .. ____exports.itoa(-n)
+    end
+    local v = math.floor(n)
+    if v == 0 then
+        return "0"
+    end
+    local out = ""
+    while v > 0 do
+        local d = v % 10
+        out = string.char(48 + d) .. out
+        v = math.floor(v / 10)
+    end
+    return out
+end
 return ____exports
  end,
 ["core.contract"] = function(...) 
 local ____exports = {}
 --- Signal headers a backend may send. Lower-case, as HAProxy's header tables key them.
-____exports.HEADERS = {resource = "x-edge-resource"}
+____exports.HEADERS = {resource = "x-edge-resource", rule = "edge-rule"}
 --- Every signal header, for stripping from requests and responses.
-____exports.SIGNAL_HEADERS = {____exports.HEADERS.resource}
+____exports.SIGNAL_HEADERS = {____exports.HEADERS.resource, ____exports.HEADERS.rule}
 --- Transaction variables. Set natively or by Lua; read by haproxy.cfg ACLs.
 ____exports.VARS = {
     path = "txn.eb_path",
@@ -279,21 +355,47 @@ ____exports.VARS = {
     ruleAnswer = "txn.eb_ans",
     blockStatus = "txn.eb_status",
     staticStatus = "txn.eb_static",
+    method = "txn.eb_method",
+    auth = "txn.eb_auth",
+    allowed = "txn.eb_allowed",
+    live = "txn.eb_live",
+    prefixBase = "txn.eb_pbase",
+    prefixLive = "txn.eb_plive",
+    qualSpecs = "txn.eb_qual",
+    prefixQualSpecs = "txn.eb_pqual",
+    methodKey = "txn.eb_mkey",
+    ruleReason = "txn.eb_reason",
+    ruleBody = "txn.eb_body",
+    wouldBlock = "txn.eb_would",
+    blockStat = "txn.eb_bstat",
     signalOutcome = "txn.eb_signal",
-    signalReason = "txn.eb_signal_reason",
-    statKey = "txn.eb_stat"
+    signalReason = "txn.eb_signal_reason"
 }
 --- Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file.
 ____exports.SETTINGS_ENV = "EDGEBLOCK_SETTINGS"
 --- Names registered with HAProxy by blocks.lua. Used as `lua.<name>` in haproxy.cfg.
-____exports.LUA_NAMES = {learn = "edgeblock_learn", normalize = "edgeblock_normalize"}
+____exports.LUA_NAMES = {learn = "edgeblock_learn", normalize = "edgeblock_normalize", match = "edgeblock_match"}
+--- Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`.
+____exports.STORE_MAPS = {
+    reasons = "eb_reasons.map",
+    bodies = "eb_bodies.map",
+    prefixPrefix = "eb_prefix_",
+    qualPrefix = "eb_qual_",
+    counters = "eb_counters.map"
+}
 --- Stick-table proxy holding the rules a backend taught: `<prefix><backend name>`.
 ____exports.RULE_TABLE_PREFIX = "eb_rules_"
 --- Sticky counter slot used to count rule hits on blocked requests.
 ____exports.HIT_COUNTER = 2
---- Sticky counter slot used to count signal outcomes in the response phase.
+--- Sticky counter slot used to count blocked / would-block requests by status and reason.
 ____exports.STAT_COUNTER = 1
---- Stick-table proxy holding edgeblock's own counters (gpc0 per counter key).
+--- Per-backend tables of the confirmation threshold: candidate rule keys, and (key|client) pairs seen.
+____exports.PENDING_TABLE_PREFIX = "eb_pending_"
+____exports.SEEN_TABLE_PREFIX = "eb_seen_"
+--- Control table: key `enforcement_off`, gpt0 1 = kill switch on (everything is dry-run).
+____exports.CONTROL_TABLE = "eb_ctl"
+____exports.ENFORCEMENT_OFF_KEY = "enforcement_off"
+--- Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key).
 ____exports.STATS_TABLE = "eb_stats"
 --- Which stick-table data field holds what, for every rule entry.
 -- Only scalar fields are used: on 2.6 the CLI cannot set gpt/gpc array cells beyond 0.
@@ -488,6 +590,1446 @@ function ____exports.isFastPath(raw, policy)
 end
 return ____exports
  end,
+["core.settings"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local trimOws = ____bytes.trimOws
+local ____path = require("core.path")
+local DEFAULT_PATH_POLICY = ____path.DEFAULT_PATH_POLICY
+____exports.DEFAULT_ALLOWED_STATUSES = {
+    400,
+    401,
+    403,
+    404,
+    405,
+    410,
+    429,
+    451,
+    500,
+    503
+}
+____exports.DEFAULT_SETTINGS = {
+    runtimeApi = "unix@run/admin.sock",
+    defaultTtl = 3600,
+    maxTtl = 86400 * 7,
+    defaultStatus = 404,
+    allowedStatuses = ____exports.DEFAULT_ALLOWED_STATUSES,
+    maxSignalBytes = 2048,
+    maxKeyLength = 160,
+    maxBodyBytes = 256,
+    maxRulesPerSignal = 8,
+    pathPolicy = DEFAULT_PATH_POLICY,
+    allowExact = {},
+    allowPrefix = {},
+    learnRate = 0,
+    learnBurst = 0,
+    confirmSignals = 1,
+    confirmClients = 1,
+    onFull = "evict",
+    stateDir = "",
+    sweepInterval = 10,
+    snapshotInterval = 60
+}
+local function onOff(b)
+    return b and "on" or "off"
+end
+--- Render settings as the text blocks.lua reads.
+function ____exports.formatSettings(s)
+    local statuses = ""
+    do
+        local i = 0
+        while i < #s.allowedStatuses do
+            statuses = (statuses .. (i > 0 and "," or "")) .. tostring(s.allowedStatuses[i + 1])
+            i = i + 1
+        end
+    end
+    local out = (((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n"
+    if #s.stateDir > 0 then
+        out = ((out .. "state_dir ") .. s.stateDir) .. "\n"
+    end
+    for ____, p in ipairs(s.allowExact) do
+        out = ((out .. "allow_exact ") .. p) .. "\n"
+    end
+    for ____, p in ipairs(s.allowPrefix) do
+        out = ((out .. "allow_prefix ") .. p) .. "\n"
+    end
+    return out
+end
+--- Integer settings: key -> [field, min, max].
+local INTS = {
+    default_ttl = {"defaultTtl", 1, 4294967295},
+    max_ttl = {"maxTtl", 1, 4294967295},
+    default_status = {"defaultStatus", 400, 599},
+    max_signal_bytes = {"maxSignalBytes", 16, 65536},
+    max_key_length = {"maxKeyLength", 8, 4094},
+    max_body_bytes = {"maxBodyBytes", 0, 4096},
+    max_rules_per_signal = {"maxRulesPerSignal", 1, 64},
+    learn_rate = {"learnRate", 0, 1000000},
+    learn_burst = {"learnBurst", 0, 1000000},
+    confirm_signals = {"confirmSignals", 1, 1000},
+    confirm_clients = {"confirmClients", 1, 1000},
+    sweep_interval = {"sweepInterval", 1, 86400},
+    snapshot_interval = {"snapshotInterval", 1, 86400}
+}
+local FLAGS = {path_case_insensitive = "caseInsensitive", path_merge_slashes = "mergeSlashes", path_strip_trailing_slash = "stripTrailingSlash"}
+--- Parse the settings text; unknown keys and bad values are errors naming the line.
+function ____exports.parseSettings(text)
+    local d = {
+        runtimeApi = ____exports.DEFAULT_SETTINGS.runtimeApi,
+        onFull = ____exports.DEFAULT_SETTINGS.onFull,
+        stateDir = "",
+        caseInsensitive = DEFAULT_PATH_POLICY.caseInsensitive,
+        mergeSlashes = DEFAULT_PATH_POLICY.mergeSlashes,
+        stripTrailingSlash = DEFAULT_PATH_POLICY.stripTrailingSlash
+    }
+    for k in pairs(INTS) do
+        d[INTS[k][1]] = ____exports.DEFAULT_SETTINGS[INTS[k][1]]
+    end
+    local statuses = {}
+    for ____, s in ipairs(____exports.DEFAULT_SETTINGS.allowedStatuses) do
+        statuses[#statuses + 1] = s
+    end
+    local allowExact = {}
+    local allowPrefix = {}
+    local errors = {}
+    local lines = splitOn(text, 10)
+    do
+        local n = 0
+        while n < #lines do
+            do
+                local line = lines[n + 1]
+                local cr = (string.find(line, "\r", nil, true) or 0) - 1
+                if cr >= 0 then
+                    line = __TS__StringSubstring(line, 0, cr)
+                end
+                line = trimOws(line)
+                if #line == 0 or (string.byte(line, 1) or 0 / 0) == 35 then
+                    goto __continue17
+                end
+                local sp = (string.find(line, " ", nil, true) or 0) - 1
+                local key = sp < 0 and line or __TS__StringSubstring(line, 0, sp)
+                local value = sp < 0 and "" or trimOws(__TS__StringSubstring(line, sp + 1))
+                local where = ((("settings line " .. tostring(n + 1)) .. " (") .. key) .. ")"
+                local int = INTS[key]
+                local flag = FLAGS[key]
+                if int ~= nil then
+                    local v = parseDecimal(value, int[3])
+                    if v < int[2] then
+                        errors[#errors + 1] = ((((((where .. ": expected an integer from ") .. tostring(int[2])) .. " to ") .. tostring(int[3])) .. ", got '") .. value) .. "'"
+                    else
+                        d[int[1]] = v
+                    end
+                elseif flag ~= nil then
+                    if value ~= "on" and value ~= "off" then
+                        errors[#errors + 1] = ((where .. ": expected on or off, got '") .. value) .. "'"
+                    else
+                        d[flag] = value == "on"
+                    end
+                elseif key == "runtime_api" or key == "state_dir" then
+                    if #value == 0 then
+                        errors[#errors + 1] = where .. ": empty value"
+                    else
+                        d[key == "runtime_api" and "runtimeApi" or "stateDir"] = value
+                    end
+                elseif key == "on_full" then
+                    if value ~= "evict" and value ~= "refuse" then
+                        errors[#errors + 1] = ((where .. ": expected evict or refuse, got '") .. value) .. "'"
+                    else
+                        d.onFull = value
+                    end
+                elseif key == "allow_exact" or key == "allow_prefix" then
+                    if #value == 0 or (string.byte(value, 1) or 0 / 0) ~= 47 then
+                        errors[#errors + 1] = where .. ": expected a path starting with /"
+                    elseif key == "allow_exact" then
+                        allowExact[#allowExact + 1] = value
+                    else
+                        allowPrefix[#allowPrefix + 1] = value
+                    end
+                elseif key == "allowed_statuses" then
+                    statuses = {}
+                    for ____, part in ipairs(splitOn(value, 44)) do
+                        local v = parseDecimal(
+                            trimOws(part),
+                            599
+                        )
+                        if v < 400 then
+                            errors[#errors + 1] = ((where .. ": '") .. part) .. "' is not a status from 400 to 599"
+                        else
+                            statuses[#statuses + 1] = v
+                        end
+                    end
+                else
+                    errors[#errors + 1] = where .. ": unknown setting"
+                end
+            end
+            ::__continue17::
+            n = n + 1
+        end
+    end
+    if #errors > 0 then
+        return {ok = false, errors = errors}
+    end
+    local maxTtl = d.maxTtl
+    local defaultTtl = d.defaultTtl
+    return {ok = true, settings = {
+        runtimeApi = d.runtimeApi,
+        defaultTtl = defaultTtl > maxTtl and maxTtl or defaultTtl,
+        maxTtl = maxTtl,
+        defaultStatus = d.defaultStatus,
+        allowedStatuses = statuses,
+        maxSignalBytes = d.maxSignalBytes,
+        maxKeyLength = d.maxKeyLength,
+        maxBodyBytes = d.maxBodyBytes,
+        maxRulesPerSignal = d.maxRulesPerSignal,
+        pathPolicy = {caseInsensitive = d.caseInsensitive, mergeSlashes = d.mergeSlashes, stripTrailingSlash = d.stripTrailingSlash},
+        allowExact = allowExact,
+        allowPrefix = allowPrefix,
+        learnRate = d.learnRate,
+        learnBurst = d.learnBurst,
+        confirmSignals = d.confirmSignals,
+        confirmClients = d.confirmClients,
+        onFull = d.onFull,
+        stateDir = d.stateDir,
+        sweepInterval = d.sweepInterval,
+        snapshotInterval = d.snapshotInterval
+    }}
+end
+return ____exports
+ end,
+["core.policy"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+--- True when a normalised path is allowlisted (exact, or at/below an allowlisted prefix).
+function ____exports.isAllowlisted(path, settings)
+    for ____, p in ipairs(settings.allowExact) do
+        if p == path then
+            return true
+        end
+    end
+    for ____, p in ipairs(settings.allowPrefix) do
+        if path == p then
+            return true
+        end
+        local withSlash = __TS__StringCharCodeAt(p, #p - 1) == 47 and p or p .. "/"
+        if #path > #withSlash and __TS__StringSubstring(path, 0, #withSlash) == withSlash then
+            return true
+        end
+    end
+    return false
+end
+--- Token bucket: `rate` tokens per second, at most `burst`. Takes `cost` tokens
+-- when available and says whether it did. Times in integer milliseconds.
+function ____exports.takeTokens(b, nowMs, rate, burst, cost)
+    if rate <= 0 then
+        return true
+    end
+    local cap = burst > 0 and burst or rate
+    local elapsed = nowMs > b.last and nowMs - b.last or 0
+    b.tokens = b.tokens + elapsed * rate / 1000
+    if b.tokens > cap then
+        b.tokens = cap
+    end
+    b.last = nowMs
+    if b.tokens + 1e-9 < cost then
+        return false
+    end
+    b.tokens = b.tokens - cost
+    return true
+end
+return ____exports
+ end,
+["core.rulekey"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local asciiLower = ____bytes.asciiLower
+local isAlpha = ____bytes.isAlpha
+local isDigit = ____bytes.isDigit
+local splitOn = ____bytes.splitOn
+--- Parse `h:..;a:..;q:..` as written by qualifierOf.
+function ____exports.parseQualifier(s)
+    local out = {query = {}}
+    if #s == 0 then
+        return nil
+    end
+    for ____, part in ipairs(splitOn(s, 59)) do
+        if #part < 2 or (string.byte(part, 2) or 0 / 0) ~= 58 then
+            return nil
+        end
+        local kind = __TS__StringSubstring(part, 0, 1)
+        local v = __TS__StringSubstring(part, 2)
+        if kind == "h" then
+            out.host = v
+        elseif kind == "a" then
+            if v ~= "anon" and v ~= "authed" then
+                return nil
+            end
+            out.auth = v
+        elseif kind == "q" then
+            for ____, c in ipairs(splitOn(v, 44)) do
+                local absent = (string.byte(c, 1) or 0 / 0) == 33
+                local name = absent and __TS__StringSubstring(c, 1) or c
+                if not ____exports.isQueryName(name) then
+                    return nil
+                end
+                local ____out_query_0 = out.query
+                ____out_query_0[#____out_query_0 + 1] = {name = name, present = not absent}
+            end
+        else
+            return nil
+        end
+    end
+    return out
+end
+--- Query parameter names we can match: URL-safe bytes only.
+function ____exports.isQueryName(s)
+    if #s == 0 or #s > ____exports.MAX_QUERY_NAME_LENGTH then
+        return false
+    end
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if not (isAlpha(c) or isDigit(c) or c == 45 or c == 46 or c == 95 or c == 126 or c == 91 or c == 93) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- Longest method token and host we accept.
+____exports.MAX_METHOD_LENGTH = 16
+____exports.MAX_HOST_LENGTH = 253
+____exports.MAX_QUERY_NAME_LENGTH = 64
+function ____exports.baseKey(path, prefix)
+    return prefix and "^" .. path or path
+end
+function ____exports.isQualified(m)
+    return m.host ~= nil or m.auth ~= nil or #m.query > 0
+end
+--- Canonical qualifier text: `h:<host>;a:<auth>;q:<cond>,<cond>` with absent parts left out.
+function ____exports.qualifierOf(m)
+    local parts = {}
+    if m.host ~= nil then
+        parts[#parts + 1] = "h:" .. m.host
+    end
+    if m.auth ~= nil then
+        parts[#parts + 1] = "a:" .. m.auth
+    end
+    if #m.query > 0 then
+        local q = ""
+        do
+            local i = 0
+            while i < #m.query do
+                q = ((q .. (i > 0 and "," or "")) .. (m.query[i + 1].present and "" or "!")) .. m.query[i + 1].name
+                i = i + 1
+            end
+        end
+        parts[#parts + 1] = "q:" .. q
+    end
+    local out = ""
+    do
+        local i = 0
+        while i < #parts do
+            out = (out .. (i > 0 and ";" or "")) .. parts[i + 1]
+            i = i + 1
+        end
+    end
+    return out
+end
+--- The spec text of a qualified rule, as listed in the qualifier map: `<METHOD|*>~<qualifier>`.
+function ____exports.specOf(method, m)
+    return (method .. "~") .. ____exports.qualifierOf(m)
+end
+--- Every stick-table key a rule occupies (one per method).
+function ____exports.ruleKeys(m)
+    local base = ____exports.baseKey(m.path, m.prefix)
+    local methods = #m.methods == 0 and ({"*"}) or m.methods
+    local keys = {}
+    for ____, method in ipairs(methods) do
+        if ____exports.isQualified(m) then
+            keys[#keys + 1] = (base .. " ") .. ____exports.specOf(method, m)
+        else
+            keys[#keys + 1] = method == "*" and base or (base .. " ") .. method
+        end
+    end
+    return keys
+end
+--- Parse a stored key back into its parts; undefined when it is not an edgeblock rule key.
+function ____exports.parseRuleKey(key)
+    if #key == 0 then
+        return nil
+    end
+    local sp = (string.find(key, " ", nil, true) or 0) - 1
+    local base = sp < 0 and key or __TS__StringSubstring(key, 0, sp)
+    local prefix = (string.byte(base, 1) or 0 / 0) == 94
+    local path = prefix and __TS__StringSubstring(base, 1) or base
+    if (string.byte(path, 1) or 0 / 0) ~= 47 then
+        return nil
+    end
+    if sp < 0 then
+        return {
+            base = base,
+            path = path,
+            prefix = prefix,
+            method = "*",
+            match = {path = path, prefix = prefix, methods = {}, query = {}}
+        }
+    end
+    local rest = __TS__StringSubstring(key, sp + 1)
+    local tilde = (string.find(rest, "~", nil, true) or 0) - 1
+    if tilde < 0 then
+        return {
+            base = base,
+            path = path,
+            prefix = prefix,
+            method = rest,
+            match = {path = path, prefix = prefix, methods = {rest}, query = {}}
+        }
+    end
+    local method = __TS__StringSubstring(rest, 0, tilde)
+    local q = ____exports.parseQualifier(__TS__StringSubstring(rest, tilde + 1))
+    if q == nil then
+        return nil
+    end
+    return {
+        base = base,
+        path = path,
+        prefix = prefix,
+        method = method,
+        spec = rest,
+        match = {
+            path = path,
+            prefix = prefix,
+            methods = method == "*" and ({}) or ({method}),
+            host = q.host,
+            auth = q.auth,
+            query = q.query
+        }
+    }
+end
+--- HTTP method token: upper-case letters (and `-`/`_`), at most 16.
+function ____exports.isMethodToken(s)
+    if #s == 0 or #s > ____exports.MAX_METHOD_LENGTH then
+        return false
+    end
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if not (c >= 65 and c <= 90 or c == 45 or c == 95) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- Host as matched: lower case, port removed. Undefined when it has bytes a host cannot have.
+function ____exports.normalizeHost(raw)
+    local h = asciiLower(raw)
+    if #h > 0 and (string.byte(h, 1) or 0 / 0) ~= 91 then
+        local colon = (string.find(h, ":", nil, true) or 0) - 1
+        if colon >= 0 then
+            h = __TS__StringSubstring(h, 0, colon)
+        end
+    end
+    if #h > 0 and __TS__StringCharCodeAt(h, #h - 1) == 46 then
+        h = __TS__StringSubstring(h, 0, #h - 1)
+    end
+    if #h == 0 or #h > ____exports.MAX_HOST_LENGTH then
+        return nil
+    end
+    do
+        local i = 0
+        while i < #h do
+            local c = __TS__StringCharCodeAt(h, i)
+            if not (isAlpha(c) or isDigit(c) or c == 45 or c == 46 or c == 91 or c == 93 or c == 58) then
+                return nil
+            end
+            i = i + 1
+        end
+    end
+    return h
+end
+--- Names of the query parameters present in a raw query string (`a=1&b&c=`), undecoded.
+function ____exports.queryNames(query)
+    local names = {}
+    if query == nil or #query == 0 then
+        return names
+    end
+    for ____, pair in ipairs(splitOn(query, 38)) do
+        do
+            if #pair == 0 then
+                goto __continue57
+            end
+            local eq = (string.find(pair, "=", nil, true) or 0) - 1
+            names[#names + 1] = eq < 0 and pair or __TS__StringSubstring(pair, 0, eq)
+        end
+        ::__continue57::
+    end
+    return names
+end
+--- Does a qualified spec (`<METHOD|*>~<qualifier>`) match the request?
+function ____exports.specMatches(spec, req)
+    local tilde = (string.find(spec, "~", nil, true) or 0) - 1
+    if tilde < 0 then
+        return false
+    end
+    local method = __TS__StringSubstring(spec, 0, tilde)
+    if method ~= "*" and method ~= req.method then
+        return false
+    end
+    local q = ____exports.parseQualifier(__TS__StringSubstring(spec, tilde + 1))
+    if q == nil then
+        return false
+    end
+    if q.host ~= nil and q.host ~= req.host then
+        return false
+    end
+    if q.auth ~= nil and q.auth ~= req.auth then
+        return false
+    end
+    for ____, c in ipairs(q.query) do
+        local found = false
+        for ____, n in ipairs(req.queryNames) do
+            if n == c.name then
+                found = true
+            end
+        end
+        if found ~= c.present then
+            return false
+        end
+    end
+    return true
+end
+--- How specific a spec is: more constraints first, so the narrowest matching rule wins.
+function ____exports.specificity(spec)
+    local tilde = (string.find(spec, "~", nil, true) or 0) - 1
+    if tilde < 0 then
+        return 0
+    end
+    local q = ____exports.parseQualifier(__TS__StringSubstring(spec, tilde + 1))
+    if q == nil then
+        return 0
+    end
+    return (__TS__StringSubstring(spec, 0, tilde) == "*" and 0 or 1) + (q.host ~= nil and 1 or 0) + (q.auth ~= nil and 1 or 0) + #q.query
+end
+--- Pick the most specific matching spec from a space-separated spec list; undefined when none matches.
+function ____exports.bestSpec(list, req)
+    local best
+    local bestScore = -1
+    for ____, spec in ipairs(splitOn(list, 32)) do
+        do
+            if #spec == 0 or not ____exports.specMatches(spec, req) then
+                goto __continue76
+            end
+            local s = ____exports.specificity(spec)
+            if s > bestScore or s == bestScore and best ~= nil and spec < best then
+                best = spec
+                bestScore = s
+            end
+        end
+        ::__continue76::
+    end
+    return best
+end
+return ____exports
+ end,
+["core.sfv"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__New = ____lualib.__TS__New
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local isAlpha = ____bytes.isAlpha
+local isDigit = ____bytes.isDigit
+local Cursor = __TS__Class()
+Cursor.name = "Cursor"
+function Cursor.prototype.____constructor(self, s)
+    self.s = s
+    self.pos = 0
+end
+function Cursor.prototype.peek(self)
+    return self.pos < #self.s and __TS__StringCharCodeAt(self.s, self.pos) or -1
+end
+function Cursor.prototype.eof(self)
+    return self.pos >= #self.s
+end
+local function isLcAlpha(c)
+    return c >= 97 and c <= 122
+end
+--- RFC 9110 tchar.
+local function isTchar(c)
+    if isAlpha(c) or isDigit(c) then
+        return true
+    end
+    return c == 33 or c == 35 or c == 36 or c == 37 or c == 38 or c == 39 or c == 42 or c == 43 or c == 45 or c == 46 or c == 94 or c == 95 or c == 96 or c == 124 or c == 126
+end
+local function isBase64(c)
+    return isAlpha(c) or isDigit(c) or c == 43 or c == 47 or c == 61
+end
+local function skipSp(c)
+    while c:peek() == 32 do
+        c.pos = c.pos + 1
+    end
+end
+local function skipOws(c)
+    while c:peek() == 32 or c:peek() == 9 do
+        c.pos = c.pos + 1
+    end
+end
+local function parseKey(c)
+    local first = c:peek()
+    if not isLcAlpha(first) and first ~= 42 then
+        return {error = "parameter key must start with a-z or *"}
+    end
+    local start = c.pos
+    do
+        while true do
+            local ch = c:peek()
+            if isLcAlpha(ch) or isDigit(ch) or ch == 95 or ch == 45 or ch == 46 or ch == 42 then
+                c.pos = c.pos + 1
+            else
+                break
+            end
+        end
+    end
+    return __TS__StringSubstring(c.s, start, c.pos)
+end
+local function parseNumber(c)
+    local start = c.pos
+    local neg = false
+    if c:peek() == 45 then
+        neg = true
+        c.pos = c.pos + 1
+    end
+    if not isDigit(c:peek()) then
+        return {error = "expected a digit"}
+    end
+    local intDigits = 0
+    local value = 0
+    while isDigit(c:peek()) do
+        value = value * 10 + (c:peek() - 48)
+        intDigits = intDigits + 1
+        c.pos = c.pos + 1
+        if intDigits > 15 then
+            return {error = "integer has more than 15 digits"}
+        end
+    end
+    if c:peek() ~= 46 then
+        return {t = "int", v = neg and -value or value}
+    end
+    if intDigits > 12 then
+        return {error = "decimal has more than 12 integer digits"}
+    end
+    c.pos = c.pos + 1
+    local frac = 0
+    while isDigit(c:peek()) do
+        frac = frac + 1
+        c.pos = c.pos + 1
+        if frac > 3 then
+            return {error = "decimal has more than 3 fraction digits"}
+        end
+    end
+    if frac == 0 then
+        return {error = "decimal ends with a dot"}
+    end
+    return {
+        t = "dec",
+        v = __TS__StringSubstring(c.s, start, c.pos)
+    }
+end
+local function parseString(c)
+    c.pos = c.pos + 1
+    local out = ""
+    do
+        while true do
+            if c:eof() then
+                return {error = "unterminated string"}
+            end
+            local ch = c:peek()
+            c.pos = c.pos + 1
+            if ch == 92 then
+                local n = c:peek()
+                if n ~= 34 and n ~= 92 then
+                    return {error = "bad escape in string"}
+                end
+                out = out .. string.char(n)
+                c.pos = c.pos + 1
+            elseif ch == 34 then
+                return {t = "str", v = out}
+            elseif ch < 32 or ch > 126 then
+                return {error = "string has a byte outside printable ASCII"}
+            else
+                out = out .. string.char(ch)
+            end
+        end
+    end
+end
+local function parseBareItem(c)
+    local ch = c:peek()
+    if ch == 45 or isDigit(ch) then
+        return parseNumber(c)
+    end
+    if ch == 34 then
+        return parseString(c)
+    end
+    if isAlpha(ch) or ch == 42 then
+        local start = c.pos
+        c.pos = c.pos + 1
+        do
+            while true do
+                local n = c:peek()
+                if isTchar(n) or n == 58 or n == 47 then
+                    c.pos = c.pos + 1
+                else
+                    break
+                end
+            end
+        end
+        return {
+            t = "tok",
+            v = __TS__StringSubstring(c.s, start, c.pos)
+        }
+    end
+    if ch == 58 then
+        c.pos = c.pos + 1
+        local start = c.pos
+        while isBase64(c:peek()) do
+            c.pos = c.pos + 1
+        end
+        if c:peek() ~= 58 then
+            return {error = "unterminated byte sequence"}
+        end
+        local v = __TS__StringSubstring(c.s, start, c.pos)
+        c.pos = c.pos + 1
+        return {t = "bytes", v = v}
+    end
+    if ch == 63 then
+        c.pos = c.pos + 1
+        local b = c:peek()
+        if b ~= 48 and b ~= 49 then
+            return {error = "boolean must be ?0 or ?1"}
+        end
+        c.pos = c.pos + 1
+        return {t = "bool", v = b == 49}
+    end
+    return {error = "unexpected byte"}
+end
+local function parseParams(c)
+    local params = {}
+    while c:peek() == 59 do
+        c.pos = c.pos + 1
+        skipSp(c)
+        local key = parseKey(c)
+        if type(key) ~= "string" then
+            return key
+        end
+        local value = {t = "bool", v = true}
+        if c:peek() == 61 then
+            c.pos = c.pos + 1
+            local v = parseBareItem(c)
+            if v.error ~= nil then
+                return v
+            end
+            value = v
+        end
+        local replaced = false
+        do
+            local i = 0
+            while i < #params do
+                if params[i + 1].key == key then
+                    params[i + 1] = {key = key, value = value}
+                    replaced = true
+                end
+                i = i + 1
+            end
+        end
+        if not replaced then
+            params[#params + 1] = {key = key, value = value}
+        end
+    end
+    return params
+end
+local function parseMember(c)
+    if c:peek() == 40 then
+        c.pos = c.pos + 1
+        do
+            while true do
+                skipSp(c)
+                if c:peek() == 41 then
+                    c.pos = c.pos + 1
+                    break
+                end
+                if c:eof() then
+                    return {error = "unterminated inner list"}
+                end
+                local v = parseBareItem(c)
+                if v.error ~= nil then
+                    return v
+                end
+                local p = parseParams(c)
+                if p.error ~= nil then
+                    return p
+                end
+                local n = c:peek()
+                if n ~= 32 and n ~= 41 then
+                    return {error = "bad inner list"}
+                end
+            end
+        end
+        local p = parseParams(c)
+        if p.error ~= nil then
+            return p
+        end
+        return {value = {t = "bool", v = false}, params = p, inner = true}
+    end
+    local v = parseBareItem(c)
+    if v.error ~= nil then
+        return v
+    end
+    local p = parseParams(c)
+    if p.error ~= nil then
+        return p
+    end
+    return {value = v, params = p, inner = false}
+end
+--- Parse a List from one or more field lines (RFC 8941 §4.2: lines are joined with commas).
+function ____exports.parseList(lines)
+    local input = ""
+    do
+        local i = 0
+        while i < #lines do
+            input = (input .. (i > 0 and "," or "")) .. lines[i + 1]
+            i = i + 1
+        end
+    end
+    local c = __TS__New(Cursor, input)
+    skipSp(c)
+    local items = {}
+    if c:eof() then
+        return {ok = true, items = items}
+    end
+    do
+        while true do
+            local m = parseMember(c)
+            if m.error ~= nil then
+                return {
+                    ok = false,
+                    error = (m.error .. " at byte ") .. tostring(c.pos)
+                }
+            end
+            items[#items + 1] = m
+            skipOws(c)
+            if c:eof() then
+                break
+            end
+            if c:peek() ~= 44 then
+                return {
+                    ok = false,
+                    error = "expected a comma at byte " .. tostring(c.pos)
+                }
+            end
+            c.pos = c.pos + 1
+            skipOws(c)
+            if c:eof() then
+                return {ok = false, error = "trailing comma"}
+            end
+        end
+    end
+    return {ok = true, items = items}
+end
+local function serializeString(s)
+    local out = "\""
+    do
+        local i = 0
+        while i < #s do
+            local ch = __TS__StringCharCodeAt(s, i)
+            if ch == 34 or ch == 92 then
+                out = out .. "\\"
+            end
+            out = out .. string.char(ch)
+            i = i + 1
+        end
+    end
+    return out .. "\""
+end
+function ____exports.serializeBareItem(b)
+    if b.t == "int" then
+        return "" .. tostring(b.v)
+    end
+    if b.t == "dec" then
+        return b.v
+    end
+    if b.t == "str" then
+        return serializeString(b.v)
+    end
+    if b.t == "tok" then
+        return b.v
+    end
+    if b.t == "bytes" then
+        return (":" .. b.v) .. ":"
+    end
+    return b.v and "?1" or "?0"
+end
+--- Serialise items back to a field value (booleans true as bare keys, as RFC 8941 prescribes).
+function ____exports.serializeList(items)
+    local out = ""
+    do
+        local i = 0
+        while i < #items do
+            local it = items[i + 1]
+            out = (out .. (i > 0 and ", " or "")) .. ____exports.serializeBareItem(it.value)
+            for ____, p in ipairs(it.params) do
+                out = (out .. ";") .. p.key
+                if not (p.value.t == "bool" and p.value.v) then
+                    out = (out .. "=") .. ____exports.serializeBareItem(p.value)
+                end
+            end
+            i = i + 1
+        end
+    end
+    return out
+end
+return ____exports
+ end,
+["core.verdict"] = function(...) 
+local ____exports = {}
+____exports.REJECT_REASONS = {
+    "malformed",
+    "oversized",
+    "duplicate",
+    "unknown-parameter",
+    "out-of-range",
+    "status-not-allowed",
+    "path-invalid",
+    "no-request-path",
+    "allowlisted",
+    "rate-limited",
+    "store-full",
+    "untrusted",
+    "edge-error"
+}
+function ____exports.isAllowedStatus(status, settings)
+    for ____, s in ipairs(settings.allowedStatuses) do
+        if s == status then
+            return true
+        end
+    end
+    return false
+end
+return ____exports
+ end,
+["core.protocol"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__SparseArrayNew = ____lualib.__TS__SparseArrayNew
+local __TS__SparseArrayPush = ____lualib.__TS__SparseArrayPush
+local __TS__SparseArraySpread = ____lualib.__TS__SparseArraySpread
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local asciiUpper = ____bytes.asciiUpper
+local isAlpha = ____bytes.isAlpha
+local isDigit = ____bytes.isDigit
+local isPrintableAscii = ____bytes.isPrintableAscii
+local splitOn = ____bytes.splitOn
+local ____path = require("core.path")
+local normalizePath = ____path.normalizePath
+local ____rulekey = require("core.rulekey")
+local isMethodToken = ____rulekey.isMethodToken
+local isQueryName = ____rulekey.isQueryName
+local normalizeHost = ____rulekey.normalizeHost
+local ____sfv = require("core.sfv")
+local parseList = ____sfv.parseList
+local serializeList = ____sfv.serializeList
+local ____verdict = require("core.verdict")
+local isAllowedStatus = ____verdict.isAllowedStatus
+--- True for a byte that may start an RFC 8941 token.
+function ____exports.isTokenStart(c)
+    return isAlpha(c) or c == 42
+end
+--- Parameters each action accepts. Anything else rejects the signal (typos must not silently widen a rule).
+local MATCH_PARAMS = {
+    "path",
+    "prefix",
+    "methods",
+    "host",
+    "auth",
+    "query"
+}
+local BLOCK_PARAMS = {
+    "status",
+    "body",
+    "ttl",
+    "reason",
+    "dry-run"
+}
+____exports.DEFAULT_RULE_REASON = "edge-rule"
+____exports.MAX_REASON_LENGTH = 48
+____exports.MAX_QUERY_CONDS = 8
+____exports.MAX_METHODS = 8
+local function reject(reason, detail)
+    return {reason = reason, detail = detail}
+end
+local function param(item, key)
+    for ____, p in ipairs(item.params) do
+        if p.key == key then
+            return p.value
+        end
+    end
+    return nil
+end
+local function textOf(b)
+    return (b.t == "str" or b.t == "tok") and b.v or nil
+end
+--- Reason labels end up as metric label values and log fields: a small alphabet.
+function ____exports.isReasonLabel(s)
+    if #s == 0 or #s > ____exports.MAX_REASON_LENGTH then
+        return false
+    end
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if not (c >= 97 and c <= 122 or isDigit(c) or c == 45 or c == 95 or c == 46) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+local function sortedUnique(xs)
+    local out = {}
+    for ____, x in ipairs(xs) do
+        local seen = false
+        for ____, y in ipairs(out) do
+            if y == x then
+                seen = true
+            end
+        end
+        if not seen then
+            out[#out + 1] = x
+        end
+    end
+    do
+        local i = 1
+        while i < #out do
+            local v = out[i + 1]
+            local j = i - 1
+            while j >= 0 and out[j + 1] > v do
+                out[j + 1 + 1] = out[j + 1]
+                j = j - 1
+            end
+            out[j + 1 + 1] = v
+            i = i + 1
+        end
+    end
+    return out
+end
+local function parseMatch(item, ctx, settings, defaultMethods)
+    local path = ctx.path
+    local p = param(item, "path")
+    if p ~= nil then
+        local t = textOf(p)
+        if t == nil or p.t ~= "str" then
+            return reject("malformed", "path must be a string")
+        end
+        path = t
+    end
+    if path == nil then
+        return reject("no-request-path", "no path parameter and no captured request path")
+    end
+    local n = normalizePath(path, settings.pathPolicy, settings.maxKeyLength - 1)
+    if not n.ok then
+        return reject("path-invalid", n.error)
+    end
+    local prefix = false
+    local pf = param(item, "prefix")
+    if pf ~= nil then
+        if pf.t ~= "bool" then
+            return reject("malformed", "prefix must be a boolean")
+        end
+        prefix = pf.v
+    end
+    if prefix and n.path == "/" then
+        return reject("out-of-range", "a prefix rule cannot cover the whole site")
+    end
+    local methods = {}
+    local m = param(item, "methods")
+    if m == nil then
+        for ____, x in ipairs(defaultMethods) do
+            methods[#methods + 1] = x
+        end
+    else
+        local t = textOf(m)
+        if t == nil then
+            return reject("malformed", "methods must be a string or token")
+        end
+        if t ~= "*" then
+            for ____, word in ipairs(splitOn(t, 32)) do
+                do
+                    if #word == 0 then
+                        goto __continue37
+                    end
+                    local up = asciiUpper(word)
+                    if not isMethodToken(up) then
+                        return reject("malformed", "bad method")
+                    end
+                    methods[#methods + 1] = up
+                end
+                ::__continue37::
+            end
+            if #methods == 0 then
+                return reject("malformed", "empty methods")
+            end
+        end
+    end
+    methods = sortedUnique(methods)
+    if #methods > ____exports.MAX_METHODS then
+        return reject(
+            "out-of-range",
+            ("more than " .. tostring(____exports.MAX_METHODS)) .. " methods"
+        )
+    end
+    local host
+    local h = param(item, "host")
+    if h ~= nil then
+        local t = textOf(h)
+        if t == nil or h.t ~= "str" then
+            return reject("malformed", "host must be a string")
+        end
+        host = normalizeHost(t)
+        if host == nil then
+            return reject("malformed", "bad host")
+        end
+    end
+    local auth
+    local a = param(item, "auth")
+    if a ~= nil then
+        local t = textOf(a)
+        if t == "anon" or t == "authed" then
+            auth = t
+        elseif t ~= "any" then
+            return reject("malformed", "auth must be anon, authed or any")
+        end
+    end
+    local query = {}
+    local q = param(item, "query")
+    if q ~= nil then
+        local t = textOf(q)
+        if t == nil or q.t ~= "str" then
+            return reject("malformed", "query must be a string")
+        end
+        local names = {}
+        for ____, word in ipairs(splitOn(t, 32)) do
+            do
+                if #word == 0 then
+                    goto __continue51
+                end
+                local absent = (string.byte(word, 1) or 0 / 0) == 33
+                local name = absent and __TS__StringSubstring(word, 1) or word
+                if not isQueryName(name) then
+                    return reject("malformed", "bad query parameter name")
+                end
+                for ____, seen in ipairs(names) do
+                    if seen == name then
+                        return reject("malformed", "query parameter named twice")
+                    end
+                end
+                names[#names + 1] = name
+                query[#query + 1] = {name = name, present = not absent}
+            end
+            ::__continue51::
+        end
+        if #query == 0 then
+            return reject("malformed", "empty query")
+        end
+        if #query > ____exports.MAX_QUERY_CONDS then
+            return reject(
+                "out-of-range",
+                ("more than " .. tostring(____exports.MAX_QUERY_CONDS)) .. " query conditions"
+            )
+        end
+        do
+            local i = 1
+            while i < #query do
+                local v = query[i + 1]
+                local j = i - 1
+                while j >= 0 and query[j + 1].name > v.name do
+                    query[j + 1 + 1] = query[j + 1]
+                    j = j - 1
+                end
+                query[j + 1 + 1] = v
+                i = i + 1
+            end
+        end
+    end
+    return {
+        path = n.path,
+        prefix = prefix,
+        methods = methods,
+        host = host,
+        auth = auth,
+        query = query
+    }
+end
+local function checkKnown(item, allowed)
+    for ____, p in ipairs(item.params) do
+        local ok = false
+        for ____, a in ipairs(allowed) do
+            if a == p.key then
+                ok = true
+            end
+        end
+        if not ok then
+            return p.key
+        end
+    end
+    return nil
+end
+local function parseBlock(item, ctx, settings)
+    local ____checkKnown_2 = checkKnown
+    local ____item_1 = item
+    local ____array_0 = __TS__SparseArrayNew(table.unpack(MATCH_PARAMS))
+    __TS__SparseArrayPush(
+        ____array_0,
+        table.unpack(BLOCK_PARAMS)
+    )
+    local unknown = ____checkKnown_2(
+        ____item_1,
+        {__TS__SparseArraySpread(____array_0)}
+    )
+    if unknown ~= nil then
+        return reject("unknown-parameter", unknown)
+    end
+    local match = parseMatch(item, ctx, settings, #ctx.method > 0 and ({ctx.method}) or ({}))
+    if match.reason ~= nil and match.detail ~= nil then
+        return match
+    end
+    local m = match
+    local status = ctx.status >= 400 and ctx.status <= 599 and isAllowedStatus(ctx.status, settings) and ctx.status or settings.defaultStatus
+    local s = param(item, "status")
+    if s ~= nil then
+        if s.t ~= "int" then
+            return reject("malformed", "status must be an integer")
+        end
+        if not isAllowedStatus(s.v, settings) then
+            return reject(
+                "status-not-allowed",
+                "status " .. tostring(s.v)
+            )
+        end
+        status = s.v
+    end
+    local body = ""
+    local b = param(item, "body")
+    if b ~= nil then
+        if b.t ~= "str" then
+            return reject("malformed", "body must be a string")
+        end
+        if #b.v > settings.maxBodyBytes then
+            return reject(
+                "out-of-range",
+                ("body longer than " .. tostring(settings.maxBodyBytes)) .. " bytes"
+            )
+        end
+        if not isPrintableAscii(b.v) then
+            return reject("malformed", "body must be printable ASCII")
+        end
+        body = b.v
+    end
+    local ttl = settings.defaultTtl
+    local t = param(item, "ttl")
+    if t ~= nil then
+        if t.t ~= "int" then
+            return reject("malformed", "ttl must be an integer")
+        end
+        if t.v < 1 then
+            return reject("out-of-range", "ttl must be at least 1")
+        end
+        ttl = t.v > settings.maxTtl and settings.maxTtl or t.v
+    end
+    local reason = ____exports.DEFAULT_RULE_REASON
+    local r = param(item, "reason")
+    if r ~= nil then
+        local text = textOf(r)
+        if text == nil or not ____exports.isReasonLabel(text) then
+            return reject("malformed", "reason must be a label of a-z 0-9 - _ . (at most 48)")
+        end
+        reason = text
+    end
+    local dryRun = false
+    local d = param(item, "dry-run")
+    if d ~= nil then
+        if d.t ~= "bool" then
+            return reject("malformed", "dry-run must be a boolean")
+        end
+        dryRun = d.v
+    end
+    return {
+        match = m,
+        status = status,
+        body = body,
+        ttl = ttl,
+        reason = reason,
+        dryRun = dryRun
+    }
+end
+local function parseRemove(item, ctx, settings)
+    local unknown = checkKnown(item, MATCH_PARAMS)
+    if unknown ~= nil then
+        return reject("unknown-parameter", unknown)
+    end
+    local match = parseMatch(item, ctx, settings, {})
+    if match.reason ~= nil and match.detail ~= nil then
+        return match
+    end
+    local m = match
+    local everything = param(item, "methods") == nil and m.host == nil and m.auth == nil and #m.query == 0
+    return {match = m, everything = everything}
+end
+--- Parse every `Edge-Rule` line of a response.
+function ____exports.parseEdgeRule(lines, ctx, settings)
+    if #lines == 0 then
+        return {kind = "none"}
+    end
+    local size = 0
+    for ____, l in ipairs(lines) do
+        size = size + #l
+    end
+    if size > settings.maxSignalBytes then
+        return {
+            kind = "reject",
+            reason = "oversized",
+            detail = (tostring(size) .. " bytes > ") .. tostring(settings.maxSignalBytes)
+        }
+    end
+    local list = parseList(lines)
+    if not list.ok then
+        return {kind = "reject", reason = "malformed", detail = list.error}
+    end
+    if #list.items == 0 then
+        return {kind = "reject", reason = "malformed", detail = "empty list"}
+    end
+    if #list.items > settings.maxRulesPerSignal then
+        return {
+            kind = "reject",
+            reason = "out-of-range",
+            detail = (tostring(#list.items) .. " members > ") .. tostring(settings.maxRulesPerSignal)
+        }
+    end
+    local blocks = {}
+    local removes = {}
+    for ____, item in ipairs(list.items) do
+        if item.inner then
+            return {kind = "reject", reason = "malformed", detail = "inner lists are not rules"}
+        end
+        local action = item.value.t == "tok" and item.value.v or ""
+        if action == "block" then
+            local b = parseBlock(item, ctx, settings)
+            if b.detail ~= nil then
+                return {kind = "reject", reason = b.reason, detail = b.detail}
+            end
+            blocks[#blocks + 1] = b
+        elseif action == "remove" then
+            local r = parseRemove(item, ctx, settings)
+            if r.detail ~= nil then
+                return {kind = "reject", reason = r.reason, detail = r.detail}
+            end
+            removes[#removes + 1] = r
+        else
+            return {kind = "reject", reason = "malformed", detail = "a member must be the token block or remove"}
+        end
+    end
+    return {kind = "apply", blocks = blocks, removes = removes}
+end
+local function str(v)
+    return {t = "str", v = v}
+end
+--- The member a BlockRule is written as. The SDK uses it; parseEdgeRule(formatBlock(r)) gives r back.
+function ____exports.blockItem(r)
+    local params = {{
+        key = "path",
+        value = str(r.match.path)
+    }}
+    if r.match.prefix then
+        params[#params + 1] = {key = "prefix", value = {t = "bool", v = true}}
+    end
+    local methods = ""
+    do
+        local i = 0
+        while i < #r.match.methods do
+            methods = (methods .. (i > 0 and " " or "")) .. r.match.methods[i + 1]
+            i = i + 1
+        end
+    end
+    params[#params + 1] = {
+        key = "methods",
+        value = str(#r.match.methods == 0 and "*" or methods)
+    }
+    if r.match.host ~= nil then
+        params[#params + 1] = {
+            key = "host",
+            value = str(r.match.host)
+        }
+    end
+    if r.match.auth ~= nil then
+        params[#params + 1] = {key = "auth", value = {t = "tok", v = r.match.auth}}
+    end
+    if #r.match.query > 0 then
+        local q = ""
+        do
+            local i = 0
+            while i < #r.match.query do
+                q = ((q .. (i > 0 and " " or "")) .. (r.match.query[i + 1].present and "" or "!")) .. r.match.query[i + 1].name
+                i = i + 1
+            end
+        end
+        params[#params + 1] = {
+            key = "query",
+            value = str(q)
+        }
+    end
+    params[#params + 1] = {key = "status", value = {t = "int", v = r.status}}
+    if #r.body > 0 then
+        params[#params + 1] = {
+            key = "body",
+            value = str(r.body)
+        }
+    end
+    params[#params + 1] = {key = "ttl", value = {t = "int", v = r.ttl}}
+    params[#params + 1] = {
+        key = "reason",
+        value = ____exports.isTokenStart(string.byte(r.reason, 1) or 0 / 0) and ({t = "tok", v = r.reason}) or str(r.reason)
+    }
+    if r.dryRun then
+        params[#params + 1] = {key = "dry-run", value = {t = "bool", v = true}}
+    end
+    return {value = {t = "tok", v = "block"}, params = params, inner = false}
+end
+function ____exports.formatBlocks(rules)
+    local items = {}
+    for ____, r in ipairs(rules) do
+        items[#items + 1] = ____exports.blockItem(r)
+    end
+    return serializeList(items)
+end
+return ____exports
+ end,
 ["core.runtime-cmd"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
@@ -495,6 +2037,7 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local hexValue = ____bytes.hexValue
+local itoa = ____bytes.itoa
 local parseDecimal = ____bytes.parseDecimal
 local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
@@ -518,7 +2061,7 @@ function ____exports.escapeCliArg(s)
 end
 --- `set table` command that upserts one rule entry (one line, no trailing newline).
 function ____exports.setRuleCommand(____table, key, d)
-    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. tostring(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. tostring(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. tostring(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. tostring(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. tostring(d.reason)
+    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
 end
 --- `clear table ... key` command removing one entry.
 function ____exports.clearKeyCommand(____table, key)
@@ -605,6 +2148,7 @@ return ____exports
 ["core.rule"] = function(...) 
 local ____exports = {}
 local ____answer = require("core.answer")
+local MAX_BODY_ID = ____answer.MAX_BODY_ID
 local packAnswer = ____answer.packAnswer
 local ____bytes = require("core.bytes")
 local fnv1a32 = ____bytes.fnv1a32
@@ -612,190 +2156,20 @@ local fnv1a32 = ____bytes.fnv1a32
 function ____exports.reasonId(label)
     return fnv1a32(label) % 2147483648
 end
+--- Stable id of an answer body (1..MAX_BODY_ID), the key of the bodies map.
+function ____exports.bodyId(body)
+    return fnv1a32(body) % MAX_BODY_ID + 1
+end
 --- Entry data for a rule learned at `now` (epoch seconds).
 function ____exports.ruleEntry(r, now)
     local expiry = now + r.ttl
     return {
         expiry = expiry,
         ruleExpiry = expiry,
-        answer = packAnswer({status = r.status, dryRun = r.dryRun, bodyId = 0}),
+        answer = packAnswer({status = r.status, dryRun = r.dryRun, bodyId = r.bodyId}),
         created = now,
         reason = ____exports.reasonId(r.reason)
     }
-end
-return ____exports
- end,
-["core.settings"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local isDigit = ____bytes.isDigit
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local trimOws = ____bytes.trimOws
-local ____path = require("core.path")
-local DEFAULT_PATH_POLICY = ____path.DEFAULT_PATH_POLICY
-____exports.DEFAULT_ALLOWED_STATUSES = {
-    400,
-    401,
-    403,
-    404,
-    405,
-    406,
-    408,
-    409,
-    410,
-    411,
-    413,
-    414,
-    415,
-    418,
-    421,
-    422,
-    425,
-    429,
-    431,
-    451,
-    500,
-    501,
-    502,
-    503,
-    504
-}
-____exports.DEFAULT_SETTINGS = {
-    runtimeApi = "unix@/tmp/edgeblock-admin.sock",
-    defaultTtl = 3600,
-    maxTtl = 86400 * 7,
-    defaultStatus = 404,
-    allowedStatuses = ____exports.DEFAULT_ALLOWED_STATUSES,
-    maxSignalBytes = 1024,
-    maxPathLength = 254,
-    pathPolicy = DEFAULT_PATH_POLICY
-}
-local function boolText(b)
-    return b and "on" or "off"
-end
---- Render settings as the text blocks.lua reads.
-function ____exports.formatSettings(s)
-    local statuses = ""
-    do
-        local i = 0
-        while i < #s.allowedStatuses do
-            statuses = (statuses .. (i > 0 and "," or "")) .. tostring(s.allowedStatuses[i + 1])
-            i = i + 1
-        end
-    end
-    return ((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_path_length ") .. tostring(s.maxPathLength)) .. "\n") .. "path_case_insensitive ") .. boolText(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. boolText(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. boolText(s.pathPolicy.stripTrailingSlash)) .. "\n"
-end
---- Parse the settings text; unknown keys and bad values are errors naming the line.
-function ____exports.parseSettings(text)
-    local m = {
-        runtimeApi = ____exports.DEFAULT_SETTINGS.runtimeApi,
-        defaultTtl = ____exports.DEFAULT_SETTINGS.defaultTtl,
-        maxTtl = ____exports.DEFAULT_SETTINGS.maxTtl,
-        defaultStatus = ____exports.DEFAULT_SETTINGS.defaultStatus,
-        allowedStatuses = {},
-        maxSignalBytes = ____exports.DEFAULT_SETTINGS.maxSignalBytes,
-        maxPathLength = ____exports.DEFAULT_SETTINGS.maxPathLength,
-        caseInsensitive = DEFAULT_PATH_POLICY.caseInsensitive,
-        mergeSlashes = DEFAULT_PATH_POLICY.mergeSlashes,
-        stripTrailingSlash = DEFAULT_PATH_POLICY.stripTrailingSlash
-    }
-    for ____, s in ipairs(____exports.DEFAULT_SETTINGS.allowedStatuses) do
-        local ____m_allowedStatuses_0 = m.allowedStatuses
-        ____m_allowedStatuses_0[#____m_allowedStatuses_0 + 1] = s
-    end
-    local errors = {}
-    local lines = splitOn(text, 10)
-    do
-        local n = 0
-        while n < #lines do
-            do
-                local line = trimOws((string.find(lines[n + 1], "\r", nil, true) or 0) - 1 >= 0 and __TS__StringSubstring(
-                    lines[n + 1],
-                    0,
-                    (string.find(lines[n + 1], "\r", nil, true) or 0) - 1
-                ) or lines[n + 1])
-                if #line == 0 or (string.byte(line, 1) or 0 / 0) == 35 then
-                    goto __continue10
-                end
-                local sp = (string.find(line, " ", nil, true) or 0) - 1
-                local key = sp < 0 and line or __TS__StringSubstring(line, 0, sp)
-                local value = sp < 0 and "" or trimOws(__TS__StringSubstring(line, sp + 1))
-                local where = ((("settings line " .. tostring(n + 1)) .. " (") .. key) .. ")"
-                local function num(max, min)
-                    local v = parseDecimal(value, max)
-                    if v < min then
-                        errors[#errors + 1] = ((((((where .. ": expected an integer from ") .. tostring(min)) .. " to ") .. tostring(max)) .. ", got '") .. value) .. "'"
-                    end
-                    return v
-                end
-                local function flag()
-                    if value ~= "on" and value ~= "off" then
-                        errors[#errors + 1] = ((where .. ": expected on or off, got '") .. value) .. "'"
-                    end
-                    return value == "on"
-                end
-                if key == "runtime_api" then
-                    if #value == 0 then
-                        errors[#errors + 1] = where .. ": empty address"
-                    end
-                    m.runtimeApi = value
-                elseif key == "default_ttl" then
-                    m.defaultTtl = num(4294967295, 1)
-                elseif key == "max_ttl" then
-                    m.maxTtl = num(4294967295, 1)
-                elseif key == "default_status" then
-                    m.defaultStatus = num(599, 400)
-                elseif key == "max_signal_bytes" then
-                    m.maxSignalBytes = num(65536, 16)
-                elseif key == "max_path_length" then
-                    m.maxPathLength = num(4096, 1)
-                elseif key == "path_case_insensitive" then
-                    m.caseInsensitive = flag()
-                elseif key == "path_merge_slashes" then
-                    m.mergeSlashes = flag()
-                elseif key == "path_strip_trailing_slash" then
-                    m.stripTrailingSlash = flag()
-                elseif key == "allowed_statuses" then
-                    m.allowedStatuses = {}
-                    for ____, part in ipairs(splitOn(value, 44)) do
-                        local v = parseDecimal(
-                            trimOws(part),
-                            599
-                        )
-                        if v < 400 or not isDigit(string.byte(part, 1) or 0 / 0) then
-                            errors[#errors + 1] = ((where .. ": '") .. part) .. "' is not a status from 400 to 599"
-                        else
-                            local ____m_allowedStatuses_1 = m.allowedStatuses
-                            ____m_allowedStatuses_1[#____m_allowedStatuses_1 + 1] = v
-                        end
-                    end
-                else
-                    errors[#errors + 1] = where .. ": unknown setting"
-                end
-            end
-            ::__continue10::
-            n = n + 1
-        end
-    end
-    if #errors > 0 then
-        return {ok = false, errors = errors}
-    end
-    if m.defaultTtl > m.maxTtl then
-        m.defaultTtl = m.maxTtl
-    end
-    return {ok = true, settings = {
-        runtimeApi = m.runtimeApi,
-        defaultTtl = m.defaultTtl,
-        maxTtl = m.maxTtl,
-        defaultStatus = m.defaultStatus,
-        allowedStatuses = m.allowedStatuses,
-        maxSignalBytes = m.maxSignalBytes,
-        maxPathLength = m.maxPathLength,
-        pathPolicy = {caseInsensitive = m.caseInsensitive, mergeSlashes = m.mergeSlashes, stripTrailingSlash = m.stripTrailingSlash}
-    }}
 end
 return ____exports
  end,
@@ -809,30 +2183,15 @@ local parseDecimal = ____bytes.parseDecimal
 local trimOws = ____bytes.trimOws
 local ____path = require("core.path")
 local normalizePath = ____path.normalizePath
-function ____exports.isAllowedStatus(status, settings)
-    for ____, s in ipairs(settings.allowedStatuses) do
-        if s == status then
-            return true
-        end
-    end
-    return false
-end
-____exports.REJECT_REASONS = {
-    "malformed",
-    "oversized",
-    "duplicate",
-    "status-not-allowed",
-    "path-invalid",
-    "no-request-path",
-    "edge-error"
-}
+local ____protocol = require("core.protocol")
+local parseEdgeRule = ____protocol.parseEdgeRule
+local ____verdict = require("core.verdict")
+local isAllowedStatus = ____verdict.isAllowedStatus
 --- Label given to rules learned from the short form.
 ____exports.SHORT_FORM_REASON = "edge-resource"
---- `X-Edge-Resource` short form. `false` blocks the request's own path with the
--- default status; `false-<status>` with that status; `true` is a valid no-op.
--- 
--- @param values every line of the header, in order (empty when absent)
--- @param requestPath the raw request path captured in the request phase, or undefined
+--- `X-Edge-Resource` short form. `false` blocks the request's own path, any
+-- method, with the default status; `false-<status>` with that status; `true`
+-- is a valid no-op.
 function ____exports.parseShortForm(values, requestPath, settings)
     if #values == 0 then
         return {kind = "none"}
@@ -869,7 +2228,7 @@ function ____exports.parseShortForm(values, requestPath, settings)
             return {kind = "reject", reason = "malformed", detail = "status must be three digits"}
         end
     end
-    if not ____exports.isAllowedStatus(status, settings) then
+    if not isAllowedStatus(status, settings) then
         return {
             kind = "reject",
             reason = "status-not-allowed",
@@ -879,11 +2238,80 @@ function ____exports.parseShortForm(values, requestPath, settings)
     if requestPath == nil then
         return {kind = "reject", reason = "no-request-path", detail = "path var not set"}
     end
-    local p = normalizePath(requestPath, settings.pathPolicy, settings.maxPathLength)
+    local p = normalizePath(requestPath, settings.pathPolicy, settings.maxKeyLength)
     if not p.ok then
         return {kind = "reject", reason = "path-invalid", detail = p.error}
     end
-    return {kind = "learn", rules = {{path = p.path, status = status, ttl = settings.defaultTtl, reason = ____exports.SHORT_FORM_REASON}}}
+    local rule = {
+        match = {path = p.path, prefix = false, methods = {}, query = {}},
+        status = status,
+        body = "",
+        ttl = settings.defaultTtl,
+        reason = ____exports.SHORT_FORM_REASON,
+        dryRun = false
+    }
+    return {kind = "apply", blocks = {rule}, removes = {}}
+end
+--- Parse everything a response signals. Either header alone, or both (their rules are merged).
+function ____exports.parseSignal(h, ctx, settings)
+    local a = ____exports.parseShortForm(h.resource, ctx.path, settings)
+    local b = parseEdgeRule(h.rule, ctx, settings)
+    if a.kind == "reject" then
+        return a
+    end
+    if b.kind == "reject" then
+        return b
+    end
+    if b.kind == "none" then
+        return a
+    end
+    if b.kind ~= "apply" then
+        return b
+    end
+    if a.kind ~= "apply" then
+        return b
+    end
+    local blocks = {}
+    local removes = {}
+    for ____, r in ipairs(a.blocks) do
+        blocks[#blocks + 1] = r
+    end
+    for ____, r in ipairs(b.blocks) do
+        blocks[#blocks + 1] = r
+    end
+    for ____, r in ipairs(b.removes) do
+        removes[#removes + 1] = r
+    end
+    if #blocks + #removes > settings.maxRulesPerSignal then
+        return {
+            kind = "reject",
+            reason = "out-of-range",
+            detail = ("more than " .. tostring(settings.maxRulesPerSignal)) .. " rules"
+        }
+    end
+    return {kind = "apply", blocks = blocks, removes = removes}
+end
+return ____exports
+ end,
+["lua.counters"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local STORE_MAPS = ____contract.STORE_MAPS
+local counts = {}
+--- Add to a counter and publish its new cumulative value. Never throws.
+function ____exports.inc(name, by)
+    if by == nil then
+        by = 1
+    end
+    local v = (counts[name] ~= nil and counts[name] or 0) + by
+    counts[name] = v
+    pcall(function() return core.set_map(
+        STORE_MAPS.counters,
+        (itoa(core.thread) .. ":") .. name,
+        itoa(v)
+    ) end)
 end
 return ____exports
  end,
@@ -992,42 +2420,212 @@ function ____exports.cliSucceeded(output)
 end
 return ____exports
  end,
-["lua.learn"] = function(...) 
+["lua.store"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__ObjectAssign = ____lualib.__TS__ObjectAssign
 local ____exports = {}
 local ____contract = require("core.contract")
-local HEADERS = ____contract.HEADERS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
-local VARS = ____contract.VARS
-local ____rule = require("core.rule")
-local ruleEntry = ____rule.ruleEntry
+local STORE_MAPS = ____contract.STORE_MAPS
 local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
 local setRuleCommand = ____runtime_2Dcmd.setRuleCommand
-local ____signal = require("core.signal")
-local parseShortForm = ____signal.parseShortForm
-local ____headers = require("lua.headers")
-local headerValues = ____headers.headerValues
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
+local ____rulekey = require("core.rulekey")
+local baseKey = ____rulekey.baseKey
+local isQualified = ____rulekey.isQualified
+local ruleKeys = ____rulekey.ruleKeys
+local specOf = ____rulekey.specOf
+local ____rule = require("core.rule")
+local bodyId = ____rule.bodyId
+local reasonId = ____rule.reasonId
+local ruleEntry = ____rule.ruleEntry
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
-local function varString(txn, name)
-    local v = txn:get_var(name)
-    return type(v) == "string" and v or nil
+local MapClass = _G.Map
+--- Methods a `remove` without methods lifts, besides the any-method rule.
+local COMMON_METHODS = {
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "OPTIONS"
+}
+--- File name of a per-backend map, as the rendered config references it.
+function ____exports.backendMapFile(kind, backend)
+    return ((kind == "prefix" and STORE_MAPS.prefixPrefix or STORE_MAPS.qualPrefix) .. backend) .. ".map"
 end
-local function publish(txn, outcome, reason)
-    txn:set_var(VARS.signalOutcome, outcome)
-    txn:set_var(VARS.signalReason, reason)
-    txn:set_var(VARS.statKey, (("signal_" .. outcome) .. ":") .. reason)
+function ____exports.openGlobalMaps()
+    return {
+        reasons = MapClass.new(STORE_MAPS.reasons, MapClass._str),
+        bodies = MapClass.new(STORE_MAPS.bodies, MapClass._str),
+        counters = MapClass.new(STORE_MAPS.counters, MapClass._str)
+    }
 end
---- Write the rules through the runtime API. Returns an error text, or undefined on success.
-local function store(ctx, backend, rules, now)
-    local cmds = {}
-    for ____, r in ipairs(rules) do
-        local entry = ruleEntry({status = r.status, ttl = r.ttl, reason = r.reason, dryRun = false}, now)
-        cmds[#cmds + 1] = setRuleCommand(RULE_TABLE_PREFIX .. backend, r.path, entry)
+local perBackendMaps = {}
+--- Per-backend map object for lookups; opened lazily only for maps the config loaded.
+local function mapFor(file)
+    return perBackendMaps[file]
+end
+--- Open every per-backend map, for each backend that has a rule table. Init context: backends exist, Map.new is allowed.
+function ____exports.openBackendMaps()
+    for name in pairs(core.backends) do
+        local n = name
+        if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
+            local be = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
+            for ____, kind in ipairs({"prefix", "qual"}) do
+                local f = ____exports.backendMapFile(kind, be)
+                local ok, m = pcall(function() return MapClass.new(f, MapClass._str) end)
+                if ok then
+                    perBackendMaps[f] = m
+                end
+            end
+        end
     end
-    local res = runCli(ctx.settings.runtimeApi, cmds, 2)
+end
+local function tableOf(backend)
+    local px = core.backends[RULE_TABLE_PREFIX .. backend]
+    local ____temp_0
+    if px == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable
+    end
+    return ____temp_0
+end
+--- Current liveness (gpt0) of a key, 0 when absent.
+local function liveness(t, key)
+    if t == nil then
+        return 0
+    end
+    local e = t:lookup(key)
+    if e == nil then
+        return 0
+    end
+    local v = e.gpt0
+    return v == nil and 0 or v
+end
+--- Table fill, for the on-full policy.
+function ____exports.tableFill(backend)
+    local t = tableOf(backend)
+    if t == nil then
+        return nil
+    end
+    local i = t:info()
+    return {used = i.used, size = i.size}
+end
+local function addSpec(list, spec)
+    if list == nil or #list == 0 then
+        return spec
+    end
+    for ____, s in ipairs(splitOn(list, 32)) do
+        if s == spec then
+            return list
+        end
+    end
+    return (list .. " ") .. spec
+end
+local function dropSpec(list, spec)
+    local out = ""
+    for ____, s in ipairs(splitOn(list, 32)) do
+        do
+            if #s == 0 or s == spec then
+                goto __continue24
+            end
+            out = (out .. (#out > 0 and " " or "")) .. s
+        end
+        ::__continue24::
+    end
+    return out
+end
+--- Commands and map writes for learning rules. Returns an error text, or undefined.
+function ____exports.storeBlocks(settings, maps, backend, rules, now)
+    local ____table = RULE_TABLE_PREFIX .. backend
+    local t = tableOf(backend)
+    if t == nil then
+        return ("no rule table " .. ____table) .. " in the configuration"
+    end
+    local cmds = {}
+    local liveBy = {}
+    for ____, r in ipairs(rules) do
+        local body = #r.body > 0 and bodyId(r.body) or 0
+        if body > 0 and maps.bodies:lookup(itoa(body)) == nil then
+            core.set_map(
+                STORE_MAPS.bodies,
+                itoa(body),
+                r.body
+            )
+        end
+        local rid = reasonId(r.reason)
+        if maps.reasons:lookup(itoa(rid)) == nil then
+            core.set_map(
+                STORE_MAPS.reasons,
+                itoa(rid),
+                r.reason
+            )
+        end
+        local entry = ruleEntry({
+            status = r.status,
+            ttl = r.ttl,
+            reason = r.reason,
+            dryRun = r.dryRun,
+            bodyId = body
+        }, now)
+        local base = baseKey(r.match.path, r.match.prefix)
+        local current = liveBy[base] ~= nil and liveBy[base] or liveness(t, base)
+        local live = current > entry.expiry and current or entry.expiry
+        liveBy[base] = live
+        for ____, key in ipairs(ruleKeys(r.match)) do
+            if key == base then
+                cmds[#cmds + 1] = setRuleCommand(
+                    ____table,
+                    key,
+                    __TS__ObjectAssign({}, entry, {expiry = live})
+                )
+            else
+                cmds[#cmds + 1] = setRuleCommand(____table, key, entry)
+            end
+        end
+        if r.match.prefix then
+            local pf = ____exports.backendMapFile("prefix", backend)
+            local pm = mapFor(pf)
+            if pm ~= nil and pm:lookup(r.match.path .. "/") == nil then
+                core.set_map(pf, r.match.path .. "/", base)
+            end
+        end
+        if isQualified(r.match) then
+            local qf = ____exports.backendMapFile("qual", backend)
+            local qm = mapFor(qf)
+            local methods = #r.match.methods == 0 and ({"*"}) or r.match.methods
+            local ____temp_1
+            if qm == nil then
+                ____temp_1 = nil
+            else
+                ____temp_1 = qm:lookup(base)
+            end
+            local list = ____temp_1
+            local before = list
+            for ____, m in ipairs(methods) do
+                list = addSpec(
+                    list,
+                    specOf(m, r.match)
+                )
+            end
+            if list ~= before and list ~= nil then
+                core.set_map(qf, base, list)
+            end
+        end
+    end
+    for base in pairs(liveBy) do
+        cmds[#cmds + 1] = (((("set table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(base)) .. " data.gpt0 ") .. itoa(liveBy[base])
+    end
+    local res = runCli(settings.runtimeApi, cmds, 2)
     if not res.ok then
         return res.output
     end
@@ -1036,22 +2634,246 @@ local function store(ctx, backend, rules, now)
     end
     return nil
 end
+--- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
+function ____exports.storeRemoves(settings, backend, removes)
+    local ____table = RULE_TABLE_PREFIX .. backend
+    local t = tableOf(backend)
+    if t == nil then
+        return {error = ("no rule table " .. ____table) .. " in the configuration", removed = 0}
+    end
+    local cmds = {}
+    local removed = 0
+    local function zero(key, keepIndex)
+        if t:lookup(key) == nil then
+            return
+        end
+        removed = removed + 1
+        cmds[#cmds + 1] = (((("set table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key)) .. " data.gpc1 0") .. (keepIndex and "" or " data.gpt0 0")
+    end
+    for ____, r in ipairs(removes) do
+        do
+            local base = baseKey(r.match.path, r.match.prefix)
+            local qf = ____exports.backendMapFile("qual", backend)
+            local qm = mapFor(qf)
+            local ____temp_2
+            if qm == nil then
+                ____temp_2 = nil
+            else
+                ____temp_2 = qm:lookup(base)
+            end
+            local specs = ____temp_2
+            if r.everything then
+                zero(base, true)
+                for ____, m in ipairs(COMMON_METHODS) do
+                    zero((base .. " ") .. m, false)
+                end
+                if specs ~= nil then
+                    for ____, s in ipairs(splitOn(specs, 32)) do
+                        if #s > 0 then
+                            zero((base .. " ") .. s, false)
+                        end
+                    end
+                    core.del_map(qf, base)
+                end
+                goto __continue51
+            end
+            for ____, key in ipairs(ruleKeys(r.match)) do
+                zero(key, key == base)
+            end
+            if isQualified(r.match) and specs ~= nil then
+                local list = specs
+                local methods = #r.match.methods == 0 and ({"*"}) or r.match.methods
+                for ____, m in ipairs(methods) do
+                    list = dropSpec(
+                        list,
+                        specOf(m, r.match)
+                    )
+                end
+                if #list == 0 then
+                    core.del_map(qf, base)
+                elseif list ~= specs then
+                    core.set_map(qf, base, list)
+                end
+            end
+        end
+        ::__continue51::
+    end
+    if #cmds == 0 then
+        return {removed = 0}
+    end
+    local res = runCli(settings.runtimeApi, cmds, 2)
+    if not res.ok then
+        return {error = res.output, removed = 0}
+    end
+    if not cliSucceeded(res.output) then
+        return {error = "runtime API answered: " .. res.output, removed = 0}
+    end
+    return {removed = removed}
+end
+--- The qualified spec list of a base key, for the request-side match action.
+function ____exports.specsFor(backend, base)
+    local qm = mapFor(____exports.backendMapFile("qual", backend))
+    local ____temp_3
+    if qm == nil then
+        ____temp_3 = nil
+    else
+        ____temp_3 = qm:lookup(base)
+    end
+    return ____temp_3
+end
+--- Rule entry data (gpc1 rule expiry) for the request-side match action.
+function ____exports.ruleExpiry(backend, key)
+    local t = tableOf(backend)
+    if t == nil then
+        return 0
+    end
+    local e = t:lookup(key)
+    if e == nil then
+        return 0
+    end
+    local v = e.gpc1
+    return v == nil and 0 or v
+end
+return ____exports
+ end,
+["lua.learn"] = function(...) 
+local ____exports = {}
+local ____contract = require("core.contract")
+local HEADERS = ____contract.HEADERS
+local PENDING_TABLE_PREFIX = ____contract.PENDING_TABLE_PREFIX
+local SEEN_TABLE_PREFIX = ____contract.SEEN_TABLE_PREFIX
+local VARS = ____contract.VARS
+local ____policy = require("core.policy")
+local isAllowlisted = ____policy.isAllowlisted
+local takeTokens = ____policy.takeTokens
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+local ____rulekey = require("core.rulekey")
+local ruleKeys = ____rulekey.ruleKeys
+local ____signal = require("core.signal")
+local parseSignal = ____signal.parseSignal
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____headers = require("lua.headers")
+local headerValues = ____headers.headerValues
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local runCli = ____runtime_2Dapi.runCli
+local ____store = require("lua.store")
+local storeBlocks = ____store.storeBlocks
+local storeRemoves = ____store.storeRemoves
+local tableFill = ____store.tableFill
+local buckets = {}
+local function varString(txn, name)
+    local v = txn:get_var(name)
+    return type(v) == "string" and v or nil
+end
+local function publish(txn, outcome, reason)
+    txn:set_var(VARS.signalOutcome, outcome)
+    txn:set_var(VARS.signalReason, reason)
+    inc((("signal:" .. outcome) .. ":") .. reason)
+end
+local function refuse(txn, reason, backend, path, detail)
+    publish(txn, "rejected", reason)
+    logEvent(reason == "edge-error" and core.err or core.warning, "signal rejected", {{"reason", reason}, {"backend", backend}, {"path", path}, {"detail", detail}})
+end
+local function pendingLookup(backend, key)
+    local px = core.backends[PENDING_TABLE_PREFIX .. backend]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(key)
+    end
+    local e = ____temp_0
+    if e == nil then
+        return {signals = 0, clients = 0}
+    end
+    return {signals = e.gpc0 or 0, clients = e.gpt0 or 0}
+end
+local function seen(backend, key)
+    local px = core.backends[SEEN_TABLE_PREFIX .. backend]
+    return px ~= nil and px.stktable ~= nil and px.stktable:lookup(key) ~= nil
+end
+--- Confirmation threshold: count this signal for each rule key; return the rules
+-- that have now been seen often enough from enough distinct clients.
+local function confirm(ctx, backend, client, rules)
+    local s = ctx.settings
+    if s.confirmSignals <= 1 and s.confirmClients <= 1 then
+        return {ready = {table.unpack(rules)}}
+    end
+    local ready = {}
+    local cmds = {}
+    for ____, r in ipairs(rules) do
+        local key = ruleKeys(r.match)[1]
+        local p = pendingLookup(backend, key)
+        local pair = (key .. "|") .. client
+        local fresh = not seen(backend, pair)
+        local signals = p.signals + 1
+        local clients = p.clients + (fresh and 1 or 0)
+        if signals >= s.confirmSignals and clients >= s.confirmClients then
+            ready[#ready + 1] = r
+            cmds[#cmds + 1] = (("clear table " .. escapeCliArg(PENDING_TABLE_PREFIX .. backend)) .. " key ") .. escapeCliArg(key)
+        else
+            cmds[#cmds + 1] = (((((("set table " .. escapeCliArg(PENDING_TABLE_PREFIX .. backend)) .. " key ") .. escapeCliArg(key)) .. " data.gpc0 ") .. itoa(signals)) .. " data.gpt0 ") .. itoa(clients)
+            if fresh then
+                cmds[#cmds + 1] = ((("set table " .. escapeCliArg(SEEN_TABLE_PREFIX .. backend)) .. " key ") .. escapeCliArg(pair)) .. " data.gpt0 1"
+            end
+        end
+    end
+    local res = runCli(ctx.settings.runtimeApi, cmds, 2)
+    if not res.ok or not cliSucceeded(res.output) then
+        return {ready = {}, error = res.output}
+    end
+    return {ready = ready}
+end
 --- The action body. Never throws: main.ts wraps it, and every path publishes an outcome.
-function ____exports.execute(ctx, txn)
+function ____exports.execute(ctx, txn, mode)
     local backend = varString(txn, VARS.backend)
     local path = varString(txn, VARS.path)
-    local values = headerValues(
-        txn.http:res_get_headers(),
-        HEADERS.resource
-    )
-    local verdict
-    if #ctx.settingsErrors > 0 then
-        verdict = {kind = "reject", reason = "edge-error", detail = "settings: " .. ctx.settingsErrors[1]}
-    elseif backend == nil then
-        verdict = {kind = "reject", reason = "edge-error", detail = VARS.backend .. " is not set in the request phase"}
-    else
-        verdict = parseShortForm(values, path, ctx.settings)
+    local headers = txn.http:res_get_headers()
+    local resource = headerValues(headers, HEADERS.resource)
+    local rule = headerValues(headers, HEADERS.rule)
+    if #resource == 0 and #rule == 0 then
+        return
     end
+    if mode == "untrusted" then
+        refuse(
+            txn,
+            "untrusted",
+            backend,
+            path,
+            "backend is not trusted to send signals"
+        )
+        return
+    end
+    if #ctx.settingsErrors > 0 then
+        refuse(
+            txn,
+            "edge-error",
+            backend,
+            path,
+            "settings: " .. ctx.settingsErrors[1]
+        )
+        return
+    end
+    if backend == nil then
+        refuse(
+            txn,
+            "edge-error",
+            backend,
+            path,
+            VARS.backend .. " is not set in the request phase"
+        )
+        return
+    end
+    local method = varString(txn, VARS.method) or ""
+    local status = txn.f:status() or 0
+    local verdict = parseSignal({resource = resource, rule = rule}, {path = path, method = method, status = status}, ctx.settings)
     if verdict.kind == "none" then
         return
     end
@@ -1060,38 +2882,257 @@ function ____exports.execute(ctx, txn)
         return
     end
     if verdict.kind == "reject" then
-        publish(txn, "rejected", verdict.reason)
-        logEvent(core.warning, "signal rejected", {{"reason", verdict.reason}, {"backend", backend}, {"path", path}, {"detail", verdict.detail}})
+        refuse(
+            txn,
+            verdict.reason,
+            backend,
+            path,
+            verdict.detail
+        )
         return
     end
-    local now = core.now().sec
-    local failure = store(ctx, backend, verdict.rules, now)
-    if failure ~= nil then
-        publish(txn, "rejected", "edge-error")
-        logEvent(core.err, "signal not stored", {{"reason", "edge-error"}, {"backend", backend}, {"path", path}, {"detail", failure}})
-        return
+    for ____, b in ipairs(verdict.blocks) do
+        for ____, key in ipairs(ruleKeys(b.match)) do
+            if #key > ctx.settings.maxKeyLength then
+                refuse(
+                    txn,
+                    "out-of-range",
+                    backend,
+                    path,
+                    ("rule key longer than " .. tostring(ctx.settings.maxKeyLength)) .. " bytes"
+                )
+                return
+            end
+        end
+        if isAllowlisted(b.match.path, ctx.settings) then
+            refuse(
+                txn,
+                "allowlisted",
+                backend,
+                b.match.path,
+                "path is allowlisted"
+            )
+            return
+        end
     end
-    local first = verdict.rules[1]
-    publish(txn, "learned", first.reason)
-    for ____, r in ipairs(verdict.rules) do
+    local now = core.now()
+    if #verdict.blocks > 0 then
+        local fill = tableFill(backend)
+        if fill ~= nil and fill.used >= fill.size then
+            if ctx.settings.onFull == "refuse" then
+                refuse(
+                    txn,
+                    "store-full",
+                    backend,
+                    path,
+                    (tostring(fill.used) .. " rules in a table of ") .. tostring(fill.size)
+                )
+                return
+            end
+            inc("rules_evicted", #verdict.blocks)
+        end
+        local bucket = buckets[backend] or ({tokens = ctx.settings.learnBurst > 0 and ctx.settings.learnBurst or ctx.settings.learnRate, last = now.sec * 1000})
+        buckets[backend] = bucket
+        local share = ctx.rateShare > 1 and ctx.rateShare or 1
+        local rate = ctx.settings.learnRate / share
+        local burst = (ctx.settings.learnBurst > 0 and ctx.settings.learnBurst or ctx.settings.learnRate) / share
+        if not takeTokens(
+            bucket,
+            now.sec * 1000 + math.floor(now.usec / 1000),
+            rate,
+            burst,
+            #verdict.blocks
+        ) then
+            refuse(
+                txn,
+                "rate-limited",
+                backend,
+                path,
+                ("learning rate " .. tostring(ctx.settings.learnRate)) .. "/s exceeded"
+            )
+            return
+        end
+    end
+    local blocks = {table.unpack(verdict.blocks)}
+    if #blocks > 0 then
+        local client = txn.f:src() or "-"
+        local c = confirm(ctx, backend, client, blocks)
+        if c.error ~= nil then
+            refuse(
+                txn,
+                "edge-error",
+                backend,
+                path,
+                c.error
+            )
+            return
+        end
+        if #c.ready < #blocks then
+            inc("rules_pending", #blocks - #c.ready)
+            logEvent(
+                core.info,
+                "signal pending confirmation",
+                {
+                    {"backend", backend},
+                    {"path", path},
+                    {
+                        "pending",
+                        itoa(#blocks - #c.ready)
+                    }
+                }
+            )
+        end
+        blocks = c.ready
+    end
+    if #blocks > 0 then
+        local failure = storeBlocks(
+            ctx.settings,
+            ctx.maps,
+            backend,
+            blocks,
+            now.sec
+        )
+        if failure ~= nil then
+            refuse(
+                txn,
+                "edge-error",
+                backend,
+                path,
+                failure
+            )
+            return
+        end
+    end
+    local removed = 0
+    if #verdict.removes > 0 then
+        local r = storeRemoves(ctx.settings, backend, verdict.removes)
+        if r.error ~= nil then
+            refuse(
+                txn,
+                "edge-error",
+                backend,
+                path,
+                r.error
+            )
+            return
+        end
+        removed = r.removed
+        inc("rules_removed:signal", removed)
+    end
+    publish(txn, #blocks > 0 and "learned" or (#verdict.removes > 0 and "removed" or "pending"), #blocks > 0 and blocks[1].reason or "-")
+    for ____, r in ipairs(blocks) do
+        inc("rules_learned:" .. r.reason)
+        for ____, key in ipairs(ruleKeys(r.match)) do
+            logEvent(
+                core.info,
+                "rule learned",
+                {
+                    {"backend", backend},
+                    {"key", key},
+                    {
+                        "status",
+                        itoa(r.status)
+                    },
+                    {
+                        "ttl",
+                        itoa(r.ttl)
+                    },
+                    {"reason", r.reason},
+                    {"mode", r.dryRun and "dry-run" or "enforce"}
+                }
+            )
+        end
+    end
+    for ____, r in ipairs(verdict.removes) do
         logEvent(
             core.info,
-            "rule learned",
+            "rule removed",
             {
                 {"backend", backend},
-                {"key", r.path},
+                {"path", r.match.path},
                 {
-                    "status",
-                    tostring(r.status)
-                },
-                {
-                    "ttl",
-                    tostring(r.ttl)
-                },
-                {"reason", r.reason}
+                    "count",
+                    itoa(removed)
+                }
             }
         )
     end
+end
+return ____exports
+ end,
+["lua.match"] = function(...) 
+local ____exports = {}
+local ____contract = require("core.contract")
+local VARS = ____contract.VARS
+local ____rulekey = require("core.rulekey")
+local bestSpec = ____rulekey.bestSpec
+local normalizeHost = ____rulekey.normalizeHost
+local queryNames = ____rulekey.queryNames
+local ____headers = require("lua.headers")
+local headerValues = ____headers.headerValues
+local ____store = require("lua.store")
+local ruleExpiry = ____store.ruleExpiry
+local function varString(txn, name)
+    local v = txn:get_var(name)
+    return type(v) == "string" and v or nil
+end
+--- Try one base: its best matching spec whose entry is live.
+local function tryBase(txn, backend, base, specs, req, now)
+    if base == nil or specs == nil then
+        return false
+    end
+    local spec = bestSpec(specs, req)
+    if spec == nil then
+        return false
+    end
+    local key = (base .. " ") .. spec
+    if ruleExpiry(backend, key) <= now then
+        return false
+    end
+    txn:set_var(VARS.ruleKey, key)
+    return true
+end
+function ____exports.execute(txn)
+    local backend = varString(txn, VARS.backend)
+    if backend == nil then
+        return
+    end
+    local hosts = headerValues(
+        txn.http:req_get_headers(),
+        "host"
+    )
+    local ____temp_1 = varString(txn, VARS.method) or ""
+    local ____temp_0
+    if #hosts > 0 then
+        ____temp_0 = normalizeHost(hosts[1])
+    else
+        ____temp_0 = nil
+    end
+    local req = {
+        method = ____temp_1,
+        host = ____temp_0,
+        auth = varString(txn, VARS.auth) == "authed" and "authed" or "anon",
+        queryNames = queryNames(txn.f:query())
+    }
+    local now = core.now().sec
+    if tryBase(
+        txn,
+        backend,
+        varString(txn, VARS.path),
+        varString(txn, VARS.qualSpecs),
+        req,
+        now
+    ) then
+        return
+    end
+    tryBase(
+        txn,
+        backend,
+        varString(txn, VARS.prefixBase),
+        varString(txn, VARS.prefixQualSpecs),
+        req,
+        now
+    )
 end
 return ____exports
  end,
@@ -1138,26 +3179,35 @@ local ____exports = {}
 local ____contract = require("core.contract")
 local LUA_NAMES = ____contract.LUA_NAMES
 local VARS = ____contract.VARS
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
 local learn = require("lua.learn")
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
+local match = require("lua.match")
 local normalize = require("lua.normalize")
 local ____settings_2Dloader = require("lua.settings-loader")
 local loadSettings = ____settings_2Dloader.loadSettings
+local ____store = require("lua.store")
+local openBackendMaps = ____store.openBackendMaps
+local openGlobalMaps = ____store.openGlobalMaps
 local loaded = loadSettings()
 for ____, e in ipairs(loaded.errors) do
     logEvent(core.alert, "settings error, learning disabled", {{"detail", e}})
 end
-local ctx = {settings = loaded.settings, settingsErrors = loaded.errors}
+local maps = openGlobalMaps()
+core.register_init(function() return openBackendMaps() end)
+local nbthread = tonumber(core.get_info().Nbthread) or 1
+local ctx = {settings = loaded.settings, settingsErrors = loaded.errors, maps = maps, rateShare = core.thread > 0 and nbthread or 1}
 core.register_action(
     LUA_NAMES.learn,
     {"http-res"},
-    function(txn)
-        local ok, err = pcall(function() return learn.execute(ctx, txn) end)
+    function(txn, mode)
+        local ok, err = pcall(function() return learn.execute(ctx, txn, mode) end)
         if not ok then
             txn:set_var(VARS.signalOutcome, "rejected")
             txn:set_var(VARS.signalReason, "edge-error")
-            txn:set_var(VARS.statKey, "signal_rejected:edge-error")
+            inc("signal:rejected:edge-error")
             logEvent(
                 core.err,
                 "signal not handled",
@@ -1168,6 +3218,25 @@ core.register_action(
                         tostring(err)
                     }
                 }
+            )
+        end
+    end,
+    1
+)
+core.register_action(
+    LUA_NAMES.match,
+    {"http-req"},
+    function(txn)
+        local ok, err = pcall(function() return match.execute(txn) end)
+        if not ok then
+            inc("match_errors")
+            logEvent(
+                core.err,
+                "qualified match failed",
+                {{
+                    "detail",
+                    tostring(err)
+                }}
             )
         end
     end,

@@ -148,3 +148,21 @@ function xorByte(a: number, b: number): number {
   }
   return r;
 }
+
+/**
+ * Decimal text of a non-negative integral number. Used wherever a number
+ * becomes text (CLI commands, map keys): Fengari's integers are 32-bit, so
+ * larger values are floats there and tostring would add ".0".
+ */
+export function itoa(n: number): string {
+  if (n < 0) return "-" + itoa(-n);
+  let v = Math.floor(n);
+  if (v === 0) return "0";
+  let out = "";
+  while (v > 0) {
+    const d = v % 10;
+    out = String.fromCharCode(48 + d) + out;
+    v = Math.floor(v / 10);
+  }
+  return out;
+}

@@ -7,10 +7,12 @@
 export const HEADERS = {
   /** Short form from the proof of concept: `false` or `false-<status>`. */
   resource: "x-edge-resource",
+  /** Protocol v1: an RFC 8941 List of `block`/`remove` members (docs/protocol.md). */
+  rule: "edge-rule",
 } as const;
 
 /** Every signal header, for stripping from requests and responses. */
-export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource];
+export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule];
 
 /** Transaction variables. Set natively or by Lua; read by haproxy.cfg ACLs. */
 export const VARS = {
@@ -28,12 +30,35 @@ export const VARS = {
   blockStatus: "txn.eb_status",
   /** Status from the static map, "none" when the path is not listed. */
   staticStatus: "txn.eb_static",
+  /** Request method (request phase). */
+  method: "txn.eb_method",
+  /** `authed` or `anon`, computed by haproxy.cfg from the configured cookie/header (only when qualified rules exist). */
+  auth: "txn.eb_auth",
+  /** true when the path is allowlisted: nothing is looked up, nothing is blocked. */
+  allowed: "txn.eb_allowed",
+  /** Liveness (max rule expiry) of the exact-path index entry. */
+  live: "txn.eb_live",
+  /** Base key of the longest matching prefix rule (`^/path`), from the prefix map. */
+  prefixBase: "txn.eb_pbase",
+  /** Liveness of the prefix index entry. */
+  prefixLive: "txn.eb_plive",
+  /** Qualified specs listed for the exact path / for the prefix: Lua evaluates them. */
+  qualSpecs: "txn.eb_qual",
+  prefixQualSpecs: "txn.eb_pqual",
+  /** Method-specific candidate key. */
+  methodKey: "txn.eb_mkey",
+  /** Reason label of the matching rule (from the reasons map), for logs and counters. */
+  ruleReason: "txn.eb_reason",
+  /** Answer body of the matching rule, empty when none. */
+  ruleBody: "txn.eb_body",
+  /** Set instead of blockStatus when the match is dry-run (per rule, global, or enforcement off). */
+  wouldBlock: "txn.eb_would",
+  /** Counter key for blocked / would-block requests in the stats table. */
+  blockStat: "txn.eb_bstat",
   /** Outcome of signal handling in the response phase: learned | ignored | rejected. */
   signalOutcome: "txn.eb_signal",
   /** Reason attached to signalOutcome (reject reason or rule reason). */
   signalReason: "txn.eb_signal_reason",
-  /** Counter key to increment in the stats table for this response, e.g. `signal_rejected:malformed`. */
-  statKey: "txn.eb_stat",
 } as const;
 
 /** Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file. */
@@ -45,6 +70,22 @@ export const LUA_NAMES = {
   learn: "edgeblock_learn",
   /** Converter: normalise a path that the native fast path could not. */
   normalize: "edgeblock_normalize",
+  /** http-req action: evaluate qualified (host/auth/query) rules listed for this path. */
+  match: "edgeblock_match",
+} as const;
+
+/** Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`. */
+export const STORE_MAPS = {
+  /** reason id -> reason label */
+  reasons: "eb_reasons.map",
+  /** body id -> answer body */
+  bodies: "eb_bodies.map",
+  /** `<prefix path>/` -> `^<prefix path>`: found with map_beg, longest prefix wins */
+  prefixPrefix: "eb_prefix_",
+  /** base key -> space-separated qualified specs */
+  qualPrefix: "eb_qual_",
+  /** `<thread>:<counter>` -> cumulative count, written by each Lua state for its own keys */
+  counters: "eb_counters.map",
 } as const;
 
 /** Stick-table proxy holding the rules a backend taught: `<prefix><backend name>`. */
@@ -52,10 +93,18 @@ export const RULE_TABLE_PREFIX = "eb_rules_";
 
 /** Sticky counter slot used to count rule hits on blocked requests. */
 export const HIT_COUNTER = 2;
-/** Sticky counter slot used to count signal outcomes in the response phase. */
+/** Sticky counter slot used to count blocked / would-block requests by status and reason. */
 export const STAT_COUNTER = 1;
 
-/** Stick-table proxy holding edgeblock's own counters (gpc0 per counter key). */
+/** Per-backend tables of the confirmation threshold: candidate rule keys, and (key|client) pairs seen. */
+export const PENDING_TABLE_PREFIX = "eb_pending_";
+export const SEEN_TABLE_PREFIX = "eb_seen_";
+
+/** Control table: key `enforcement_off`, gpt0 1 = kill switch on (everything is dry-run). */
+export const CONTROL_TABLE = "eb_ctl";
+export const ENFORCEMENT_OFF_KEY = "enforcement_off";
+
+/** Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key). */
 export const STATS_TABLE = "eb_stats";
 
 /**

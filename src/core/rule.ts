@@ -1,5 +1,5 @@
 /** The stored form of a rule: what one stick-table entry holds. */
-import { packAnswer } from "./answer";
+import { MAX_BODY_ID, packAnswer } from "./answer";
 import { fnv1a32 } from "./bytes";
 import { RuleEntryData } from "./runtime-cmd";
 
@@ -13,6 +13,13 @@ export interface NewRule {
   readonly ttl: number;
   readonly reason: string;
   readonly dryRun: boolean;
+  /** Id of the answer body in the bodies map; 0 for none. */
+  readonly bodyId: number;
+}
+
+/** Stable id of an answer body (1..MAX_BODY_ID), the key of the bodies map. */
+export function bodyId(body: string): number {
+  return (fnv1a32(body) % MAX_BODY_ID) + 1;
 }
 
 /** Entry data for a rule learned at `now` (epoch seconds). */
@@ -21,7 +28,7 @@ export function ruleEntry(r: NewRule, now: number): RuleEntryData {
   return {
     expiry,
     ruleExpiry: expiry,
-    answer: packAnswer({ status: r.status, dryRun: r.dryRun, bodyId: 0 }),
+    answer: packAnswer({ status: r.status, dryRun: r.dryRun, bodyId: r.bodyId }),
     created: now,
     reason: reasonId(r.reason),
   };

@@ -2,7 +2,7 @@
  * Runtime API (CLI) command text and output parsing, shared by the Lua
  * adapter (which writes rules) and the Node CLI (which lists them).
  */
-import { hexValue, parseDecimal, splitOn } from "./bytes";
+import { hexValue, itoa, parseDecimal, splitOn } from "./bytes";
 import { RULE_FIELDS } from "./contract";
 
 /** Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape. */
@@ -32,11 +32,11 @@ export interface RuleEntryData {
 export function setRuleCommand(table: string, key: string, d: RuleEntryData): string {
   return (
     "set table " + escapeCliArg(table) + " key " + escapeCliArg(key) +
-    " data." + RULE_FIELDS.expiry + " " + d.expiry +
-    " data." + RULE_FIELDS.answer + " " + d.answer +
-    " data." + RULE_FIELDS.ruleExpiry + " " + d.ruleExpiry +
-    " data." + RULE_FIELDS.created + " " + d.created +
-    " data." + RULE_FIELDS.reason + " " + d.reason
+    " data." + RULE_FIELDS.expiry + " " + itoa(d.expiry) +
+    " data." + RULE_FIELDS.answer + " " + itoa(d.answer) +
+    " data." + RULE_FIELDS.ruleExpiry + " " + itoa(d.ruleExpiry) +
+    " data." + RULE_FIELDS.created + " " + itoa(d.created) +
+    " data." + RULE_FIELDS.reason + " " + itoa(d.reason)
   );
 }
 

@@ -1,57 +1,20 @@
 /**
- * Signal parsing: what a backend's response header asks the edge to learn.
- * Pure: no HAProxy globals. Every input gives a verdict, never an exception.
+ * Signal parsing entry point: the `X-Edge-Resource` short form, `Edge-Rule`
+ * (protocol v1), or both in one response. Pure: every input gives a verdict.
  */
 import { asciiLower, parseDecimal, trimOws } from "./bytes";
 import { normalizePath } from "./path";
+import { parseEdgeRule, SignalContext } from "./protocol";
 import { Settings } from "./settings";
-
-/** Why a signal was refused. These are metric label values: keep the set closed. */
-export type RejectReason =
-  | "malformed"
-  | "oversized"
-  | "duplicate"
-  | "status-not-allowed"
-  | "path-invalid"
-  | "no-request-path"
-  | "edge-error";
-
-export const REJECT_REASONS: readonly RejectReason[] = [
-  "malformed",
-  "oversized",
-  "duplicate",
-  "status-not-allowed",
-  "path-invalid",
-  "no-request-path",
-  "edge-error",
-];
-
-/** One rule a signal asks for, already validated and normalised. */
-export interface LearnRequest {
-  /** Normalised exact path. */
-  readonly path: string;
-  readonly status: number;
-  /** Lifetime in seconds, already capped by the settings. */
-  readonly ttl: number;
-  /** Label for logs and metrics. */
-  readonly reason: string;
-}
-
-export type SignalVerdict =
-  | { readonly kind: "none" }
-  | { readonly kind: "ignore"; readonly why: string }
-  | { readonly kind: "learn"; readonly rules: readonly LearnRequest[] }
-  | { readonly kind: "reject"; readonly reason: RejectReason; readonly detail: string };
+import { BlockRule, isAllowedStatus, RemoveRule, SignalVerdict } from "./verdict";
 
 /** Label given to rules learned from the short form. */
 export const SHORT_FORM_REASON = "edge-resource";
 
 /**
- * `X-Edge-Resource` short form. `false` blocks the request's own path with the
- * default status; `false-<status>` with that status; `true` is a valid no-op.
- *
- * @param values every line of the header, in order (empty when absent)
- * @param requestPath the raw request path captured in the request phase, or undefined
+ * `X-Edge-Resource` short form. `false` blocks the request's own path, any
+ * method, with the default status; `false-<status>` with that status; `true`
+ * is a valid no-op.
  */
 export function parseShortForm(values: readonly string[], requestPath: string | undefined, settings: Settings): SignalVerdict {
   if (values.length === 0) return { kind: "none" };
@@ -68,23 +31,45 @@ export function parseShortForm(values: readonly string[], requestPath: string | 
       return { kind: "reject", reason: "malformed", detail: "expected false, false-<status> or true" };
     }
     status = parseDecimal(v.substring(6), 999);
-    if (status < 0 || v.length !== 9) {
-      return { kind: "reject", reason: "malformed", detail: "status must be three digits" };
-    }
+    if (status < 0 || v.length !== 9) return { kind: "reject", reason: "malformed", detail: "status must be three digits" };
   }
-  if (!isAllowedStatus(status, settings)) {
-    return { kind: "reject", reason: "status-not-allowed", detail: "status " + status };
-  }
+  if (!isAllowedStatus(status, settings)) return { kind: "reject", reason: "status-not-allowed", detail: "status " + status };
   if (requestPath === undefined) return { kind: "reject", reason: "no-request-path", detail: "path var not set" };
-  const p = normalizePath(requestPath, settings.pathPolicy, settings.maxPathLength);
+  const p = normalizePath(requestPath, settings.pathPolicy, settings.maxKeyLength);
   if (!p.ok) return { kind: "reject", reason: "path-invalid", detail: p.error };
-  return {
-    kind: "learn",
-    rules: [{ path: p.path, status, ttl: settings.defaultTtl, reason: SHORT_FORM_REASON }],
+  const rule: BlockRule = {
+    match: { path: p.path, prefix: false, methods: [], query: [] },
+    status,
+    body: "",
+    ttl: settings.defaultTtl,
+    reason: SHORT_FORM_REASON,
+    dryRun: false,
   };
+  return { kind: "apply", blocks: [rule], removes: [] };
 }
 
-export function isAllowedStatus(status: number, settings: Settings): boolean {
-  for (const s of settings.allowedStatuses) if (s === status) return true;
-  return false;
+/** Both headers of one response. */
+export interface SignalHeaders {
+  readonly resource: readonly string[];
+  readonly rule: readonly string[];
+}
+
+/** Parse everything a response signals. Either header alone, or both (their rules are merged). */
+export function parseSignal(h: SignalHeaders, ctx: SignalContext, settings: Settings): SignalVerdict {
+  const a = parseShortForm(h.resource, ctx.path, settings);
+  const b = parseEdgeRule(h.rule, ctx, settings);
+  if (a.kind === "reject") return a;
+  if (b.kind === "reject") return b;
+  if (b.kind === "none") return a;
+  if (b.kind !== "apply") return b;
+  if (a.kind !== "apply") return b;
+  const blocks: BlockRule[] = [];
+  const removes: RemoveRule[] = [];
+  for (const r of a.blocks) blocks.push(r);
+  for (const r of b.blocks) blocks.push(r);
+  for (const r of b.removes) removes.push(r);
+  if (blocks.length + removes.length > settings.maxRulesPerSignal) {
+    return { kind: "reject", reason: "out-of-range", detail: "more than " + settings.maxRulesPerSignal + " rules" };
+  }
+  return { kind: "apply", blocks, removes };
 }

@@ -1,22 +1,33 @@
 /**
- * http-res action: read the signal header, learn the rules it asks for, and
- * publish the outcome as vars. haproxy.cfg strips the header and counts.
+ * http-res action: read the signal headers, apply the learn-time policies
+ * (allowlist, store capacity, rate limit, confirmation), store the rules,
+ * and publish the outcome as vars. haproxy.cfg strips the headers.
  */
-import { HEADERS, RULE_TABLE_PREFIX, VARS } from "../core/contract";
-import { ruleEntry } from "../core/rule";
-import { setRuleCommand } from "../core/runtime-cmd";
-import { LearnRequest, parseShortForm, SignalVerdict } from "../core/signal";
+import { HEADERS, PENDING_TABLE_PREFIX, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
+import { Bucket, isAllowlisted, takeTokens } from "../core/policy";
+import { itoa } from "../core/bytes";
+import { escapeCliArg } from "../core/runtime-cmd";
+import { ruleKeys } from "../core/rulekey";
 import { Settings } from "../core/settings";
+import { parseSignal } from "../core/signal";
+import { BlockRule, RejectReason, SignalVerdict } from "../core/verdict";
+import { inc } from "./counters";
 import { headerValues } from "./headers";
 import { logEvent } from "./log";
 import { cliSucceeded, runCli } from "./runtime-api";
+import { StoreMaps, storeBlocks, storeRemoves, tableFill } from "./store";
 
 /** Context the action needs besides the txn: set once at load time. */
 export interface LearnContext {
   readonly settings: Settings;
   /** Non-empty when settings failed to load: every signal is then refused, nothing is learned. */
   readonly settingsErrors: readonly string[];
+  readonly maps: StoreMaps;
+  /** Threads sharing the learning rate when each has its own Lua state (lua-load-per-thread). */
+  readonly rateShare: number;
 }
+
+const buckets: { [backend: string]: Bucket } = {};
 
 function varString(txn: HaproxyTxn, name: string): string | undefined {
   const v = txn.get_var(name);
@@ -26,55 +37,169 @@ function varString(txn: HaproxyTxn, name: string): string | undefined {
 function publish(txn: HaproxyTxn, outcome: string, reason: string): void {
   txn.set_var(VARS.signalOutcome, outcome);
   txn.set_var(VARS.signalReason, reason);
-  txn.set_var(VARS.statKey, "signal_" + outcome + ":" + reason);
+  inc("signal:" + outcome + ":" + reason);
 }
 
-/** Write the rules through the runtime API. Returns an error text, or undefined on success. */
-function store(ctx: LearnContext, backend: string, rules: readonly LearnRequest[], now: number): string | undefined {
+function refuse(txn: HaproxyTxn, reason: RejectReason, backend: string | undefined, path: string | undefined, detail: string): void {
+  publish(txn, "rejected", reason);
+  logEvent(reason === "edge-error" ? core.err : core.warning, "signal rejected", [
+    ["reason", reason],
+    ["backend", backend],
+    ["path", path],
+    ["detail", detail],
+  ]);
+}
+
+function pendingLookup(backend: string, key: string): { signals: number; clients: number } {
+  const px = core.backends.get(PENDING_TABLE_PREFIX + backend);
+  const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(key);
+  if (e === undefined) return { signals: 0, clients: 0 };
+  return { signals: e.get("gpc0") ?? 0, clients: e.get("gpt0") ?? 0 };
+}
+
+function seen(backend: string, key: string): boolean {
+  const px = core.backends.get(SEEN_TABLE_PREFIX + backend);
+  return px !== undefined && px.stktable !== undefined && px.stktable.lookup(key) !== undefined;
+}
+
+/**
+ * Confirmation threshold: count this signal for each rule key; return the rules
+ * that have now been seen often enough from enough distinct clients.
+ */
+function confirm(ctx: LearnContext, backend: string, client: string, rules: readonly BlockRule[]): { ready: BlockRule[]; error?: string } {
+  const s = ctx.settings;
+  if (s.confirmSignals <= 1 && s.confirmClients <= 1) return { ready: [...rules] };
+  const ready: BlockRule[] = [];
   const cmds: string[] = [];
   for (const r of rules) {
-    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: false }, now);
-    cmds.push(setRuleCommand(RULE_TABLE_PREFIX + backend, r.path, entry));
+    const key = ruleKeys(r.match)[0];
+    const p = pendingLookup(backend, key);
+    const pair = key + "|" + client;
+    const fresh = !seen(backend, pair);
+    const signals = p.signals + 1;
+    const clients = p.clients + (fresh ? 1 : 0);
+    if (signals >= s.confirmSignals && clients >= s.confirmClients) {
+      ready.push(r);
+      cmds.push("clear table " + escapeCliArg(PENDING_TABLE_PREFIX + backend) + " key " + escapeCliArg(key));
+    } else {
+      cmds.push("set table " + escapeCliArg(PENDING_TABLE_PREFIX + backend) + " key " + escapeCliArg(key) + " data.gpc0 " + itoa(signals) + " data.gpt0 " + itoa(clients));
+      if (fresh) cmds.push("set table " + escapeCliArg(SEEN_TABLE_PREFIX + backend) + " key " + escapeCliArg(pair) + " data.gpt0 1");
+    }
   }
   const res = runCli(ctx.settings.runtimeApi, cmds, 2);
-  if (!res.ok) return res.output;
-  if (!cliSucceeded(res.output)) return "runtime API answered: " + res.output;
-  return undefined;
+  if (!res.ok || !cliSucceeded(res.output)) return { ready: [], error: res.output };
+  return { ready };
 }
 
 /** The action body. Never throws: main.ts wraps it, and every path publishes an outcome. */
-export function execute(ctx: LearnContext, txn: HaproxyTxn): void {
+export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undefined): void {
   const backend = varString(txn, VARS.backend);
   const path = varString(txn, VARS.path);
-  const values = headerValues(txn.http.res_get_headers(), HEADERS.resource);
-  let verdict: SignalVerdict;
-  if (ctx.settingsErrors.length > 0) {
-    verdict = { kind: "reject", reason: "edge-error", detail: "settings: " + ctx.settingsErrors[0] };
-  } else if (backend === undefined) {
-    verdict = { kind: "reject", reason: "edge-error", detail: VARS.backend + " is not set in the request phase" };
-  } else {
-    verdict = parseShortForm(values, path, ctx.settings);
+  const headers = txn.http.res_get_headers();
+  const resource = headerValues(headers, HEADERS.resource);
+  const rule = headerValues(headers, HEADERS.rule);
+  if (resource.length === 0 && rule.length === 0) return;
+  if (mode === "untrusted") {
+    refuse(txn, "untrusted", backend, path, "backend is not trusted to send signals");
+    return;
   }
+  if (ctx.settingsErrors.length > 0) {
+    refuse(txn, "edge-error", backend, path, "settings: " + ctx.settingsErrors[0]);
+    return;
+  }
+  if (backend === undefined) {
+    refuse(txn, "edge-error", backend, path, VARS.backend + " is not set in the request phase");
+    return;
+  }
+  const method = varString(txn, VARS.method) ?? "";
+  const status = txn.f.status() ?? 0;
+  const verdict: SignalVerdict = parseSignal({ resource, rule }, { path, method, status }, ctx.settings);
   if (verdict.kind === "none") return;
   if (verdict.kind === "ignore") {
     publish(txn, "ignored", "valid");
     return;
   }
   if (verdict.kind === "reject") {
-    publish(txn, "rejected", verdict.reason);
-    logEvent(core.warning, "signal rejected", [["reason", verdict.reason], ["backend", backend], ["path", path], ["detail", verdict.detail]]);
+    refuse(txn, verdict.reason, backend, path, verdict.detail);
     return;
   }
-  const now = core.now().sec;
-  const failure = store(ctx, backend as string, verdict.rules, now);
-  if (failure !== undefined) {
-    publish(txn, "rejected", "edge-error");
-    logEvent(core.err, "signal not stored", [["reason", "edge-error"], ["backend", backend], ["path", path], ["detail", failure]]);
-    return;
+  for (const b of verdict.blocks) {
+    for (const key of ruleKeys(b.match)) {
+      if (key.length > ctx.settings.maxKeyLength) {
+        refuse(txn, "out-of-range", backend, path, "rule key longer than " + ctx.settings.maxKeyLength + " bytes");
+        return;
+      }
+    }
+    if (isAllowlisted(b.match.path, ctx.settings)) {
+      refuse(txn, "allowlisted", backend, b.match.path, "path is allowlisted");
+      return;
+    }
   }
-  const first = verdict.rules[0];
-  publish(txn, "learned", first.reason);
-  for (const r of verdict.rules) {
-    logEvent(core.info, "rule learned", [["backend", backend], ["key", r.path], ["status", tostring(r.status)], ["ttl", tostring(r.ttl)], ["reason", r.reason]]);
+  const now = core.now();
+  if (verdict.blocks.length > 0) {
+    const fill = tableFill(backend);
+    if (fill !== undefined && fill.used >= fill.size) {
+      if (ctx.settings.onFull === "refuse") {
+        refuse(txn, "store-full", backend, path, fill.used + " rules in a table of " + fill.size);
+        return;
+      }
+      inc("rules_evicted", verdict.blocks.length);
+    }
+    const bucket = buckets[backend] ?? { tokens: ctx.settings.learnBurst > 0 ? ctx.settings.learnBurst : ctx.settings.learnRate, last: now.sec * 1000 };
+    buckets[backend] = bucket;
+    const share = ctx.rateShare > 1 ? ctx.rateShare : 1;
+    const rate = ctx.settings.learnRate / share;
+    const burst = (ctx.settings.learnBurst > 0 ? ctx.settings.learnBurst : ctx.settings.learnRate) / share;
+    if (!takeTokens(bucket, now.sec * 1000 + Math.floor(now.usec / 1000), rate, burst, verdict.blocks.length)) {
+      refuse(txn, "rate-limited", backend, path, "learning rate " + ctx.settings.learnRate + "/s exceeded");
+      return;
+    }
   }
+  let blocks: BlockRule[] = [...verdict.blocks];
+  if (blocks.length > 0) {
+    const client = txn.f.src() ?? "-";
+    const c = confirm(ctx, backend, client, blocks);
+    if (c.error !== undefined) {
+      refuse(txn, "edge-error", backend, path, c.error);
+      return;
+    }
+    if (c.ready.length < blocks.length) {
+      inc("rules_pending", blocks.length - c.ready.length);
+      logEvent(core.info, "signal pending confirmation", [["backend", backend], ["path", path], ["pending", itoa(blocks.length - c.ready.length)]]);
+    }
+    blocks = c.ready;
+  }
+  if (blocks.length > 0) {
+    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now.sec);
+    if (failure !== undefined) {
+      refuse(txn, "edge-error", backend, path, failure);
+      return;
+    }
+  }
+  let removed = 0;
+  if (verdict.removes.length > 0) {
+    const r = storeRemoves(ctx.settings, backend, verdict.removes);
+    if (r.error !== undefined) {
+      refuse(txn, "edge-error", backend, path, r.error);
+      return;
+    }
+    removed = r.removed;
+    inc("rules_removed:signal", removed);
+  }
+  publish(txn, blocks.length > 0 ? "learned" : verdict.removes.length > 0 ? "removed" : "pending", blocks.length > 0 ? blocks[0].reason : "-");
+  for (const r of blocks) {
+    inc("rules_learned:" + r.reason);
+    for (const key of ruleKeys(r.match)) {
+      logEvent(core.info, "rule learned", [
+        ["backend", backend],
+        ["key", key],
+        ["status", itoa(r.status)],
+        ["ttl", itoa(r.ttl)],
+        ["reason", r.reason],
+        ["mode", r.dryRun ? "dry-run" : "enforce"],
+      ]);
+    }
+  }
+  for (const r of verdict.removes) logEvent(core.info, "rule removed", [["backend", backend], ["path", r.match.path], ["count", itoa(removed)]]);
 }
+

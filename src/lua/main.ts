@@ -1,28 +1,55 @@
 /**
- * blocks.lua entry point: load settings and register the adapters. Nothing
- * else happens here. Safe under lua-load and lua-load-per-thread: no globals.
+ * blocks.lua entry point: load settings, open the maps, register the
+ * adapters. Nothing else happens here. Safe under lua-load and
+ * lua-load-per-thread: no globals.
  */
 import { LUA_NAMES, VARS } from "../core/contract";
+import { inc } from "./counters";
 import * as learn from "./learn";
 import { logEvent } from "./log";
+import * as match from "./match";
 import * as normalize from "./normalize";
 import { loadSettings } from "./settings-loader";
+import { openBackendMaps, openGlobalMaps } from "./store";
 
 const loaded = loadSettings();
 for (const e of loaded.errors) logEvent(core.alert, "settings error, learning disabled", [["detail", e]]);
-const ctx: learn.LearnContext = { settings: loaded.settings, settingsErrors: loaded.errors };
+const maps = openGlobalMaps();
+// backends exist only once the whole configuration is parsed
+core.register_init(() => openBackendMaps());
+const nbthread = tonumber(core.get_info().get("Nbthread")) ?? 1;
+const ctx: learn.LearnContext = {
+  settings: loaded.settings,
+  settingsErrors: loaded.errors,
+  maps,
+  rateShare: core.thread > 0 ? nbthread : 1,
+};
 
 core.register_action(
   LUA_NAMES.learn,
   ["http-res"],
-  (txn) => {
+  (txn, mode) => {
     // Deny nothing on doubt: a Lua error learns nothing, is counted, and the response goes on.
-    const [ok, err] = pcall(() => learn.execute(ctx, txn));
+    const [ok, err] = pcall(() => learn.execute(ctx, txn, mode));
     if (!ok) {
       txn.set_var(VARS.signalOutcome, "rejected");
       txn.set_var(VARS.signalReason, "edge-error");
-      txn.set_var(VARS.statKey, "signal_rejected:edge-error");
+      inc("signal:rejected:edge-error");
       logEvent(core.err, "signal not handled", [["reason", "edge-error"], ["detail", tostring(err)]]);
+    }
+  },
+  1,
+);
+
+core.register_action(
+  LUA_NAMES.match,
+  ["http-req"],
+  (txn) => {
+    // On error no rule key is published, so the request passes (fail-open), and it is counted.
+    const [ok, err] = pcall(() => match.execute(txn));
+    if (!ok) {
+      inc("match_errors");
+      logEvent(core.err, "qualified match failed", [["detail", tostring(err)]]);
     }
   },
   0,

@@ -39,7 +39,7 @@ function formatErrors(file: string, errors: readonly ConfigError[]): string {
 /** Validate everything a config refers to. Returns the errors (empty when fine). */
 function validateAll(c: EdgeConfig): { file: string; errors: ConfigError[] }[] {
   const problems: { file: string; errors: ConfigError[] }[] = [];
-  const sm = checkStaticMap(readStaticMap(c.staticMap), c.paths, c.rules.allowedStatuses, c.rules.maxPathLength);
+  const sm = checkStaticMap(readStaticMap(c.staticMap), c.paths, c.rules.allowedStatuses, c.rules.maxKeyLength);
   if (sm.errors.length > 0) problems.push({ file: c.staticMap, errors: sm.errors });
   return problems;
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from "yaml";
+import { normalizePath } from "../core/path";
 import { DEFAULT_ALLOWED_STATUSES } from "../core/settings";
 
 export interface ListenAddress {
@@ -45,8 +46,21 @@ export interface EdgeConfig {
     readonly defaultStatus: number;
     readonly allowedStatuses: readonly number[];
     readonly maxSignalBytes: number;
-    readonly maxPathLength: number;
+    readonly maxKeyLength: number;
+    readonly maxBodyBytes: number;
+    readonly maxRulesPerSignal: number;
+    readonly onFull: "evict" | "refuse";
   };
+  /** Paths never blocked and never learned (normalised). */
+  readonly allowlist: { readonly exact: readonly string[]; readonly prefix: readonly string[] };
+  /** Poisoning defences. */
+  readonly learning: { readonly rate: number; readonly burst: number; readonly confirmSignals: number; readonly confirmClients: number };
+  /** What makes a request "authenticated" for auth=anon|authed rules: a cookie, or else a request header. */
+  readonly auth: { readonly cookie?: string; readonly header: string };
+  /** Global shadow mode: rules are counted and logged, nothing is blocked. */
+  readonly dryRun: boolean;
+  /** Rule persistence across reloads and restarts. dir is absolute, or "" when disabled. */
+  readonly state: { readonly dir: string; readonly snapshotInterval: number; readonly sweepInterval: number };
   /** Map of paths blocked from startup (absolute). */
   readonly staticMap: string;
   readonly backends: readonly BackendConfig[];
@@ -91,8 +105,23 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["rules.default_status", "404", "Status for `X-Edge-Resource: false`."],
   ["rules.allowed_statuses", DEFAULT_ALLOWED_STATUSES.join(","), "Statuses a rule may answer with (400-599)."],
   ["rules.max_signal_bytes", "1024", "Signals longer than this are rejected."],
-  ["rules.max_path_length", "254", "Longest normalised path a rule may have."],
+  ["rules.max_key_length", "160", "Longest rule key: the normalised path plus any method or qualifier suffix. It is the stick-table key length, so it sets the memory per rule."],
+  ["rules.max_body_bytes", "256", "Longest answer body a rule may carry (printable ASCII)."],
+  ["rules.max_rules_per_signal", "8", "Most rules one response may signal."],
+  ["rules.on_full", "evict", "When a backend's rule table is full: `evict` the least recently learned or hit rule, or `refuse` new rules."],
   ["static_map", "path_status.map", "Paths blocked from startup: `<path> [status]` per line."],
+  ["allowlist.exact", "[]", "Normalised paths that are never blocked and never learned."],
+  ["allowlist.prefix", "[]", "Normalised path prefixes (segment-wise) that are never blocked and never learned."],
+  ["learning.rate", "0", "Token bucket per backend: rules learned per second (0 = unlimited)."],
+  ["learning.burst", "0", "Token bucket size (0 = same as rate)."],
+  ["learning.confirm_signals", "1", "A rule is enforced only after this many signals for its key..."],
+  ["learning.confirm_clients", "1", "...from at least this many distinct client addresses."],
+  ["auth.cookie", "(none)", "Cookie whose presence makes a request authenticated (for auth=anon|authed rules)."],
+  ["auth.header", "authorization", "Request header whose presence makes a request authenticated, when no cookie is configured."],
+  ["dry_run", "false", "Global shadow mode: would-block requests are counted and logged, and pass."],
+  ["state.dir", "state", "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables)."],
+  ["state.snapshot_interval", "60", "Seconds between snapshots; the journal covers the time in between."],
+  ["state.sweep_interval", "10", "Seconds between sweeps that free the memory of expired rules."],
   ["backends[].name", "(required)", "Backend name: letters, digits, - and _."],
   ["backends[].trusted", "false", "Accept signals from this backend."],
   ["backends[].max_rules", "100000", "Rules this backend may hold at once."],
@@ -214,7 +243,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
   const r = new Reader(lc, root ?? undefined);
   const top = root ?? undefined;
   if (top) {
-    r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "backends", "default_backend"]);
+    r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "allowlist", "learning", "auth", "dry_run", "state", "backends", "default_backend"]);
   }
   const resolve = (p: string) => path.resolve(base, p);
 
@@ -224,7 +253,33 @@ export function parseConfig(text: string, file: string): EdgeConfig {
   const lua = r.map(top, "lua", "lua", ["file", "load"]);
   const load = r.str(lua, "load", "lua.load", "shared", /^(shared|per-thread)$/, "shared or per-thread") as "shared" | "per-thread";
   const paths = r.map(top, "paths", "paths", ["case_insensitive", "merge_slashes", "strip_trailing_slash"]);
-  const rules = r.map(top, "rules", "rules", ["default_ttl", "max_ttl", "default_status", "allowed_statuses", "max_signal_bytes", "max_path_length"]);
+  const rules = r.map(top, "rules", "rules", ["default_ttl", "max_ttl", "default_status", "allowed_statuses", "max_signal_bytes", "max_key_length", "max_body_bytes", "max_rules_per_signal", "on_full"]);
+  const allow = r.map(top, "allowlist", "allowlist", ["exact", "prefix"]);
+  const learning = r.map(top, "learning", "learning", ["rate", "burst", "confirm_signals", "confirm_clients"]);
+  const auth = r.map(top, "auth", "auth", ["cookie", "header"]);
+  const state = r.map(top, "state", "state", ["dir", "snapshot_interval", "sweep_interval"]);
+  const pathPolicy = {
+    caseInsensitive: r.bool(paths, "case_insensitive", "paths.case_insensitive", false),
+    mergeSlashes: r.bool(paths, "merge_slashes", "paths.merge_slashes", true),
+    stripTrailingSlash: r.bool(paths, "strip_trailing_slash", "paths.strip_trailing_slash", true),
+  };
+  const pathList = (key: string): string[] => {
+    const out: string[] = [];
+    const n = r.node(allow, key);
+    if (n === undefined) return out;
+    if (!isSeq(n)) {
+      r.error(n, `allowlist.${key}`, "expected a list of paths");
+      return out;
+    }
+    n.items.forEach((item, i) => {
+      const v = isScalar(item) ? item.value : undefined;
+      const norm = typeof v === "string" ? normalizePath(v, pathPolicy, 4094) : undefined;
+      if (typeof v !== "string" || !norm || !norm.ok) r.error(item as Node, `allowlist.${key}[${i}]`, `expected an absolute path, got ${JSON.stringify(v)}`);
+      else if (norm.path !== v) r.error(item as Node, `allowlist.${key}[${i}]`, `path ${JSON.stringify(v)} is not normalised; write ${JSON.stringify(norm.path)}`);
+      else out.push(v);
+    });
+    return out;
+  };
 
   const allowed: number[] = [];
   const allowedNode = r.node(rules, "allowed_statuses");
@@ -303,19 +358,39 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     lua: { file: resolve(r.str(lua, "file", "lua.file", "lua-out/blocks.lua")), load },
     threads: r.int(top, "threads", "threads", 1, 1, 64),
     logTarget: r.str(top, "log", "log", "stderr", /^(stderr|stdout|\/[^\s]+|[A-Za-z0-9.-]+:\d+)$/, "stderr, stdout, /dev/log or host:port"),
-    paths: {
-      caseInsensitive: r.bool(paths, "case_insensitive", "paths.case_insensitive", false),
-      mergeSlashes: r.bool(paths, "merge_slashes", "paths.merge_slashes", true),
-      stripTrailingSlash: r.bool(paths, "strip_trailing_slash", "paths.strip_trailing_slash", true),
-    },
+    paths: pathPolicy,
     rules: {
       defaultTtl,
       maxTtl,
       defaultStatus,
       allowedStatuses: allowed,
       maxSignalBytes: r.int(rules, "max_signal_bytes", "rules.max_signal_bytes", 1024, 16, 65536),
-      maxPathLength: r.int(rules, "max_path_length", "rules.max_path_length", 254, 1, 4094),
+      maxKeyLength: r.int(rules, "max_key_length", "rules.max_key_length", 160, 8, 4094),
+      maxBodyBytes: r.int(rules, "max_body_bytes", "rules.max_body_bytes", 256, 0, 4096),
+      maxRulesPerSignal: r.int(rules, "max_rules_per_signal", "rules.max_rules_per_signal", 8, 1, 64),
+      onFull: r.str(rules, "on_full", "rules.on_full", "evict", /^(evict|refuse)$/, "evict or refuse") as "evict" | "refuse",
     },
+    allowlist: { exact: pathList("exact"), prefix: pathList("prefix") },
+    learning: {
+      rate: r.int(learning, "rate", "learning.rate", 0, 0, 1_000_000),
+      burst: r.int(learning, "burst", "learning.burst", 0, 0, 1_000_000),
+      confirmSignals: r.int(learning, "confirm_signals", "learning.confirm_signals", 1, 1, 1000),
+      confirmClients: r.int(learning, "confirm_clients", "learning.confirm_clients", 1, 1, 1000),
+    },
+    auth: (() => {
+      const cookie = r.str(auth, "cookie", "auth.cookie", "", /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "a cookie name");
+      const header = r.str(auth, "header", "auth.header", "authorization", /^[A-Za-z0-9-]{1,64}$/, "a header name").toLowerCase();
+      return cookie ? { cookie, header } : { header };
+    })(),
+    dryRun: r.bool(top, "dry_run", "dry_run", false),
+    state: (() => {
+      const dir = r.str(state, "dir", "state.dir", "state");
+      return {
+        dir: dir === "none" ? "" : resolve(dir),
+        snapshotInterval: r.int(state, "snapshot_interval", "state.snapshot_interval", 60, 1, 86400),
+        sweepInterval: r.int(state, "sweep_interval", "state.sweep_interval", 10, 1, 86400),
+      };
+    })(),
     staticMap: resolve(r.str(top, "static_map", "static_map", "path_status.map")),
     backends,
     defaultBackend,

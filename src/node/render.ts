@@ -3,49 +3,26 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import Handlebars from "handlebars";
 import {
+  CONTROL_TABLE,
+  ENFORCEMENT_OFF_KEY,
   HEADERS,
   HIT_COUNTER,
   LUA_NAMES,
+  PENDING_TABLE_PREFIX,
   RULE_TABLE_PREFIX,
   RULE_TABLE_STORE,
+  SEEN_TABLE_PREFIX,
   SETTINGS_ENV,
   SIGNAL_HEADERS,
   STAT_COUNTER,
   STATS_TABLE,
+  STORE_MAPS,
   VARS,
 } from "../core/contract";
 import { formatSettings, Settings } from "../core/settings";
 import { EdgeConfig, ListenAddress } from "./config";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
-
-/** Statuses HAProxy 2.6 has built-in error pages for (`return ... default-errorfiles`). */
-const ERRORFILE_STATUSES = new Set([400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504]);
-
-const REASON_PHRASES: Record<number, string> = {
-  406: "Not Acceptable",
-  409: "Conflict",
-  411: "Length Required",
-  412: "Precondition Failed",
-  414: "URI Too Long",
-  415: "Unsupported Media Type",
-  416: "Range Not Satisfiable",
-  418: "I'm a teapot",
-  421: "Misdirected Request",
-  422: "Unprocessable Content",
-  423: "Locked",
-  426: "Upgrade Required",
-  428: "Precondition Required",
-  431: "Request Header Fields Too Large",
-  451: "Unavailable For Legal Reasons",
-};
-
-/** The `http-request return` payload arguments for a status. */
-export function replyFor(status: number): string {
-  if (ERRORFILE_STATUSES.has(status)) return "default-errorfiles";
-  const phrase = REASON_PHRASES[status] ?? `Error ${status}`;
-  return `content-type text/plain string "${phrase.replace(/"/g, "")}"`;
-}
 
 export interface RenderOptions {
   /** Folder the files are written to; haproxy.cfg paths are made relative to it. */
@@ -66,8 +43,20 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
     defaultStatus: c.rules.defaultStatus,
     allowedStatuses: c.rules.allowedStatuses,
     maxSignalBytes: c.rules.maxSignalBytes,
-    maxPathLength: c.rules.maxPathLength,
+    maxKeyLength: c.rules.maxKeyLength,
+    maxBodyBytes: c.rules.maxBodyBytes,
+    maxRulesPerSignal: c.rules.maxRulesPerSignal,
     pathPolicy: c.paths,
+    allowExact: c.allowlist.exact,
+    allowPrefix: c.allowlist.prefix,
+    learnRate: c.learning.rate,
+    learnBurst: c.learning.burst,
+    confirmSignals: c.learning.confirmSignals,
+    confirmClients: c.learning.confirmClients,
+    onFull: c.rules.onFull,
+    stateDir: c.state.dir === "" ? "" : rel(outDir, c.state.dir),
+    sweepInterval: c.state.sweepInterval,
+    snapshotInterval: c.state.snapshotInterval,
   };
 }
 
@@ -114,6 +103,16 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     statsBind: bindOf(c.stats),
     signalHeaders: SIGNAL_HEADERS,
     headers: HEADERS,
+    signalPresentAcl: SIGNAL_HEADERS.map((h) => `{ res.hdr(${h}) -m found }`).join(" || "),
+    hasAllowlist: c.allowlist.exact.length + c.allowlist.prefix.length > 0,
+    allowExactFile: ALLOW_EXACT_FILE,
+    allowPrefixFile: ALLOW_PREFIX_FILE,
+    authAcl: c.auth.cookie ? `{ req.cook(${c.auth.cookie}) -m found }` : `{ req.hdr(${c.auth.header}) -m found }`,
+    reasonsMap: STORE_MAPS.reasons,
+    bodiesMap: STORE_MAPS.bodies,
+    dryRun: c.dryRun,
+    controlTable: CONTROL_TABLE,
+    enforcementOffKey: ENFORCEMENT_OFF_KEY,
     vars: VARS,
     luaNames: LUA_NAMES,
     pathLower: c.paths.caseInsensitive,
@@ -127,13 +126,21 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     // most common answers first: the dispatch lines are evaluated in order
     statuses: [...c.rules.allowedStatuses]
       .sort((a, b) => (a === 404 ? -1 : b === 404 ? 1 : a - b))
-      .map((code) => ({ code, reply: replyFor(code) })),
+      .map((code) => ({ code, contentType: "text/plain" })),
     backends: c.backends.map((b) => ({
       name: b.name,
       trusted: b.trusted,
       table: RULE_TABLE_PREFIX + b.name,
+      pendingTable: PENDING_TABLE_PREFIX + b.name,
+      seenTable: SEEN_TABLE_PREFIX + b.name,
+      prefixMap: `${STORE_MAPS.prefixPrefix}${b.name}.map`,
+      qualMap: `${STORE_MAPS.qualPrefix}${b.name}.map`,
+      // candidates for the confirmation threshold live 10 minutes; size follows the rule table
+      pendingSize: Math.min(b.maxRules, 100000),
+      pendingExpire: "10m",
+      seenKeyLen: c.rules.maxKeyLength + 2 + 48,
       // rule paths are at most len-2 bytes, so a longer request path truncated to len can never equal one
-      keyLen: c.rules.maxPathLength + 2,
+      keyLen: c.rules.maxKeyLength + 2,
       maxRules: b.maxRules,
       expire: `${c.rules.maxTtl}s`,
       servers: b.servers.map((s) => ({ name: s.name, addr: bindOf(s) })),
@@ -146,10 +153,28 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   };
 }
 
-/** Render and write haproxy.cfg, edgeblock.settings, and an empty static map if there is none. */
+export const ALLOW_EXACT_FILE = "eb_allow_exact.lst";
+export const ALLOW_PREFIX_FILE = "eb_allow_prefix.lst";
+
+/** Files HAProxy loads at startup that blocks.lua fills at runtime: they must exist, empty is fine. */
+export function runtimeMapFiles(c: EdgeConfig): string[] {
+  const files: string[] = [STORE_MAPS.reasons, STORE_MAPS.bodies, STORE_MAPS.counters];
+  for (const b of c.backends) files.push(`${STORE_MAPS.prefixPrefix}${b.name}.map`, `${STORE_MAPS.qualPrefix}${b.name}.map`);
+  return files;
+}
+
+/** Render and write haproxy.cfg, edgeblock.settings, the allowlists, the runtime maps and an empty static map if there is none. */
 export function renderToDisk(c: EdgeConfig, opts: RenderOptions): Rendered {
   const r = render(c, opts);
   mkdirSync(opts.outDir, { recursive: true });
+  for (const f of runtimeMapFiles(c)) {
+    const file = path.join(opts.outDir, f);
+    if (!existsSync(file)) writeFileSync(file, "");
+  }
+  // the allowlists are config, not state: always rewritten; the prefix list carries the trailing slash map_beg needs
+  writeFileSync(path.join(opts.outDir, ALLOW_EXACT_FILE), c.allowlist.exact.map((p) => `${p}\n`).join(""));
+  writeFileSync(path.join(opts.outDir, ALLOW_PREFIX_FILE), c.allowlist.prefix.map((p) => `${p.endsWith("/") ? p : p + "/"}\n`).join(""));
+  if (c.state.dir !== "") mkdirSync(c.state.dir, { recursive: true });
   mkdirSync(path.dirname(c.runtimeApiSocket), { recursive: true });
   writeFileSync(r.files.cfg, r.cfg);
   writeFileSync(r.files.settings, r.settings);

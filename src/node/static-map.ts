@@ -14,7 +14,7 @@ export function checkStaticMap(
   text: string,
   policy: PathPolicy,
   allowedStatuses: readonly number[],
-  maxPathLength: number,
+  maxKeyLength: number,
 ): { entries: StaticEntry[]; errors: ConfigError[] } {
   const entries: StaticEntry[] = [];
   const errors: ConfigError[] = [];
@@ -30,7 +30,7 @@ export function checkStaticMap(
       return;
     }
     const [p, s] = parts;
-    const n = normalizePath(p, policy, maxPathLength);
+    const n = normalizePath(p, policy, maxKeyLength);
     if (!n.ok) {
       errors.push({ line, field, message: `path ${JSON.stringify(p)} is invalid: ${n.error}` });
       return;

@@ -88,7 +88,8 @@ export class LuaVM {
     if (v === undefined || v === null) lua.lua_pushnil(L);
     else if (typeof v === "boolean") lua.lua_pushboolean(L, v);
     else if (typeof v === "number") {
-      if (Number.isInteger(v)) lua.lua_pushinteger(L, v);
+      // Fengari's integers are 32-bit: larger integral values travel as floats
+      if (Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) lua.lua_pushinteger(L, v);
       else lua.lua_pushnumber(L, v);
     } else if (typeof v === "string") lua.lua_pushstring(L, toBytes(v));
     else if (typeof v === "function") this.pushFunction(v as (...a: unknown[]) => unknown);

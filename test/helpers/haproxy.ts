@@ -166,6 +166,8 @@ export interface Edge {
   req(method: string, p: string, headers?: Record<string, string | string[]>): Promise<Response>;
   /** Run a runtime API command and return its output. */
   cli(command: string): Promise<string>;
+  /** edgeblock's Lua counters, summed over threads (from eb_counters.map). */
+  counters(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -235,6 +237,14 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
     get: (pth, headers) => request(port, "GET", pth, headers),
     req: (method, pth, headers) => request(port, method, pth, headers),
     cli: (command) => cliCommand(socket, command),
+    counters: async () => {
+      const out: Record<string, number> = {};
+      for (const line of (await cliCommand(socket, "show map eb_counters.map")).split("\n")) {
+        const m = /^0x[0-9a-f]+ \d+:(\S+) (\d+)$/.exec(line.trim());
+        if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+      }
+      return out;
+    },
     stop: async () => {
       await stopProcess(p);
       rmSync(dir, { recursive: true, force: true });

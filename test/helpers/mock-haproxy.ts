@@ -71,6 +71,13 @@ export class MockHaproxy {
   /** Stick tables by proxy name: key -> data fields. Declared tables only, like HAProxy. */
   readonly tables = new Map<string, Map<string, Record<string, number>>>();
   readonly cliRequests: string[] = [];
+  /** Map files by name: key -> value. Declared (loaded) maps only, like HAProxy. */
+  readonly maps = new Map<string, Map<string, string>>();
+  readonly inits: LuaFn[] = [];
+  /** Size of every declared stick table. */
+  tableSize = 1000;
+  nbthread = 1;
+  thread = 0;
   nowSec = 1_800_000_000;
   cliReachable = true;
   require!: (mod: string) => Record<string, unknown>;
@@ -84,6 +91,25 @@ export class MockHaproxy {
     this.tables.set(name, new Map());
   }
 
+  declareMap(name: string): void {
+    if (!this.maps.has(name)) this.maps.set(name, new Map());
+  }
+
+  /** Declare what the rendered config declares for an edgeblock backend: its tables and maps. */
+  declareBackend(name: string): this {
+    for (const t of [`eb_rules_${name}`, `eb_pending_${name}`, `eb_seen_${name}`]) this.declareTable(t);
+    this.declareMap(`eb_prefix_${name}.map`);
+    this.declareMap(`eb_qual_${name}.map`);
+    return this;
+  }
+
+  private mapOf(file: string): Map<string, string> {
+    const m = this.maps.get(file);
+    // [T] set_map on a map the configuration never loaded is an error
+    if (!m) throw new Error(`map ${file} is not loaded`);
+    return m;
+  }
+
   /** Install the mock globals and load blocks.lua. */
   load(bundle?: string, opts: { trapGlobals?: boolean } = {}): this {
     const vm = this.vm;
@@ -92,7 +118,7 @@ export class MockHaproxy {
     };
     vm.setGlobal("core", {
       ...LEVELS,
-      thread: 0,
+      thread: this.thread,
       log: (level: number, msg: string) => this.logs.push({ level, msg }),
       Debug: logger(LEVELS.debug),
       Info: logger(LEVELS.info),
@@ -106,6 +132,40 @@ export class MockHaproxy {
         this.converters.set(name, fn);
       },
       tcp: () => this.socket(),
+      set_map: (file: string, key: string, value: string) => {
+        this.mapOf(file).set(key, value);
+      },
+      del_map: (file: string, key: string) => {
+        this.mapOf(file).delete(key);
+      },
+      get_info: () => ({ Nbthread: String(this.nbthread) }),
+      register_init: (fn: LuaFn) => {
+        this.inits.push(fn);
+      },
+      backends: Object.fromEntries(
+        [...this.tables.keys()].map((name) => [
+          name,
+          {
+            name,
+            stktable: {
+              lookup: (_self: unknown, key: string) => {
+                const e = this.tables.get(name)!.get(key);
+                return e ? { ...e } : undefined;
+              },
+              info: () => ({ type: "string", size: this.tableSize, used: this.tables.get(name)!.size }),
+            },
+          },
+        ]),
+      ),
+    });
+    vm.setGlobal("Map", {
+      _str: 2,
+      _beg: 3,
+      _int: 1,
+      new: (file: string) => {
+        this.declareMap(file);
+        return { lookup: (_self: unknown, key: string) => this.maps.get(file)!.get(key) };
+      },
     });
     vm.setGlobal("act", { CONTINUE: 0, STOP: 1, YIELD: 2, ERROR: 3, DONE: 4, DENY: 5, ABORT: 6, INVALID: 7 });
     vm.run("local getenv = ...; os.getenv = getenv", "mock-os", (name: string) => this.env[name]);
@@ -121,6 +181,8 @@ export class MockHaproxy {
       vm.run("__eb_new_globals = {}; setmetatable(_G, { __newindex = function(t, k, v) table.insert(__eb_new_globals, k); rawset(t, k, v) end })");
     }
     this.require = loadBlocks(vm, bundle);
+    // HAProxy runs init functions once the configuration is parsed
+    for (const fn of this.inits) fn();
     return this;
   }
 

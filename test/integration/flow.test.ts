@@ -92,10 +92,11 @@ describe.each(MODES)("flow on real HAProxy ($name)", (mode) => {
     expect(logs).toMatch(/signal rejected reason=status-not-allowed backend=app path=\/status-200/);
     expect(logs).toMatch(/signal rejected reason=duplicate backend=app path=\/twice/);
     expect(logs).toMatch(/signal rejected reason=oversized backend=app path=\/huge/);
-    const stats = await edge.cli("show table eb_stats");
-    expect(stats).toMatch(/key=signal_rejected:malformed .*gpc0=4\b/);
-    expect(stats).toMatch(/key=signal_rejected:status-not-allowed .*gpc0=2\b/);
-    expect(stats).toMatch(/key=signal_learned:edge-resource .*gpc0=3\b/);
+    const counters = await edge.counters();
+    expect(counters["signal:rejected:malformed"]).toBe(4);
+    expect(counters["signal:rejected:status-not-allowed"]).toBe(2);
+    expect(counters["signal:rejected:duplicate"]).toBe(2);
+    expect(counters["signal:learned:edge-resource"]).toBe(3);
   });
 
   it("blocks paths listed in the static map from startup, with their status or the default", async () => {

@@ -22,7 +22,10 @@ describe("rendered haproxy.cfg", () => {
     const used = new Set([...r.cfg.matchAll(/txn\.eb_[a-z_]+/g)].map((m) => m[0]));
     const declared = new Set(Object.values(VARS));
     for (const v of used) expect(declared.has(v as never), `${v} is not in VARS`).toBe(true);
-    for (const v of [VARS.path, VARS.backend, VARS.ruleKey, VARS.blockStatus, VARS.statKey, VARS.staticStatus]) expect(used.has(v)).toBe(true);
+    for (const v of Object.values(VARS)) {
+      if (v === VARS.signalOutcome || v === VARS.signalReason || v === VARS.allowed || v === VARS.ruleExpiry) continue;
+      expect(used.has(v), `${v} is declared but the template never uses it`).toBe(true);
+    }
   });
 
   it("calls the Lua names blocks.lua registers, and sets the settings env var it reads", () => {
@@ -36,15 +39,17 @@ describe("rendered haproxy.cfg", () => {
 
   it("declares one rule table per backend with the contract's store clause, and the stats table", () => {
     for (const b of c.backends) {
-      expect(r.cfg).toMatch(new RegExp(`backend ${RULE_TABLE_PREFIX}${b.name}\\n.*\\n  stick-table type string len 256 size ${b.maxRules} expire 604800s store ${RULE_TABLE_STORE}`));
+      expect(r.cfg).toMatch(new RegExp(`backend ${RULE_TABLE_PREFIX}${b.name}\\n.*\\n  stick-table type string len ${c.rules.maxKeyLength + 2} size ${b.maxRules} expire 604800s store ${RULE_TABLE_STORE}`));
     }
     expect(r.cfg).toContain(`backend ${STATS_TABLE}\n`);
   });
 
   it("strips the signal header from client requests, from backend responses and after every response", () => {
-    expect(r.cfg).toContain(`http-request del-header ${HEADERS.resource}`);
-    expect(r.cfg).toContain(`http-response del-header ${HEADERS.resource}`);
-    expect(r.cfg).toContain(`http-after-response del-header ${HEADERS.resource}`);
+    for (const h of [HEADERS.resource, HEADERS.rule]) {
+      expect(r.cfg).toContain(`http-request del-header ${h}`);
+      expect(r.cfg).toContain(`http-response del-header ${h}`);
+      expect(r.cfg).toContain(`http-after-response del-header ${h}`);
+    }
   });
 
   it("runs the learn action only in trusted backends; untrusted ones only count", () => {
@@ -55,12 +60,11 @@ describe("rendered haproxy.cfg", () => {
     const cfg = render(parseConfig(yaml, "/tmp/eb/x.yaml"), { outDir: "/tmp/eb" }).cfg;
     const good = cfg.slice(cfg.indexOf("backend good\n"), cfg.indexOf("backend eb_rules_good"));
     const bad = cfg.slice(cfg.indexOf("backend bad\n"), cfg.indexOf("backend eb_rules_bad"));
-    expect(good).toContain(`lua.${LUA_NAMES.learn}`);
-    expect(bad).not.toContain(`lua.${LUA_NAMES.learn}`);
-    expect(bad).toContain("str(signal_rejected:untrusted)");
+    expect(good).toContain(`lua.${LUA_NAMES.learn} trusted if`);
+    expect(bad).toContain(`lua.${LUA_NAMES.learn} untrusted if`);
   });
 
-  it("answers a 451 with http-request return (deny_status refuses it)", () => {
-    expect(r.cfg).toMatch(/http-request return status 451 content-type text\/plain string "Unavailable For Legal Reasons" if \{ var\(txn\.eb_status\) -m int 451 \}/);
+  it("answers a 451 with http-request return (deny_status refuses it), with the rule's body", () => {
+    expect(r.cfg).toContain('http-request return status 451 content-type text/plain lf-string "%[var(txn.eb_body)]" if { var(txn.eb_status) -m int 451 }');
   });
 });

@@ -11,8 +11,11 @@ describe("parseShortForm (X-Edge-Resource)", () => {
       const r = parseShortForm(v.values, v.path, DEFAULT_SETTINGS);
       expect(r.kind).toBe(v.expect.kind);
       if (r.kind === "reject" && v.expect.kind === "reject") expect(r.reason).toBe(v.expect.reason);
-      if (r.kind === "learn" && v.expect.kind === "learn") {
-        expect(r.rules).toEqual([{ path: v.expect.path, status: v.expect.status, ttl: DEFAULT_SETTINGS.defaultTtl, reason: "edge-resource" }]);
+      if (r.kind === "apply" && v.expect.kind === "apply") {
+        expect(r.blocks).toEqual([
+          { match: { path: v.expect.path, prefix: false, methods: [], query: [] }, status: v.expect.status, body: "", ttl: DEFAULT_SETTINGS.defaultTtl, reason: "edge-resource", dryRun: false },
+        ]);
+        expect(r.removes).toEqual([]);
       }
     });
   }
@@ -21,8 +24,8 @@ describe("parseShortForm (X-Edge-Resource)", () => {
     fc.assert(
       fc.property(fc.array(byteString(40), { maxLength: 3 }), byteString(30), (values, p) => {
         const r = parseShortForm(values, "/" + p, DEFAULT_SETTINGS);
-        if (r.kind === "learn") expect(values.length).toBe(1);
-        if (r.kind === "learn") expect(values[0].trim().toLowerCase()).toMatch(/^false(-\d{3})?$/);
+        if (r.kind === "apply") expect(values.length).toBe(1);
+        if (r.kind === "apply") expect(values[0].trim().toLowerCase()).toMatch(/^false(-\d{3})?$/);
       }),
       { numRuns: 3000 },
     );

@@ -1,0 +1,200 @@
+/**
+ * The rule store: one stick table per backend (written through the runtime
+ * API, O(log n) per rule), plus small maps for prefixes, qualified specs,
+ * bodies and reason names (core.set_map is O(n) on 2.6, so only small,
+ * bounded maps are written from Lua).
+ */
+import { RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { escapeCliArg, setRuleCommand } from "../core/runtime-cmd";
+import { baseKey, isQualified, ruleKeys, specOf } from "../core/rulekey";
+import { bodyId, reasonId, ruleEntry } from "../core/rule";
+import { itoa, splitOn } from "../core/bytes";
+import { Settings } from "../core/settings";
+import { BlockRule, RemoveRule } from "../core/verdict";
+import { cliSucceeded, runCli } from "./runtime-api";
+
+const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
+
+/** Methods a `remove` without methods lifts, besides the any-method rule. */
+const COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** Map files, opened at load time (a map only written from Lua would not exist). */
+export interface StoreMaps {
+  readonly reasons: HaproxyMap;
+  readonly bodies: HaproxyMap;
+  readonly counters: HaproxyMap;
+}
+
+/** File name of a per-backend map, as the rendered config references it. */
+export function backendMapFile(kind: "prefix" | "qual", backend: string): string {
+  return (kind === "prefix" ? STORE_MAPS.prefixPrefix : STORE_MAPS.qualPrefix) + backend + ".map";
+}
+
+export function openGlobalMaps(): StoreMaps {
+  return {
+    reasons: MapClass.new(STORE_MAPS.reasons, MapClass._str),
+    bodies: MapClass.new(STORE_MAPS.bodies, MapClass._str),
+    counters: MapClass.new(STORE_MAPS.counters, MapClass._str),
+  };
+}
+
+const perBackendMaps: { [file: string]: HaproxyMap } = {};
+
+/** Per-backend map object for lookups; opened lazily only for maps the config loaded. */
+function mapFor(file: string): HaproxyMap | undefined {
+  return perBackendMaps[file];
+}
+
+/** Open every per-backend map, for each backend that has a rule table. Init context: backends exist, Map.new is allowed. */
+export function openBackendMaps(): void {
+  for (const [name] of pairs(core.backends)) {
+    const n = name as string;
+    if (n.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) {
+      const be = n.substring(RULE_TABLE_PREFIX.length);
+      for (const kind of ["prefix", "qual"] as const) {
+        const f = backendMapFile(kind, be);
+        const [ok, m] = pcall(() => MapClass.new(f, MapClass._str));
+        if (ok) perBackendMaps[f] = m as HaproxyMap;
+      }
+    }
+  }
+}
+
+function tableOf(backend: string): HaproxyStickTable | undefined {
+  const px = core.backends.get(RULE_TABLE_PREFIX + backend);
+  return px === undefined ? undefined : px.stktable;
+}
+
+/** Current liveness (gpt0) of a key, 0 when absent. */
+function liveness(t: HaproxyStickTable | undefined, key: string): number {
+  if (t === undefined) return 0;
+  const e = t.lookup(key);
+  if (e === undefined) return 0;
+  const v = e.get("gpt0");
+  return v === undefined ? 0 : v;
+}
+
+/** Table fill, for the on-full policy. */
+export function tableFill(backend: string): { used: number; size: number } | undefined {
+  const t = tableOf(backend);
+  if (t === undefined) return undefined;
+  const i = t.info();
+  return { used: i.used, size: i.size };
+}
+
+function addSpec(list: string | undefined, spec: string): string {
+  if (list === undefined || list.length === 0) return spec;
+  for (const s of splitOn(list, 32)) if (s === spec) return list;
+  return list + " " + spec;
+}
+
+function dropSpec(list: string, spec: string): string {
+  let out = "";
+  for (const s of splitOn(list, 32)) {
+    if (s.length === 0 || s === spec) continue;
+    out = out + (out.length > 0 ? " " : "") + s;
+  }
+  return out;
+}
+
+/** Commands and map writes for learning rules. Returns an error text, or undefined. */
+export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: number): string | undefined {
+  const table = RULE_TABLE_PREFIX + backend;
+  const t = tableOf(backend);
+  if (t === undefined) return "no rule table " + table + " in the configuration";
+  const cmds: string[] = [];
+  const liveBy: { [base: string]: number } = {};
+  for (const r of rules) {
+    const body = r.body.length > 0 ? bodyId(r.body) : 0;
+    if (body > 0 && maps.bodies.lookup(itoa(body)) === undefined) core.set_map(STORE_MAPS.bodies, itoa(body), r.body);
+    const rid = reasonId(r.reason);
+    if (maps.reasons.lookup(itoa(rid)) === undefined) core.set_map(STORE_MAPS.reasons, itoa(rid), r.reason);
+    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body }, now);
+    const base = baseKey(r.match.path, r.match.prefix);
+    const current = liveBy[base] !== undefined ? liveBy[base] : liveness(t, base);
+    const live = current > entry.expiry ? current : entry.expiry;
+    liveBy[base] = live;
+    for (const key of ruleKeys(r.match)) {
+      if (key === base) cmds.push(setRuleCommand(table, key, { ...entry, expiry: live }));
+      else cmds.push(setRuleCommand(table, key, entry));
+    }
+    if (r.match.prefix) {
+      const pf = backendMapFile("prefix", backend);
+      const pm = mapFor(pf);
+      if (pm !== undefined && pm.lookup(r.match.path + "/") === undefined) core.set_map(pf, r.match.path + "/", base);
+    }
+    if (isQualified(r.match)) {
+      const qf = backendMapFile("qual", backend);
+      const qm = mapFor(qf);
+      const methods = r.match.methods.length === 0 ? ["*"] : r.match.methods;
+      let list = qm === undefined ? undefined : qm.lookup(base);
+      const before = list;
+      for (const m of methods) list = addSpec(list, specOf(m, r.match));
+      if (list !== before && list !== undefined) core.set_map(qf, base, list);
+    }
+  }
+  // the index entry keeps the base alive as long as its longest rule
+  for (const base in liveBy) cmds.push("set table " + escapeCliArg(table) + " key " + escapeCliArg(base) + " data.gpt0 " + itoa(liveBy[base]));
+  const res = runCli(settings.runtimeApi, cmds, 2);
+  if (!res.ok) return res.output;
+  if (!cliSucceeded(res.output)) return "runtime API answered: " + res.output;
+  return undefined;
+}
+
+/** Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked. */
+export function storeRemoves(settings: Settings, backend: string, removes: readonly RemoveRule[]): { error?: string; removed: number } {
+  const table = RULE_TABLE_PREFIX + backend;
+  const t = tableOf(backend);
+  if (t === undefined) return { error: "no rule table " + table + " in the configuration", removed: 0 };
+  const cmds: string[] = [];
+  let removed = 0;
+  const zero = (key: string, keepIndex: boolean) => {
+    if (t.lookup(key) === undefined) return;
+    removed++;
+    cmds.push("set table " + escapeCliArg(table) + " key " + escapeCliArg(key) + " data.gpc1 0" + (keepIndex ? "" : " data.gpt0 0"));
+  };
+  for (const r of removes) {
+    const base = baseKey(r.match.path, r.match.prefix);
+    const qf = backendMapFile("qual", backend);
+    const qm = mapFor(qf);
+    const specs = qm === undefined ? undefined : qm.lookup(base);
+    if (r.everything) {
+      zero(base, true);
+      for (const m of COMMON_METHODS) zero(base + " " + m, false);
+      if (specs !== undefined) {
+        for (const s of splitOn(specs, 32)) if (s.length > 0) zero(base + " " + s, false);
+        core.del_map(qf, base);
+      }
+      continue;
+    }
+    for (const key of ruleKeys(r.match)) zero(key, key === base);
+    if (isQualified(r.match) && specs !== undefined) {
+      let list = specs;
+      const methods = r.match.methods.length === 0 ? ["*"] : r.match.methods;
+      for (const m of methods) list = dropSpec(list, specOf(m, r.match));
+      if (list.length === 0) core.del_map(qf, base);
+      else if (list !== specs) core.set_map(qf, base, list);
+    }
+  }
+  if (cmds.length === 0) return { removed: 0 };
+  const res = runCli(settings.runtimeApi, cmds, 2);
+  if (!res.ok) return { error: res.output, removed: 0 };
+  if (!cliSucceeded(res.output)) return { error: "runtime API answered: " + res.output, removed: 0 };
+  return { removed };
+}
+
+/** The qualified spec list of a base key, for the request-side match action. */
+export function specsFor(backend: string, base: string): string | undefined {
+  const qm = mapFor(backendMapFile("qual", backend));
+  return qm === undefined ? undefined : qm.lookup(base);
+}
+
+/** Rule entry data (gpc1 rule expiry) for the request-side match action. */
+export function ruleExpiry(backend: string, key: string): number {
+  const t = tableOf(backend);
+  if (t === undefined) return 0;
+  const e = t.lookup(key);
+  if (e === undefined) return 0;
+  const v = e.get("gpc1");
+  return v === undefined ? 0 : v;
+}

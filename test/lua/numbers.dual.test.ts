@@ -1,0 +1,24 @@
+/** Numbers that become text must be the same text in Node and in blocks.lua (Fengari's integers are 32-bit). */
+import fc from "fast-check";
+import { describe, it } from "vitest";
+import { fnv1a32, itoa } from "../../src/core/bytes";
+import { bodyId, reasonId, ruleEntry } from "../../src/core/rule";
+import { setRuleCommand } from "../../src/core/runtime-cmd";
+import { byteString } from "../helpers/arb";
+import { expectSameInBoth } from "../helpers/dual";
+
+describe("numbers as text: same in both runtimes", () => {
+  const labels = fc.sample(byteString(20), { numRuns: 200, seed: 3 });
+  it("fnv1a32, reasonId and bodyId", () => {
+    expectSameInBoth("core.bytes", "fnv1a32", fnv1a32, labels.map((l) => [l]));
+    expectSameInBoth("core.rule", "reasonId", reasonId, labels.map((l) => [l]));
+    expectSameInBoth("core.rule", "bodyId", bodyId, labels.map((l) => [l]));
+  });
+  it("itoa of values above 2^31 (floats in Fengari, integers in HAProxy's Lua)", () => {
+    expectSameInBoth("core.bytes", "itoa", itoa, [[0], [7], [2147483647], [2147483648], [4294967295], [1800003600], [fnv1a32("edge-resource")]]);
+  });
+  it("set table commands", () => {
+    const entry = ruleEntry({ status: 451, ttl: 3600, reason: "scanner", dryRun: true, bodyId: bodyId("no") }, 1800000000);
+    expectSameInBoth("core.runtime-cmd", "setRuleCommand", setRuleCommand, [["eb_rules_app", "/a b;c", entry]]);
+  });
+});
