@@ -13,6 +13,8 @@ export interface ListenAddress {
   readonly port: number;
   /** Environment variable that overrides the port at HAProxy start (rendered as presetenv). */
   readonly portEnv?: string;
+  /** Extra port speaking cleartext HTTP/2 (prior knowledge), on the same address. */
+  readonly h2cPort?: number;
 }
 
 export interface ServerConfig extends ListenAddress {
@@ -26,6 +28,15 @@ export interface BackendConfig {
   /** Rules this backend may hold at once (stick-table size). */
   readonly maxRules: number;
   readonly servers: readonly ServerConfig[];
+}
+
+/** Sends matching requests to a backend; the first matching route wins, then default_backend. */
+export interface RouteConfig {
+  readonly backend: string;
+  /** Path prefix (as `path_beg`), optional. */
+  readonly pathPrefix?: string;
+  /** Host header, case-insensitive, without port; optional. */
+  readonly host?: string;
 }
 
 export interface EdgeConfig {
@@ -64,6 +75,7 @@ export interface EdgeConfig {
   /** Map of paths blocked from startup (absolute). */
   readonly staticMap: string;
   readonly backends: readonly BackendConfig[];
+  readonly routes: readonly RouteConfig[];
   readonly defaultBackend: string;
 }
 
@@ -91,6 +103,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["listen.address", "127.0.0.1", "Address the edge listens on."],
   ["listen.port", "8080", "Port the edge listens on (1-65535)."],
   ["listen.port_env", "(none)", "Environment variable that overrides listen.port when HAProxy starts."],
+  ["listen.h2c_port", "(none)", "Optional second port on listen.address speaking cleartext HTTP/2 (prior knowledge)."],
   ["stats.address / stats.port / stats.port_env", "127.0.0.1 / 8404", "HAProxy stats page and /metrics."],
   ["runtime_api.socket", "run/admin.sock", "Unix socket of HAProxy's runtime API (level admin). Lua writes rules through it."],
   ["lua.file", "lua-out/blocks.lua", "The compiled edgeblock Lua bundle."],
@@ -126,6 +139,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["backends[].trusted", "false", "Accept signals from this backend."],
   ["backends[].max_rules", "100000", "Rules this backend may hold at once."],
   ["backends[].servers[]", "(required)", "`{name, address, port, port_env}` for each server."],
+  ["routes[]", "[]", "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend."],
   ["default_backend", "first backend", "Backend for requests no route matches."],
 ];
 
@@ -218,9 +232,11 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
 const HOST = /^[A-Za-z0-9._:-]+$/;
 
 function listenOf(r: Reader, parent: YAMLMap | undefined, key: string, def: ListenAddress): ListenAddress {
-  const m = r.map(parent, key, key, ["address", "port", "port_env"]);
+  const m = r.map(parent, key, key, key === "listen" ? ["address", "port", "port_env", "h2c_port"] : ["address", "port", "port_env"]);
   const portEnv = m ? r.str(m, "port_env", `${key}.port_env`, "", ENV_NAME, "upper-case letters, digits and _") : "";
+  const h2cPort = m && key === "listen" ? r.int(m, "h2c_port", `${key}.h2c_port`, 0, 1, 65535) : 0;
   return {
+    ...(h2cPort ? { h2cPort } : {}),
     address: m ? r.str(m, "address", `${key}.address`, def.address, HOST, "an IP address or host name") : def.address,
     port: m ? r.int(m, "port", `${key}.port`, def.port, 1, 65535) : def.port,
     ...(portEnv ? { portEnv } : {}),
@@ -243,7 +259,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
   const r = new Reader(lc, root ?? undefined);
   const top = root ?? undefined;
   if (top) {
-    r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "allowlist", "learning", "auth", "dry_run", "state", "backends", "default_backend"]);
+    r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "allowlist", "learning", "auth", "dry_run", "state", "backends", "routes", "default_backend"]);
   }
   const resolve = (p: string) => path.resolve(base, p);
 
@@ -345,6 +361,26 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       });
     });
   }
+  const routes: RouteConfig[] = [];
+  const rnode = r.node(top, "routes");
+  if (rnode !== undefined && !isSeq(rnode)) r.error(rnode, "routes", "expected a list of routes");
+  else if (rnode !== undefined && isSeq(rnode)) {
+    rnode.items.forEach((item, i) => {
+      const f = `routes[${i}]`;
+      if (!isMap(item)) {
+        r.error(item as Node, f, "expected a mapping");
+        return;
+      }
+      r.checkKeys(item, f, ["backend", "path_prefix", "host"]);
+      const backend = r.str(item, "backend", `${f}.backend`, "", NAME);
+      if (!r.node(item, "backend")) r.error(item, `${f}.backend`, "required");
+      else if (!backends.some((b) => b.name === backend)) r.error(r.node(item, "backend"), `${f}.backend`, `no backend named ${backend}`);
+      const pathPrefix = r.str(item, "path_prefix", `${f}.path_prefix`, "", /^\/[\x21-\x7e]*$/, "a path starting with /");
+      const host = r.str(item, "host", `${f}.host`, "", HOST, "a host name").toLowerCase();
+      if (!pathPrefix && !host) r.error(item, f, "a route needs path_prefix or host");
+      routes.push({ backend, ...(pathPrefix ? { pathPrefix } : {}), ...(host ? { host } : {}) });
+    });
+  }
   const defaultBackend = r.str(top, "default_backend", "default_backend", backends[0]?.name ?? "", NAME);
   if (backends.length > 0 && !backends.some((b) => b.name === defaultBackend)) {
     r.error(r.node(top, "default_backend"), "default_backend", `no backend named ${defaultBackend}`);
@@ -393,6 +429,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     })(),
     staticMap: resolve(r.str(top, "static_map", "static_map", "path_status.map")),
     backends,
+    routes,
     defaultBackend,
   };
   if (r.errors.length > 0) throw new ConfigInvalid(file, r.errors.sort((a, b) => a.line - b.line));

@@ -13,6 +13,8 @@ export interface Route {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string | string[]>>;
   readonly body?: string;
+  /** Answer with the request's own headers as JSON (to prove what reached the backend). */
+  readonly echo?: boolean;
 }
 
 export const DEMO_ROUTES: Readonly<Record<string, Route>> = {
@@ -39,8 +41,9 @@ export function startDemoBackend(port: number, routes: Readonly<Record<string, R
       res.end(`ok ${req.method} ${url}\n`);
       return;
     }
-    res.writeHead(route.status, { "content-type": "text/plain", ...(route.headers ?? {}) });
-    res.end(req.method === "HEAD" ? undefined : (route.body ?? ""));
+    const body = route.echo ? JSON.stringify(req.headers) : (route.body ?? "");
+    res.writeHead(route.status, { "content-type": route.echo ? "application/json" : "text/plain", ...(route.headers ?? {}) });
+    res.end(req.method === "HEAD" || route.status === 304 ? undefined : body);
   });
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {

@@ -100,6 +100,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     luaDirective: c.lua.load === "per-thread" ? "lua-load-per-thread" : "lua-load",
     luaFile: rel(outDir, c.lua.file),
     listenBind: bindOf(c.listen),
+    h2cBind: c.listen.h2cPort ? `${c.listen.address}:${c.listen.h2cPort}` : "",
     statsBind: bindOf(c.stats),
     signalHeaders: SIGNAL_HEADERS,
     headers: HEADERS,
@@ -123,6 +124,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     statsTable: STATS_TABLE,
     ruleStore: RULE_TABLE_STORE,
     defaultBackend: c.defaultBackend,
+    routes: c.routes,
     // most common answers first: the dispatch lines are evaluated in order
     statuses: [...c.rules.allowedStatuses]
       .sort((a, b) => (a === 404 ? -1 : b === 404 ? 1 : a - b))

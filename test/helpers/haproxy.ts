@@ -140,6 +140,8 @@ export function request(port: number, method: string, rawPath: string, headers: 
 
 export interface EdgeOptions {
   readonly backends: ReadonlyArray<{ name: string; port: number; trusted?: boolean }>;
+  /** Also listen for cleartext HTTP/2 on a second port. */
+  readonly h2c?: boolean;
   readonly luaLoad?: "shared" | "per-thread";
   readonly threads?: number;
   /** Extra YAML merged at the top level (e.g. `paths:` or `rules:` blocks). */
@@ -153,6 +155,7 @@ export interface EdgeOptions {
 
 export interface Edge {
   readonly port: number;
+  readonly h2cPort: number;
   readonly statsPort: number;
   readonly dir: string;
   readonly socket: string;
@@ -160,6 +163,8 @@ export interface Edge {
   readonly pid: number;
   /** Everything HAProxy printed so far (logs go to stderr). */
   logs(): string;
+  /** Wait until HAProxy's log matches (log lines are written after the response is sent). */
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<void>;
   /** Lines that show a Lua runtime error or an alert. */
   luaErrors(): string[];
   get(p: string, headers?: Record<string, string | string[]>): Promise<Response>;
@@ -188,8 +193,9 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "eb-"));
   const port = await freePort();
   const statsPort = await freePort();
+  const h2cPort = o.h2c ? await freePort() : 0;
   const yaml = [
-    `listen: { address: 127.0.0.1, port: ${port} }`,
+    `listen: { address: 127.0.0.1, port: ${port}${h2cPort ? `, h2c_port: ${h2cPort}` : ""} }`,
     `stats: { address: 127.0.0.1, port: ${statsPort} }`,
     `runtime_api: { socket: ${dir}/admin.sock }`,
     `lua: { file: ${BLOCKS}, load: ${o.luaLoad ?? "shared"} }`,
@@ -227,12 +233,14 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
   const socket = config.runtimeApiSocket;
   return {
     port,
+    h2cPort,
     statsPort,
     dir,
     socket,
     config,
     pid: p.pid!,
     logs: () => log,
+    waitForLog: (re, timeoutMs = 3000) => waitFor(`log line ${re}`, () => re.test(log), timeoutMs),
     luaErrors: () => log.split("\n").filter((l) => /runtime error|Lua function|\[ALERT\]|stack traceback|lua_pcall/i.test(l) && !/Current worker .* exited|All workers exited/.test(l)),
     get: (pth, headers) => request(port, "GET", pth, headers),
     req: (method, pth, headers) => request(port, method, pth, headers),

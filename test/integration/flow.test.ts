@@ -86,12 +86,11 @@ describe.each(MODES)("flow on real HAProxy ($name)", (mode) => {
       await edge.get(p);
       expect((await backend.hits())[p], p).toBe(2);
     }
-    const logs = edge.logs();
-    expect(logs).toMatch(/signal rejected reason=malformed backend=app path=\/odd/);
-    expect(logs).toMatch(/signal rejected reason=malformed backend=app path=\/bad-status/);
-    expect(logs).toMatch(/signal rejected reason=status-not-allowed backend=app path=\/status-200/);
-    expect(logs).toMatch(/signal rejected reason=duplicate backend=app path=\/twice/);
-    expect(logs).toMatch(/signal rejected reason=oversized backend=app path=\/huge/);
+    await edge.waitForLog(/signal rejected reason=malformed backend=app path=\/odd/);
+    await edge.waitForLog(/signal rejected reason=malformed backend=app path=\/bad-status/);
+    await edge.waitForLog(/signal rejected reason=status-not-allowed backend=app path=\/status-200/);
+    await edge.waitForLog(/signal rejected reason=duplicate backend=app path=\/twice/);
+    await edge.waitForLog(/signal rejected reason=oversized backend=app path=\/huge/);
     const counters = await edge.counters();
     expect(counters["signal:rejected:malformed"]).toBe(4);
     expect(counters["signal:rejected:status-not-allowed"]).toBe(2);
