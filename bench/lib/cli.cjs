@@ -18,8 +18,9 @@ function cli(socket, line) {
 
 /**
  * Send many commands on one interactive (`prompt`) connection, `perLine` commands joined by `;`
- * per line, keeping at most `window` lines in flight. Commands that succeed print nothing; any
- * other output is collected and returned (the caller decides whether it is an error).
+ * per line, keeping at most `window` lines in flight. In interactive mode every command (also each
+ * `;`-separated one) is answered by its output and a prompt. Commands that succeed print nothing;
+ * any other output is collected and returned (the caller decides whether it is an error).
  */
 function bulk(socket, commands, { perLine = 50, window = 64, timeoutMs = 300000 } = {}) {
   const lines = [];
@@ -27,16 +28,20 @@ function bulk(socket, commands, { perLine = 50, window = 64, timeoutMs = 300000 
   return new Promise((resolve, reject) => {
     const s = net.connect(socket);
     s.setEncoding("latin1");
-    let sent = 0;
-    let answered = -1; // the `prompt` command itself answers with a prompt too
+    let sent = 0; // lines
+    let sentCmds = 0;
+    let answered = -1; // commands; the `prompt` command itself answers with a prompt too
     let pending = "";
     const problems = [];
-    const timer = setTimeout(() => s.destroy(new Error(`bulk load timed out after ${answered}/${lines.length} lines`)), timeoutMs);
+    const timer = setTimeout(() => s.destroy(new Error(`bulk load timed out after ${answered}/${commands.length} commands`)), timeoutMs);
     const pump = () => {
       let chunk = "";
-      while (sent < lines.length && sent - answered < window) chunk += lines[sent++] + "\n";
+      while (sent < lines.length && sentCmds - answered < window * perLine) {
+        sentCmds += Math.min(perLine, commands.length - sent * perLine);
+        chunk += lines[sent++] + "\n";
+      }
       if (chunk) s.write(chunk);
-      if (answered === lines.length) {
+      if (answered === commands.length) {
         clearTimeout(timer);
         s.end("quit\n");
         resolve(problems);

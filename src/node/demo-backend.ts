@@ -7,6 +7,7 @@
  * Prints `listening <port>` once ready.
  */
 import * as http from "node:http";
+import { EDGE_RESOURCE_HEADER, EDGE_RULE_HEADER, edgeResourceFalse, edgeRule } from "../sdk";
 
 /** What the backend answers for a path. */
 export interface Route {
@@ -17,10 +18,23 @@ export interface Route {
   readonly echo?: boolean;
 }
 
+/** The demo app. Its signals are built with the SDK, as a real backend would. */
 export const DEMO_ROUTES: Readonly<Record<string, Route>> = {
   "/yolo": { status: 200, body: "yolo: this resource exists\n" },
-  "/yeet": { status: 404, headers: { "X-Edge-Resource": "false" }, body: "yeet: no such resource\n" },
-  "/gone": { status: 410, headers: { "X-Edge-Resource": "false-410" }, body: "gone: removed for good\n" },
+  "/yeet": { status: 404, headers: { [EDGE_RESOURCE_HEADER]: edgeResourceFalse() }, body: "yeet: no such resource\n" },
+  "/gone": { status: 410, headers: { [EDGE_RESOURCE_HEADER]: edgeResourceFalse(410) }, body: "gone: removed for good\n" },
+  // a read-only endpoint: it tells the edge to answer writes itself
+  "/api/items": {
+    status: 200,
+    headers: { [EDGE_RULE_HEADER]: edgeRule({ block: { methods: ["POST", "PUT", "DELETE"], status: 405, body: "items are read-only", reason: "method" } }) },
+    body: '["apple","pear"]\n',
+  },
+  // scanners: everything under /wp-admin is garbage here
+  "/wp-admin": {
+    status: 404,
+    headers: { [EDGE_RULE_HEADER]: edgeRule({ block: { path: "/wp-admin", prefix: true, methods: "*", reason: "scanner", ttl: 86400 } }) },
+    body: "not a WordPress site\n",
+  },
 };
 
 export function startDemoBackend(port: number, routes: Readonly<Record<string, Route>>): Promise<http.Server> {

@@ -128,6 +128,9 @@ Try the flow:
   curl -s http://127.0.0.1:${demoPort}/__demo/hits   # the backend's own request counts prove it
   curl -i ${e}/gone ; curl -i ${e}/gone  # X-Edge-Resource: false-410 -> later answered 410 by HAProxy
   curl -i ${e}/.env                      # blocked from startup by haproxy/path_status.map
+  curl -i ${e}/api/items                 # 200, and Edge-Rule tells the edge to answer writes itself:
+  curl -i -X POST ${e}/api/items         # 405 "items are read-only" from HAProxy
+  curl -i ${e}/wp-admin ; curl -i ${e}/wp-admin/setup.php   # a prefix rule: everything below is blocked
 
 Ctrl-C stops both processes; kill -HUP ${process.pid} reloads HAProxy.
 `);
