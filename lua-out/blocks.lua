@@ -411,6 +411,283 @@ ____exports.RULE_FIELDS = {
 ____exports.RULE_TABLE_STORE = "gpt0,gpc0,gpc1,sess_cnt,server_id,http_req_cnt"
 return ____exports
  end,
+["core.runtime-cmd"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local hexValue = ____bytes.hexValue
+local itoa = ____bytes.itoa
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+--- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
+function ____exports.escapeCliArg(s)
+    local out = ""
+    local start = 0
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 92 or c == 59 or c == 32 or c == 9 then
+                out = ((out .. __TS__StringSubstring(s, start, i)) .. "\\") .. string.char(c)
+                start = i + 1
+            end
+            i = i + 1
+        end
+    end
+    return start == 0 and s or out .. __TS__StringSubstring(s, start)
+end
+--- `set table` command that upserts one rule entry (one line, no trailing newline).
+function ____exports.setRuleCommand(____table, key, d)
+    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
+end
+--- `clear table ... key` command removing one entry.
+function ____exports.clearKeyCommand(____table, key)
+    return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
+end
+--- Undo the escaping `show table` applies to keys: `\\` for a backslash, `\xHH` for other bytes.
+function ____exports.unescapeDump(s)
+    if (string.find(s, "\\", nil, true) or 0) - 1 < 0 then
+        return s
+    end
+    local out = ""
+    local i = 0
+    while i < #s do
+        do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 92 and i + 1 < #s then
+                local n = __TS__StringCharCodeAt(s, i + 1)
+                if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
+                    out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
+                    i = i + 4
+                    goto __continue10
+                end
+                local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
+                out = out .. string.char(simple)
+                i = i + 2
+                goto __continue10
+            end
+            out = out .. string.char(c)
+            i = i + 1
+        end
+        ::__continue10::
+    end
+    return out
+end
+--- Parse one entry line of `show table`:
+-- `0x55..: key=/a b use=0 exp=3599 gpt0=1 gpc0=2`. The key runs up to ` use=`,
+-- so keys with spaces survive.
+function ____exports.parseTableLine(line)
+    local k = (string.find(line, ": key=", nil, true) or 0) - 1
+    if k < 0 then
+        return nil
+    end
+    local u = (string.find(
+        line,
+        " use=",
+        math.max(k + 1, 1),
+        true
+    ) or 0) - 1
+    if u < 0 then
+        return nil
+    end
+    local key = ____exports.unescapeDump(__TS__StringSubstring(line, k + 6, u))
+    local data = {}
+    local expMs = -1
+    for ____, word in ipairs(splitOn(
+        __TS__StringSubstring(line, u + 1),
+        32
+    )) do
+        do
+            local eq = (string.find(word, "=", nil, true) or 0) - 1
+            if eq <= 0 then
+                goto __continue16
+            end
+            local name = __TS__StringSubstring(word, 0, eq)
+            local v = parseDecimal(
+                __TS__StringSubstring(word, eq + 1),
+                999999999999999
+            )
+            if v < 0 then
+                goto __continue16
+            end
+            if name == "exp" then
+                expMs = v
+            elseif name ~= "use" then
+                data[name] = v
+            end
+        end
+        ::__continue16::
+    end
+    return {key = key, expMs = expMs, data = data}
+end
+return ____exports
+ end,
+["core.journal"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+____exports.SNAPSHOT_FILE = "rules.snapshot"
+____exports.JOURNAL_FILE = "rules.journal"
+____exports.JOURNAL_OLD_FILE = "rules.journal.old"
+local function hasBadByte(s)
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 9 or c == 10 or c == 13 then
+                return true
+            end
+            i = i + 1
+        end
+    end
+    return false
+end
+--- One line (without the newline), or undefined when a field holds a TAB or newline.
+function ____exports.formatRecord(r, writer)
+    if r.kind == "table" then
+        if hasBadByte(r.table) or hasBadByte(r.key) then
+            return nil
+        end
+        local fields = ""
+        do
+            local i = 0
+            while i < #r.fields do
+                fields = (((fields .. (i > 0 and "," or "")) .. r.fields[i + 1].name) .. "=") .. itoa(r.fields[i + 1].value)
+                i = i + 1
+            end
+        end
+        return (((((("T\t" .. writer) .. "\t") .. r.table) .. "\t") .. r.key) .. "\t") .. fields
+    end
+    if hasBadByte(r.file) or hasBadByte(r.key) then
+        return nil
+    end
+    if r.kind == "map-set" then
+        if hasBadByte(r.value) then
+            return nil
+        end
+        return (((((("M\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key) .. "\t") .. r.value
+    end
+    return (((("D\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key
+end
+local function isFieldName(s)
+    if #s == 0 or #s > 32 then
+        return false
+    end
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if not (c >= 97 and c <= 122 or c >= 48 and c <= 57 or c == 95) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- Parse one line; a truncated or corrupt line is an error, never an exception.
+function ____exports.parseRecord(line)
+    local f = splitOn(line, 9)
+    local kind = f[1]
+    if kind == "T" then
+        if #f ~= 5 then
+            return {
+                ok = false,
+                error = "table record needs 5 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty table or key"}
+        end
+        local fields = {}
+        for ____, pair in ipairs(splitOn(f[5], 44)) do
+            local eq = (string.find(pair, "=", nil, true) or 0) - 1
+            if eq <= 0 then
+                return {ok = false, error = ("bad field '" .. pair) .. "'"}
+            end
+            local name = __TS__StringSubstring(pair, 0, eq)
+            local value = parseDecimal(
+                __TS__StringSubstring(pair, eq + 1),
+                4294967295
+            )
+            if not isFieldName(name) or value < 0 then
+                return {ok = false, error = ("bad field '" .. pair) .. "'"}
+            end
+            fields[#fields + 1] = {name = name, value = value}
+        end
+        return {ok = true, writer = f[2], record = {kind = "table", table = f[3], key = f[4], fields = fields}}
+    end
+    if kind == "M" then
+        if #f ~= 5 then
+            return {
+                ok = false,
+                error = "map record needs 5 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty map or key"}
+        end
+        return {ok = true, writer = f[2], record = {kind = "map-set", file = f[3], key = f[4], value = f[5]}}
+    end
+    if kind == "D" then
+        if #f ~= 4 then
+            return {
+                ok = false,
+                error = "map delete needs 4 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty map or key"}
+        end
+        return {ok = true, writer = f[2], record = {kind = "map-del", file = f[3], key = f[4]}}
+    end
+    return {ok = false, error = "unknown record type"}
+end
+local function field(r, name)
+    if r.kind ~= "table" then
+        return nil
+    end
+    for ____, f in ipairs(r.fields) do
+        if f.name == name then
+            return f.value
+        end
+    end
+    return nil
+end
+--- True when replaying a record would only bring back something expired: a
+-- table record whose liveness (gpt0) is in the past. Records that zero a rule
+-- (removals) and map records are always replayed.
+function ____exports.isExpiredRecord(r, now)
+    local live = field(r, "gpt0")
+    if live == nil or live == 0 then
+        return false
+    end
+    return live <= now
+end
+--- The runtime API command that applies a table record.
+function ____exports.recordCommand(r)
+    if r.kind ~= "table" or #r.fields == 0 then
+        return nil
+    end
+    local cmd = (("set table " .. escapeCliArg(r.table)) .. " key ") .. escapeCliArg(r.key)
+    for ____, f in ipairs(r.fields) do
+        cmd = (((cmd .. " data.") .. f.name) .. " ") .. itoa(f.value)
+    end
+    return cmd
+end
+return ____exports
+ end,
 ["core.path"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
@@ -2030,121 +2307,6 @@ function ____exports.formatBlocks(rules)
 end
 return ____exports
  end,
-["core.runtime-cmd"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local hexValue = ____bytes.hexValue
-local itoa = ____bytes.itoa
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_FIELDS = ____contract.RULE_FIELDS
---- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
-function ____exports.escapeCliArg(s)
-    local out = ""
-    local start = 0
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if c == 92 or c == 59 or c == 32 or c == 9 then
-                out = ((out .. __TS__StringSubstring(s, start, i)) .. "\\") .. string.char(c)
-                start = i + 1
-            end
-            i = i + 1
-        end
-    end
-    return start == 0 and s or out .. __TS__StringSubstring(s, start)
-end
---- `set table` command that upserts one rule entry (one line, no trailing newline).
-function ____exports.setRuleCommand(____table, key, d)
-    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
-end
---- `clear table ... key` command removing one entry.
-function ____exports.clearKeyCommand(____table, key)
-    return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
-end
---- Undo the escaping `show table` applies to keys: `\\` for a backslash, `\xHH` for other bytes.
-function ____exports.unescapeDump(s)
-    if (string.find(s, "\\", nil, true) or 0) - 1 < 0 then
-        return s
-    end
-    local out = ""
-    local i = 0
-    while i < #s do
-        do
-            local c = __TS__StringCharCodeAt(s, i)
-            if c == 92 and i + 1 < #s then
-                local n = __TS__StringCharCodeAt(s, i + 1)
-                if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
-                    out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
-                    i = i + 4
-                    goto __continue10
-                end
-                local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
-                out = out .. string.char(simple)
-                i = i + 2
-                goto __continue10
-            end
-            out = out .. string.char(c)
-            i = i + 1
-        end
-        ::__continue10::
-    end
-    return out
-end
---- Parse one entry line of `show table`:
--- `0x55..: key=/a b use=0 exp=3599 gpt0=1 gpc0=2`. The key runs up to ` use=`,
--- so keys with spaces survive.
-function ____exports.parseTableLine(line)
-    local k = (string.find(line, ": key=", nil, true) or 0) - 1
-    if k < 0 then
-        return nil
-    end
-    local u = (string.find(
-        line,
-        " use=",
-        math.max(k + 1, 1),
-        true
-    ) or 0) - 1
-    if u < 0 then
-        return nil
-    end
-    local key = ____exports.unescapeDump(__TS__StringSubstring(line, k + 6, u))
-    local data = {}
-    local expMs = -1
-    for ____, word in ipairs(splitOn(
-        __TS__StringSubstring(line, u + 1),
-        32
-    )) do
-        do
-            local eq = (string.find(word, "=", nil, true) or 0) - 1
-            if eq <= 0 then
-                goto __continue16
-            end
-            local name = __TS__StringSubstring(word, 0, eq)
-            local v = parseDecimal(
-                __TS__StringSubstring(word, eq + 1),
-                999999999999999
-            )
-            if v < 0 then
-                goto __continue16
-            end
-            if name == "exp" then
-                expMs = v
-            elseif name ~= "use" then
-                data[name] = v
-            end
-        end
-        ::__continue16::
-    end
-    return {key = key, expMs = expMs, data = data}
-end
-return ____exports
- end,
 ["core.rule"] = function(...) 
 local ____exports = {}
 local ____answer = require("core.answer")
@@ -2420,6 +2582,440 @@ function ____exports.cliSucceeded(output)
 end
 return ____exports
  end,
+["lua.persist"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__New = ____lualib.__TS__New
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local CONTROL_TABLE = ____contract.CONTROL_TABLE
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STORE_MAPS = ____contract.STORE_MAPS
+local ____journal = require("core.journal")
+local formatRecord = ____journal.formatRecord
+local isExpiredRecord = ____journal.isExpiredRecord
+local JOURNAL_FILE = ____journal.JOURNAL_FILE
+local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
+local parseRecord = ____journal.parseRecord
+local recordCommand = ____journal.recordCommand
+local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+local parseTableLine = ____runtime_2Dcmd.parseTableLine
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local runCli = ____runtime_2Dapi.runCli
+--- This process, as written in journal lines.
+local writer = tostring(core.get_info().Pid or "0")
+local function path(settings, file)
+    return (settings.stateDir .. "/") .. file
+end
+--- Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned.
+function ____exports.journalAppend(settings, muts)
+    if #settings.stateDir == 0 or #muts == 0 then
+        return
+    end
+    local text = ""
+    for ____, m in ipairs(muts) do
+        local line = formatRecord(m, writer)
+        if line ~= nil then
+            text = (text .. line) .. "\n"
+        end
+    end
+    local f, err = io.open(
+        path(settings, JOURNAL_FILE),
+        "a"
+    )
+    if f == nil then
+        inc("journal_errors")
+        logEvent(
+            core.err,
+            "journal not written",
+            {{
+                "detail",
+                tostring(err)
+            }}
+        )
+        return
+    end
+    f:write(text)
+    f:close()
+end
+--- Applies records in order: table records in batched runtime API calls, map records directly.
+local Replayer = __TS__Class()
+Replayer.name = "Replayer"
+function Replayer.prototype.____constructor(self, settings, now)
+    self.settings = settings
+    self.now = now
+    self.applied = 0
+    self.skipped = 0
+    self.batch = {}
+    self.size = 0
+end
+function Replayer.prototype.push(self, r)
+    if isExpiredRecord(r, self.now) then
+        self.skipped = self.skipped + 1
+        return
+    end
+    if r.kind == "table" then
+        local c = recordCommand(r)
+        if c == nil then
+            return
+        end
+        if self.size + #c > 8000 then
+            self:flush()
+        end
+        local ____self_batch_0 = self.batch
+        ____self_batch_0[#____self_batch_0 + 1] = c
+        self.size = self.size + #c + 1
+    else
+        self:flush()
+        local ok = pcall(function()
+            local ____temp_1
+            if r.kind == "map-set" then
+                ____temp_1 = core.set_map(r.file, r.key, r.value)
+            else
+                ____temp_1 = core.del_map(r.file, r.key)
+            end
+            return ____temp_1
+        end)
+        if not ok then
+            self.skipped = self.skipped + 1
+            return
+        end
+    end
+    self.applied = self.applied + 1
+end
+function Replayer.prototype.flush(self)
+    if #self.batch == 0 then
+        return
+    end
+    local res = runCli(self.settings.runtimeApi, self.batch, 10)
+    if not res.ok or not cliSucceeded(res.output) then
+        logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
+    end
+    self.batch = {}
+    self.size = 0
+end
+--- Stream a state file from `offset` into the replayer, line by line. A last
+-- line without its newline may still be being written: it is left for later.
+-- Returns the offset after the last complete line and the corrupt line count.
+local function readFrom(file, offset, skipWriter, out)
+    local f = io.open(file, "r")
+    if f == nil then
+        return {offset = 0, corrupt = 0}
+    end
+    local ____end = f:seek("end")
+    local size = type(____end) == "number" and ____end or 0
+    if size < offset then
+        offset = 0
+    end
+    f:seek("set", offset)
+    local corrupt = 0
+    local n = 0
+    do
+        while true do
+            do
+                local line = f:read("L")
+                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
+                    break
+                end
+                offset = offset + #line
+                n = n + 1
+                local body = __TS__StringSubstring(line, 0, #line - 1)
+                if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
+                    goto __continue25
+                end
+                local p = parseRecord(body)
+                if not p.ok then
+                    corrupt = corrupt + 1
+                    logEvent(
+                        core.warning,
+                        "state line skipped",
+                        {
+                            {"file", file},
+                            {
+                                "line",
+                                itoa(n)
+                            },
+                            {"detail", p.error}
+                        }
+                    )
+                    goto __continue25
+                end
+                if skipWriter ~= nil and p.writer == skipWriter then
+                    goto __continue25
+                end
+                out:push(p.record)
+                if n % 1000 == 0 then
+                    core.yield()
+                end
+            end
+            ::__continue25::
+        end
+    end
+    f:close()
+    out:flush()
+    return {offset = offset, corrupt = corrupt}
+end
+--- Rule tables and their maps in this configuration.
+local function edgeBackends()
+    local out = {}
+    for name in pairs(core.backends) do
+        local n = name
+        if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
+            out[#out + 1] = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
+        end
+    end
+    return out
+end
+--- Stream `show table`/`show map` through a callback, line by line (yields while waiting).
+local function streamCli(settings, command, onLine)
+    local sock = core.tcp()
+    sock:settimeout(30)
+    local ok = sock:connect(settings.runtimeApi)
+    if ok == nil then
+        sock:close()
+        return false
+    end
+    sock:send(command .. "\n")
+    do
+        while true do
+            local line = sock:receive("*l")
+            if line == nil then
+                break
+            end
+            onLine(line)
+        end
+    end
+    sock:close()
+    return true
+end
+local function isStopping()
+    return core.get_info().Stopping == "1"
+end
+--- Write a snapshot of every live rule, map entry and switch; rotate the journal first.
+local function snapshot(settings, now)
+    os.rename(
+        path(settings, JOURNAL_FILE),
+        path(settings, JOURNAL_OLD_FILE)
+    )
+    local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
+    local f, err = io.open(tmp, "w")
+    if f == nil then
+        logEvent(
+            core.err,
+            "snapshot not written",
+            {{
+                "detail",
+                tostring(err)
+            }}
+        )
+        return false
+    end
+    f:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
+    local ok = true
+    local rules = 0
+    local function tableRecord(____table, line)
+        local e = parseTableLine(line)
+        if e == nil then
+            return
+        end
+        local live = e.data.gpt0 or 0
+        if live <= now and __TS__StringSubstring(____table, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
+            return
+        end
+        local fields = {}
+        for ____, name in ipairs({
+            "gpt0",
+            "gpc0",
+            "gpc1",
+            "sess_cnt",
+            "server_id"
+        }) do
+            if e.data[name] ~= nil then
+                fields[#fields + 1] = {name = name, value = e.data[name]}
+            end
+        end
+        local out = formatRecord({kind = "table", table = ____table, key = e.key, fields = fields}, writer)
+        if out ~= nil then
+            f:write(out .. "\n")
+            rules = rules + 1
+        end
+    end
+    local function mapRecord(file, line)
+        local sp1 = (string.find(line, " ", nil, true) or 0) - 1
+        if sp1 < 0 then
+            return
+        end
+        local rest = __TS__StringSubstring(line, sp1 + 1)
+        local sp2 = (string.find(rest, " ", nil, true) or 0) - 1
+        local key = sp2 < 0 and rest or __TS__StringSubstring(rest, 0, sp2)
+        local value = sp2 < 0 and "" or __TS__StringSubstring(rest, sp2 + 1)
+        local out = formatRecord({kind = "map-set", file = file, key = key, value = value}, writer)
+        if out ~= nil and #key > 0 then
+            f:write(out .. "\n")
+        end
+    end
+    for ____, be in ipairs(edgeBackends()) do
+        local ____table = RULE_TABLE_PREFIX .. be
+        ok = ok and streamCli(
+            settings,
+            "show table " .. escapeCliArg(____table),
+            function(l) return tableRecord(____table, l) end
+        )
+        for ____, file in ipairs({(STORE_MAPS.prefixPrefix .. be) .. ".map", (STORE_MAPS.qualPrefix .. be) .. ".map"}) do
+            ok = ok and streamCli(
+                settings,
+                "show map " .. escapeCliArg(file),
+                function(l) return mapRecord(file, l) end
+            )
+        end
+    end
+    for ____, file in ipairs({STORE_MAPS.reasons, STORE_MAPS.bodies}) do
+        ok = ok and streamCli(
+            settings,
+            "show map " .. escapeCliArg(file),
+            function(l) return mapRecord(file, l) end
+        )
+    end
+    ok = ok and streamCli(
+        settings,
+        "show table " .. CONTROL_TABLE,
+        function(l) return tableRecord(CONTROL_TABLE, l) end
+    )
+    f:close()
+    if not ok or isStopping() then
+        os.remove(tmp)
+        return false
+    end
+    os.rename(
+        tmp,
+        path(settings, SNAPSHOT_FILE)
+    )
+    os.remove(path(settings, JOURNAL_OLD_FILE))
+    logEvent(
+        core.info,
+        "snapshot written",
+        {{
+            "entries",
+            itoa(rules)
+        }}
+    )
+    return true
+end
+--- Free expired rules: one data-filtered clear per rule table.
+local function sweep(settings, now)
+    for ____, be in ipairs(edgeBackends()) do
+        do
+            local px = core.backends[RULE_TABLE_PREFIX .. be]
+            local before = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+            local res = runCli(
+                settings.runtimeApi,
+                {(("clear table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpt0 lt ") .. itoa(now)},
+                10
+            )
+            if not res.ok then
+                logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
+                goto __continue64
+            end
+            local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+            if before > after then
+                inc("rules_expired", before - after)
+            end
+        end
+        ::__continue64::
+    end
+end
+--- The maintenance loop. Registered once per process (see main.ts).
+function ____exports.maintenance(settings)
+    local persist = #settings.stateDir > 0
+    local offset = 0
+    if persist then
+        local now = core.now().sec
+        local corrupt = 0
+        local applied = 0
+        local skipped = 0
+        local rep = __TS__New(Replayer, settings, now)
+        for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
+            local r = readFrom(
+                path(settings, file),
+                0,
+                nil,
+                rep
+            )
+            corrupt = corrupt + r.corrupt
+            if file == JOURNAL_FILE then
+                offset = r.offset
+            end
+        end
+        applied = rep.applied
+        skipped = rep.skipped
+        if corrupt > 0 then
+            inc("state_lines_corrupt", corrupt)
+        end
+        logEvent(
+            core.notice,
+            "state loaded",
+            {
+                {
+                    "applied",
+                    itoa(applied)
+                },
+                {
+                    "expired_skipped",
+                    itoa(skipped)
+                },
+                {
+                    "corrupt",
+                    itoa(corrupt)
+                }
+            }
+        )
+    end
+    local lastSweep = core.now().sec
+    local lastSnapshot = core.now().sec
+    local dirty = false
+    do
+        while true do
+            core.sleep(1)
+            local now = core.now().sec
+            if persist then
+                local r = readFrom(
+                    path(settings, JOURNAL_FILE),
+                    offset,
+                    writer,
+                    __TS__New(Replayer, settings, now)
+                )
+                offset = r.offset
+                if r.offset > 0 then
+                    dirty = true
+                end
+            end
+            if now - lastSweep >= settings.sweepInterval then
+                lastSweep = now
+                sweep(settings, now)
+            end
+            if persist and dirty and now - lastSnapshot >= settings.snapshotInterval and not isStopping() then
+                lastSnapshot = now
+                if snapshot(settings, now) then
+                    offset = 0
+                    dirty = false
+                end
+            end
+        end
+    end
+end
+return ____exports
+ end,
 ["lua.store"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -2428,9 +3024,8 @@ local ____exports = {}
 local ____contract = require("core.contract")
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
-local ____runtime_2Dcmd = require("core.runtime-cmd")
-local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
-local setRuleCommand = ____runtime_2Dcmd.setRuleCommand
+local ____journal = require("core.journal")
+local recordCommand = ____journal.recordCommand
 local ____rulekey = require("core.rulekey")
 local baseKey = ____rulekey.baseKey
 local isQualified = ____rulekey.isQualified
@@ -2443,6 +3038,8 @@ local ruleEntry = ____rule.ruleEntry
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local splitOn = ____bytes.splitOn
+local ____persist = require("lua.persist")
+local journalAppend = ____persist.journalAppend
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
@@ -2520,6 +3117,43 @@ function ____exports.tableFill(backend)
     local i = t:info()
     return {used = i.used, size = i.size}
 end
+local function entryRecord(____table, key, d)
+    return {kind = "table", table = ____table, key = key, fields = {
+        {name = "gpt0", value = d.expiry},
+        {name = "gpc0", value = d.answer},
+        {name = "gpc1", value = d.ruleExpiry},
+        {name = "sess_cnt", value = d.created},
+        {name = "server_id", value = d.reason}
+    }}
+end
+--- Apply mutations: map writes locally (shared by all threads), table writes in
+-- one runtime API call, then append everything to the journal. Returns an error text.
+function ____exports.applyMutations(settings, muts)
+    local cmds = {}
+    for ____, m in ipairs(muts) do
+        if m.kind == "map-set" then
+            core.set_map(m.file, m.key, m.value)
+        elseif m.kind == "map-del" then
+            core.del_map(m.file, m.key)
+        else
+            local c = recordCommand(m)
+            if c ~= nil then
+                cmds[#cmds + 1] = c
+            end
+        end
+    end
+    if #cmds > 0 then
+        local res = runCli(settings.runtimeApi, cmds, 2)
+        if not res.ok then
+            return res.output
+        end
+        if not cliSucceeded(res.output) then
+            return "runtime API answered: " .. res.output
+        end
+    end
+    journalAppend(settings, muts)
+    return nil
+end
 local function addSpec(list, spec)
     if list == nil or #list == 0 then
         return spec
@@ -2536,39 +3170,42 @@ local function dropSpec(list, spec)
     for ____, s in ipairs(splitOn(list, 32)) do
         do
             if #s == 0 or s == spec then
-                goto __continue24
+                goto __continue35
             end
             out = (out .. (#out > 0 and " " or "")) .. s
         end
-        ::__continue24::
+        ::__continue35::
     end
     return out
 end
---- Commands and map writes for learning rules. Returns an error text, or undefined.
+--- Learn rules: entries, index liveness, prefix and qualified maps, bodies and reasons. Returns an error text.
 function ____exports.storeBlocks(settings, maps, backend, rules, now)
     local ____table = RULE_TABLE_PREFIX .. backend
     local t = tableOf(backend)
     if t == nil then
         return ("no rule table " .. ____table) .. " in the configuration"
     end
-    local cmds = {}
+    local muts = {}
     local liveBy = {}
+    local specLists = {}
     for ____, r in ipairs(rules) do
         local body = #r.body > 0 and bodyId(r.body) or 0
         if body > 0 and maps.bodies:lookup(itoa(body)) == nil then
-            core.set_map(
-                STORE_MAPS.bodies,
-                itoa(body),
-                r.body
-            )
+            muts[#muts + 1] = {
+                kind = "map-set",
+                file = STORE_MAPS.bodies,
+                key = itoa(body),
+                value = r.body
+            }
         end
         local rid = reasonId(r.reason)
         if maps.reasons:lookup(itoa(rid)) == nil then
-            core.set_map(
-                STORE_MAPS.reasons,
-                itoa(rid),
-                r.reason
-            )
+            muts[#muts + 1] = {
+                kind = "map-set",
+                file = STORE_MAPS.reasons,
+                key = itoa(rid),
+                value = r.reason
+            }
         end
         local entry = ruleEntry({
             status = r.status,
@@ -2582,57 +3219,58 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now)
         local live = current > entry.expiry and current or entry.expiry
         liveBy[base] = live
         for ____, key in ipairs(ruleKeys(r.match)) do
-            if key == base then
-                cmds[#cmds + 1] = setRuleCommand(
-                    ____table,
-                    key,
-                    __TS__ObjectAssign({}, entry, {expiry = live})
-                )
-            else
-                cmds[#cmds + 1] = setRuleCommand(____table, key, entry)
-            end
+            muts[#muts + 1] = entryRecord(
+                ____table,
+                key,
+                key == base and __TS__ObjectAssign({}, entry, {expiry = live}) or entry
+            )
         end
         if r.match.prefix then
             local pf = ____exports.backendMapFile("prefix", backend)
             local pm = mapFor(pf)
             if pm ~= nil and pm:lookup(r.match.path .. "/") == nil then
-                core.set_map(pf, r.match.path .. "/", base)
+                muts[#muts + 1] = {kind = "map-set", file = pf, key = r.match.path .. "/", value = base}
             end
         end
         if isQualified(r.match) then
-            local qf = ____exports.backendMapFile("qual", backend)
-            local qm = mapFor(qf)
+            local qm = mapFor(____exports.backendMapFile("qual", backend))
             local methods = #r.match.methods == 0 and ({"*"}) or r.match.methods
-            local ____temp_1
-            if qm == nil then
-                ____temp_1 = nil
+            local ____temp_2
+            if specLists[base] ~= nil then
+                ____temp_2 = specLists[base]
             else
-                ____temp_1 = qm:lookup(base)
+                local ____temp_1
+                if qm == nil then
+                    ____temp_1 = nil
+                else
+                    ____temp_1 = qm:lookup(base)
+                end
+                ____temp_2 = ____temp_1
             end
-            local list = ____temp_1
-            local before = list
+            local list = ____temp_2
             for ____, m in ipairs(methods) do
                 list = addSpec(
                     list,
                     specOf(m, r.match)
                 )
             end
-            if list ~= before and list ~= nil then
-                core.set_map(qf, base, list)
+            if list ~= nil then
+                specLists[base] = list
             end
         end
     end
+    for base in pairs(specLists) do
+        muts[#muts + 1] = {
+            kind = "map-set",
+            file = ____exports.backendMapFile("qual", backend),
+            key = base,
+            value = specLists[base]
+        }
+    end
     for base in pairs(liveBy) do
-        cmds[#cmds + 1] = (((("set table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(base)) .. " data.gpt0 ") .. itoa(liveBy[base])
+        muts[#muts + 1] = {kind = "table", table = ____table, key = base, fields = {{name = "gpt0", value = liveBy[base]}}}
     end
-    local res = runCli(settings.runtimeApi, cmds, 2)
-    if not res.ok then
-        return res.output
-    end
-    if not cliSucceeded(res.output) then
-        return "runtime API answered: " .. res.output
-    end
-    return nil
+    return ____exports.applyMutations(settings, muts)
 end
 --- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
 function ____exports.storeRemoves(settings, backend, removes)
@@ -2641,41 +3279,44 @@ function ____exports.storeRemoves(settings, backend, removes)
     if t == nil then
         return {error = ("no rule table " .. ____table) .. " in the configuration", removed = 0}
     end
-    local cmds = {}
+    local muts = {}
     local removed = 0
     local function zero(key, keepIndex)
-        if t:lookup(key) == nil then
+        local e = t:lookup(key)
+        if e == nil then
             return
         end
-        removed = removed + 1
-        cmds[#cmds + 1] = (((("set table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key)) .. " data.gpc1 0") .. (keepIndex and "" or " data.gpt0 0")
+        if (e.gpc1 or 0) > 0 then
+            removed = removed + 1
+        end
+        muts[#muts + 1] = {kind = "table", table = ____table, key = key, fields = keepIndex and ({{name = "gpc1", value = 0}}) or ({{name = "gpc1", value = 0}, {name = "gpt0", value = 0}})}
     end
     for ____, r in ipairs(removes) do
         do
             local base = baseKey(r.match.path, r.match.prefix)
             local qf = ____exports.backendMapFile("qual", backend)
             local qm = mapFor(qf)
-            local ____temp_2
+            local ____temp_3
             if qm == nil then
-                ____temp_2 = nil
+                ____temp_3 = nil
             else
-                ____temp_2 = qm:lookup(base)
+                ____temp_3 = qm:lookup(base)
             end
-            local specs = ____temp_2
+            local specs = ____temp_3
             if r.everything then
                 zero(base, true)
                 for ____, m in ipairs(COMMON_METHODS) do
                     zero((base .. " ") .. m, false)
                 end
                 if specs ~= nil then
-                    for ____, s in ipairs(splitOn(specs, 32)) do
-                        if #s > 0 then
-                            zero((base .. " ") .. s, false)
+                    for ____, sp in ipairs(splitOn(specs, 32)) do
+                        if #sp > 0 then
+                            zero((base .. " ") .. sp, false)
                         end
                     end
-                    core.del_map(qf, base)
+                    muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue51
+                goto __continue61
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -2690,36 +3331,30 @@ function ____exports.storeRemoves(settings, backend, removes)
                     )
                 end
                 if #list == 0 then
-                    core.del_map(qf, base)
+                    muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 elseif list ~= specs then
-                    core.set_map(qf, base, list)
+                    muts[#muts + 1] = {kind = "map-set", file = qf, key = base, value = list}
                 end
             end
         end
-        ::__continue51::
+        ::__continue61::
     end
-    if #cmds == 0 then
+    if #muts == 0 then
         return {removed = 0}
     end
-    local res = runCli(settings.runtimeApi, cmds, 2)
-    if not res.ok then
-        return {error = res.output, removed = 0}
-    end
-    if not cliSucceeded(res.output) then
-        return {error = "runtime API answered: " .. res.output, removed = 0}
-    end
-    return {removed = removed}
+    local ____error = ____exports.applyMutations(settings, muts)
+    return ____error == nil and ({removed = removed}) or ({error = ____error, removed = 0})
 end
 --- The qualified spec list of a base key, for the request-side match action.
 function ____exports.specsFor(backend, base)
     local qm = mapFor(____exports.backendMapFile("qual", backend))
-    local ____temp_3
+    local ____temp_4
     if qm == nil then
-        ____temp_3 = nil
+        ____temp_4 = nil
     else
-        ____temp_3 = qm:lookup(base)
+        ____temp_4 = qm:lookup(base)
     end
-    return ____temp_3
+    return ____temp_4
 end
 --- Rule entry data (gpc1 rule expiry) for the request-side match action.
 function ____exports.ruleExpiry(backend, key)
@@ -3188,6 +3823,8 @@ local match = require("lua.match")
 local normalize = require("lua.normalize")
 local ____settings_2Dloader = require("lua.settings-loader")
 local loadSettings = ____settings_2Dloader.loadSettings
+local ____persist = require("lua.persist")
+local maintenance = ____persist.maintenance
 local ____store = require("lua.store")
 local openBackendMaps = ____store.openBackendMaps
 local openGlobalMaps = ____store.openGlobalMaps
@@ -3199,6 +3836,21 @@ local maps = openGlobalMaps()
 core.register_init(function() return openBackendMaps() end)
 local nbthread = tonumber(core.get_info().Nbthread) or 1
 local ctx = {settings = loaded.settings, settingsErrors = loaded.errors, maps = maps, rateShare = core.thread > 0 and nbthread or 1}
+if core.thread <= 1 and #loaded.errors == 0 then
+    core.register_task(function()
+        local ok, err = pcall(function() return maintenance(loaded.settings) end)
+        if not ok then
+            logEvent(
+                core.alert,
+                "maintenance task stopped",
+                {{
+                    "detail",
+                    tostring(err)
+                }}
+            )
+        end
+    end)
+end
 core.register_action(
     LUA_NAMES.learn,
     {"http-res"},

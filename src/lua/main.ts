@@ -10,6 +10,7 @@ import { logEvent } from "./log";
 import * as match from "./match";
 import * as normalize from "./normalize";
 import { loadSettings } from "./settings-loader";
+import { maintenance } from "./persist";
 import { openBackendMaps, openGlobalMaps } from "./store";
 
 const loaded = loadSettings();
@@ -24,6 +25,14 @@ const ctx: learn.LearnContext = {
   maps,
   rateShare: core.thread > 0 ? nbthread : 1,
 };
+
+// one maintenance task per process: the shared state (thread 0) or the first per-thread state
+if (core.thread <= 1 && loaded.errors.length === 0) {
+  core.register_task(() => {
+    const [ok, err] = pcall(() => maintenance(loaded.settings));
+    if (!ok) logEvent(core.alert, "maintenance task stopped", [["detail", tostring(err)]]);
+  });
+}
 
 core.register_action(
   LUA_NAMES.learn,

@@ -5,12 +5,14 @@
  * bounded maps are written from Lua).
  */
 import { RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
-import { escapeCliArg, setRuleCommand } from "../core/runtime-cmd";
+import { JournalRecord, recordCommand } from "../core/journal";
+import { RuleEntryData } from "../core/runtime-cmd";
 import { baseKey, isQualified, ruleKeys, specOf } from "../core/rulekey";
 import { bodyId, reasonId, ruleEntry } from "../core/rule";
 import { itoa, splitOn } from "../core/bytes";
 import { Settings } from "../core/settings";
 import { BlockRule, RemoveRule } from "../core/verdict";
+import { journalAppend } from "./persist";
 import { cliSucceeded, runCli } from "./runtime-api";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
@@ -82,6 +84,44 @@ export function tableFill(backend: string): { used: number; size: number } | und
   return { used: i.used, size: i.size };
 }
 
+function entryRecord(table: string, key: string, d: RuleEntryData): JournalRecord {
+  return {
+    kind: "table",
+    table,
+    key,
+    fields: [
+      { name: "gpt0", value: d.expiry },
+      { name: "gpc0", value: d.answer },
+      { name: "gpc1", value: d.ruleExpiry },
+      { name: "sess_cnt", value: d.created },
+      { name: "server_id", value: d.reason },
+    ],
+  };
+}
+
+/**
+ * Apply mutations: map writes locally (shared by all threads), table writes in
+ * one runtime API call, then append everything to the journal. Returns an error text.
+ */
+export function applyMutations(settings: Settings, muts: readonly JournalRecord[]): string | undefined {
+  const cmds: string[] = [];
+  for (const m of muts) {
+    if (m.kind === "map-set") core.set_map(m.file, m.key, m.value);
+    else if (m.kind === "map-del") core.del_map(m.file, m.key);
+    else {
+      const c = recordCommand(m);
+      if (c !== undefined) cmds.push(c);
+    }
+  }
+  if (cmds.length > 0) {
+    const res = runCli(settings.runtimeApi, cmds, 2);
+    if (!res.ok) return res.output;
+    if (!cliSucceeded(res.output)) return "runtime API answered: " + res.output;
+  }
+  journalAppend(settings, muts);
+  return undefined;
+}
+
 function addSpec(list: string | undefined, spec: string): string {
   if (list === undefined || list.length === 0) return spec;
   for (const s of splitOn(list, 32)) if (s === spec) return list;
@@ -97,48 +137,42 @@ function dropSpec(list: string, spec: string): string {
   return out;
 }
 
-/** Commands and map writes for learning rules. Returns an error text, or undefined. */
+/** Learn rules: entries, index liveness, prefix and qualified maps, bodies and reasons. Returns an error text. */
 export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: number): string | undefined {
   const table = RULE_TABLE_PREFIX + backend;
   const t = tableOf(backend);
   if (t === undefined) return "no rule table " + table + " in the configuration";
-  const cmds: string[] = [];
+  const muts: JournalRecord[] = [];
   const liveBy: { [base: string]: number } = {};
+  const specLists: { [base: string]: string } = {};
   for (const r of rules) {
     const body = r.body.length > 0 ? bodyId(r.body) : 0;
-    if (body > 0 && maps.bodies.lookup(itoa(body)) === undefined) core.set_map(STORE_MAPS.bodies, itoa(body), r.body);
+    if (body > 0 && maps.bodies.lookup(itoa(body)) === undefined) muts.push({ kind: "map-set", file: STORE_MAPS.bodies, key: itoa(body), value: r.body });
     const rid = reasonId(r.reason);
-    if (maps.reasons.lookup(itoa(rid)) === undefined) core.set_map(STORE_MAPS.reasons, itoa(rid), r.reason);
+    if (maps.reasons.lookup(itoa(rid)) === undefined) muts.push({ kind: "map-set", file: STORE_MAPS.reasons, key: itoa(rid), value: r.reason });
     const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body }, now);
     const base = baseKey(r.match.path, r.match.prefix);
     const current = liveBy[base] !== undefined ? liveBy[base] : liveness(t, base);
     const live = current > entry.expiry ? current : entry.expiry;
     liveBy[base] = live;
-    for (const key of ruleKeys(r.match)) {
-      if (key === base) cmds.push(setRuleCommand(table, key, { ...entry, expiry: live }));
-      else cmds.push(setRuleCommand(table, key, entry));
-    }
+    for (const key of ruleKeys(r.match)) muts.push(entryRecord(table, key, key === base ? { ...entry, expiry: live } : entry));
     if (r.match.prefix) {
       const pf = backendMapFile("prefix", backend);
       const pm = mapFor(pf);
-      if (pm !== undefined && pm.lookup(r.match.path + "/") === undefined) core.set_map(pf, r.match.path + "/", base);
+      if (pm !== undefined && pm.lookup(r.match.path + "/") === undefined) muts.push({ kind: "map-set", file: pf, key: r.match.path + "/", value: base });
     }
     if (isQualified(r.match)) {
-      const qf = backendMapFile("qual", backend);
-      const qm = mapFor(qf);
+      const qm = mapFor(backendMapFile("qual", backend));
       const methods = r.match.methods.length === 0 ? ["*"] : r.match.methods;
-      let list = qm === undefined ? undefined : qm.lookup(base);
-      const before = list;
+      let list: string | undefined = specLists[base] !== undefined ? specLists[base] : qm === undefined ? undefined : qm.lookup(base);
       for (const m of methods) list = addSpec(list, specOf(m, r.match));
-      if (list !== before && list !== undefined) core.set_map(qf, base, list);
+      if (list !== undefined) specLists[base] = list;
     }
   }
+  for (const base in specLists) muts.push({ kind: "map-set", file: backendMapFile("qual", backend), key: base, value: specLists[base] });
   // the index entry keeps the base alive as long as its longest rule
-  for (const base in liveBy) cmds.push("set table " + escapeCliArg(table) + " key " + escapeCliArg(base) + " data.gpt0 " + itoa(liveBy[base]));
-  const res = runCli(settings.runtimeApi, cmds, 2);
-  if (!res.ok) return res.output;
-  if (!cliSucceeded(res.output)) return "runtime API answered: " + res.output;
-  return undefined;
+  for (const base in liveBy) muts.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: liveBy[base] }] });
+  return applyMutations(settings, muts);
 }
 
 /** Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked. */
@@ -146,12 +180,13 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
   const table = RULE_TABLE_PREFIX + backend;
   const t = tableOf(backend);
   if (t === undefined) return { error: "no rule table " + table + " in the configuration", removed: 0 };
-  const cmds: string[] = [];
+  const muts: JournalRecord[] = [];
   let removed = 0;
   const zero = (key: string, keepIndex: boolean) => {
-    if (t.lookup(key) === undefined) return;
-    removed++;
-    cmds.push("set table " + escapeCliArg(table) + " key " + escapeCliArg(key) + " data.gpc1 0" + (keepIndex ? "" : " data.gpt0 0"));
+    const e = t.lookup(key);
+    if (e === undefined) return;
+    if ((e.get("gpc1") ?? 0) > 0) removed++;
+    muts.push({ kind: "table", table, key, fields: keepIndex ? [{ name: "gpc1", value: 0 }] : [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }] });
   };
   for (const r of removes) {
     const base = baseKey(r.match.path, r.match.prefix);
@@ -162,8 +197,8 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
       zero(base, true);
       for (const m of COMMON_METHODS) zero(base + " " + m, false);
       if (specs !== undefined) {
-        for (const s of splitOn(specs, 32)) if (s.length > 0) zero(base + " " + s, false);
-        core.del_map(qf, base);
+        for (const sp of splitOn(specs, 32)) if (sp.length > 0) zero(base + " " + sp, false);
+        muts.push({ kind: "map-del", file: qf, key: base });
       }
       continue;
     }
@@ -172,15 +207,13 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
       let list = specs;
       const methods = r.match.methods.length === 0 ? ["*"] : r.match.methods;
       for (const m of methods) list = dropSpec(list, specOf(m, r.match));
-      if (list.length === 0) core.del_map(qf, base);
-      else if (list !== specs) core.set_map(qf, base, list);
+      if (list.length === 0) muts.push({ kind: "map-del", file: qf, key: base });
+      else if (list !== specs) muts.push({ kind: "map-set", file: qf, key: base, value: list });
     }
   }
-  if (cmds.length === 0) return { removed: 0 };
-  const res = runCli(settings.runtimeApi, cmds, 2);
-  if (!res.ok) return { error: res.output, removed: 0 };
-  if (!cliSucceeded(res.output)) return { error: "runtime API answered: " + res.output, removed: 0 };
-  return { removed };
+  if (muts.length === 0) return { removed: 0 };
+  const error = applyMutations(settings, muts);
+  return error === undefined ? { removed } : { error, removed: 0 };
 }
 
 /** The qualified spec list of a base key, for the request-side match action. */

@@ -7,9 +7,13 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ConfigError, ConfigInvalid, EdgeConfig, loadConfig } from "./config";
 import { renderToDisk } from "./render";
+import { addRule, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
+import { RuntimeApiError } from "./runtime";
 import { checkStaticMap, readStaticMap } from "./static-map";
+import { normalizePath } from "../core/path";
+import { isMethodToken } from "../core/rulekey";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, config: 3, haproxy: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, config: 3, haproxy: 4, runtime: 5 } as const;
 
 interface Io {
   out(s: string): void;
@@ -21,9 +25,20 @@ const USAGE = `edgeblock: let backends block garbage requests at the HAProxy edg
 Usage:
   edgeblock render --config <file> [--out <dir>]   validate, render haproxy.cfg, run haproxy -c
   edgeblock check  --config <file> [--out <dir>]   the same, and say what is wrong if anything
+  edgeblock rules list   [--json] [--prefix <path>] [--reason <label>] [--backend <name>]
+  edgeblock rules add    --backend <name> --path <path> [--prefix] [--methods "GET POST"|*]
+                         [--status N] [--ttl S] [--reason L] [--body TEXT] [--dry-run]
+  edgeblock rules remove --backend <name> <key> [<key>...]
+  edgeblock rules flush  --backend <name>
+  edgeblock enforce on|off                         the kill switch: off makes every rule dry-run
   edgeblock --help
 
-Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 haproxy -c failed.
+Commands that talk to HAProxy take --config <file> (default: $EDGEBLOCK_CONFIG, then
+./edgeblock.yaml) for the runtime API socket, the state folder and the backends, and
+--socket <path|host:port> to override the socket.
+
+Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 haproxy -c failed,
+5 runtime API unavailable (missing socket, permission denied, HAProxy not running, level too low).
 `;
 
 function option(args: string[], name: string): string | undefined {
@@ -83,6 +98,144 @@ function renderCommand(args: string[], io: Io): number {
   return EXIT.ok;
 }
 
+function flag(args: string[], name: string): boolean {
+  return args.includes(name);
+}
+
+/** Positional arguments: everything that is not an option or an option's value. */
+function positional(args: string[], valued: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (valued.includes(args[i])) i++;
+    else if (!args[i].startsWith("--")) out.push(args[i]);
+  }
+  return out;
+}
+
+function locate(args: string[]): StoreLocation {
+  const file = option(args, "--config") ?? process.env.EDGEBLOCK_CONFIG ?? "edgeblock.yaml";
+  const c = loadConfig(file);
+  return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name) };
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+export function ruleTable(rules: readonly Rule[], now: number): string {
+  const rows = [["BACKEND", "KEY", "STATUS", "REASON", "MODE", "CREATED", "TTL LEFT", "HITS"]];
+  for (const r of rules) {
+    rows.push([r.backend, r.key, String(r.status), r.reason, r.mode, new Date(r.created * 1000).toISOString().replace(".000Z", "Z"), formatAge(r.expires - now), String(r.hits)]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
+}
+
+const VALUED = ["--config", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out"];
+
+async function rulesCommand(args: string[], io: Io): Promise<number> {
+  const [sub] = positional(args, VALUED);
+  const loc = locate(args);
+  const now = Math.floor(Date.now() / 1000);
+  const backend = option(args, "--backend");
+  if (sub === "list") {
+    let rules = await listRules(backend ? { ...loc, backends: [backend] } : loc, now);
+    const prefix = option(args, "--prefix");
+    const reason = option(args, "--reason");
+    if (prefix) rules = rules.filter((r) => r.match.path.startsWith(prefix));
+    if (reason) rules = rules.filter((r) => r.reason === reason);
+    if (flag(args, "--json")) io.out(JSON.stringify(rules.map((r) => ({ ...r, ttlLeft: r.expires - now })), null, 2) + "\n");
+    else io.out(rules.length ? ruleTable(rules, now) : "no active rules\n");
+    return EXIT.ok;
+  }
+  if (!backend || !loc.backends.includes(backend)) {
+    io.err(`edgeblock rules ${sub ?? ""}: --backend must name a backend of the config (${loc.backends.join(", ")})\n`);
+    return EXIT.usage;
+  }
+  if (sub === "remove") {
+    const keys = positional(args, VALUED).slice(1);
+    if (keys.length === 0) {
+      io.err("edgeblock rules remove: give the keys to remove (see `edgeblock rules list`)\n");
+      return EXIT.usage;
+    }
+    const n = await removeRules(loc, backend, keys);
+    io.out(`removed ${n} rule(s)\n`);
+    return n === keys.length ? EXIT.ok : EXIT.failed;
+  }
+  if (sub === "flush") {
+    io.out(`removed ${await flushRules(loc, backend)} rule(s)\n`);
+    return EXIT.ok;
+  }
+  if (sub === "add") {
+    const p = normalizePath(option(args, "--path") ?? "", { caseInsensitive: false, mergeSlashes: true, stripTrailingSlash: true }, 4094);
+    if (!p.ok) {
+      io.err("edgeblock rules add: --path must be an absolute path\n");
+      return EXIT.usage;
+    }
+    const m = option(args, "--methods") ?? "*";
+    const methods = m === "*" ? [] : [...new Set(m.split(/[\s,]+/).filter(Boolean).map((x) => x.toUpperCase()))].sort();
+    if (!methods.every(isMethodToken)) {
+      io.err(`edgeblock rules add: bad --methods ${JSON.stringify(m)}\n`);
+      return EXIT.usage;
+    }
+    const status = Number(option(args, "--status") ?? 404);
+    const ttl = Number(option(args, "--ttl") ?? 3600);
+    if (!Number.isInteger(status) || status < 400 || status > 599 || !Number.isInteger(ttl) || ttl < 1) {
+      io.err("edgeblock rules add: --status must be 400..599 and --ttl a positive number of seconds\n");
+      return EXIT.usage;
+    }
+    const keys = await addRule(loc, {
+      backend,
+      match: { path: p.path, prefix: flag(args, "--prefix"), methods, query: [] },
+      status,
+      ttl,
+      reason: option(args, "--reason") ?? "operator",
+      dryRun: flag(args, "--dry-run"),
+      body: option(args, "--body") ?? "",
+    });
+    io.out(`added ${keys.join(", ")}\n`);
+    return EXIT.ok;
+  }
+  io.err(`edgeblock rules: unknown subcommand ${JSON.stringify(sub)}\n${USAGE}`);
+  return EXIT.usage;
+}
+
+async function enforceCommand(args: string[], io: Io): Promise<number> {
+  const [state] = positional(args, VALUED);
+  if (state !== "on" && state !== "off") {
+    io.err("edgeblock enforce: say on or off\n");
+    return EXIT.usage;
+  }
+  await setEnforcement(locate(args), state === "on");
+  io.out(state === "on" ? "enforcement on: matching requests are blocked\n" : "enforcement off: matching requests are only counted and logged (dry-run)\n");
+  return EXIT.ok;
+}
+
+/** Commands that talk to HAProxy. Runtime API and config errors become exit codes with a clear message. */
+export async function mainAsync(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if ((cmd === "rules" || cmd === "enforce") && !rest.includes("--help")) {
+    try {
+      return cmd === "rules" ? await rulesCommand(rest, io) : await enforceCommand(rest, io);
+    } catch (e) {
+      if (e instanceof RuntimeApiError) {
+        io.err(`edgeblock: ${e.message}\n`);
+        return EXIT.runtime;
+      }
+      if (e instanceof ConfigInvalid) {
+        io.err(formatErrors(e.file, e.errors));
+        return EXIT.config;
+      }
+      io.err(`edgeblock: ${(e as Error).message}\n`);
+      return EXIT.failed;
+    }
+  }
+  return main(argv, io);
+}
+
 export function main(argv: string[], io: Io): number {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
@@ -104,8 +257,10 @@ export function main(argv: string[], io: Io): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
+  void mainAsync(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
+  }).then((code) => {
+    process.exitCode = code;
   });
 }

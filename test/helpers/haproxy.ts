@@ -140,6 +140,8 @@ export function request(port: number, method: string, rawPath: string, headers: 
 
 export interface EdgeOptions {
   readonly backends: ReadonlyArray<{ name: string; port: number; trusted?: boolean }>;
+  /** Master-worker mode (-W, reload with USR2), or standalone (reload with -sf). Default: master-worker. */
+  readonly masterWorker?: boolean;
   /** Also listen for cleartext HTTP/2 on a second port. */
   readonly h2c?: boolean;
   readonly luaLoad?: "shared" | "per-thread";
@@ -160,7 +162,14 @@ export interface Edge {
   readonly dir: string;
   readonly socket: string;
   readonly config: EdgeConfig;
+  /** The current HAProxy (master in master-worker mode). */
   readonly pid: number;
+  /** Graceful reload: `kill -USR2` to the master, or a new process with `-sf <old pid>`. Resolves once the new process loaded its state. */
+  reload(): Promise<void>;
+  /** Full stop, then start again from the same folder (state files kept). */
+  restart(): Promise<void>;
+  /** How many times a pattern occurs in the log so far. */
+  count(re: RegExp): number;
   /** Everything HAProxy printed so far (logs go to stderr). */
   logs(): string;
   /** Wait until HAProxy's log matches (log lines are written after the response is sent). */
@@ -218,18 +227,28 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
     for (const f of o.extraLua ?? []) cfg = cfg.replace(/^(\s*lua-load(?:-per-thread)? .*)$/m, `$1\n  lua-load ${f}`);
     writeFileSync(rendered.files.cfg, cfg + (o.extraCfg ?? ""));
   }
-  const p = spawn("haproxy", ["-W", "-db", "-f", "haproxy.cfg"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  started.add(p);
   let log = "";
-  p.stdout!.on("data", (d) => (log += d));
-  p.stderr!.on("data", (d) => (log += d));
-  try {
-    await waitFor(`haproxy on ${port}`, async () => p.exitCode !== null || (await portOpen(port)), 15_000);
-  } catch (e) {
-    await stopProcess(p);
-    throw new Error(`${(e as Error).message}\n${log}`);
-  }
-  if (p.exitCode !== null) throw new Error(`haproxy exited with ${p.exitCode}:\n${log}`);
+  const masterWorker = o.masterWorker ?? true;
+  const launch = async (extra: string[]): Promise<ChildProcess> => {
+    const proc = spawn("haproxy", [...(masterWorker ? ["-W"] : []), "-db", "-f", "haproxy.cfg", ...extra], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    started.add(proc);
+    proc.stdout!.on("data", (d) => (log += d));
+    proc.stderr!.on("data", (d) => (log += d));
+    return proc;
+  };
+  const count = (re: RegExp) => (log.match(new RegExp(re.source, "g")) ?? []).length;
+  const waitUp = async (proc: ChildProcess, loadedBefore: number) => {
+    try {
+      await waitFor(`haproxy on ${port}`, async () => proc.exitCode !== null || (await portOpen(port)), 15_000);
+      if (proc.exitCode === null) await waitFor("state loaded", () => proc.exitCode !== null || count(/edgeblock: state loaded/) > loadedBefore, 15_000);
+    } catch (e) {
+      await stopProcess(proc);
+      throw new Error(`${(e as Error).message}\n${log}`);
+    }
+    if (proc.exitCode !== null) throw new Error(`haproxy exited with ${proc.exitCode}:\n${log}`);
+  };
+  let p = await launch([]);
+  await waitUp(p, 0);
   const socket = config.runtimeApiSocket;
   return {
     port,
@@ -238,7 +257,9 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
     dir,
     socket,
     config,
-    pid: p.pid!,
+    get pid() {
+      return p.pid!;
+    },
     logs: () => log,
     waitForLog: (re, timeoutMs = 3000) => waitFor(`log line ${re}`, () => re.test(log), timeoutMs),
     luaErrors: () => log.split("\n").filter((l) => /runtime error|Lua function|\[ALERT\]|stack traceback|lua_pcall/i.test(l) && !/Current worker .* exited|All workers exited/.test(l)),
@@ -257,5 +278,24 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
       await stopProcess(p);
       rmSync(dir, { recursive: true, force: true });
     },
+    reload: async () => {
+      const loaded = count(/edgeblock: state loaded/);
+      if (masterWorker) {
+        process.kill(p.pid!, "SIGUSR2");
+        await waitFor("reloaded worker", () => count(/edgeblock: state loaded/) > loaded, 15_000);
+      } else {
+        const old = p;
+        p = await launch(["-sf", String(old.pid)]);
+        await waitUp(p, loaded);
+        await waitFor("old process exit", () => old.exitCode !== null || old.signalCode !== null, 15_000);
+      }
+    },
+    restart: async () => {
+      const loaded = count(/edgeblock: state loaded/);
+      await stopProcess(p);
+      p = await launch([]);
+      await waitUp(p, loaded);
+    },
+    count,
   };
 }

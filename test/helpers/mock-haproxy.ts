@@ -74,6 +74,8 @@ export class MockHaproxy {
   /** Map files by name: key -> value. Declared (loaded) maps only, like HAProxy. */
   readonly maps = new Map<string, Map<string, string>>();
   readonly inits: LuaFn[] = [];
+  /** Registered background tasks; never started by the mock (they loop forever). */
+  readonly tasks: LuaFn[] = [];
   /** Size of every declared stick table. */
   tableSize = 1000;
   nbthread = 1;
@@ -138,7 +140,11 @@ export class MockHaproxy {
       del_map: (file: string, key: string) => {
         this.mapOf(file).delete(key);
       },
-      get_info: () => ({ Nbthread: String(this.nbthread) }),
+      get_info: () => ({ Nbthread: String(this.nbthread), Pid: "4242", Stopping: "0" }),
+      register_task: (fn: LuaFn) => {
+        this.tasks.push(fn);
+      },
+      yield: () => undefined,
       register_init: (fn: LuaFn) => {
         this.inits.push(fn);
       },

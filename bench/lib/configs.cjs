@@ -1,0 +1,187 @@
+// The HAProxy configs the bench compares, and the backend they proxy to.
+// plain, static and lua-per-request are hand-written here; edgeblock is always rendered by
+// edgeblock's own renderer (dist/node/render.js) from a YAML file, so the bench follows the template.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+const procs = require("./procs.cjs");
+const { cli } = require("./cli.cjs");
+
+const ROOT = path.resolve(__dirname, "../..");
+const DIST = path.join(ROOT, "dist");
+const BLOCKS = path.join(ROOT, "lua-out/blocks.lua");
+const REF_LUA = path.join(ROOT, "bench/lua-per-request.lua");
+
+/** Paths the backend answers itself with a 404 (what blocking saves) end with this suffix. */
+const MISSING_SUFFIX = ".gone";
+/** Paths under this prefix make the backend send a learning signal. */
+const LEARN_PREFIX = "/learn/";
+
+// Shared by every edge config except edgeblock's (which the renderer writes): the same logging,
+// timeouts and threads as the rendered config, so that the differences are the blocking itself.
+function common(dir, port, extraGlobal = []) {
+  return [
+    "global",
+    "  nbthread 1",
+    "  log stderr format raw local0 info",
+    `  stats socket unix@${dir}/admin.sock mode 600 level admin`,
+    ...extraGlobal,
+    "",
+    "defaults",
+    "  mode http",
+    "  log global",
+    "  option httplog",
+    "  timeout connect 5s",
+    "  timeout client 30s",
+    "  timeout server 30s",
+    "  timeout http-request 10s",
+    "",
+    "frontend edge",
+    `  bind 127.0.0.1:${port}`,
+    "  default_backend app",
+    "",
+    "backend app",
+  ];
+}
+
+const EDGE_KINDS = {
+  plain: {
+    title: "plain",
+    describe: "HAProxy proxying, no blocking",
+    cfg: (dir, o) => [...common(dir, o.port), `  server s1 127.0.0.1:${o.backendPort}`],
+  },
+  static: {
+    title: "static",
+    describe: "hand-written `http-request deny` on a static map (`path,map_str(file) -m found`)",
+    cfg: (dir, o) => [
+      ...common(dir, o.port),
+      `  http-request deny deny_status 404 if { path,map_str(${o.mapFile}) -m found }`,
+      `  server s1 127.0.0.1:${o.backendPort}`,
+    ],
+  },
+  lua: {
+    title: "lua-per-request",
+    describe: "Lua action on every request (Map:lookup), learning with core.set_map, as CrowdSec's Lua bouncer does",
+    cfg: (dir, o) => [
+      ...common(dir, o.port, [`  setenv EB_REF_MAP ${o.mapFile}`, `  lua-load ${REF_LUA}`]),
+      "  http-request lua.ref_check",
+      "  http-request return status 404 if { var(txn.ref_status) -m int 404 }",
+      "  http-response lua.ref_learn if { res.hdr(x-edge-resource) -m found }",
+      "  http-response del-header x-edge-resource",
+      `  server s1 127.0.0.1:${o.backendPort}`,
+    ],
+  },
+};
+
+/** The backend: a second HAProxy answering everything itself with `http-request return` (cheaper than the edge). */
+function backendCfg(dir, port) {
+  return [
+    "global",
+    "  nbthread 1",
+    `  stats socket unix@${dir}/admin.sock mode 600 level admin`,
+    "defaults",
+    "  mode http",
+    "  timeout connect 5s",
+    "  timeout client 30s",
+    "  timeout server 30s",
+    "frontend backend",
+    `  bind 127.0.0.1:${port}`,
+    `  http-request return status 404 content-type text/plain string "learn me" hdr x-edge-resource false if { path_beg ${LEARN_PREFIX} }`,
+    `  http-request return status 404 content-type text/plain string "not found" if { path_end ${MISSING_SUFFIX} }`,
+    '  http-request return status 200 content-type text/plain string "ok"',
+    "",
+  ].join("\n");
+}
+
+/** Render the edgeblock config with edgeblock's own config parser and renderer. */
+function renderEdgeblock(dir, o) {
+  const { parseConfig } = require(path.join(DIST, "node/config.js"));
+  const { renderToDisk } = require(path.join(DIST, "node/render.js"));
+  const yaml = [
+    `listen: { address: 127.0.0.1, port: ${o.port} }`,
+    `stats: { address: 127.0.0.1, port: ${o.statsPort} }`,
+    `runtime_api: { socket: ${dir}/admin.sock }`,
+    `lua: { file: ${BLOCKS}, load: shared }`,
+    "threads: 1",
+    "log: stderr",
+    `static_map: ${dir}/path_status.map`,
+    "backends:",
+    `  - { name: app, trusted: true, max_rules: ${o.maxRules}, servers: [ { name: s1, address: 127.0.0.1, port: ${o.backendPort} } ] }`,
+    "",
+  ].join("\n");
+  const file = path.join(dir, "edgeblock.yaml");
+  fs.writeFileSync(file, yaml);
+  const config = parseConfig(yaml, file);
+  const rendered = renderToDisk(config, { outDir: dir });
+  return { cfgFile: rendered.files.cfg, socket: config.runtimeApiSocket, yaml };
+}
+
+function checkConfig(dir, cfgFile, env) {
+  const r = spawnSync("haproxy", ["-c", "-f", cfgFile], { cwd: dir, encoding: "utf8", env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`haproxy -c failed for ${cfgFile}:\n${r.stdout}${r.stderr}`);
+}
+
+/**
+ * Start HAProxy in master-worker mode from `dir`. Its stderr (where every config logs) goes to
+ * /dev/null: logging costs the same in every config and nobody reads it. Resolves once the port
+ * accepts connections and the worker is known.
+ */
+async function startHaproxy(name, dir, cfgFile, port, env = {}) {
+  checkConfig(dir, cfgFile, env);
+  const child = procs.track(
+    procs.spawn("haproxy", ["-W", "-db", "-f", cfgFile], { cwd: dir, stdio: "ignore", env: { ...process.env, ...env } }),
+    `haproxy ${name}`,
+  );
+  await procs.waitFor(`${name} listening on ${port}`, async () => !procs.alive(child) || (await procs.portOpen(port)), 60000);
+  if (!procs.alive(child)) throw new Error(`haproxy ${name} exited at startup (code ${child.exitCode}); try: cd ${dir} && haproxy -db -f ${cfgFile}`);
+  let worker;
+  await procs.waitFor(`${name} worker`, () => {
+    const kids = procs.childrenOf(child.pid);
+    worker = kids.length === 1 ? kids[0] : undefined;
+    return worker !== undefined;
+  });
+  return { name, dir, port, master: child, worker, stop: () => procs.stop(child) };
+}
+
+async function startBackend() {
+  const dir = procs.tempDir("eb-bench-backend-");
+  const port = await procs.freePort();
+  const cfgFile = path.join(dir, "backend.cfg");
+  fs.writeFileSync(cfgFile, backendCfg(dir, port));
+  const be = await startHaproxy("backend", dir, cfgFile, port);
+  const socket = path.join(dir, "admin.sock");
+  /** Requests the backend has served so far (CumReq of `show info`). */
+  const served = async () => Number((/^CumReq: (\d+)/m.exec(await cli(socket, "show info")) || [])[1]);
+  return { ...be, socket, served };
+}
+
+/**
+ * Start one edge. kind: plain | static | lua | edgeblock. For static and lua, `mapLines` is the
+ * content of the map file they load at startup; edgeblock starts empty (rules are loaded through
+ * the runtime API, as blocks.lua writes them).
+ */
+async function startEdge(kind, { backendPort, mapText = "", maxRules = 100000, label = kind }) {
+  const dir = procs.tempDir(`eb-bench-${kind}-`);
+  const port = await procs.freePort();
+  if (kind === "edgeblock") {
+    const statsPort = await procs.freePort();
+    const r = renderEdgeblock(dir, { port, statsPort, backendPort, maxRules });
+    const edge = await startHaproxy(label, dir, r.cfgFile, port);
+    return { ...edge, kind, socket: r.socket, cfgFile: r.cfgFile };
+  }
+  const mapFile = path.join(dir, "rules.map");
+  fs.writeFileSync(mapFile, mapText);
+  const cfgFile = path.join(dir, "haproxy.cfg");
+  fs.writeFileSync(cfgFile, EDGE_KINDS[kind].cfg(dir, { port, backendPort, mapFile }).join("\n") + "\n");
+  const edge = await startHaproxy(label, dir, cfgFile, port);
+  return { ...edge, kind, socket: path.join(dir, "admin.sock"), cfgFile, mapFile };
+}
+
+/** Count the entries of a map through the runtime API (dumps the map: call it outside measurements). */
+async function mapCount(edge) {
+  const out = await cli(edge.socket, `show map ${edge.mapFile}`);
+  return out.split("\n").filter((l) => l.startsWith("0x")).length;
+}
+
+module.exports = { ROOT, DIST, EDGE_KINDS, MISSING_SUFFIX, LEARN_PREFIX, startBackend, startEdge, mapCount };

@@ -1,0 +1,121 @@
+/**
+ * The persistence format: one store mutation per line, TAB-separated (no rule
+ * key, map key or map value can contain a TAB or a newline). The same format
+ * serves the append-only journal and the periodic snapshot.
+ *
+ *   T <tab> <writer> <tab> <table> <tab> <key> <tab> <field>=<n>,<field>=<n>...
+ *   M <tab> <writer> <tab> <map file> <tab> <key> <tab> <value>
+ *   D <tab> <writer> <tab> <map file> <tab> <key>
+ *
+ * <writer> identifies the process that wrote the line (its pid), so a process
+ * tailing the journal can skip its own lines.
+ */
+import { itoa, parseDecimal, splitOn } from "./bytes";
+import { escapeCliArg } from "./runtime-cmd";
+
+export interface TableField {
+  readonly name: string;
+  readonly value: number;
+}
+
+export type JournalRecord =
+  | { readonly kind: "table"; readonly table: string; readonly key: string; readonly fields: readonly TableField[] }
+  | { readonly kind: "map-set"; readonly file: string; readonly key: string; readonly value: string }
+  | { readonly kind: "map-del"; readonly file: string; readonly key: string };
+
+export type ParsedLine =
+  | { readonly ok: true; readonly writer: string; readonly record: JournalRecord }
+  | { readonly ok: false; readonly error: string };
+
+export const SNAPSHOT_FILE = "rules.snapshot";
+export const JOURNAL_FILE = "rules.journal";
+export const JOURNAL_OLD_FILE = "rules.journal.old";
+
+function hasBadByte(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 9 || c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
+/** One line (without the newline), or undefined when a field holds a TAB or newline. */
+export function formatRecord(r: JournalRecord, writer: string): string | undefined {
+  if (r.kind === "table") {
+    if (hasBadByte(r.table) || hasBadByte(r.key)) return undefined;
+    let fields = "";
+    for (let i = 0; i < r.fields.length; i++) fields = fields + (i > 0 ? "," : "") + r.fields[i].name + "=" + itoa(r.fields[i].value);
+    return "T\t" + writer + "\t" + r.table + "\t" + r.key + "\t" + fields;
+  }
+  if (hasBadByte(r.file) || hasBadByte(r.key)) return undefined;
+  if (r.kind === "map-set") {
+    if (hasBadByte(r.value)) return undefined;
+    return "M\t" + writer + "\t" + r.file + "\t" + r.key + "\t" + r.value;
+  }
+  return "D\t" + writer + "\t" + r.file + "\t" + r.key;
+}
+
+function isFieldName(s: string): boolean {
+  if (s.length === 0 || s.length > 32) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) return false;
+  }
+  return true;
+}
+
+/** Parse one line; a truncated or corrupt line is an error, never an exception. */
+export function parseRecord(line: string): ParsedLine {
+  const f = splitOn(line, 9);
+  const kind = f[0];
+  if (kind === "T") {
+    if (f.length !== 5) return { ok: false, error: "table record needs 5 fields, has " + f.length };
+    if (f[2].length === 0 || f[3].length === 0) return { ok: false, error: "empty table or key" };
+    const fields: TableField[] = [];
+    for (const pair of splitOn(f[4], 44)) {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) return { ok: false, error: "bad field '" + pair + "'" };
+      const name = pair.substring(0, eq);
+      const value = parseDecimal(pair.substring(eq + 1), 4294967295);
+      if (!isFieldName(name) || value < 0) return { ok: false, error: "bad field '" + pair + "'" };
+      fields.push({ name, value });
+    }
+    return { ok: true, writer: f[1], record: { kind: "table", table: f[2], key: f[3], fields } };
+  }
+  if (kind === "M") {
+    if (f.length !== 5) return { ok: false, error: "map record needs 5 fields, has " + f.length };
+    if (f[2].length === 0 || f[3].length === 0) return { ok: false, error: "empty map or key" };
+    return { ok: true, writer: f[1], record: { kind: "map-set", file: f[2], key: f[3], value: f[4] } };
+  }
+  if (kind === "D") {
+    if (f.length !== 4) return { ok: false, error: "map delete needs 4 fields, has " + f.length };
+    if (f[2].length === 0 || f[3].length === 0) return { ok: false, error: "empty map or key" };
+    return { ok: true, writer: f[1], record: { kind: "map-del", file: f[2], key: f[3] } };
+  }
+  return { ok: false, error: "unknown record type" };
+}
+
+function field(r: JournalRecord, name: string): number | undefined {
+  if (r.kind !== "table") return undefined;
+  for (const f of r.fields) if (f.name === name) return f.value;
+  return undefined;
+}
+
+/**
+ * True when replaying a record would only bring back something expired: a
+ * table record whose liveness (gpt0) is in the past. Records that zero a rule
+ * (removals) and map records are always replayed.
+ */
+export function isExpiredRecord(r: JournalRecord, now: number): boolean {
+  const live = field(r, "gpt0");
+  if (live === undefined || live === 0) return false;
+  return live <= now;
+}
+
+/** The runtime API command that applies a table record. */
+export function recordCommand(r: JournalRecord): string | undefined {
+  if (r.kind !== "table" || r.fields.length === 0) return undefined;
+  let cmd = "set table " + escapeCliArg(r.table) + " key " + escapeCliArg(r.key);
+  for (const f of r.fields) cmd = cmd + " data." + f.name + " " + itoa(f.value);
+  return cmd;
+}

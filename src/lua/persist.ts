@@ -1,0 +1,275 @@
+/**
+ * Rule persistence and upkeep, run by one background task per process:
+ * - startup: replay snapshot, old journal and journal into the tables and maps;
+ * - every second: tail the journal (lines other processes wrote, e.g. the old
+ *   process during a reload);
+ * - every sweep_interval: clear expired entries (frees their memory);
+ * - every snapshot_interval: rotate the journal and write a snapshot of the live
+ *   tables and maps (temp file, then rename).
+ * Every learn appends its mutations to the journal before the action returns.
+ */
+import { itoa } from "../core/bytes";
+import { CONTROL_TABLE, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { formatRecord, isExpiredRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, JournalRecord, parseRecord, recordCommand, SNAPSHOT_FILE } from "../core/journal";
+import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
+import { Settings } from "../core/settings";
+import { inc } from "./counters";
+import { logEvent } from "./log";
+import { cliSucceeded, runCli } from "./runtime-api";
+
+/** This process, as written in journal lines. */
+const writer = tostring(core.get_info().get("Pid") ?? "0");
+
+function path(settings: Settings, file: string): string {
+  return settings.stateDir + "/" + file;
+}
+
+/** Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned. */
+export function journalAppend(settings: Settings, muts: readonly JournalRecord[]): void {
+  if (settings.stateDir.length === 0 || muts.length === 0) return;
+  let text = "";
+  for (const m of muts) {
+    const line = formatRecord(m, writer);
+    if (line !== undefined) text = text + line + "\n";
+  }
+  const [f, err] = io.open(path(settings, JOURNAL_FILE), "a");
+  if (f === undefined) {
+    inc("journal_errors");
+    logEvent(core.err, "journal not written", [["detail", tostring(err)]]);
+    return;
+  }
+  f.write(text);
+  f.close();
+}
+
+/** Applies records in order: table records in batched runtime API calls, map records directly. */
+class Replayer {
+  applied = 0;
+  skipped = 0;
+  private batch: string[] = [];
+  private size = 0;
+  constructor(
+    private readonly settings: Settings,
+    private readonly now: number,
+  ) {}
+
+  push(r: JournalRecord): void {
+    if (isExpiredRecord(r, this.now)) {
+      this.skipped++;
+      return;
+    }
+    if (r.kind === "table") {
+      const c = recordCommand(r);
+      if (c === undefined) return;
+      // stay well below the CLI's 16 kB request buffer
+      if (this.size + c.length > 8000) this.flush();
+      this.batch.push(c);
+      this.size = this.size + c.length + 1;
+    } else {
+      // keep the order between table and map writes
+      this.flush();
+      const [ok] = pcall(() => (r.kind === "map-set" ? core.set_map(r.file, r.key, r.value) : core.del_map(r.file, r.key)));
+      if (!ok) {
+        this.skipped++;
+        return;
+      }
+    }
+    this.applied++;
+  }
+
+  flush(): void {
+    if (this.batch.length === 0) return;
+    const res = runCli(this.settings.runtimeApi, this.batch, 10);
+    if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "state replay batch failed", [["detail", res.output]]);
+    this.batch = [];
+    this.size = 0;
+  }
+}
+
+/**
+ * Stream a state file from `offset` into the replayer, line by line. A last
+ * line without its newline may still be being written: it is left for later.
+ * Returns the offset after the last complete line and the corrupt line count.
+ */
+function readFrom(file: string, offset: number, skipWriter: string | undefined, out: Replayer): { offset: number; corrupt: number } {
+  const [f] = io.open(file, "r");
+  if (f === undefined) return { offset: 0, corrupt: 0 };
+  const [end] = f.seek("end");
+  const size = typeof end === "number" ? end : 0;
+  if (size < offset) offset = 0; // the file was rotated: start over
+  f.seek("set", offset);
+  let corrupt = 0;
+  let n = 0;
+  for (;;) {
+    const line = f.read("L") as string | undefined;
+    if (line === undefined || line.charCodeAt(line.length - 1) !== 10) break;
+    offset = offset + line.length;
+    n++;
+    const body = line.substring(0, line.length - 1);
+    if (body.length === 0 || body.charCodeAt(0) === 35) continue;
+    const p = parseRecord(body);
+    if (!p.ok) {
+      corrupt++;
+      logEvent(core.warning, "state line skipped", [["file", file], ["line", itoa(n)], ["detail", p.error]]);
+      continue;
+    }
+    if (skipWriter !== undefined && p.writer === skipWriter) continue;
+    out.push(p.record);
+    // let traffic through during a long load
+    if (n % 1000 === 0) core.yield();
+  }
+  f.close();
+  out.flush();
+  return { offset, corrupt };
+}
+
+/** Rule tables and their maps in this configuration. */
+function edgeBackends(): string[] {
+  const out: string[] = [];
+  for (const [name] of pairs(core.backends)) {
+    const n = name as string;
+    if (n.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) out.push(n.substring(RULE_TABLE_PREFIX.length));
+  }
+  return out;
+}
+
+/** Stream `show table`/`show map` through a callback, line by line (yields while waiting). */
+function streamCli(settings: Settings, command: string, onLine: (line: string) => void): boolean {
+  const sock = core.tcp();
+  sock.settimeout(30);
+  const [ok] = sock.connect(settings.runtimeApi);
+  if (ok === undefined) {
+    sock.close();
+    return false;
+  }
+  sock.send(command + "\n");
+  for (;;) {
+    const [line] = sock.receive("*l");
+    if (line === undefined) break;
+    onLine(line);
+  }
+  sock.close();
+  return true;
+}
+
+function isStopping(): boolean {
+  return core.get_info().get("Stopping") === "1";
+}
+
+/** Write a snapshot of every live rule, map entry and switch; rotate the journal first. */
+function snapshot(settings: Settings, now: number): boolean {
+  // lines appended from now on go to a fresh journal; the live tables already hold the rotated ones
+  os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
+  const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer;
+  const [f, err] = io.open(tmp, "w");
+  if (f === undefined) {
+    logEvent(core.err, "snapshot not written", [["detail", tostring(err)]]);
+    return false;
+  }
+  f.write("# edgeblock snapshot v1 written at " + itoa(now) + " by " + writer + "\n");
+  let ok = true;
+  let rules = 0;
+  const tableRecord = (table: string, line: string) => {
+    const e = parseTableLine(line);
+    if (e === undefined) return;
+    const live = e.data.gpt0 ?? 0;
+    if (live <= now && table.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) return;
+    const fields: { name: string; value: number }[] = [];
+    for (const name of ["gpt0", "gpc0", "gpc1", "sess_cnt", "server_id"]) if (e.data[name] !== undefined) fields.push({ name, value: e.data[name] });
+    const out = formatRecord({ kind: "table", table, key: e.key, fields }, writer);
+    if (out !== undefined) {
+      f.write(out + "\n");
+      rules++;
+    }
+  };
+  const mapRecord = (file: string, line: string) => {
+    // `0x55...: key value` on 2.6: the id, then the key up to the first space, then the value
+    const sp1 = line.indexOf(" ");
+    if (sp1 < 0) return;
+    const rest = line.substring(sp1 + 1);
+    const sp2 = rest.indexOf(" ");
+    const key = sp2 < 0 ? rest : rest.substring(0, sp2);
+    const value = sp2 < 0 ? "" : rest.substring(sp2 + 1);
+    const out = formatRecord({ kind: "map-set", file, key, value }, writer);
+    if (out !== undefined && key.length > 0) f.write(out + "\n");
+  };
+  for (const be of edgeBackends()) {
+    const table = RULE_TABLE_PREFIX + be;
+    ok = ok && streamCli(settings, "show table " + escapeCliArg(table), (l) => tableRecord(table, l));
+    for (const file of [STORE_MAPS.prefixPrefix + be + ".map", STORE_MAPS.qualPrefix + be + ".map"]) {
+      ok = ok && streamCli(settings, "show map " + escapeCliArg(file), (l) => mapRecord(file, l));
+    }
+  }
+  for (const file of [STORE_MAPS.reasons, STORE_MAPS.bodies]) ok = ok && streamCli(settings, "show map " + escapeCliArg(file), (l) => mapRecord(file, l));
+  ok = ok && streamCli(settings, "show table " + CONTROL_TABLE, (l) => tableRecord(CONTROL_TABLE, l));
+  f.close();
+  if (!ok || isStopping()) {
+    // a stopping process must not overwrite what the new one writes
+    os.remove(tmp);
+    return false;
+  }
+  os.rename(tmp, path(settings, SNAPSHOT_FILE));
+  os.remove(path(settings, JOURNAL_OLD_FILE));
+  logEvent(core.info, "snapshot written", [["entries", itoa(rules)]]);
+  return true;
+}
+
+/** Free expired rules: one data-filtered clear per rule table. */
+function sweep(settings: Settings, now: number): void {
+  for (const be of edgeBackends()) {
+    const px = core.backends.get(RULE_TABLE_PREFIX + be);
+    const before = px !== undefined && px.stktable !== undefined ? px.stktable.info().used : 0;
+    const res = runCli(settings.runtimeApi, ["clear table " + escapeCliArg(RULE_TABLE_PREFIX + be) + " data.gpt0 lt " + itoa(now)], 10);
+    if (!res.ok) {
+      logEvent(core.err, "sweep failed", [["backend", be], ["detail", res.output]]);
+      continue;
+    }
+    const after = px !== undefined && px.stktable !== undefined ? px.stktable.info().used : 0;
+    if (before > after) inc("rules_expired", before - after);
+  }
+}
+
+/** The maintenance loop. Registered once per process (see main.ts). */
+export function maintenance(settings: Settings): void {
+  const persist = settings.stateDir.length > 0;
+  let offset = 0;
+  if (persist) {
+    const now = core.now().sec;
+    let corrupt = 0;
+    let applied = 0;
+    let skipped = 0;
+    const rep = new Replayer(settings, now);
+    for (const file of [SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE]) {
+      const r = readFrom(path(settings, file), 0, undefined, rep);
+      corrupt = corrupt + r.corrupt;
+      if (file === JOURNAL_FILE) offset = r.offset;
+    }
+    applied = rep.applied;
+    skipped = rep.skipped;
+    if (corrupt > 0) inc("state_lines_corrupt", corrupt);
+    logEvent(core.notice, "state loaded", [["applied", itoa(applied)], ["expired_skipped", itoa(skipped)], ["corrupt", itoa(corrupt)]]);
+  }
+  let lastSweep = core.now().sec;
+  let lastSnapshot = core.now().sec;
+  let dirty = false;
+  for (;;) {
+    core.sleep(1);
+    const now = core.now().sec;
+    if (persist) {
+      const r = readFrom(path(settings, JOURNAL_FILE), offset, writer, new Replayer(settings, now));
+      offset = r.offset;
+      if (r.offset > 0) dirty = true;
+    }
+    if (now - lastSweep >= settings.sweepInterval) {
+      lastSweep = now;
+      sweep(settings, now);
+    }
+    if (persist && dirty && now - lastSnapshot >= settings.snapshotInterval && !isStopping()) {
+      lastSnapshot = now;
+      if (snapshot(settings, now)) {
+        offset = 0;
+        dirty = false;
+      }
+    }
+  }
+}

@@ -1,0 +1,177 @@
+/** Reading and changing the live rule store through the runtime API (used by the CLI and the rules page). */
+import { unpackAnswer } from "../core/answer";
+import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { JournalRecord, recordCommand } from "../core/journal";
+import { baseKey, parseRuleKey, RuleMatch, ruleKeys, specOf } from "../core/rulekey";
+import { bodyId, reasonId, ruleEntry } from "../core/rule";
+import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
+import { journalAppend, runtimeCommand } from "./runtime";
+
+export interface Rule {
+  readonly backend: string;
+  readonly key: string;
+  readonly match: RuleMatch;
+  readonly status: number;
+  readonly body: string;
+  readonly reason: string;
+  readonly mode: "enforce" | "dry-run";
+  /** Epoch seconds. */
+  readonly created: number;
+  readonly expires: number;
+  readonly hits: number;
+}
+
+/** Where the store lives: the runtime API address and the state folder (for the journal). */
+export interface StoreLocation {
+  readonly socket: string;
+  readonly stateDir: string;
+  readonly backends: readonly string[];
+}
+
+/** Parse `show map` output into key -> value. */
+export function parseShowMap(out: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of out.split("\n")) {
+    const sp1 = line.indexOf(" ");
+    if (!line.startsWith("0x") || sp1 < 0) continue;
+    const rest = line.slice(sp1 + 1);
+    const sp2 = rest.indexOf(" ");
+    m.set(sp2 < 0 ? rest : rest.slice(0, sp2), sp2 < 0 ? "" : rest.slice(sp2 + 1));
+  }
+  return m;
+}
+
+/** Every live rule of the given backends. */
+export async function listRules(loc: StoreLocation, now = Math.floor(Date.now() / 1000)): Promise<Rule[]> {
+  const reasons = parseShowMap(await runtimeCommand(loc.socket, [`show map ${STORE_MAPS.reasons}`]));
+  const bodies = parseShowMap(await runtimeCommand(loc.socket, [`show map ${STORE_MAPS.bodies}`]));
+  const rules: Rule[] = [];
+  for (const backend of loc.backends) {
+    const out = await runtimeCommand(loc.socket, [`show table ${escapeCliArg(RULE_TABLE_PREFIX + backend)}`]);
+    if (/^No such table/m.test(out)) continue;
+    for (const line of out.split("\n")) {
+      const e = parseTableLine(line);
+      if (!e) continue;
+      const expires = e.data.gpc1 ?? 0;
+      if (expires <= now) continue;
+      const parsed = parseRuleKey(e.key);
+      if (!parsed) continue;
+      const a = unpackAnswer(e.data.gpc0 ?? 0);
+      rules.push({
+        backend,
+        key: e.key,
+        match: parsed.match,
+        status: a.status,
+        body: a.bodyId > 0 ? (bodies.get(String(a.bodyId)) ?? "") : "",
+        reason: reasons.get(String(e.data.server_id ?? 0)) ?? "unknown",
+        mode: a.dryRun ? "dry-run" : "enforce",
+        created: e.data.sess_cnt ?? 0,
+        expires,
+        hits: e.data.http_req_cnt ?? 0,
+      });
+    }
+  }
+  return rules.sort((a, b) => (a.backend === b.backend ? (a.key < b.key ? -1 : 1) : a.backend < b.backend ? -1 : 1));
+}
+
+async function apply(loc: StoreLocation, records: JournalRecord[]): Promise<void> {
+  const cmds: string[] = [];
+  for (const r of records) {
+    if (r.kind === "table") cmds.push(recordCommand(r)!);
+    else if (r.kind === "map-set") cmds.push(`set map ${escapeCliArg(r.file)} ${escapeCliArg(r.key)} ${escapeCliArg(r.value)}`);
+    else cmds.push(`del map ${escapeCliArg(r.file)} ${escapeCliArg(r.key)}`);
+  }
+  // map keys that do not exist yet need `add map`; set fails on them, so add first and ignore its duplicate
+  const fixed: string[] = [];
+  for (const c of cmds) {
+    if (c.startsWith("set map ")) fixed.push(`del map ${c.slice(8).split(" ").slice(0, 2).join(" ")}`, `add map ${c.slice(8)}`);
+    else fixed.push(c);
+  }
+  for (let i = 0; i < fixed.length; i += 50) {
+    const out = await runtimeCommand(loc.socket, fixed.slice(i, i + 50));
+    const bad = out.split("\n").filter((l) => l.trim() && !/^(Key not found|Done\.|entry not found)/i.test(l.trim()));
+    if (bad.length > 0) throw new Error(`runtime API: ${bad.join(" | ")}`);
+  }
+  journalAppend(loc.stateDir, records);
+}
+
+/** Remove rules by key: their expiry is zeroed (so a tracked entry is lifted too) and the journal records it. */
+export async function removeRules(loc: StoreLocation, backend: string, keys: readonly string[]): Promise<number> {
+  const table = RULE_TABLE_PREFIX + backend;
+  const live = new Set((await listRules({ ...loc, backends: [backend] })).map((r) => r.key));
+  const records: JournalRecord[] = [];
+  let n = 0;
+  const qualMap = `${STORE_MAPS.qualPrefix}${backend}.map`;
+  const quals = parseShowMap(await runtimeCommand(loc.socket, [`show map ${qualMap}`]));
+  for (const key of keys) {
+    if (!live.has(key)) continue;
+    n++;
+    const p = parseRuleKey(key)!;
+    records.push({ kind: "table", table, key, fields: key === p.base ? [{ name: "gpc1", value: 0 }] : [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }] });
+    if (p.spec) {
+      const list = (quals.get(p.base) ?? "").split(" ").filter((s) => s && s !== p.spec);
+      quals.set(p.base, list.join(" "));
+      records.push(list.length ? { kind: "map-set", file: qualMap, key: p.base, value: list.join(" ") } : { kind: "map-del", file: qualMap, key: p.base });
+    }
+  }
+  if (records.length > 0) await apply(loc, records);
+  return n;
+}
+
+/** Remove every rule of a backend. */
+export async function flushRules(loc: StoreLocation, backend: string): Promise<number> {
+  const rules = await listRules({ ...loc, backends: [backend] });
+  return removeRules(loc, backend, rules.map((r) => r.key));
+}
+
+export interface NewRuleSpec {
+  readonly backend: string;
+  readonly match: RuleMatch;
+  readonly status: number;
+  readonly ttl: number;
+  readonly reason: string;
+  readonly dryRun: boolean;
+  readonly body: string;
+}
+
+/** Add a rule as an operator, exactly as if a backend had signalled it. Returns its keys. */
+export async function addRule(loc: StoreLocation, r: NewRuleSpec, now = Math.floor(Date.now() / 1000)): Promise<string[]> {
+  const table = RULE_TABLE_PREFIX + r.backend;
+  const body = r.body ? bodyId(r.body) : 0;
+  const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body }, now);
+  const base = baseKey(r.match.path, r.match.prefix);
+  const records: JournalRecord[] = [{ kind: "map-set", file: STORE_MAPS.reasons, key: String(reasonId(r.reason)), value: r.reason }];
+  if (body) records.push({ kind: "map-set", file: STORE_MAPS.bodies, key: String(body), value: r.body });
+  const existing = parseTableLine((await runtimeCommand(loc.socket, [`show table ${escapeCliArg(table)} key ${escapeCliArg(base)}`])).split("\n").find((l) => l.includes(": key=")) ?? "");
+  const live = Math.max(existing?.data.gpt0 ?? 0, entry.expiry);
+  const keys = ruleKeys(r.match);
+  const fields = (expiry: number) => [
+    { name: "gpt0", value: expiry },
+    { name: "gpc0", value: entry.answer },
+    { name: "gpc1", value: entry.ruleExpiry },
+    { name: "sess_cnt", value: entry.created },
+    { name: "server_id", value: entry.reason },
+  ];
+  for (const key of keys) records.push({ kind: "table", table, key, fields: fields(key === base ? live : entry.expiry) });
+  if (!keys.includes(base)) records.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: live }] });
+  if (r.match.prefix) records.push({ kind: "map-set", file: `${STORE_MAPS.prefixPrefix}${r.backend}.map`, key: r.match.path + "/", value: base });
+  if (r.match.host !== undefined || r.match.auth !== undefined || r.match.query.length > 0) {
+    const qualMap = `${STORE_MAPS.qualPrefix}${r.backend}.map`;
+    const list = (parseShowMap(await runtimeCommand(loc.socket, [`show map ${qualMap}`])).get(base) ?? "").split(" ").filter(Boolean);
+    for (const m of r.match.methods.length ? r.match.methods : ["*"]) if (!list.includes(specOf(m, r.match))) list.push(specOf(m, r.match));
+    records.push({ kind: "map-set", file: qualMap, key: base, value: list.join(" ") });
+  }
+  await apply(loc, records);
+  return keys;
+}
+
+/** The kill switch: enforcement off makes every match dry-run, without a reload. */
+export async function setEnforcement(loc: StoreLocation, on: boolean): Promise<void> {
+  await apply(loc, [{ kind: "table", table: CONTROL_TABLE, key: ENFORCEMENT_OFF_KEY, fields: [{ name: "gpt0", value: on ? 0 : 1 }] }]);
+}
+
+export async function enforcementOn(loc: StoreLocation): Promise<boolean> {
+  const out = await runtimeCommand(loc.socket, [`show table ${CONTROL_TABLE} key ${ENFORCEMENT_OFF_KEY}`]);
+  const e = parseTableLine(out.split("\n").find((l) => l.includes(": key=")) ?? "");
+  return (e?.data.gpt0 ?? 0) === 0;
+}
