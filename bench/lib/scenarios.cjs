@@ -1,6 +1,7 @@
 // The measurements. Each sample is one wrk run against one edge, with the CPU time the edge's
 // worker process spent during the run divided by the requests wrk completed (benchmarking.md).
 "use strict";
+const fs = require("node:fs");
 const path = require("node:path");
 const procs = require("./procs.cjs");
 const configs = require("./configs.cjs");
@@ -145,7 +146,8 @@ async function learning(mode, backend, dir, say) {
     const cpu0 = procs.cpuMicros(edge.worker);
     const t0 = Date.now();
     const unrelated = wrk.start({ port: edge.port, seconds: mode.learnCapSeconds + 30, connections: 4, script: "wrk-paths.lua", args: [passList] });
-    const learner = wrk.start({ port: edge.port, seconds: mode.learnCapSeconds, connections: 16, script: "wrk-learn.lua", args: [runId, String(mode.learnTarget)] });
+    const marker = path.join(dir, `${runId}.done`);
+    const learner = wrk.start({ port: edge.port, seconds: mode.learnCapSeconds, connections: 16, script: "wrk-learn.lua", args: [runId, String(mode.learnTarget), marker] });
     let push;
     if (c === "static") {
       const cmds = [];
@@ -161,8 +163,11 @@ async function learning(mode, backend, dir, say) {
         if (c === "edgeblock" && !finished) timeline.push([(Date.now() - t0) / 1000, await tableUsed(edge.socket, "eb_rules_app")]);
       }
     })();
-    const lr = await learner.done;
+    // wrk-learn.lua writes the marker after `learnTarget` responses; wrk itself stops at the cap
+    await procs.waitFor("the learning load", () => fs.existsSync(marker) || learner.exited(), (mode.learnCapSeconds + 30) * 1000);
     const learnSeconds = (Date.now() - t0) / 1000;
+    learner.interrupt();
+    const lr = await learner.done;
     const pushed = push ? await push : undefined;
     unrelated.interrupt();
     const ur = await unrelated.done;

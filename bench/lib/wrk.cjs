@@ -72,22 +72,27 @@ function parse(out) {
 /**
  * Start wrk against 127.0.0.1:port. `script` is a file under bench/, `args` go after `--`.
  * Returns { done: Promise<parsed result>, interrupt() } ; interrupt() sends SIGINT, on which wrk
- * stops and still prints its report.
+ * stops and still prints its report. wrk takes whole seconds only: shorter runs are interrupted.
  */
 function start({ port, seconds, connections = 16, script, args = [], timeout = "10s" }) {
-  const argv = ["-t1", `-c${connections}`, `-d${seconds}s`, `--timeout`, timeout, "--latency", "-s", path.join(SCRIPTS, script), `http://127.0.0.1:${port}`, "--", ...args];
+  const whole = Number.isInteger(seconds);
+  const argv = ["-t1", `-c${connections}`, `-d${whole ? seconds : Math.ceil(seconds) + 1}s`, `--timeout`, timeout, "--latency", "-s", path.join(SCRIPTS, script), `http://127.0.0.1:${port}`, "--", ...args];
   const child = procs.track(procs.spawn("wrk", argv, { stdio: ["ignore", "pipe", "pipe"] }), "wrk");
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
+  const interrupt = () => procs.alive(child) && process.kill(child.pid, "SIGINT");
+  const timer = whole ? undefined : setTimeout(interrupt, seconds * 1000);
   const done = new Promise((resolve, reject) => {
     child.once("exit", (code, signal) => {
+      clearTimeout(timer);
       const r = parse(out);
       if (!Number.isFinite(r.requests)) reject(new Error(`wrk failed (${code ?? signal}): ${argv.join(" ")}\n${out}`));
       else resolve({ ...r, raw: out });
     });
   });
-  return { done, interrupt: () => procs.alive(child) && process.kill(child.pid, "SIGINT") };
+  done.catch(() => {}); // a run abandoned on error must not crash the cleanup
+  return { done, interrupt, exited: () => !procs.alive(child) };
 }
 
 function run(opts) {
