@@ -374,7 +374,7 @@ ____exports.VARS = {
 --- Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file.
 ____exports.SETTINGS_ENV = "EDGEBLOCK_SETTINGS"
 --- Names registered with HAProxy by blocks.lua. Used as `lua.<name>` in haproxy.cfg.
-____exports.LUA_NAMES = {learn = "edgeblock_learn", normalize = "edgeblock_normalize", match = "edgeblock_match"}
+____exports.LUA_NAMES = {learn = "edgeblock_learn", normalize = "edgeblock_normalize", wait = "edgeblock_wait", match = "edgeblock_match"}
 --- Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`.
 ____exports.STORE_MAPS = {
     reasons = "eb_reasons.map",
@@ -395,6 +395,10 @@ ____exports.SEEN_TABLE_PREFIX = "eb_seen_"
 --- Control table: key `enforcement_off`, gpt0 1 = kill switch on (everything is dry-run).
 ____exports.CONTROL_TABLE = "eb_ctl"
 ____exports.ENFORCEMENT_OFF_KEY = "enforcement_off"
+--- Control key set (gpt0 1) once a starting process has loaded its rules; requests wait for it (bounded).
+____exports.READY_KEY = "ready"
+--- Longest a request waits for a starting process to load its rules before it proceeds (fail-open).
+____exports.READY_WAIT_MS = 5000
 --- Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key).
 ____exports.STATS_TABLE = "eb_stats"
 --- Which stick-table data field holds what, for every rule entry.
@@ -535,6 +539,8 @@ local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local parseDecimal = ____bytes.parseDecimal
 local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
 ____exports.SNAPSHOT_FILE = "rules.snapshot"
@@ -666,9 +672,12 @@ local function field(r, name)
     return nil
 end
 --- True when replaying a record would only bring back something expired: a
--- table record whose liveness (gpt0) is in the past. Records that zero a rule
--- (removals) and map records are always replayed.
+-- rule-table record whose liveness (gpt0) is in the past. Records that zero a
+-- rule (removals), control switches and map records are always replayed.
 function ____exports.isExpiredRecord(r, now)
+    if r.kind ~= "table" or __TS__StringSubstring(r.table, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX then
+        return false
+    end
     local live = field(r, "gpt0")
     if live == nil or live == 0 then
         return false
@@ -2525,11 +2534,32 @@ return ____exports
  end,
 ["lua.runtime-api"] = function(...) 
 local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
+local cached
+function ____exports.cliTarget(statsSocket)
+    if cached ~= nil then
+        return cached
+    end
+    local master = os.getenv("HAPROXY_MASTER_CLI")
+    if master ~= nil and #master > 0 then
+        local semi = (string.find(master, ";", nil, true) or 0) - 1
+        local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
+        cached = {
+            address = first,
+            prefix = ("@!" .. tostring(core.get_info().Pid)) .. " "
+        }
+    else
+        cached = {address = statsSocket, prefix = ""}
+    end
+    return cached
+end
 --- Send commands in one non-interactive connection (`;`-separated, as the CLI
 -- accepts) and read until HAProxy closes it. Commands must be pre-escaped.
-function ____exports.runCli(address, commands, timeoutSeconds)
+function ____exports.runCli(statsSocket, commands, timeoutSeconds)
+    local target = ____exports.cliTarget(statsSocket)
+    local address = target.address
     local sock = core.tcp()
     sock:settimeout(timeoutSeconds)
     local connected, cerr = sock:connect(address)
@@ -2544,9 +2574,12 @@ function ____exports.runCli(address, commands, timeoutSeconds)
     do
         local i = 0
         while i < #commands do
-            line = (line .. (i > 0 and ";" or "")) .. commands[i + 1]
+            line = ((line .. (i > 0 and ";" or "")) .. target.prefix) .. commands[i + 1]
             i = i + 1
         end
+    end
+    if #target.prefix > 0 then
+        line = line .. ";quit"
     end
     local sent, serr = sock:send(line .. "\n")
     if sent == nil then
@@ -2593,6 +2626,9 @@ local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
 local CONTROL_TABLE = ____contract.CONTROL_TABLE
+local ENFORCEMENT_OFF_KEY = ____contract.ENFORCEMENT_OFF_KEY
+local READY_KEY = ____contract.READY_KEY
+local READY_WAIT_MS = ____contract.READY_WAIT_MS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
 local ____journal = require("core.journal")
@@ -2612,6 +2648,7 @@ local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local cliTarget = ____runtime_2Dapi.cliTarget
 local runCli = ____runtime_2Dapi.runCli
 --- This process, as written in journal lines.
 local writer = tostring(core.get_info().Pid or "0")
@@ -2648,6 +2685,19 @@ function ____exports.journalAppend(settings, muts)
     end
     f:write(text)
     f:close()
+end
+--- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
+local function runCliRetry(settings, cmds)
+    local res = runCli(settings.runtimeApi, cmds, 10)
+    do
+        local i = 0
+        while i < 100 and not res.ok do
+            core.msleep(100)
+            res = runCli(settings.runtimeApi, cmds, 10)
+            i = i + 1
+        end
+    end
+    return res
 end
 --- Applies records in order: table records in batched runtime API calls, map records directly.
 local Replayer = __TS__Class()
@@ -2698,7 +2748,7 @@ function Replayer.prototype.flush(self)
     if #self.batch == 0 then
         return
     end
-    local res = runCli(self.settings.runtimeApi, self.batch, 10)
+    local res = runCliRetry(self.settings, self.batch)
     if not res.ok or not cliSucceeded(res.output) then
         logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
     end
@@ -2732,7 +2782,7 @@ local function readFrom(file, offset, skipWriter, out)
                 n = n + 1
                 local body = __TS__StringSubstring(line, 0, #line - 1)
                 if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
-                    goto __continue25
+                    goto __continue28
                 end
                 local p = parseRecord(body)
                 if not p.ok then
@@ -2749,17 +2799,17 @@ local function readFrom(file, offset, skipWriter, out)
                             {"detail", p.error}
                         }
                     )
-                    goto __continue25
+                    goto __continue28
                 end
                 if skipWriter ~= nil and p.writer == skipWriter then
-                    goto __continue25
+                    goto __continue28
                 end
                 out:push(p.record)
                 if n % 1000 == 0 then
                     core.yield()
                 end
             end
-            ::__continue25::
+            ::__continue28::
         end
     end
     f:close()
@@ -2779,14 +2829,15 @@ local function edgeBackends()
 end
 --- Stream `show table`/`show map` through a callback, line by line (yields while waiting).
 local function streamCli(settings, command, onLine)
+    local target = cliTarget(settings.runtimeApi)
     local sock = core.tcp()
     sock:settimeout(30)
-    local ok = sock:connect(settings.runtimeApi)
+    local ok = sock:connect(target.address)
     if ok == nil then
         sock:close()
         return false
     end
-    sock:send(command .. "\n")
+    sock:send((target.prefix .. command) .. (#target.prefix > 0 and ";quit\n" or "\n"))
     do
         while true do
             local line = sock:receive("*l")
@@ -2889,7 +2940,7 @@ local function snapshot(settings, now)
     end
     ok = ok and streamCli(
         settings,
-        "show table " .. CONTROL_TABLE,
+        (("show table " .. CONTROL_TABLE) .. " key ") .. ENFORCEMENT_OFF_KEY,
         function(l) return tableRecord(CONTROL_TABLE, l) end
     )
     f:close()
@@ -2925,20 +2976,54 @@ local function sweep(settings, now)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue64
+                goto __continue67
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue64::
+        ::__continue67::
+    end
+end
+local function isReady()
+    local px = core.backends[CONTROL_TABLE]
+    local ____temp_2
+    if px == nil or px.stktable == nil then
+        ____temp_2 = nil
+    else
+        ____temp_2 = px.stktable:lookup(READY_KEY)
+    end
+    local e = ____temp_2
+    return e ~= nil and (e.gpt0 or 0) > 0
+end
+--- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
+function ____exports.waitUntilReady()
+    local start = core.now()
+    while not isReady() and not isStopping() do
+        local now = core.now()
+        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
+            inc("ready_timeouts")
+            logEvent(
+                core.warning,
+                "request served before the rules were loaded",
+                {{
+                    "waited_ms",
+                    itoa(READY_WAIT_MS)
+                }}
+            )
+            return
+        end
+        core.msleep(10)
     end
 end
 --- The maintenance loop. Registered once per process (see main.ts).
 function ____exports.maintenance(settings)
     local persist = #settings.stateDir > 0
     local offset = 0
+    if os.getenv("HAPROXY_MWORKER") == "1" and cliTarget(settings.runtimeApi).prefix == "" then
+        logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", {})
+    end
     if persist then
         local now = core.now().sec
         local corrupt = 0
@@ -2980,6 +3065,10 @@ function ____exports.maintenance(settings)
                 }
             }
         )
+    end
+    local res = runCliRetry(settings, {((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.gpt0 1"})
+    if not res.ok or not cliSucceeded(res.output) then
+        logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
     end
     local lastSweep = core.now().sec
     local lastSnapshot = core.now().sec
@@ -3825,6 +3914,7 @@ local ____settings_2Dloader = require("lua.settings-loader")
 local loadSettings = ____settings_2Dloader.loadSettings
 local ____persist = require("lua.persist")
 local maintenance = ____persist.maintenance
+local waitUntilReady = ____persist.waitUntilReady
 local ____store = require("lua.store")
 local openBackendMaps = ____store.openBackendMaps
 local openGlobalMaps = ____store.openGlobalMaps
@@ -3874,6 +3964,24 @@ core.register_action(
         end
     end,
     1
+)
+core.register_action(
+    LUA_NAMES.wait,
+    {"http-req"},
+    function()
+        local ok, err = pcall(function() return waitUntilReady() end)
+        if not ok then
+            logEvent(
+                core.err,
+                "wait for rules failed",
+                {{
+                    "detail",
+                    tostring(err)
+                }}
+            )
+        end
+    end,
+    0
 )
 core.register_action(
     LUA_NAMES.match,

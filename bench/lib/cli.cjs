@@ -3,7 +3,7 @@
 const net = require("node:net");
 
 /** One command line on a fresh (non-interactive) connection; resolves with everything HAProxy answered. */
-function cli(socket, line) {
+function cliOnce(socket, line) {
   return new Promise((resolve, reject) => {
     const s = net.connect(socket);
     let out = "";
@@ -14,6 +14,21 @@ function cli(socket, line) {
     s.setTimeout(30000, () => s.destroy(new Error(`runtime API timeout: ${line.slice(0, 80)}`)));
     s.write(line + "\n");
   });
+}
+
+/**
+ * cliOnce, retried while the socket is busy: the runtime API accepts `stats maxconn` (10)
+ * connections at once, and edgeblock's own learning holds some while it writes rules.
+ */
+async function cli(socket, line) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await cliOnce(socket, line);
+    } catch (e) {
+      if (attempt >= 50 || !["EAGAIN", "ECONNREFUSED"].includes(e.code)) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
 }
 
 /**

@@ -157,25 +157,31 @@ async function startBackend() {
 }
 
 /**
- * Start one edge. kind: plain | static | lua | edgeblock. For static and lua, `mapLines` is the
- * content of the map file they load at startup; edgeblock starts empty (rules are loaded through
- * the runtime API, as blocks.lua writes them).
+ * Write one edge's folder and config without starting it. kind: plain | static | lua | edgeblock.
+ * For static and lua, `mapText` is the map file they load at startup; edgeblock starts empty
+ * (rules are loaded through the runtime API, as blocks.lua writes them).
  */
-async function startEdge(kind, { backendPort, mapText = "", maxRules = 100000, label = kind }) {
+async function prepareEdge(kind, { backendPort, mapText = "", maxRules = 100000 }) {
   const dir = procs.tempDir(`eb-bench-${kind}-`);
   const port = await procs.freePort();
   if (kind === "edgeblock") {
     const statsPort = await procs.freePort();
     const r = renderEdgeblock(dir, { port, statsPort, backendPort, maxRules });
-    const edge = await startHaproxy(label, dir, r.cfgFile, port);
-    return { ...edge, kind, socket: r.socket, cfgFile: r.cfgFile };
+    const contract = require(path.join(DIST, "core/contract.js"));
+    return { kind, dir, port, socket: r.socket, cfgFile: r.cfgFile, ruleTable: contract.RULE_TABLE_PREFIX + "app", countersMap: (contract.STORE_MAPS || {}).counters };
   }
   const mapFile = path.join(dir, "rules.map");
   fs.writeFileSync(mapFile, mapText);
   const cfgFile = path.join(dir, "haproxy.cfg");
   fs.writeFileSync(cfgFile, EDGE_KINDS[kind].cfg(dir, { port, backendPort, mapFile }).join("\n") + "\n");
-  const edge = await startHaproxy(label, dir, cfgFile, port);
-  return { ...edge, kind, socket: path.join(dir, "admin.sock"), cfgFile, mapFile };
+  return { kind, dir, port, socket: path.join(dir, "admin.sock"), cfgFile, mapFile };
+}
+
+/** Prepare and start one edge (see prepareEdge). */
+async function startEdge(kind, opts) {
+  const e = await prepareEdge(kind, opts);
+  const edge = await startHaproxy(opts.label || kind, e.dir, e.cfgFile, e.port);
+  return { ...e, ...edge };
 }
 
 /** Count the entries of a map through the runtime API (dumps the map: call it outside measurements). */
@@ -184,4 +190,15 @@ async function mapCount(edge) {
   return out.split("\n").filter((l) => l.startsWith("0x")).length;
 }
 
-module.exports = { ROOT, DIST, EDGE_KINDS, MISSING_SUFFIX, LEARN_PREFIX, startBackend, startEdge, mapCount };
+/** edgeblock's own counters (`<thread>:<name> <value>` in its counters map), summed over threads. */
+async function edgeblockCounters(edge) {
+  const out = {};
+  if (!edge.countersMap) return out;
+  for (const line of (await cli(edge.socket, `show map ${edge.countersMap}`)).split("\n")) {
+    const m = /^0x[0-9a-f]+ \d+:(\S+) (\d+)$/.exec(line.trim());
+    if (m) out[m[1]] = (out[m[1]] || 0) + Number(m[2]);
+  }
+  return out;
+}
+
+module.exports = { checkConfig, prepareEdge, ROOT, DIST, EDGE_KINDS, MISSING_SUFFIX, LEARN_PREFIX, startBackend, startEdge, mapCount, edgeblockCounters };

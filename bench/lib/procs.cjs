@@ -75,10 +75,12 @@ function guarded(main) {
   process.on("exit", killAllNow);
   main()
     .then(async () => {
+      if (stopping) return;
       await stopAll();
       process.exit(0);
     })
     .catch(async (e) => {
+      if (stopping) return; // interrupted: the signal handler is already cleaning up
       process.stderr.write(`[bench] error: ${e && e.stack ? e.stack : e}\n`);
       await stopAll();
       process.exit(1);

@@ -94,6 +94,15 @@ const mib = (x) => (Number.isFinite(x) ? `${(x / 1048576).toFixed(1)} MiB` : "�
 const range = (s, fmt = f1) => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 const rules = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 
+/** Signals edgeblock refused or failed to store during learning, by reason, from its own counters. */
+function refused(counters) {
+  if (!counters) return "–";
+  const parts = Object.entries(counters)
+    .filter(([name]) => name.startsWith("signal:rejected:"))
+    .map(([name, v]) => `${v} ${name.slice("signal:rejected:".length)}`);
+  return parts.length ? parts.join(", ") : "0";
+}
+
 function table(head, rows) {
   return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
@@ -146,12 +155,13 @@ function markdown(results, sum) {
   out.push("plain learns nothing (same load, the reference latencies); static cannot learn: its row is a script pushing the same number of entries with runtime `add map`.\n");
   out.push(
     table(
-      ["config", "rules stored", "seconds", "rules/s", "unrelated p50 ms", "unrelated p99 ms", "unrelated max ms", "any > 100 ms", "learning requests p99 ms", "learning requests max ms"],
+      ["config", "rules stored", "signals refused", "seconds", "rules/s", "unrelated p50 ms", "unrelated p99 ms", "unrelated max ms", "any > 100 ms", "learning requests p99 ms", "learning requests max ms"],
       configs.map((c) => {
         const l = L[c];
         return [
           c === "static" ? "static (add map script)" : TITLES[c],
           String(l.learned),
+          refused(l.counters),
           f1(l.seconds) + (l.hitCap ? " (cap)" : ""),
           l.perSecond === null ? "–" : Math.round(l.perSecond).toString(),
           f2(l.unrelated.p50),

@@ -160,9 +160,9 @@ async function learning(mode, backend, dir, say) {
     const poller = (async () => {
       for (let i = 0; !finished && i < (mode.learnCapSeconds + 30) * 2; i++) {
         await procs.sleep(500);
-        if (c === "edgeblock" && !finished) timeline.push([(Date.now() - t0) / 1000, await tableUsed(edge.socket, "eb_rules_app")]);
+        if (c === "edgeblock" && !finished) timeline.push([(Date.now() - t0) / 1000, await tableUsed(edge.socket, edge.ruleTable)]);
       }
-    })();
+    })().catch((e) => timeline.push([(Date.now() - t0) / 1000, `poll failed: ${e.message}`]));
     // wrk-learn.lua writes the marker after `learnTarget` responses; wrk itself stops at the cap
     await procs.waitFor("the learning load", () => fs.existsSync(marker) || learner.exited(), (mode.learnCapSeconds + 30) * 1000);
     const learnSeconds = (Date.now() - t0) / 1000;
@@ -175,7 +175,11 @@ async function learning(mode, backend, dir, say) {
     await poller;
     const cpu1 = procs.cpuMicros(edge.worker);
     let learned = 0;
-    if (c === "edgeblock") learned = await tableUsed(edge.socket, "eb_rules_app");
+    let counters;
+    if (c === "edgeblock") {
+      learned = await tableUsed(edge.socket, edge.ruleTable);
+      counters = await configs.edgeblockCounters(edge);
+    }
     if (c === "lua" || c === "static") learned = await configs.mapCount(edge);
     const rss1 = procs.rssBytes(edge.worker);
     const seconds = c === "static" ? pushed.seconds : learnSeconds;
@@ -192,6 +196,7 @@ async function learning(mode, backend, dir, say) {
       rssAfter: rss1,
       bytesPerRule: learned > 0 ? (rss1 - rss0) / learned : null,
       timeline,
+      counters,
       problems: pushed && pushed.problems.length ? pushed.problems : [],
     };
     say(

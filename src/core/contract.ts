@@ -70,6 +70,8 @@ export const LUA_NAMES = {
   learn: "edgeblock_learn",
   /** Converter: normalise a path that the native fast path could not. */
   normalize: "edgeblock_normalize",
+  /** http-req action: hold a request while a starting process loads its rules (bounded). */
+  wait: "edgeblock_wait",
   /** http-req action: evaluate qualified (host/auth/query) rules listed for this path. */
   match: "edgeblock_match",
 } as const;
@@ -103,6 +105,10 @@ export const SEEN_TABLE_PREFIX = "eb_seen_";
 /** Control table: key `enforcement_off`, gpt0 1 = kill switch on (everything is dry-run). */
 export const CONTROL_TABLE = "eb_ctl";
 export const ENFORCEMENT_OFF_KEY = "enforcement_off";
+/** Control key set (gpt0 1) once a starting process has loaded its rules; requests wait for it (bounded). */
+export const READY_KEY = "ready";
+/** Longest a request waits for a starting process to load its rules before it proceeds (fail-open). */
+export const READY_WAIT_MS = 5000;
 
 /** Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key). */
 export const STATS_TABLE = "eb_stats";

@@ -11,6 +11,7 @@
  * tailing the journal can skip its own lines.
  */
 import { itoa, parseDecimal, splitOn } from "./bytes";
+import { RULE_TABLE_PREFIX } from "./contract";
 import { escapeCliArg } from "./runtime-cmd";
 
 export interface TableField {
@@ -103,10 +104,11 @@ function field(r: JournalRecord, name: string): number | undefined {
 
 /**
  * True when replaying a record would only bring back something expired: a
- * table record whose liveness (gpt0) is in the past. Records that zero a rule
- * (removals) and map records are always replayed.
+ * rule-table record whose liveness (gpt0) is in the past. Records that zero a
+ * rule (removals), control switches and map records are always replayed.
  */
 export function isExpiredRecord(r: JournalRecord, now: number): boolean {
+  if (r.kind !== "table" || r.table.substring(0, RULE_TABLE_PREFIX.length) !== RULE_TABLE_PREFIX) return false;
   const live = field(r, "gpt0");
   if (live === undefined || live === 0) return false;
   return live <= now;

@@ -10,7 +10,7 @@ import { logEvent } from "./log";
 import * as match from "./match";
 import * as normalize from "./normalize";
 import { loadSettings } from "./settings-loader";
-import { maintenance } from "./persist";
+import { maintenance, waitUntilReady } from "./persist";
 import { openBackendMaps, openGlobalMaps } from "./store";
 
 const loaded = loadSettings();
@@ -48,6 +48,17 @@ core.register_action(
     }
   },
   1,
+);
+
+core.register_action(
+  LUA_NAMES.wait,
+  ["http-req"],
+  () => {
+    // runs only until the rules are loaded: a starting process must not serve requests its rules would block
+    const [ok, err] = pcall(() => waitUntilReady());
+    if (!ok) logEvent(core.err, "wait for rules failed", [["detail", tostring(err)]]);
+  },
+  0,
 );
 
 core.register_action(

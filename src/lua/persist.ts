@@ -9,13 +9,13 @@
  * Every learn appends its mutations to the journal before the action returns.
  */
 import { itoa } from "../core/bytes";
-import { CONTROL_TABLE, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, READY_KEY, READY_WAIT_MS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { formatRecord, isExpiredRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, JournalRecord, parseRecord, recordCommand, SNAPSHOT_FILE } from "../core/journal";
 import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { logEvent } from "./log";
-import { cliSucceeded, runCli } from "./runtime-api";
+import { cliSucceeded, cliTarget, runCli } from "./runtime-api";
 
 /** This process, as written in journal lines. */
 const writer = tostring(core.get_info().get("Pid") ?? "0");
@@ -40,6 +40,16 @@ export function journalAppend(settings: Settings, muts: readonly JournalRecord[]
   }
   f.write(text);
   f.close();
+}
+
+/** The runtime API may not accept connections yet while a process starts: retry for up to 10 s. */
+function runCliRetry(settings: Settings, cmds: readonly string[]): { ok: boolean; output: string } {
+  let res = runCli(settings.runtimeApi, cmds, 10);
+  for (let i = 0; i < 100 && !res.ok; i++) {
+    core.msleep(100);
+    res = runCli(settings.runtimeApi, cmds, 10);
+  }
+  return res;
 }
 
 /** Applies records in order: table records in batched runtime API calls, map records directly. */
@@ -79,7 +89,7 @@ class Replayer {
 
   flush(): void {
     if (this.batch.length === 0) return;
-    const res = runCli(this.settings.runtimeApi, this.batch, 10);
+    const res = runCliRetry(this.settings, this.batch);
     if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "state replay batch failed", [["detail", res.output]]);
     this.batch = [];
     this.size = 0;
@@ -135,14 +145,15 @@ function edgeBackends(): string[] {
 
 /** Stream `show table`/`show map` through a callback, line by line (yields while waiting). */
 function streamCli(settings: Settings, command: string, onLine: (line: string) => void): boolean {
+  const target = cliTarget(settings.runtimeApi);
   const sock = core.tcp();
   sock.settimeout(30);
-  const [ok] = sock.connect(settings.runtimeApi);
+  const [ok] = sock.connect(target.address);
   if (ok === undefined) {
     sock.close();
     return false;
   }
-  sock.send(command + "\n");
+  sock.send(target.prefix + command + (target.prefix.length > 0 ? ";quit\n" : "\n"));
   for (;;) {
     const [line] = sock.receive("*l");
     if (line === undefined) break;
@@ -201,7 +212,8 @@ function snapshot(settings: Settings, now: number): boolean {
     }
   }
   for (const file of [STORE_MAPS.reasons, STORE_MAPS.bodies]) ok = ok && streamCli(settings, "show map " + escapeCliArg(file), (l) => mapRecord(file, l));
-  ok = ok && streamCli(settings, "show table " + CONTROL_TABLE, (l) => tableRecord(CONTROL_TABLE, l));
+  // only the operator's switches: `ready` belongs to the process that set it
+  ok = ok && streamCli(settings, "show table " + CONTROL_TABLE + " key " + ENFORCEMENT_OFF_KEY, (l) => tableRecord(CONTROL_TABLE, l));
   f.close();
   if (!ok || isStopping()) {
     // a stopping process must not overwrite what the new one writes
@@ -229,10 +241,34 @@ function sweep(settings: Settings, now: number): void {
   }
 }
 
+function isReady(): boolean {
+  const px = core.backends.get(CONTROL_TABLE);
+  const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(READY_KEY);
+  return e !== undefined && (e.get("gpt0") ?? 0) > 0;
+}
+
+/** Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open). */
+export function waitUntilReady(): void {
+  const start = core.now();
+  // a stopping process has no loader left to wait for
+  while (!isReady() && !isStopping()) {
+    const now = core.now();
+    if ((now.sec - start.sec) * 1000 + Math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS) {
+      inc("ready_timeouts");
+      logEvent(core.warning, "request served before the rules were loaded", [["waited_ms", itoa(READY_WAIT_MS)]]);
+      return;
+    }
+    core.msleep(10);
+  }
+}
+
 /** The maintenance loop. Registered once per process (see main.ts). */
 export function maintenance(settings: Settings): void {
   const persist = settings.stateDir.length > 0;
   let offset = 0;
+  if (os.getenv("HAPROXY_MWORKER") === "1" && cliTarget(settings.runtimeApi).prefix === "") {
+    logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", []);
+  }
   if (persist) {
     const now = core.now().sec;
     let corrupt = 0;
@@ -249,6 +285,9 @@ export function maintenance(settings: Settings): void {
     if (corrupt > 0) inc("state_lines_corrupt", corrupt);
     logEvent(core.notice, "state loaded", [["applied", itoa(applied)], ["expired_skipped", itoa(skipped)], ["corrupt", itoa(corrupt)]]);
   }
+  // open the gate: requests held by edgeblock_wait go on
+  const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data.gpt0 1"]);
+  if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
   let lastSweep = core.now().sec;
   let lastSnapshot = core.now().sec;
   let dirty = false;

@@ -1,5 +1,32 @@
 /** Minimal runtime API (CLI) client over HAProxy's own cosockets. Yields: actions and tasks only. */
 
+/**
+ * Where this process's own runtime API is. In master-worker mode the workers
+ * share the stats socket during a reload, so a starting worker could write into
+ * the old worker's tables; with a master CLI (`haproxy -W -S <sock>`, exported
+ * as HAPROXY_MASTER_CLI) every command is addressed to this worker by pid.
+ */
+export interface CliTarget {
+  readonly address: string;
+  /** `@!<pid> ` in front of every command, or "". */
+  readonly prefix: string;
+}
+
+let cached: CliTarget | undefined;
+
+export function cliTarget(statsSocket: string): CliTarget {
+  if (cached !== undefined) return cached;
+  const master = os.getenv("HAPROXY_MASTER_CLI");
+  if (master !== undefined && master.length > 0) {
+    const semi = master.indexOf(";");
+    const first = semi >= 0 ? master.substring(0, semi) : master;
+    cached = { address: first, prefix: "@!" + tostring(core.get_info().get("Pid")) + " " };
+  } else {
+    cached = { address: statsSocket, prefix: "" };
+  }
+  return cached;
+}
+
 export interface CliResult {
   readonly ok: boolean;
   /** Everything the CLI answered, or the connection error. */
@@ -10,7 +37,9 @@ export interface CliResult {
  * Send commands in one non-interactive connection (`;`-separated, as the CLI
  * accepts) and read until HAProxy closes it. Commands must be pre-escaped.
  */
-export function runCli(address: string, commands: readonly string[], timeoutSeconds: number): CliResult {
+export function runCli(statsSocket: string, commands: readonly string[], timeoutSeconds: number): CliResult {
+  const target = cliTarget(statsSocket);
+  const address = target.address;
   const sock = core.tcp();
   sock.settimeout(timeoutSeconds);
   const [connected, cerr] = sock.connect(address);
@@ -19,7 +48,9 @@ export function runCli(address: string, commands: readonly string[], timeoutSeco
     return { ok: false, output: "connect " + address + ": " + tostring(cerr) };
   }
   let line = "";
-  for (let i = 0; i < commands.length; i++) line = line + (i > 0 ? ";" : "") + commands[i];
+  for (let i = 0; i < commands.length; i++) line = line + (i > 0 ? ";" : "") + target.prefix + commands[i];
+  // the master CLI keeps a connection open until the client half-closes, which cosockets cannot: say quit
+  if (target.prefix.length > 0) line = line + ";quit";
   const [sent, serr] = sock.send(line + "\n");
   if (sent === undefined) {
     sock.close();

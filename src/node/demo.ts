@@ -90,7 +90,8 @@ async function run(): Promise<number> {
 
   const backend = spawn(process.execPath, [path.join(__dirname, "demo-backend.js"), "--port", String(demoPort)], { env, stdio: ["ignore", "inherit", "inherit"] });
   children.push(backend);
-  const haproxy = spawn("haproxy", ["-W", "-db", "-f", "haproxy.cfg"], { cwd: outDir, env, stdio: ["ignore", "inherit", "inherit"] });
+  // -S: the master CLI lets each worker address its own runtime API during a reload
+  const haproxy = spawn("haproxy", ["-W", "-S", "unix@run/master.sock,mode,600", "-db", "-f", "haproxy.cfg"], { cwd: outDir, env, stdio: ["ignore", "inherit", "inherit"] });
   children.push(haproxy);
   for (const c of children) {
     c.once("exit", (code, signal) => {

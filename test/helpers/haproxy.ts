@@ -230,7 +230,7 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
   let log = "";
   const masterWorker = o.masterWorker ?? true;
   const launch = async (extra: string[]): Promise<ChildProcess> => {
-    const proc = spawn("haproxy", [...(masterWorker ? ["-W"] : []), "-db", "-f", "haproxy.cfg", ...extra], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn("haproxy", [...(masterWorker ? ["-W", "-S", "unix@master.sock,mode,600"] : []), "-db", "-f", "haproxy.cfg", ...extra], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     started.add(proc);
     proc.stdout!.on("data", (d) => (log += d));
     proc.stderr!.on("data", (d) => (log += d));

@@ -1,0 +1,172 @@
+/**
+ * Rule lifecycle on a real HAProxy: expiry without reload, operator removal,
+ * survival across reloads and restarts, corrupt state, and the kill switch.
+ */
+import { spawnSync } from "node:child_process";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { Backend, Edge, request, startBackend, startEdge, stopAll } from "../helpers/haproxy";
+
+const ROOT = path.resolve(__dirname, "../..");
+const CLI = path.join(ROOT, "dist/node/cli.js");
+
+const ROUTES = {
+  "/short": { status: 404, headers: { "Edge-Rule": "block;methods=*;ttl=2" } },
+  "*": { status: 404, headers: { "X-Edge-Resource": "false" } },
+  "/ok": { status: 200, body: "ok\n" },
+};
+
+function edgeblock(edge: Edge, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args, "--config", path.join(edge.dir, "edgeblock.yaml")], { encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+async function blocked(edge: Edge, backend: Backend, p: string): Promise<boolean> {
+  const before = (await backend.hits())[p] ?? 0;
+  await edge.get(p);
+  return ((await backend.hits())[p] ?? 0) === before;
+}
+
+let edge: Edge | undefined;
+afterEach(async () => {
+  await edge?.stop();
+  edge = undefined;
+});
+afterAll(stopAll);
+
+describe("expiry", () => {
+  it("stops matching at expiry within 1 s, with no reload, and frees the entry", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { sweep_interval: 1 }\n" });
+    await edge.get("/short");
+    const learnedAt = Date.now();
+    expect(await blocked(edge, backend, "/short")).toBe(true);
+    // TTL 2 s, second resolution: the rule must be gone at most 1 s after its expiry second
+    await new Promise((r) => setTimeout(r, Math.max(0, learnedAt + 3000 - Date.now())));
+    expect(await blocked(edge, backend, "/short")).toBe(false);
+    // the answer to that request taught the rule again; wait for it to expire and be swept
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(await edge.cli("show table eb_rules_app")).not.toContain("key=/short ");
+    expect((await edge.counters())["rules_expired"]).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("operator removal", () => {
+  it("edgeblock rules remove lifts a rule at runtime, and it stays lifted after a reload", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }] });
+    await edge.get("/gone-soon");
+    expect(await blocked(edge, backend, "/gone-soon")).toBe(true);
+    const r = edgeblock(edge, "rules", "remove", "--backend", "app", "/gone-soon");
+    expect(r.err).toBe("");
+    expect(r.out).toBe("removed 1 rule(s)\n");
+    expect(r.code).toBe(0);
+    expect(await blocked(edge, backend, "/gone-soon")).toBe(false);
+    // that request taught it again (the backend still signals); remove it again, then reload
+    expect(edgeblock(edge, "rules", "remove", "--backend", "app", "/gone-soon").code).toBe(0);
+    await edge.reload();
+    expect(await blocked(edge, backend, "/gone-soon")).toBe(false);
+  });
+});
+
+describe.each([
+  { mode: "master-worker (-W, kill -USR2)", masterWorker: true },
+  { mode: "standalone (-sf <oldpid>)", masterWorker: false },
+])("survival across a graceful reload: $mode", ({ masterWorker }) => {
+  it("keeps every valid rule, brings back no expired one, loses nothing learned during the reload", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], masterWorker, extraYaml: "state: { snapshot_interval: 1 }\n" });
+    for (let i = 0; i < 20; i++) await edge.get(`/r${i}`);
+    await edge.get("/short");
+    await new Promise((r) => setTimeout(r, 1500)); // let a snapshot happen, so both snapshot and journal are used
+    for (let i = 20; i < 30; i++) await edge.get(`/r${i}`);
+    await new Promise((r) => setTimeout(r, 1600)); // /short (ttl 2) has expired now
+    await edge.reload();
+    for (let i = 0; i < 30; i++) expect(await blocked(edge, backend, `/r${i}`), `/r${i}`).toBe(true);
+    expect(await edge.cli("show table eb_rules_app")).not.toMatch(/key=\/short .*gpc1=[1-9]/);
+    expect(edge.luaErrors()).toEqual([]);
+  });
+});
+
+describe("survival across a full stop and start", () => {
+  it("reloads the rules from the state folder", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }] });
+    for (let i = 0; i < 10; i++) await edge.get(`/s${i}`);
+    await edge.restart();
+    for (let i = 0; i < 10; i++) expect(await blocked(edge, backend, `/s${i}`), `/s${i}`).toBe(true);
+  });
+
+  it("skips corrupt and truncated state lines, reports them, and keeps the good ones", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }] });
+    await edge.get("/good1");
+    await edge.get("/good2");
+    const journal = path.join(edge.dir, "state/rules.journal");
+    const good = readFileSync(journal, "utf8");
+    writeFileSync(journal, "garbage line\nT\tx\teb_rules_app\t/bad\tgpt0=notanumber\n" + good + "T\t1\teb_rules_app\t/truncated\tgpt0=99");
+    appendFileSync(journal, "");
+    await edge.restart();
+    expect(await blocked(edge, backend, "/good1")).toBe(true);
+    expect(await blocked(edge, backend, "/good2")).toBe(true);
+    await edge.waitForLog(/edgeblock: state line skipped file=state\/rules.journal line=1 detail=unknown_record_type/);
+    await edge.waitForLog(/edgeblock: state loaded applied=\d+ expired_skipped=\d+ corrupt=2/);
+    expect(edge.luaErrors()).toEqual([]);
+  });
+});
+
+describe("reload under load", () => {
+  it("serves every request and keeps every rule while reloading twice", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }] });
+    for (let i = 0; i < 50; i++) await edge.get(`/l${i}`);
+    let failed = 0;
+    let done = 0;
+    let stop = false;
+    const deadline = Date.now() + 8000;
+    // bounded loopback load: 8 concurrent loops, each stops at the deadline or when told to
+    const worker = async (w: number) => {
+      let i = 0;
+      while (!stop && Date.now() < deadline) {
+        const p = i % 2 === 0 ? "/ok" : `/l${(w * 7 + i) % 50}`;
+        try {
+          const r = await request(edge!.port, "GET", p);
+          if (r.status !== (p === "/ok" ? 200 : 404)) failed++;
+        } catch {
+          failed++;
+        }
+        done++;
+        i++;
+      }
+    };
+    const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+    await new Promise((r) => setTimeout(r, 500));
+    await edge.reload();
+    await new Promise((r) => setTimeout(r, 500));
+    await edge.reload();
+    await new Promise((r) => setTimeout(r, 500));
+    stop = true;
+    await load;
+    expect(done).toBeGreaterThan(100);
+    expect(failed).toBe(0);
+    const hits = await backend.hits();
+    for (let i = 0; i < 50; i++) expect(hits[`/l${i}`], `/l${i}`).toBe(1);
+  });
+});
+
+describe("kill switch", () => {
+  it("edgeblock enforce off disables blocking without a reload; on re-enables it; it survives a reload", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }] });
+    await edge.get("/k");
+    expect(await blocked(edge, backend, "/k")).toBe(true);
+    expect(edgeblock(edge, "enforce", "off").code).toBe(0);
+    expect(await blocked(edge, backend, "/k")).toBe(false);
+    await edge.waitForLog(/"GET \/k HTTP\/1.1" eb_key="\/k" eb_reason=edge-resource eb_would_block=404/);
+    await edge.reload();
+    expect(await blocked(edge, backend, "/k")).toBe(false);
+    expect(edgeblock(edge, "enforce", "on").code).toBe(0);
+    expect(await blocked(edge, backend, "/k")).toBe(true);
+  });
+});
