@@ -124,9 +124,9 @@ export interface Response {
 }
 
 /** One request on a fresh connection. Paths are sent exactly as given (no client-side normalisation). */
-export function request(port: number, method: string, rawPath: string, headers: Record<string, string | string[]> = {}): Promise<Response> {
+export function request(port: number, method: string, rawPath: string, headers: Record<string, string | string[]> = {}, localAddress?: string): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: rawPath, headers, agent: false }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port, method, path: rawPath, headers, agent: false, ...(localAddress ? { localAddress } : {}) }, (res) => {
       let body = "";
       res.setEncoding("latin1");
       res.on("data", (d) => (body += d));
@@ -140,6 +140,8 @@ export function request(port: number, method: string, rawPath: string, headers: 
 
 export interface EdgeOptions {
   readonly backends: ReadonlyArray<{ name: string; port: number; trusted?: boolean }>;
+  /** max_rules of every backend. */
+  readonly maxRules?: number;
   /** Master-worker mode (-W, reload with USR2), or standalone (reload with -sf). Default: master-worker. */
   readonly masterWorker?: boolean;
   /** Also listen for cleartext HTTP/2 on a second port. */
@@ -213,7 +215,7 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
     `static_map: ${dir}/path_status.map`,
     `backends:`,
     ...o.backends.map(
-      (b) => `  - { name: ${b.name}, trusted: ${b.trusted ?? true}, servers: [ { name: s1, address: 127.0.0.1, port: ${b.port} } ] }`,
+      (b) => `  - { name: ${b.name}, trusted: ${b.trusted ?? true},${o.maxRules ? ` max_rules: ${o.maxRules},` : ""} servers: [ { name: s1, address: 127.0.0.1, port: ${b.port} } ] }`,
     ),
     o.extraYaml ?? "",
   ].join("\n");

@@ -1,0 +1,102 @@
+/**
+ * Safety valves and poisoning defences on a real HAProxy: allowlist, global
+ * dry-run, bounded store (refuse and evict), learning rate limit, confirmation.
+ */
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { Backend, Edge, request, startBackend, startEdge, stopAll } from "../helpers/haproxy";
+
+const SIGNAL_EVERYTHING = {
+  "*": { status: 404, headers: { "X-Edge-Resource": "false" } },
+  "/api": { status: 404, headers: { "Edge-Rule": 'block;path="/api";prefix;methods=*' } },
+};
+
+let edge: Edge | undefined;
+afterEach(async () => {
+  await edge?.stop();
+  edge = undefined;
+});
+afterAll(stopAll);
+
+async function reachesBackend(e: Edge, b: Backend, p: string, headers?: Record<string, string>): Promise<boolean> {
+  const before = (await b.hits())[p.split("?")[0]] ?? 0;
+  await e.get(p, headers);
+  return ((await b.hits())[p.split("?")[0]] ?? 0) === before + 1;
+}
+
+describe("allowlist", () => {
+  it("keeps an allowlisted path open even when its backend signals it, and under a prefix rule", async () => {
+    const backend = await startBackend(SIGNAL_EVERYTHING);
+    edge = await startEdge({
+      backends: [{ name: "app", port: backend.port }],
+      extraYaml: "allowlist: { exact: [/health], prefix: [/api/public] }\n",
+    });
+    for (let i = 0; i < 3; i++) expect(await reachesBackend(edge, backend, "/health")).toBe(true);
+    expect((await edge.counters())["signal:rejected:allowlisted"]).toBe(3);
+    await edge.get("/api");
+    expect(await reachesBackend(edge, backend, "/api/private")).toBe(false);
+    expect(await reachesBackend(edge, backend, "/api/public/status")).toBe(true);
+    expect(await reachesBackend(edge, backend, "/api/public")).toBe(true);
+    // an operator rule cannot block it either
+    expect(await reachesBackend(edge, backend, "/api/public/x")).toBe(true);
+  });
+});
+
+describe("global dry-run", () => {
+  it("counts and logs would-block requests and lets them pass", async () => {
+    const backend = await startBackend(SIGNAL_EVERYTHING);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "dry_run: true\n" });
+    await edge.get("/x");
+    expect(await reachesBackend(edge, backend, "/x")).toBe(true);
+    await edge.waitForLog(/"GET \/x HTTP\/1.1" eb_key="\/x" eb_reason=edge-resource eb_would_block=404/);
+    expect(await edge.cli("show table eb_stats")).toMatch(/key=would_block:404:edge-resource .*gpc0=1\b/);
+  });
+});
+
+describe("bounded store", () => {
+  it("refuses new rules when full with on_full: refuse, and counts them", async () => {
+    const backend = await startBackend(SIGNAL_EVERYTHING);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "rules: { on_full: refuse }\n", maxRules: 3 });
+    for (const p of ["/a", "/b", "/c", "/d", "/e"]) await edge.get(p);
+    expect(await reachesBackend(edge, backend, "/a")).toBe(false);
+    expect(await reachesBackend(edge, backend, "/d")).toBe(true);
+    expect((await edge.counters())["signal:rejected:store-full"]).toBeGreaterThanOrEqual(2);
+    expect(await edge.cli("show table eb_rules_app")).toMatch(/size:3, used:3/);
+  });
+
+  it("evicts the least recently used rule when full with on_full: evict, and counts it", async () => {
+    const backend = await startBackend(SIGNAL_EVERYTHING);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], maxRules: 3 });
+    for (const p of ["/a", "/b", "/c"]) await edge.get(p);
+    await new Promise((r) => setTimeout(r, 1100));
+    await edge.get("/a"); // a hit refreshes /a
+    await edge.get("/d"); // the table is full: the oldest untouched entry goes
+    expect((await edge.counters())["rules_evicted"]).toBe(1);
+    expect(await edge.cli("show table eb_rules_app")).toMatch(/size:3, used:3/);
+    expect(await reachesBackend(edge, backend, "/a")).toBe(false);
+    expect(await reachesBackend(edge, backend, "/d")).toBe(false);
+  });
+});
+
+describe("poisoning defences", () => {
+  it("rate-limits learning per backend (token bucket): a flood of random 404s cannot fill the store", async () => {
+    const backend = await startBackend(SIGNAL_EVERYTHING);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "learning: { rate: 5, burst: 10 }\n" });
+    const paths = Array.from({ length: 60 }, (_, i) => `/random-${i}-${Math.random().toString(36).slice(2)}`);
+    await Promise.all(paths.map((p) => edge!.get(p)));
+    const used = Number(/used:(\d+)/.exec(await edge.cli("show table eb_rules_app"))![1]);
+    expect(used).toBeGreaterThanOrEqual(10);
+    expect(used).toBeLessThanOrEqual(12);
+    expect((await edge.counters())["signal:rejected:rate-limited"]).toBeGreaterThanOrEqual(48);
+  });
+
+  it("enforces a rule only after N signals from M distinct clients", async () => {
+    const backend = await startBackend(SIGNAL_EVERYTHING);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "learning: { confirm_signals: 3, confirm_clients: 2 }\n" });
+    // one client, many signals: never enough
+    for (let i = 0; i < 4; i++) expect(await reachesBackend(edge, backend, "/probe", { "x-forwarded-for": "ignored" })).toBe(true);
+    expect((await edge.counters())["rules_pending"]).toBe(4);
+    // a second client (another loopback source address) confirms it
+    await request(edge.port, "GET", "/probe", {}, "127.0.0.2");
+    expect(await reachesBackend(edge, backend, "/probe")).toBe(false);
+  });
+});
