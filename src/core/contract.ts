@@ -126,7 +126,7 @@ export const RULE_FIELDS = {
   ruleExpiry: "gpc1",
   /** Creation time, epoch seconds. [T] http-request track-sc leaves sess_cnt alone (it bumps conn_cnt). */
   created: "sess_cnt",
-  /** Reason id: fnv1a32 of the label, below 2^31 because server_id is signed. */
+  /** Reason id (24 bits) + origin server id x 2^24 (see core/rule.ts packReason). */
   reason: "server_id",
   /** Hits: incremented natively when a blocked request tracks the entry. */
   hits: "http_req_cnt",

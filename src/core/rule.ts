@@ -3,9 +3,23 @@ import { MAX_BODY_ID, packAnswer } from "./answer";
 import { fnv1a32 } from "./bytes";
 import { RuleEntryData } from "./runtime-cmd";
 
-/** Stable id of a reason label, the same in every thread, process and runtime. Below 2^31 (server_id is signed). */
+/** Reason ids are 24 bits; the 7 bits above hold the origin server's id (server_id is a signed 32-bit field). */
+export const REASON_ID_UNIT = 16777216;
+export const MAX_ORIGIN_ID = 127;
+
+/** Stable id of a reason label, the same in every thread, process and runtime. */
 export function reasonId(label: string): number {
-  return fnv1a32(label) % 2147483648;
+  return fnv1a32(label) % REASON_ID_UNIT;
+}
+
+/** The reason field: reason id plus the id of the server that sent the signal (0 = unknown or an operator). */
+export function packReason(label: string, originServerId: number): number {
+  const origin = originServerId >= 1 && originServerId <= MAX_ORIGIN_ID ? Math.floor(originServerId) : 0;
+  return reasonId(label) + origin * REASON_ID_UNIT;
+}
+
+export function unpackReason(field: number): { reasonId: number; originServerId: number } {
+  return { reasonId: field % REASON_ID_UNIT, originServerId: Math.floor(field / REASON_ID_UNIT) };
 }
 
 export interface NewRule {
@@ -15,6 +29,8 @@ export interface NewRule {
   readonly dryRun: boolean;
   /** Id of the answer body in the bodies map; 0 for none. */
   readonly bodyId: number;
+  /** puid of the server that sent the signal; 0 when unknown (operator rules). */
+  readonly originServerId: number;
 }
 
 /** Stable id of an answer body (1..MAX_BODY_ID), the key of the bodies map. */
@@ -30,6 +46,6 @@ export function ruleEntry(r: NewRule, now: number): RuleEntryData {
     ruleExpiry: expiry,
     answer: packAnswer({ status: r.status, dryRun: r.dryRun, bodyId: r.bodyId }),
     created: now,
-    reason: reasonId(r.reason),
+    reason: packReason(r.reason, r.originServerId),
   };
 }

@@ -206,6 +206,8 @@ declare interface HaproxyFetches {
   fe_name(): string | undefined;
   /** Name of the server that answered (response phase). */
   srv_name(): string | undefined;
+  /** Numeric id (puid) of the server that answered (response phase). */
+  srv_id(): number | undefined;
   src(): string | undefined;
   status(): number | undefined;
   /** Current Unix time in seconds. */

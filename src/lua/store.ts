@@ -138,7 +138,7 @@ function dropSpec(list: string, spec: string): string {
 }
 
 /** Learn rules: entries, index liveness, prefix and qualified maps, bodies and reasons. Returns an error text. */
-export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: number): string | undefined {
+export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: number, originServerId: number): string | undefined {
   const table = RULE_TABLE_PREFIX + backend;
   const t = tableOf(backend);
   if (t === undefined) return "no rule table " + table + " in the configuration";
@@ -150,7 +150,7 @@ export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string
     if (body > 0 && maps.bodies.lookup(itoa(body)) === undefined) muts.push({ kind: "map-set", file: STORE_MAPS.bodies, key: itoa(body), value: r.body });
     const rid = reasonId(r.reason);
     if (maps.reasons.lookup(itoa(rid)) === undefined) muts.push({ kind: "map-set", file: STORE_MAPS.reasons, key: itoa(rid), value: r.reason });
-    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body }, now);
+    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body, originServerId }, now);
     const base = baseKey(r.match.path, r.match.prefix);
     const current = liveBy[base] !== undefined ? liveBy[base] : liveness(t, base);
     const live = current > entry.expiry ? current : entry.expiry;

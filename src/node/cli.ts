@@ -126,9 +126,9 @@ function formatAge(seconds: number): string {
 }
 
 export function ruleTable(rules: readonly Rule[], now: number): string {
-  const rows = [["BACKEND", "KEY", "STATUS", "REASON", "MODE", "CREATED", "TTL LEFT", "HITS"]];
+  const rows = [["KEY", "STATUS", "REASON", "ORIGIN", "CREATED", "TTL LEFT", "HITS", "MODE"]];
   for (const r of rules) {
-    rows.push([r.backend, r.key, String(r.status), r.reason, r.mode, new Date(r.created * 1000).toISOString().replace(".000Z", "Z"), formatAge(r.expires - now), String(r.hits)]);
+    rows.push([r.key, String(r.status), r.reason, r.origin, new Date(r.created * 1000).toISOString().replace(".000Z", "Z"), formatAge(r.expires - now), String(r.hits), r.mode]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";

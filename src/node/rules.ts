@@ -3,7 +3,7 @@ import { unpackAnswer } from "../core/answer";
 import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys, specOf } from "../core/rulekey";
-import { bodyId, reasonId, ruleEntry } from "../core/rule";
+import { bodyId, reasonId, ruleEntry, unpackReason } from "../core/rule";
 import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
 import { journalAppend, runtimeCommand } from "./runtime";
 
@@ -14,6 +14,8 @@ export interface Rule {
   readonly status: number;
   readonly body: string;
   readonly reason: string;
+  /** `<backend>/<server>` that sent the signal, or `<backend>/operator`. */
+  readonly origin: string;
   readonly mode: "enforce" | "dry-run";
   /** Epoch seconds. */
   readonly created: number;
@@ -41,8 +43,27 @@ export function parseShowMap(out: string): Map<string, string> {
   return m;
 }
 
+function originName(servers: Map<number, string> | undefined, id: number): string {
+  if (id === 0) return "operator";
+  return servers?.get(id) ?? `server#${id}`;
+}
+
+/** Server ids to names, per backend, from `show servers state`. */
+export async function serverNames(socket: string): Promise<Map<string, Map<number, string>>> {
+  const out = new Map<string, Map<number, string>>();
+  for (const line of (await runtimeCommand(socket, ["show servers state"])).split("\n")) {
+    const f = line.trim().split(/\s+/);
+    // fields: be_id be_name srv_id srv_name ...
+    if (f.length < 4 || !/^\d+$/.test(f[0]) || !/^\d+$/.test(f[2])) continue;
+    if (!out.has(f[1])) out.set(f[1], new Map());
+    out.get(f[1])!.set(Number(f[2]), f[3]);
+  }
+  return out;
+}
+
 /** Every live rule of the given backends. */
 export async function listRules(loc: StoreLocation, now = Math.floor(Date.now() / 1000)): Promise<Rule[]> {
+  const servers = await serverNames(loc.socket);
   const reasons = parseShowMap(await runtimeCommand(loc.socket, [`show map ${STORE_MAPS.reasons}`]));
   const bodies = parseShowMap(await runtimeCommand(loc.socket, [`show map ${STORE_MAPS.bodies}`]));
   const rules: Rule[] = [];
@@ -63,7 +84,8 @@ export async function listRules(loc: StoreLocation, now = Math.floor(Date.now() 
         match: parsed.match,
         status: a.status,
         body: a.bodyId > 0 ? (bodies.get(String(a.bodyId)) ?? "") : "",
-        reason: reasons.get(String(e.data.server_id ?? 0)) ?? "unknown",
+        reason: reasons.get(String(unpackReason(e.data.server_id ?? 0).reasonId)) ?? "unknown",
+        origin: originName(servers.get(backend), unpackReason(e.data.server_id ?? 0).originServerId),
         mode: a.dryRun ? "dry-run" : "enforce",
         created: e.data.sess_cnt ?? 0,
         expires,
@@ -138,7 +160,7 @@ export interface NewRuleSpec {
 export async function addRule(loc: StoreLocation, r: NewRuleSpec, now = Math.floor(Date.now() / 1000)): Promise<string[]> {
   const table = RULE_TABLE_PREFIX + r.backend;
   const body = r.body ? bodyId(r.body) : 0;
-  const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body }, now);
+  const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body, originServerId: 0 }, now);
   const base = baseKey(r.match.path, r.match.prefix);
   const records: JournalRecord[] = [{ kind: "map-set", file: STORE_MAPS.reasons, key: String(reasonId(r.reason)), value: r.reason }];
   if (body) records.push({ kind: "map-set", file: STORE_MAPS.bodies, key: String(body), value: r.body });

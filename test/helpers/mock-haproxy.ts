@@ -249,7 +249,7 @@ export class MockHaproxy {
       return spec.fetches?.[name];
     };
     const f: Record<string, unknown> = {};
-    for (const name of ["path", "method", "query", "be_name", "srv_name", "src", "status", "date"]) f[name] = fetch(name);
+    for (const name of ["path", "method", "query", "be_name", "srv_name", "srv_id", "src", "status", "date"]) f[name] = fetch(name);
     const lua: Record<string, unknown> = {
       f,
       sf: f,

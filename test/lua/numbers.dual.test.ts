@@ -18,7 +18,7 @@ describe("numbers as text: same in both runtimes", () => {
     expectSameInBoth("core.bytes", "itoa", itoa, [[0], [7], [2147483647], [2147483648], [4294967295], [1800003600], [fnv1a32("edge-resource")]]);
   });
   it("set table commands", () => {
-    const entry = ruleEntry({ status: 451, ttl: 3600, reason: "scanner", dryRun: true, bodyId: bodyId("no") }, 1800000000);
+    const entry = ruleEntry({ status: 451, ttl: 3600, reason: "scanner", dryRun: true, bodyId: bodyId("no"), originServerId: 3 }, 1800000000);
     expectSameInBoth("core.runtime-cmd", "setRuleCommand", setRuleCommand, [["eb_rules_app", "/a b;c", entry]]);
   });
 });
