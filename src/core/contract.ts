@@ -70,6 +70,8 @@ export const LUA_NAMES = {
   learn: "edgeblock_learn",
   /** Converter: normalise a path that the native fast path could not. */
   normalize: "edgeblock_normalize",
+  /** HTTP service: Prometheus metrics (on the stats frontend, /edgeblock/metrics). */
+  metrics: "edgeblock_metrics",
   /** http-req action: hold a request while a starting process loads its rules (bounded). */
   wait: "edgeblock_wait",
   /** http-req action: evaluate qualified (host/auth/query) rules listed for this path. */

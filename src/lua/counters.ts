@@ -14,3 +14,8 @@ export function inc(name: string, by = 1): void {
   counts[name] = v;
   pcall(() => core.set_map(STORE_MAPS.counters, itoa(core.thread) + ":" + name, itoa(v)));
 }
+
+/** Publish a gauge (one writer: the maintenance task). */
+export function setGauge(name: string, value: number): void {
+  pcall(() => core.set_map(STORE_MAPS.counters, itoa(core.thread) + ":gauge:" + name, itoa(value)));
+}

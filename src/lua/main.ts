@@ -8,6 +8,7 @@ import { inc } from "./counters";
 import * as learn from "./learn";
 import { logEvent } from "./log";
 import * as match from "./match";
+import * as metrics from "./metrics";
 import * as normalize from "./normalize";
 import { loadSettings } from "./settings-loader";
 import { maintenance, waitUntilReady } from "./persist";
@@ -64,16 +65,26 @@ core.register_action(
 core.register_action(
   LUA_NAMES.match,
   ["http-req"],
-  (txn) => {
+  (txn, which) => {
     // On error no rule key is published, so the request passes (fail-open), and it is counted.
-    const [ok, err] = pcall(() => match.execute(txn));
+    const [ok, err] = pcall(() => match.execute(txn, which));
     if (!ok) {
       inc("match_errors");
       logEvent(core.err, "qualified match failed", [["detail", tostring(err)]]);
     }
   },
-  0,
+  1,
 );
+
+core.register_service(LUA_NAMES.metrics, "http", (applet) => {
+  const [ok, err] = pcall(() => metrics.execute(applet, loaded.settings));
+  if (!ok) {
+    logEvent(core.err, "metrics failed", [["detail", tostring(err)]]);
+    applet.set_status(500);
+    applet.start_response();
+    applet.send("edgeblock metrics failed; see HAProxy's log\n");
+  }
+});
 
 core.register_converters(LUA_NAMES.normalize, (value) => {
   const [ok, res] = pcall(() => normalize.execute(loaded.settings, value));

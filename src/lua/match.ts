@@ -24,7 +24,8 @@ function tryBase(txn: HaproxyTxn, backend: string, base: string | undefined, spe
   return true;
 }
 
-export function execute(txn: HaproxyTxn): void {
+/** `which` is the action argument: `exact` (the path's own rules) or `prefix` (the longest prefix's). */
+export function execute(txn: HaproxyTxn, which: string): void {
   const backend = varString(txn, VARS.backend);
   if (backend === undefined) return;
   const hosts = headerValues(txn.http.req_get_headers(), "host");
@@ -35,7 +36,6 @@ export function execute(txn: HaproxyTxn): void {
     queryNames: queryNames(txn.f.query()),
   };
   const now = core.now().sec;
-  // the exact path's rules win over the prefix's
-  if (tryBase(txn, backend, varString(txn, VARS.path), varString(txn, VARS.qualSpecs), req, now)) return;
-  tryBase(txn, backend, varString(txn, VARS.prefixBase), varString(txn, VARS.prefixQualSpecs), req, now);
+  if (which === "prefix") tryBase(txn, backend, varString(txn, VARS.prefixBase), varString(txn, VARS.prefixQualSpecs), req, now);
+  else tryBase(txn, backend, varString(txn, VARS.path), varString(txn, VARS.qualSpecs), req, now);
 }

@@ -13,7 +13,7 @@ import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, READY_KEY, READY_WAIT_MS, RULE_TABL
 import { formatRecord, isExpiredRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, JournalRecord, parseRecord, recordCommand, SNAPSHOT_FILE } from "../core/journal";
 import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
 import { Settings } from "../core/settings";
-import { inc } from "./counters";
+import { inc, setGauge } from "./counters";
 import { logEvent } from "./log";
 import { cliSucceeded, cliTarget, runCli } from "./runtime-api";
 
@@ -226,6 +226,27 @@ function snapshot(settings: Settings, now: number): boolean {
   return true;
 }
 
+/** Count live rules per backend and mode (enforce / dry-run) for the metrics. Costs a table walk: rarer on big tables. */
+function census(settings: Settings, now: number, round: number): void {
+  for (const be of edgeBackends()) {
+    const px = core.backends.get(RULE_TABLE_PREFIX + be);
+    const used = px !== undefined && px.stktable !== undefined ? px.stktable.info().used : 0;
+    if (used > 200000 && round % 30 !== 0) continue;
+    let enforce = 0;
+    let dry = 0;
+    const ok = streamCli(settings, "show table " + escapeCliArg(RULE_TABLE_PREFIX + be) + " data.gpc1 gt " + itoa(now), (line) => {
+      const e = parseTableLine(line);
+      if (e === undefined) return;
+      if (Math.floor((e.data.gpc0 ?? 0) / 1024) % 2 === 1) dry++;
+      else enforce++;
+    });
+    if (ok) {
+      setGauge("rules_active:" + be + ":enforce", enforce);
+      setGauge("rules_active:" + be + ":dry-run", dry);
+    }
+  }
+}
+
 /** Free expired rules: one data-filtered clear per rule table. */
 function sweep(settings: Settings, now: number): void {
   for (const be of edgeBackends()) {
@@ -289,6 +310,8 @@ export function maintenance(settings: Settings): void {
   const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data.gpt0 1"]);
   if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
   let lastSweep = core.now().sec;
+  let round = 0;
+  census(settings, core.now().sec, round);
   let lastSnapshot = core.now().sec;
   let dirty = false;
   for (;;) {
@@ -302,6 +325,8 @@ export function maintenance(settings: Settings): void {
     if (now - lastSweep >= settings.sweepInterval) {
       lastSweep = now;
       sweep(settings, now);
+      round++;
+      census(settings, now, round);
     }
     if (persist && dirty && now - lastSnapshot >= settings.snapshotInterval && !isStopping()) {
       lastSnapshot = now;

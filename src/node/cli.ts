@@ -7,11 +7,16 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ConfigError, ConfigInvalid, EdgeConfig, loadConfig } from "./config";
 import { renderToDisk } from "./render";
-import { addRule, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
-import { RuntimeApiError } from "./runtime";
+import { addRule, enforcementOn, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
+import { RuntimeApiError, runtimeCommand } from "./runtime";
+import { explainLive } from "./explain";
+import { RULE_TABLE_PREFIX } from "../core/contract";
 import { checkStaticMap, readStaticMap } from "./static-map";
 import { normalizePath } from "../core/path";
 import { isMethodToken } from "../core/rulekey";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = (require("../../package.json") as { version: string }).version;
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, config: 3, haproxy: 4, runtime: 5 } as const;
 
@@ -30,6 +35,9 @@ Usage:
                          [--status N] [--ttl S] [--reason L] [--body TEXT] [--dry-run]
   edgeblock rules remove --backend <name> <key> [<key>...]
   edgeblock rules flush  --backend <name>
+  edgeblock rules explain <METHOD> <URL> [-H 'name: value']... [--json]
+                                                   which rule would match this request, and why
+  edgeblock status [--json]                        versions, rule counts, store fill, enforcement
   edgeblock enforce on|off                         the kill switch: off makes every rule dry-run
   edgeblock --help
 
@@ -134,13 +142,81 @@ export function ruleTable(rules: readonly Rule[], now: number): string {
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
 }
 
-const VALUED = ["--config", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out"];
+const VALUED = ["--config", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out", "-H"];
+
+function configOf(args: string[]): EdgeConfig {
+  return loadConfig(option(args, "--config") ?? process.env.EDGEBLOCK_CONFIG ?? "edgeblock.yaml");
+}
+
+async function explainCommand(args: string[], io: Io): Promise<number> {
+  const [, method, url] = positional(args, VALUED);
+  if (!method || !url) {
+    io.err("edgeblock rules explain: give a method and a URL, e.g. GET /yeet\n");
+    return EXIT.usage;
+  }
+  const headers: Record<string, string> = {};
+  args.forEach((a, i) => {
+    if (a === "-H" && args[i + 1]) {
+      const h = args[i + 1];
+      const colon = h.indexOf(":");
+      if (colon > 0) headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+    }
+  });
+  const c = configOf(args);
+  const x = await explainLive(c, option(args, "--socket") ?? c.runtimeApiSocket, { method, url, headers });
+  if (flag(args, "--json")) {
+    io.out(JSON.stringify(x, null, 2) + "\n");
+  } else {
+    io.out(`${x.method} ${url} -> backend ${x.backend}, key ${x.key}, ${x.auth}${x.host ? `, host ${x.host}` : ""}\n`);
+    for (const st of x.steps) io.out(`  - ${st}\n`);
+    io.out(`verdict: ${x.verdict}${x.status ? ` ${x.status}` : ""}${x.rule ? ` (rule ${x.rule})` : ""}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function statusCommand(args: string[], io: Io): Promise<number> {
+  const c = configOf(args);
+  const loc = locate(args);
+  const info = await runtimeCommand(loc.socket, ["show info"]);
+  const haproxyVersion = /^Version: (.*)$/m.exec(info)?.[1] ?? "unknown";
+  const tables = await runtimeCommand(loc.socket, ["show table"]);
+  const rules = await listRules(loc);
+  const backends = c.backends.map((b) => {
+    const m = new RegExp(`^# table: ${RULE_TABLE_PREFIX}${b.name}, type: \\w+, size:(\\d+), used:(\\d+)`, "m").exec(tables);
+    const mine = rules.filter((r) => r.backend === b.name);
+    return {
+      backend: b.name,
+      trusted: b.trusted,
+      rules: { enforce: mine.filter((r) => r.mode === "enforce").length, dryRun: mine.filter((r) => r.mode === "dry-run").length },
+      store: { entries: m ? Number(m[2]) : 0, capacity: m ? Number(m[1]) : b.maxRules },
+    };
+  });
+  const status = {
+    edgeblock: VERSION,
+    haproxy: haproxyVersion,
+    enforcement: (await enforcementOn(loc)) ? "on" : "off",
+    dryRun: c.dryRun,
+    backends,
+  };
+  if (flag(args, "--json")) {
+    io.out(JSON.stringify(status, null, 2) + "\n");
+    return EXIT.ok;
+  }
+  io.out(`edgeblock ${status.edgeblock}, HAProxy ${status.haproxy}\n`);
+  io.out(`enforcement: ${status.enforcement}${c.dryRun ? " (global dry_run: nothing is blocked)" : ""}\n`);
+  for (const b of backends) {
+    const pct = b.store.capacity ? ((100 * b.store.entries) / b.store.capacity).toFixed(1) : "0";
+    io.out(`backend ${b.backend}${b.trusted ? "" : " (untrusted)"}: ${b.rules.enforce} rules enforced, ${b.rules.dryRun} dry-run; store ${b.store.entries}/${b.store.capacity} entries (${pct}% full)\n`);
+  }
+  return EXIT.ok;
+}
 
 async function rulesCommand(args: string[], io: Io): Promise<number> {
   const [sub] = positional(args, VALUED);
   const loc = locate(args);
   const now = Math.floor(Date.now() / 1000);
   const backend = option(args, "--backend");
+  if (sub === "explain") return explainCommand(args, io);
   if (sub === "list") {
     let rules = await listRules(backend ? { ...loc, backends: [backend] } : loc, now);
     const prefix = option(args, "--prefix");
@@ -217,8 +293,9 @@ async function enforceCommand(args: string[], io: Io): Promise<number> {
 /** Commands that talk to HAProxy. Runtime API and config errors become exit codes with a clear message. */
 export async function mainAsync(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
-  if ((cmd === "rules" || cmd === "enforce") && !rest.includes("--help")) {
+  if ((cmd === "rules" || cmd === "enforce" || cmd === "status") && !rest.includes("--help")) {
     try {
+      if (cmd === "status") return await statusCommand(rest, io);
       return cmd === "rules" ? await rulesCommand(rest, io) : await enforceCommand(rest, io);
     } catch (e) {
       if (e instanceof RuntimeApiError) {

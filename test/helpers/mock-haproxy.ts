@@ -67,6 +67,7 @@ export class MockHaproxy {
   readonly vm = new LuaVM();
   readonly actions = new Map<string, { phases: string[]; fn: LuaFn }>();
   readonly converters = new Map<string, LuaFn>();
+  readonly services = new Map<string, LuaFn>();
   readonly logs: LogLine[] = [];
   /** Stick tables by proxy name: key -> data fields. Declared tables only, like HAProxy. */
   readonly tables = new Map<string, Map<string, Record<string, number>>>();
@@ -132,6 +133,9 @@ export class MockHaproxy {
       },
       register_converters: (name: string, fn: LuaFn) => {
         this.converters.set(name, fn);
+      },
+      register_service: (name: string, _mode: string, fn: LuaFn) => {
+        this.services.set(name, fn);
       },
       tcp: () => this.socket(),
       set_map: (file: string, key: string, value: string) => {

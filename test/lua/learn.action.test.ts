@@ -195,7 +195,7 @@ describe("edgeblock_match action (Fengari mock)", () => {
       reqHeaders: { host: [host] },
       fetches: query === undefined ? {} : { query },
     });
-    m.runAction("edgeblock_match", txn, "http-req");
+    m.runAction("edgeblock_match", txn, "http-req", "exact");
     return txn.vars.get("txn.eb_key");
   }
 

@@ -1,0 +1,85 @@
+/** `edgeblock rules explain`: the live store, fetched for one request, run through core/explain. */
+import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { explain, Explanation, StoredEntry, StoreView } from "../core/explain";
+import { normalizePath } from "../core/path";
+import { normalizeHost, queryNames } from "../core/rulekey";
+import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
+import { EdgeConfig } from "./config";
+import { parseShowMap } from "./rules";
+import { runtimeCommand } from "./runtime";
+import { checkStaticMap, readStaticMap } from "./static-map";
+
+export interface ExplainInput {
+  readonly method: string;
+  /** A URL (`http://host/path?q`) or a path (`/path?q`). */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Which backend the rendered frontend routes a request to (first matching route, else the default). */
+export function routeOf(c: EdgeConfig, host: string | undefined, path: string): string {
+  for (const r of c.routes) {
+    if (r.pathPrefix && !path.startsWith(r.pathPrefix)) continue;
+    if (r.host && r.host !== host) continue;
+    return r.backend;
+  }
+  return c.defaultBackend;
+}
+
+export interface ExplainResult extends Explanation {
+  readonly backend: string;
+  readonly method: string;
+  readonly host?: string;
+  readonly auth: "anon" | "authed";
+}
+
+export async function explainLive(c: EdgeConfig, socket: string, input: ExplainInput, now = Math.floor(Date.now() / 1000)): Promise<ExplainResult> {
+  const u = new URL(input.url, "http://edge.invalid");
+  const lower: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input.headers)) lower[k.toLowerCase()] = v;
+  const hostHeader = lower.host ?? (/^https?:\/\//.test(input.url) ? u.host : undefined);
+  const host = hostHeader ? normalizeHost(hostHeader) : undefined;
+  const authed = c.auth.cookie ? (lower.cookie ?? "").split(";").some((p) => p.trim().startsWith(`${c.auth.cookie}=`)) : lower[c.auth.header] !== undefined;
+  const method = input.method.toUpperCase();
+  const rawPath = u.pathname === "" ? "/" : input.url.startsWith("/") ? input.url.split("?")[0] : u.pathname;
+  const backend = routeOf(c, host, rawPath);
+  const table = RULE_TABLE_PREFIX + backend;
+  const n = normalizePath(rawPath, c.paths, 1 << 30);
+  const key = n.ok ? n.path : rawPath;
+
+  const [prefixOut, qualOut, ctlOut] = await Promise.all([
+    runtimeCommand(socket, [`show map ${STORE_MAPS.prefixPrefix}${backend}.map`]),
+    runtimeCommand(socket, [`show map ${STORE_MAPS.qualPrefix}${backend}.map`]),
+    runtimeCommand(socket, [`show table ${CONTROL_TABLE} key ${ENFORCEMENT_OFF_KEY}`]),
+  ]);
+  const prefixes = [...parseShowMap(prefixOut).values()].map((b) => b.slice(1));
+  const quals = parseShowMap(qualOut);
+  const candidates = new Set<string>([key, `${key} ${method}`]);
+  for (const p of prefixes) candidates.add(`^${p}`).add(`^${p} ${method}`);
+  for (const [base, list] of quals) for (const spec of list.split(" ")) if (spec) candidates.add(`${base} ${spec}`);
+  const entries = new Map<string, StoredEntry>();
+  const keys = [...candidates];
+  const out = keys.length ? await runtimeCommand(socket, keys.map((k) => `show table ${escapeCliArg(table)} key ${escapeCliArg(k)}`)) : "";
+  for (const line of out.split("\n")) {
+    const e = parseTableLine(line);
+    if (e) entries.set(e.key, { live: e.data.gpt0 ?? 0, ruleExpiry: e.data.gpc1 ?? 0, answer: e.data.gpc0 ?? 0 });
+  }
+  const ctl = parseTableLine(ctlOut.split("\n").find((l) => l.includes(": key=")) ?? "");
+  const store: StoreView = {
+    entry: (k) => entries.get(k),
+    prefixes,
+    specs: (b) => quals.get(b),
+    enforcementOff: (ctl?.data.gpt0 ?? 0) > 0,
+  };
+  const staticMap = new Map<string, number>();
+  for (const e of checkStaticMap(readStaticMap(c.staticMap), c.paths, c.rules.allowedStatuses, c.rules.maxKeyLength).entries) {
+    staticMap.set(e.path, e.status ?? c.rules.defaultStatus);
+  }
+  const x = explain(
+    { rawPath, method, ...(host ? { host } : {}), auth: authed ? "authed" : "anon", queryNames: queryNames(u.search.slice(1)) },
+    { policy: c.paths, maxKeyLength: c.rules.maxKeyLength, allowExact: c.allowlist.exact, allowPrefix: c.allowlist.prefix, staticMap, dryRun: c.dryRun },
+    store,
+    now,
+  );
+  return { ...x, backend, method, ...(host ? { host } : {}), auth: authed ? "authed" : "anon" };
+}
