@@ -114,6 +114,26 @@ export function isExpiredRecord(r: JournalRecord, now: number): boolean {
   return live <= now;
 }
 
+/** What a table holds now for a key, for deciding whether a replayed record is stale. */
+export interface CurrentEntry {
+  readonly gpt0: number;
+  readonly sessCnt: number;
+}
+
+/**
+ * Adapt a record replayed from another writer to what the table holds now:
+ * undefined when the record is older than the entry (its sess_cnt, the time of
+ * the last change, is earlier), and index-liveness updates never lower gpt0.
+ */
+export function reconcile(r: JournalRecord, current: CurrentEntry | undefined): JournalRecord | undefined {
+  if (r.kind !== "table" || current === undefined) return r;
+  const stamp = field(r, "sess_cnt");
+  if (stamp !== undefined) return stamp < current.sessCnt ? undefined : r;
+  const live = field(r, "gpt0");
+  if (live !== undefined && r.fields.length === 1 && live < current.gpt0) return undefined;
+  return r;
+}
+
 /** The runtime API command that applies a table record. */
 export function recordCommand(r: JournalRecord): string | undefined {
   if (r.kind !== "table" || r.fields.length === 0) return undefined;

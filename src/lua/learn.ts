@@ -178,7 +178,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
   }
   let removed = 0;
   if (verdict.removes.length > 0) {
-    const r = storeRemoves(ctx.settings, backend, verdict.removes);
+    const r = storeRemoves(ctx.settings, backend, verdict.removes, now.sec);
     if (r.error !== undefined) {
       refuse(txn, "edge-error", backend, path, r.error);
       return;

@@ -10,7 +10,7 @@
  */
 import { itoa } from "../core/bytes";
 import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, READY_KEY, READY_WAIT_MS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
-import { formatRecord, isExpiredRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, JournalRecord, parseRecord, recordCommand, SNAPSHOT_FILE } from "../core/journal";
+import { CurrentEntry, formatRecord, isExpiredRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, JournalRecord, parseRecord, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
 import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
 import { Settings } from "../core/settings";
 import { inc, setGauge } from "./counters";
@@ -52,6 +52,14 @@ function runCliRetry(settings: Settings, cmds: readonly string[]): { ok: boolean
   return res;
 }
 
+function currentEntry(r: JournalRecord): CurrentEntry | undefined {
+  if (r.kind !== "table") return undefined;
+  const px = core.backends.get(r.table);
+  const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(r.key);
+  if (e === undefined) return undefined;
+  return { gpt0: e.get("gpt0") ?? 0, sessCnt: e.get("sess_cnt") ?? 0 };
+}
+
 /** Applies records in order: table records in batched runtime API calls, map records directly. */
 class Replayer {
   applied = 0;
@@ -61,10 +69,17 @@ class Replayer {
   constructor(
     private readonly settings: Settings,
     private readonly now: number,
+    /** Tailing: other processes' records may be older than what the table holds. */
+    private readonly guard: boolean,
   ) {}
 
-  push(r: JournalRecord): void {
-    if (isExpiredRecord(r, this.now)) {
+  push(record: JournalRecord): void {
+    if (isExpiredRecord(record, this.now)) {
+      this.skipped++;
+      return;
+    }
+    const r = this.guard ? reconcile(record, currentEntry(record)) : record;
+    if (r === undefined) {
       this.skipped++;
       return;
     }
@@ -123,7 +138,8 @@ function readFrom(file: string, offset: number, skipWriter: string | undefined, 
       logEvent(core.warning, "state line skipped", [["file", file], ["line", itoa(n)], ["detail", p.error]]);
       continue;
     }
-    if (skipWriter !== undefined && p.writer === skipWriter) continue;
+    // our own lines, and the CLI's (it writes to the live process itself), are already applied
+    if (skipWriter !== undefined && (p.writer === skipWriter || p.writer.substring(0, 4) === "cli-")) continue;
     out.push(p.record);
     // let traffic through during a long load
     if (n % 1000 === 0) core.yield();
@@ -295,7 +311,7 @@ export function maintenance(settings: Settings): void {
     let corrupt = 0;
     let applied = 0;
     let skipped = 0;
-    const rep = new Replayer(settings, now);
+    const rep = new Replayer(settings, now, false);
     for (const file of [SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE]) {
       const r = readFrom(path(settings, file), 0, undefined, rep);
       corrupt = corrupt + r.corrupt;
@@ -318,7 +334,7 @@ export function maintenance(settings: Settings): void {
     core.sleep(1);
     const now = core.now().sec;
     if (persist) {
-      const r = readFrom(path(settings, JOURNAL_FILE), offset, writer, new Replayer(settings, now));
+      const r = readFrom(path(settings, JOURNAL_FILE), offset, writer, new Replayer(settings, now, true));
       offset = r.offset;
       if (r.offset > 0) dirty = true;
     }

@@ -176,7 +176,7 @@ export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string
 }
 
 /** Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked. */
-export function storeRemoves(settings: Settings, backend: string, removes: readonly RemoveRule[]): { error?: string; removed: number } {
+export function storeRemoves(settings: Settings, backend: string, removes: readonly RemoveRule[], now: number): { error?: string; removed: number } {
   const table = RULE_TABLE_PREFIX + backend;
   const t = tableOf(backend);
   if (t === undefined) return { error: "no rule table " + table + " in the configuration", removed: 0 };
@@ -186,7 +186,9 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
     const e = t.lookup(key);
     if (e === undefined) return;
     if ((e.get("gpc1") ?? 0) > 0) removed++;
-    muts.push({ kind: "table", table, key, fields: keepIndex ? [{ name: "gpc1", value: 0 }] : [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }] });
+    // sess_cnt records when the rule changed, so a replayed older record cannot undo this one
+    const stamp = { name: "sess_cnt", value: now };
+    muts.push({ kind: "table", table, key, fields: keepIndex ? [{ name: "gpc1", value: 0 }, stamp] : [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }, stamp] });
   };
   for (const r of removes) {
     const base = baseKey(r.match.path, r.match.prefix);

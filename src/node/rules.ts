@@ -129,7 +129,8 @@ export async function removeRules(loc: StoreLocation, backend: string, keys: rea
     if (!live.has(key)) continue;
     n++;
     const p = parseRuleKey(key)!;
-    records.push({ kind: "table", table, key, fields: key === p.base ? [{ name: "gpc1", value: 0 }] : [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }] });
+    const stamp = { name: "sess_cnt", value: Math.floor(Date.now() / 1000) };
+    records.push({ kind: "table", table, key, fields: key === p.base ? [{ name: "gpc1", value: 0 }, stamp] : [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }, stamp] });
     if (p.spec) {
       const list = (quals.get(p.base) ?? "").split(" ").filter((s) => s && s !== p.spec);
       quals.set(p.base, list.join(" "));

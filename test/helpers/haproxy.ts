@@ -155,6 +155,8 @@ export interface EdgeOptions {
   readonly extraLua?: readonly string[];
   /** Text appended to the rendered haproxy.cfg (test-only proxies). */
   readonly extraCfg?: string;
+  /** Lines added to the global section (test-only sockets). */
+  readonly extraGlobal?: readonly string[];
 }
 
 export interface Edge {
@@ -224,8 +226,9 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
   writeFileSync(path.join(dir, "path_status.map"), o.staticMap ?? "");
   const config = parseConfig(yaml, cfgFile);
   const rendered = renderToDisk(config, { outDir: dir });
-  if (o.extraLua || o.extraCfg) {
+  if (o.extraLua || o.extraCfg || o.extraGlobal) {
     let cfg = rendered.cfg;
+    if (o.extraGlobal) cfg = cfg.replace(/^global\n/m, `global\n${o.extraGlobal.map((l) => `  ${l}\n`).join("")}`);
     for (const f of o.extraLua ?? []) cfg = cfg.replace(/^(\s*lua-load(?:-per-thread)? .*)$/m, `$1\n  lua-load ${f}`);
     writeFileSync(rendered.files.cfg, cfg + (o.extraCfg ?? ""));
   }
