@@ -50,19 +50,6 @@ local function __TS__StringSubstring(self, start, ____end)
     return string.sub(self, start, ____end)
 end
 
-local function __TS__Class(self)
-    local c = {prototype = {}}
-    c.prototype.__index = c.prototype
-    c.prototype.constructor = c
-    return c
-end
-
-local function __TS__New(target, ...)
-    local instance = setmetatable({}, target.prototype)
-    instance:____constructor(...)
-    return instance
-end
-
 local function __TS__CountVarargs(...)
     return select("#", ...)
 end
@@ -88,6 +75,19 @@ local function __TS__SparseArraySpread(sparseArray)
     return _unpack(sparseArray, 1, sparseArray.sparseLength)
 end
 
+local function __TS__Class(self)
+    local c = {prototype = {}}
+    c.prototype.__index = c.prototype
+    c.prototype.constructor = c
+    return c
+end
+
+local function __TS__New(target, ...)
+    local instance = setmetatable({}, target.prototype)
+    instance:____constructor(...)
+    return instance
+end
+
 local function __TS__ObjectAssign(target, ...)
     local sources = {...}
     for i = 1, #sources do
@@ -101,15 +101,53 @@ local function __TS__ObjectAssign(target, ...)
     return target
 end
 
+local __TS__StringSplit
+do
+    local sub = string.sub
+    local find = string.find
+    function __TS__StringSplit(source, separator, limit)
+        if limit == nil then
+            limit = 4294967295
+        end
+        if limit == 0 then
+            return {}
+        end
+        local result = {}
+        local resultIndex = 1
+        if separator == nil or separator == "" then
+            for i = 1, #source do
+                result[resultIndex] = sub(source, i, i)
+                resultIndex = resultIndex + 1
+            end
+        else
+            local currentPos = 1
+            while resultIndex <= limit do
+                local startPos, endPos = find(source, separator, currentPos, true)
+                if not startPos then
+                    break
+                end
+                result[resultIndex] = sub(source, currentPos, startPos - 1)
+                resultIndex = resultIndex + 1
+                currentPos = endPos + 1
+            end
+            if resultIndex <= limit then
+                result[resultIndex] = sub(source, currentPos)
+            end
+        end
+        return result
+    end
+end
+
 return {
   __TS__StringCharCodeAt = __TS__StringCharCodeAt,
   __TS__StringSubstring = __TS__StringSubstring,
-  __TS__Class = __TS__Class,
-  __TS__New = __TS__New,
   __TS__SparseArrayNew = __TS__SparseArrayNew,
   __TS__SparseArrayPush = __TS__SparseArrayPush,
   __TS__SparseArraySpread = __TS__SparseArraySpread,
-  __TS__ObjectAssign = __TS__ObjectAssign
+  __TS__Class = __TS__Class,
+  __TS__New = __TS__New,
+  __TS__ObjectAssign = __TS__ObjectAssign,
+  __TS__StringSplit = __TS__StringSplit
 }
  end,
 ["core.answer"] = function(...) 
@@ -374,7 +412,13 @@ ____exports.VARS = {
 --- Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file.
 ____exports.SETTINGS_ENV = "EDGEBLOCK_SETTINGS"
 --- Names registered with HAProxy by blocks.lua. Used as `lua.<name>` in haproxy.cfg.
-____exports.LUA_NAMES = {learn = "edgeblock_learn", normalize = "edgeblock_normalize", wait = "edgeblock_wait", match = "edgeblock_match"}
+____exports.LUA_NAMES = {
+    learn = "edgeblock_learn",
+    normalize = "edgeblock_normalize",
+    metrics = "edgeblock_metrics",
+    wait = "edgeblock_wait",
+    match = "edgeblock_match"
+}
 --- Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`.
 ____exports.STORE_MAPS = {
     reasons = "eb_reasons.map",
@@ -413,288 +457,6 @@ ____exports.RULE_FIELDS = {
 }
 --- The `store` clause every rule table is declared with.
 ____exports.RULE_TABLE_STORE = "gpt0,gpc0,gpc1,sess_cnt,server_id,http_req_cnt"
-return ____exports
- end,
-["core.runtime-cmd"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local hexValue = ____bytes.hexValue
-local itoa = ____bytes.itoa
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_FIELDS = ____contract.RULE_FIELDS
---- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
-function ____exports.escapeCliArg(s)
-    local out = ""
-    local start = 0
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if c == 92 or c == 59 or c == 32 or c == 9 then
-                out = ((out .. __TS__StringSubstring(s, start, i)) .. "\\") .. string.char(c)
-                start = i + 1
-            end
-            i = i + 1
-        end
-    end
-    return start == 0 and s or out .. __TS__StringSubstring(s, start)
-end
---- `set table` command that upserts one rule entry (one line, no trailing newline).
-function ____exports.setRuleCommand(____table, key, d)
-    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
-end
---- `clear table ... key` command removing one entry.
-function ____exports.clearKeyCommand(____table, key)
-    return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
-end
---- Undo the escaping `show table` applies to keys: `\\` for a backslash, `\xHH` for other bytes.
-function ____exports.unescapeDump(s)
-    if (string.find(s, "\\", nil, true) or 0) - 1 < 0 then
-        return s
-    end
-    local out = ""
-    local i = 0
-    while i < #s do
-        do
-            local c = __TS__StringCharCodeAt(s, i)
-            if c == 92 and i + 1 < #s then
-                local n = __TS__StringCharCodeAt(s, i + 1)
-                if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
-                    out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
-                    i = i + 4
-                    goto __continue10
-                end
-                local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
-                out = out .. string.char(simple)
-                i = i + 2
-                goto __continue10
-            end
-            out = out .. string.char(c)
-            i = i + 1
-        end
-        ::__continue10::
-    end
-    return out
-end
---- Parse one entry line of `show table`:
--- `0x55..: key=/a b use=0 exp=3599 gpt0=1 gpc0=2`. The key runs up to ` use=`,
--- so keys with spaces survive.
-function ____exports.parseTableLine(line)
-    local k = (string.find(line, ": key=", nil, true) or 0) - 1
-    if k < 0 then
-        return nil
-    end
-    local u = (string.find(
-        line,
-        " use=",
-        math.max(k + 1, 1),
-        true
-    ) or 0) - 1
-    if u < 0 then
-        return nil
-    end
-    local key = ____exports.unescapeDump(__TS__StringSubstring(line, k + 6, u))
-    local data = {}
-    local expMs = -1
-    for ____, word in ipairs(splitOn(
-        __TS__StringSubstring(line, u + 1),
-        32
-    )) do
-        do
-            local eq = (string.find(word, "=", nil, true) or 0) - 1
-            if eq <= 0 then
-                goto __continue16
-            end
-            local name = __TS__StringSubstring(word, 0, eq)
-            local v = parseDecimal(
-                __TS__StringSubstring(word, eq + 1),
-                999999999999999
-            )
-            if v < 0 then
-                goto __continue16
-            end
-            if name == "exp" then
-                expMs = v
-            elseif name ~= "use" then
-                data[name] = v
-            end
-        end
-        ::__continue16::
-    end
-    return {key = key, expMs = expMs, data = data}
-end
-return ____exports
- end,
-["core.journal"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
-local ____runtime_2Dcmd = require("core.runtime-cmd")
-local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
-____exports.SNAPSHOT_FILE = "rules.snapshot"
-____exports.JOURNAL_FILE = "rules.journal"
-____exports.JOURNAL_OLD_FILE = "rules.journal.old"
-local function hasBadByte(s)
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if c == 9 or c == 10 or c == 13 then
-                return true
-            end
-            i = i + 1
-        end
-    end
-    return false
-end
---- One line (without the newline), or undefined when a field holds a TAB or newline.
-function ____exports.formatRecord(r, writer)
-    if r.kind == "table" then
-        if hasBadByte(r.table) or hasBadByte(r.key) then
-            return nil
-        end
-        local fields = ""
-        do
-            local i = 0
-            while i < #r.fields do
-                fields = (((fields .. (i > 0 and "," or "")) .. r.fields[i + 1].name) .. "=") .. itoa(r.fields[i + 1].value)
-                i = i + 1
-            end
-        end
-        return (((((("T\t" .. writer) .. "\t") .. r.table) .. "\t") .. r.key) .. "\t") .. fields
-    end
-    if hasBadByte(r.file) or hasBadByte(r.key) then
-        return nil
-    end
-    if r.kind == "map-set" then
-        if hasBadByte(r.value) then
-            return nil
-        end
-        return (((((("M\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key) .. "\t") .. r.value
-    end
-    return (((("D\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key
-end
-local function isFieldName(s)
-    if #s == 0 or #s > 32 then
-        return false
-    end
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if not (c >= 97 and c <= 122 or c >= 48 and c <= 57 or c == 95) then
-                return false
-            end
-            i = i + 1
-        end
-    end
-    return true
-end
---- Parse one line; a truncated or corrupt line is an error, never an exception.
-function ____exports.parseRecord(line)
-    local f = splitOn(line, 9)
-    local kind = f[1]
-    if kind == "T" then
-        if #f ~= 5 then
-            return {
-                ok = false,
-                error = "table record needs 5 fields, has " .. tostring(#f)
-            }
-        end
-        if #f[3] == 0 or #f[4] == 0 then
-            return {ok = false, error = "empty table or key"}
-        end
-        local fields = {}
-        for ____, pair in ipairs(splitOn(f[5], 44)) do
-            local eq = (string.find(pair, "=", nil, true) or 0) - 1
-            if eq <= 0 then
-                return {ok = false, error = ("bad field '" .. pair) .. "'"}
-            end
-            local name = __TS__StringSubstring(pair, 0, eq)
-            local value = parseDecimal(
-                __TS__StringSubstring(pair, eq + 1),
-                4294967295
-            )
-            if not isFieldName(name) or value < 0 then
-                return {ok = false, error = ("bad field '" .. pair) .. "'"}
-            end
-            fields[#fields + 1] = {name = name, value = value}
-        end
-        return {ok = true, writer = f[2], record = {kind = "table", table = f[3], key = f[4], fields = fields}}
-    end
-    if kind == "M" then
-        if #f ~= 5 then
-            return {
-                ok = false,
-                error = "map record needs 5 fields, has " .. tostring(#f)
-            }
-        end
-        if #f[3] == 0 or #f[4] == 0 then
-            return {ok = false, error = "empty map or key"}
-        end
-        return {ok = true, writer = f[2], record = {kind = "map-set", file = f[3], key = f[4], value = f[5]}}
-    end
-    if kind == "D" then
-        if #f ~= 4 then
-            return {
-                ok = false,
-                error = "map delete needs 4 fields, has " .. tostring(#f)
-            }
-        end
-        if #f[3] == 0 or #f[4] == 0 then
-            return {ok = false, error = "empty map or key"}
-        end
-        return {ok = true, writer = f[2], record = {kind = "map-del", file = f[3], key = f[4]}}
-    end
-    return {ok = false, error = "unknown record type"}
-end
-local function field(r, name)
-    if r.kind ~= "table" then
-        return nil
-    end
-    for ____, f in ipairs(r.fields) do
-        if f.name == name then
-            return f.value
-        end
-    end
-    return nil
-end
---- True when replaying a record would only bring back something expired: a
--- rule-table record whose liveness (gpt0) is in the past. Records that zero a
--- rule (removals), control switches and map records are always replayed.
-function ____exports.isExpiredRecord(r, now)
-    if r.kind ~= "table" or __TS__StringSubstring(r.table, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX then
-        return false
-    end
-    local live = field(r, "gpt0")
-    if live == nil or live == 0 then
-        return false
-    end
-    return live <= now
-end
---- The runtime API command that applies a table record.
-function ____exports.recordCommand(r)
-    if r.kind ~= "table" or #r.fields == 0 then
-        return nil
-    end
-    local cmd = (("set table " .. escapeCliArg(r.table)) .. " key ") .. escapeCliArg(r.key)
-    for ____, f in ipairs(r.fields) do
-        cmd = (((cmd .. " data.") .. f.name) .. " ") .. itoa(f.value)
-    end
-    return cmd
-end
 return ____exports
  end,
 ["core.path"] = function(...) 
@@ -872,260 +634,6 @@ function ____exports.isFastPath(raw, policy)
             i = i + 1
         end
     end
-    return true
-end
-return ____exports
- end,
-["core.settings"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local trimOws = ____bytes.trimOws
-local ____path = require("core.path")
-local DEFAULT_PATH_POLICY = ____path.DEFAULT_PATH_POLICY
-____exports.DEFAULT_ALLOWED_STATUSES = {
-    400,
-    401,
-    403,
-    404,
-    405,
-    410,
-    429,
-    451,
-    500,
-    503
-}
-____exports.DEFAULT_SETTINGS = {
-    runtimeApi = "unix@run/admin.sock",
-    defaultTtl = 3600,
-    maxTtl = 86400 * 7,
-    defaultStatus = 404,
-    allowedStatuses = ____exports.DEFAULT_ALLOWED_STATUSES,
-    maxSignalBytes = 2048,
-    maxKeyLength = 160,
-    maxBodyBytes = 256,
-    maxRulesPerSignal = 8,
-    pathPolicy = DEFAULT_PATH_POLICY,
-    allowExact = {},
-    allowPrefix = {},
-    learnRate = 0,
-    learnBurst = 0,
-    confirmSignals = 1,
-    confirmClients = 1,
-    onFull = "evict",
-    stateDir = "",
-    sweepInterval = 10,
-    snapshotInterval = 60
-}
-local function onOff(b)
-    return b and "on" or "off"
-end
---- Render settings as the text blocks.lua reads.
-function ____exports.formatSettings(s)
-    local statuses = ""
-    do
-        local i = 0
-        while i < #s.allowedStatuses do
-            statuses = (statuses .. (i > 0 and "," or "")) .. tostring(s.allowedStatuses[i + 1])
-            i = i + 1
-        end
-    end
-    local out = (((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n"
-    if #s.stateDir > 0 then
-        out = ((out .. "state_dir ") .. s.stateDir) .. "\n"
-    end
-    for ____, p in ipairs(s.allowExact) do
-        out = ((out .. "allow_exact ") .. p) .. "\n"
-    end
-    for ____, p in ipairs(s.allowPrefix) do
-        out = ((out .. "allow_prefix ") .. p) .. "\n"
-    end
-    return out
-end
---- Integer settings: key -> [field, min, max].
-local INTS = {
-    default_ttl = {"defaultTtl", 1, 4294967295},
-    max_ttl = {"maxTtl", 1, 4294967295},
-    default_status = {"defaultStatus", 400, 599},
-    max_signal_bytes = {"maxSignalBytes", 16, 65536},
-    max_key_length = {"maxKeyLength", 8, 4094},
-    max_body_bytes = {"maxBodyBytes", 0, 4096},
-    max_rules_per_signal = {"maxRulesPerSignal", 1, 64},
-    learn_rate = {"learnRate", 0, 1000000},
-    learn_burst = {"learnBurst", 0, 1000000},
-    confirm_signals = {"confirmSignals", 1, 1000},
-    confirm_clients = {"confirmClients", 1, 1000},
-    sweep_interval = {"sweepInterval", 1, 86400},
-    snapshot_interval = {"snapshotInterval", 1, 86400}
-}
-local FLAGS = {path_case_insensitive = "caseInsensitive", path_merge_slashes = "mergeSlashes", path_strip_trailing_slash = "stripTrailingSlash"}
---- Parse the settings text; unknown keys and bad values are errors naming the line.
-function ____exports.parseSettings(text)
-    local d = {
-        runtimeApi = ____exports.DEFAULT_SETTINGS.runtimeApi,
-        onFull = ____exports.DEFAULT_SETTINGS.onFull,
-        stateDir = "",
-        caseInsensitive = DEFAULT_PATH_POLICY.caseInsensitive,
-        mergeSlashes = DEFAULT_PATH_POLICY.mergeSlashes,
-        stripTrailingSlash = DEFAULT_PATH_POLICY.stripTrailingSlash
-    }
-    for k in pairs(INTS) do
-        d[INTS[k][1]] = ____exports.DEFAULT_SETTINGS[INTS[k][1]]
-    end
-    local statuses = {}
-    for ____, s in ipairs(____exports.DEFAULT_SETTINGS.allowedStatuses) do
-        statuses[#statuses + 1] = s
-    end
-    local allowExact = {}
-    local allowPrefix = {}
-    local errors = {}
-    local lines = splitOn(text, 10)
-    do
-        local n = 0
-        while n < #lines do
-            do
-                local line = lines[n + 1]
-                local cr = (string.find(line, "\r", nil, true) or 0) - 1
-                if cr >= 0 then
-                    line = __TS__StringSubstring(line, 0, cr)
-                end
-                line = trimOws(line)
-                if #line == 0 or (string.byte(line, 1) or 0 / 0) == 35 then
-                    goto __continue17
-                end
-                local sp = (string.find(line, " ", nil, true) or 0) - 1
-                local key = sp < 0 and line or __TS__StringSubstring(line, 0, sp)
-                local value = sp < 0 and "" or trimOws(__TS__StringSubstring(line, sp + 1))
-                local where = ((("settings line " .. tostring(n + 1)) .. " (") .. key) .. ")"
-                local int = INTS[key]
-                local flag = FLAGS[key]
-                if int ~= nil then
-                    local v = parseDecimal(value, int[3])
-                    if v < int[2] then
-                        errors[#errors + 1] = ((((((where .. ": expected an integer from ") .. tostring(int[2])) .. " to ") .. tostring(int[3])) .. ", got '") .. value) .. "'"
-                    else
-                        d[int[1]] = v
-                    end
-                elseif flag ~= nil then
-                    if value ~= "on" and value ~= "off" then
-                        errors[#errors + 1] = ((where .. ": expected on or off, got '") .. value) .. "'"
-                    else
-                        d[flag] = value == "on"
-                    end
-                elseif key == "runtime_api" or key == "state_dir" then
-                    if #value == 0 then
-                        errors[#errors + 1] = where .. ": empty value"
-                    else
-                        d[key == "runtime_api" and "runtimeApi" or "stateDir"] = value
-                    end
-                elseif key == "on_full" then
-                    if value ~= "evict" and value ~= "refuse" then
-                        errors[#errors + 1] = ((where .. ": expected evict or refuse, got '") .. value) .. "'"
-                    else
-                        d.onFull = value
-                    end
-                elseif key == "allow_exact" or key == "allow_prefix" then
-                    if #value == 0 or (string.byte(value, 1) or 0 / 0) ~= 47 then
-                        errors[#errors + 1] = where .. ": expected a path starting with /"
-                    elseif key == "allow_exact" then
-                        allowExact[#allowExact + 1] = value
-                    else
-                        allowPrefix[#allowPrefix + 1] = value
-                    end
-                elseif key == "allowed_statuses" then
-                    statuses = {}
-                    for ____, part in ipairs(splitOn(value, 44)) do
-                        local v = parseDecimal(
-                            trimOws(part),
-                            599
-                        )
-                        if v < 400 then
-                            errors[#errors + 1] = ((where .. ": '") .. part) .. "' is not a status from 400 to 599"
-                        else
-                            statuses[#statuses + 1] = v
-                        end
-                    end
-                else
-                    errors[#errors + 1] = where .. ": unknown setting"
-                end
-            end
-            ::__continue17::
-            n = n + 1
-        end
-    end
-    if #errors > 0 then
-        return {ok = false, errors = errors}
-    end
-    local maxTtl = d.maxTtl
-    local defaultTtl = d.defaultTtl
-    return {ok = true, settings = {
-        runtimeApi = d.runtimeApi,
-        defaultTtl = defaultTtl > maxTtl and maxTtl or defaultTtl,
-        maxTtl = maxTtl,
-        defaultStatus = d.defaultStatus,
-        allowedStatuses = statuses,
-        maxSignalBytes = d.maxSignalBytes,
-        maxKeyLength = d.maxKeyLength,
-        maxBodyBytes = d.maxBodyBytes,
-        maxRulesPerSignal = d.maxRulesPerSignal,
-        pathPolicy = {caseInsensitive = d.caseInsensitive, mergeSlashes = d.mergeSlashes, stripTrailingSlash = d.stripTrailingSlash},
-        allowExact = allowExact,
-        allowPrefix = allowPrefix,
-        learnRate = d.learnRate,
-        learnBurst = d.learnBurst,
-        confirmSignals = d.confirmSignals,
-        confirmClients = d.confirmClients,
-        onFull = d.onFull,
-        stateDir = d.stateDir,
-        sweepInterval = d.sweepInterval,
-        snapshotInterval = d.snapshotInterval
-    }}
-end
-return ____exports
- end,
-["core.policy"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
---- True when a normalised path is allowlisted (exact, or at/below an allowlisted prefix).
-function ____exports.isAllowlisted(path, settings)
-    for ____, p in ipairs(settings.allowExact) do
-        if p == path then
-            return true
-        end
-    end
-    for ____, p in ipairs(settings.allowPrefix) do
-        if path == p then
-            return true
-        end
-        local withSlash = __TS__StringCharCodeAt(p, #p - 1) == 47 and p or p .. "/"
-        if #path > #withSlash and __TS__StringSubstring(path, 0, #withSlash) == withSlash then
-            return true
-        end
-    end
-    return false
-end
---- Token bucket: `rate` tokens per second, at most `burst`. Takes `cost` tokens
--- when available and says whether it did. Times in integer milliseconds.
-function ____exports.takeTokens(b, nowMs, rate, burst, cost)
-    if rate <= 0 then
-        return true
-    end
-    local cap = burst > 0 and burst or rate
-    local elapsed = nowMs > b.last and nowMs - b.last or 0
-    b.tokens = b.tokens + elapsed * rate / 1000
-    if b.tokens > cap then
-        b.tokens = cap
-    end
-    b.last = nowMs
-    if b.tokens + 1e-9 < cost then
-        return false
-    end
-    b.tokens = b.tokens - cost
     return true
 end
 return ____exports
@@ -1428,6 +936,910 @@ function ____exports.bestSpec(list, req)
         ::__continue76::
     end
     return best
+end
+return ____exports
+ end,
+["core.explain"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__SparseArrayNew = ____lualib.__TS__SparseArrayNew
+local __TS__SparseArrayPush = ____lualib.__TS__SparseArrayPush
+local __TS__SparseArraySpread = ____lualib.__TS__SparseArraySpread
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local ____exports = {}
+local ____answer = require("core.answer")
+local unpackAnswer = ____answer.unpackAnswer
+local ____path = require("core.path")
+local normalizePath = ____path.normalizePath
+local ____rulekey = require("core.rulekey")
+local baseKey = ____rulekey.baseKey
+local bestSpec = ____rulekey.bestSpec
+local function segmentPrefixOf(prefix, path)
+    return path == prefix or #path > #prefix and __TS__StringSubstring(path, 0, #prefix + 1) == prefix .. "/"
+end
+function ____exports.explain(req, cfg, store, now)
+    local steps = {}
+    local n = normalizePath(req.rawPath, cfg.policy, 1 << 30)
+    local key = n.ok and n.path or req.rawPath
+    steps[#steps + 1] = n.ok and (key == req.rawPath and ("path " .. key) .. " is already normalised" or (("path " .. req.rawPath) .. " normalises to ") .. key) or ((("path " .. req.rawPath) .. " cannot be normalised (") .. n.error) .. "): no rule can match it"
+    for ____, p in ipairs(cfg.allowExact) do
+        if p == key then
+            local ____key_1 = key
+            local ____array_0 = __TS__SparseArrayNew(table.unpack(steps))
+            __TS__SparseArrayPush(____array_0, ("allowlisted exactly (allowlist.exact " .. p) .. "): never blocked")
+            return {
+                key = ____key_1,
+                verdict = "allowlisted",
+                steps = {__TS__SparseArraySpread(____array_0)}
+            }
+        end
+    end
+    for ____, p in ipairs(cfg.allowPrefix) do
+        if segmentPrefixOf(
+            __TS__StringCharCodeAt(p, #p - 1) == 47 and __TS__StringSubstring(p, 0, #p - 1) or p,
+            key
+        ) then
+            local ____key_3 = key
+            local ____array_2 = __TS__SparseArrayNew(table.unpack(steps))
+            __TS__SparseArrayPush(____array_2, ("allowlisted by prefix " .. p) .. ": never blocked")
+            return {
+                key = ____key_3,
+                verdict = "allowlisted",
+                steps = {__TS__SparseArraySpread(____array_2)}
+            }
+        end
+    end
+    local function finish(status, rule, dryRun, why)
+        steps[#steps + 1] = why
+        if dryRun or cfg.dryRun or store.enforcementOff then
+            local cause = dryRun and "the rule is dry-run" or (cfg.dryRun and "global dry_run is on" or "enforcement is off (kill switch)")
+            steps[#steps + 1] = ((cause .. ": the request would be answered ") .. tostring(status)) .. " but is passed to the backend, counted and logged"
+            return {
+                key = key,
+                verdict = "would-block",
+                status = status,
+                rule = rule,
+                steps = steps
+            }
+        end
+        steps[#steps + 1] = ("answered " .. tostring(status)) .. " by the edge; the backend is not contacted"
+        return {
+            key = key,
+            verdict = "block",
+            status = status,
+            rule = rule,
+            steps = steps
+        }
+    end
+    local st = cfg.staticMap:get(key)
+    if st ~= nil then
+        return finish(
+            st,
+            "static",
+            false,
+            "listed in the static map with status " .. tostring(st)
+        )
+    end
+    steps[#steps + 1] = "not in the static map"
+    local bases = {}
+    local exact = store:entry(key)
+    if exact ~= nil and exact.live > now then
+        bases[#bases + 1] = {base = key, what = "exact path"}
+    else
+        steps[#steps + 1] = "no live rule on the exact path " .. key
+    end
+    local longest = ""
+    for ____, p in ipairs(store.prefixes) do
+        if segmentPrefixOf(p, key) and #p > #longest then
+            longest = p
+        end
+    end
+    if #longest > 0 then
+        local pb = baseKey(longest, true)
+        local pe = store:entry(pb)
+        if pe ~= nil and pe.live > now then
+            bases[#bases + 1] = {base = pb, what = "prefix " .. longest}
+        else
+            steps[#steps + 1] = ("prefix " .. longest) .. " has no live rule"
+        end
+    else
+        steps[#steps + 1] = "no prefix rule covers the path"
+    end
+    for ____, b in ipairs(bases) do
+        local specs = store:specs(b.base)
+        if specs ~= nil then
+            local spec = bestSpec(specs, req)
+            if spec ~= nil then
+                local e = store:entry((b.base .. " ") .. spec)
+                if e ~= nil and e.ruleExpiry > now then
+                    local a = unpackAnswer(e.answer)
+                    return finish(
+                        a.status,
+                        (b.base .. " ") .. spec,
+                        a.dryRun,
+                        ((((((((((b.what .. ": qualified rule ") .. spec) .. " matches (") .. req.method) .. ", host ") .. (req.host or "-")) .. ", ") .. req.auth) .. ", query [") .. table.concat(req.queryNames, ",")) .. "])"
+                    )
+                end
+            end
+            steps[#steps + 1] = b.what .. ": no qualified rule matches this request"
+        end
+        local mk = (b.base .. " ") .. req.method
+        local me = store:entry(mk)
+        if me ~= nil and me.ruleExpiry > now then
+            local a = unpackAnswer(me.answer)
+            return finish(a.status, mk, a.dryRun, ((b.what .. ": rule for method ") .. req.method) .. " matches")
+        end
+        if b.base == key or (string.byte(b.base, 1) or 0 / 0) == 94 then
+            local be = store:entry(b.base)
+            if be ~= nil and be.ruleExpiry > now then
+                local a = unpackAnswer(be.answer)
+                return finish(a.status, b.base, a.dryRun, b.what .. ": rule for any method matches")
+            end
+        end
+        steps[#steps + 1] = ((b.what .. ": no rule for ") .. req.method) .. " or for any method"
+    end
+    steps[#steps + 1] = "no rule matches: the request goes to the backend"
+    return {key = key, verdict = "pass", steps = steps}
+end
+return ____exports
+ end,
+["core.runtime-cmd"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local hexValue = ____bytes.hexValue
+local itoa = ____bytes.itoa
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+--- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
+function ____exports.escapeCliArg(s)
+    local out = ""
+    local start = 0
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 92 or c == 59 or c == 32 or c == 9 then
+                out = ((out .. __TS__StringSubstring(s, start, i)) .. "\\") .. string.char(c)
+                start = i + 1
+            end
+            i = i + 1
+        end
+    end
+    return start == 0 and s or out .. __TS__StringSubstring(s, start)
+end
+--- `set table` command that upserts one rule entry (one line, no trailing newline).
+function ____exports.setRuleCommand(____table, key, d)
+    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
+end
+--- `clear table ... key` command removing one entry.
+function ____exports.clearKeyCommand(____table, key)
+    return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
+end
+--- Undo the escaping `show table` applies to keys: `\\` for a backslash, `\xHH` for other bytes.
+function ____exports.unescapeDump(s)
+    if (string.find(s, "\\", nil, true) or 0) - 1 < 0 then
+        return s
+    end
+    local out = ""
+    local i = 0
+    while i < #s do
+        do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 92 and i + 1 < #s then
+                local n = __TS__StringCharCodeAt(s, i + 1)
+                if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
+                    out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
+                    i = i + 4
+                    goto __continue10
+                end
+                local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
+                out = out .. string.char(simple)
+                i = i + 2
+                goto __continue10
+            end
+            out = out .. string.char(c)
+            i = i + 1
+        end
+        ::__continue10::
+    end
+    return out
+end
+--- Parse one entry line of `show table`:
+-- `0x55..: key=/a b use=0 exp=3599 gpt0=1 gpc0=2`. The key runs up to ` use=`,
+-- so keys with spaces survive.
+function ____exports.parseTableLine(line)
+    local k = (string.find(line, ": key=", nil, true) or 0) - 1
+    if k < 0 then
+        return nil
+    end
+    local u = (string.find(
+        line,
+        " use=",
+        math.max(k + 1, 1),
+        true
+    ) or 0) - 1
+    if u < 0 then
+        return nil
+    end
+    local key = ____exports.unescapeDump(__TS__StringSubstring(line, k + 6, u))
+    local data = {}
+    local expMs = -1
+    for ____, word in ipairs(splitOn(
+        __TS__StringSubstring(line, u + 1),
+        32
+    )) do
+        do
+            local eq = (string.find(word, "=", nil, true) or 0) - 1
+            if eq <= 0 then
+                goto __continue16
+            end
+            local name = __TS__StringSubstring(word, 0, eq)
+            local v = parseDecimal(
+                __TS__StringSubstring(word, eq + 1),
+                999999999999999
+            )
+            if v < 0 then
+                goto __continue16
+            end
+            if name == "exp" then
+                expMs = v
+            elseif name ~= "use" then
+                data[name] = v
+            end
+        end
+        ::__continue16::
+    end
+    return {key = key, expMs = expMs, data = data}
+end
+return ____exports
+ end,
+["core.journal"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+____exports.SNAPSHOT_FILE = "rules.snapshot"
+____exports.JOURNAL_FILE = "rules.journal"
+____exports.JOURNAL_OLD_FILE = "rules.journal.old"
+local function hasBadByte(s)
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 9 or c == 10 or c == 13 then
+                return true
+            end
+            i = i + 1
+        end
+    end
+    return false
+end
+--- One line (without the newline), or undefined when a field holds a TAB or newline.
+function ____exports.formatRecord(r, writer)
+    if r.kind == "table" then
+        if hasBadByte(r.table) or hasBadByte(r.key) then
+            return nil
+        end
+        local fields = ""
+        do
+            local i = 0
+            while i < #r.fields do
+                fields = (((fields .. (i > 0 and "," or "")) .. r.fields[i + 1].name) .. "=") .. itoa(r.fields[i + 1].value)
+                i = i + 1
+            end
+        end
+        return (((((("T\t" .. writer) .. "\t") .. r.table) .. "\t") .. r.key) .. "\t") .. fields
+    end
+    if hasBadByte(r.file) or hasBadByte(r.key) then
+        return nil
+    end
+    if r.kind == "map-set" then
+        if hasBadByte(r.value) then
+            return nil
+        end
+        return (((((("M\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key) .. "\t") .. r.value
+    end
+    return (((("D\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key
+end
+local function isFieldName(s)
+    if #s == 0 or #s > 32 then
+        return false
+    end
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if not (c >= 97 and c <= 122 or c >= 48 and c <= 57 or c == 95) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- Parse one line; a truncated or corrupt line is an error, never an exception.
+function ____exports.parseRecord(line)
+    local f = splitOn(line, 9)
+    local kind = f[1]
+    if kind == "T" then
+        if #f ~= 5 then
+            return {
+                ok = false,
+                error = "table record needs 5 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty table or key"}
+        end
+        local fields = {}
+        for ____, pair in ipairs(splitOn(f[5], 44)) do
+            local eq = (string.find(pair, "=", nil, true) or 0) - 1
+            if eq <= 0 then
+                return {ok = false, error = ("bad field '" .. pair) .. "'"}
+            end
+            local name = __TS__StringSubstring(pair, 0, eq)
+            local value = parseDecimal(
+                __TS__StringSubstring(pair, eq + 1),
+                4294967295
+            )
+            if not isFieldName(name) or value < 0 then
+                return {ok = false, error = ("bad field '" .. pair) .. "'"}
+            end
+            fields[#fields + 1] = {name = name, value = value}
+        end
+        return {ok = true, writer = f[2], record = {kind = "table", table = f[3], key = f[4], fields = fields}}
+    end
+    if kind == "M" then
+        if #f ~= 5 then
+            return {
+                ok = false,
+                error = "map record needs 5 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty map or key"}
+        end
+        return {ok = true, writer = f[2], record = {kind = "map-set", file = f[3], key = f[4], value = f[5]}}
+    end
+    if kind == "D" then
+        if #f ~= 4 then
+            return {
+                ok = false,
+                error = "map delete needs 4 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty map or key"}
+        end
+        return {ok = true, writer = f[2], record = {kind = "map-del", file = f[3], key = f[4]}}
+    end
+    return {ok = false, error = "unknown record type"}
+end
+local function field(r, name)
+    if r.kind ~= "table" then
+        return nil
+    end
+    for ____, f in ipairs(r.fields) do
+        if f.name == name then
+            return f.value
+        end
+    end
+    return nil
+end
+--- True when replaying a record would only bring back something expired: a
+-- rule-table record whose liveness (gpt0) is in the past. Records that zero a
+-- rule (removals), control switches and map records are always replayed.
+function ____exports.isExpiredRecord(r, now)
+    if r.kind ~= "table" or __TS__StringSubstring(r.table, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX then
+        return false
+    end
+    local live = field(r, "gpt0")
+    if live == nil or live == 0 then
+        return false
+    end
+    return live <= now
+end
+--- Adapt a record replayed from another writer to what the table holds now:
+-- undefined when the record is older than the entry (its sess_cnt, the time of
+-- the last change, is earlier), and index-liveness updates never lower gpt0.
+function ____exports.reconcile(r, current)
+    if r.kind ~= "table" or current == nil then
+        return r
+    end
+    local stamp = field(r, "sess_cnt")
+    if stamp ~= nil then
+        local ____temp_0
+        if stamp < current.sessCnt then
+            ____temp_0 = nil
+        else
+            ____temp_0 = r
+        end
+        return ____temp_0
+    end
+    local live = field(r, "gpt0")
+    if live ~= nil and #r.fields == 1 and live < current.gpt0 then
+        return nil
+    end
+    return r
+end
+--- The runtime API command that applies a table record.
+function ____exports.recordCommand(r)
+    if r.kind ~= "table" or #r.fields == 0 then
+        return nil
+    end
+    local cmd = (("set table " .. escapeCliArg(r.table)) .. " key ") .. escapeCliArg(r.key)
+    for ____, f in ipairs(r.fields) do
+        cmd = (((cmd .. " data.") .. f.name) .. " ") .. itoa(f.value)
+    end
+    return cmd
+end
+return ____exports
+ end,
+["core.metrics"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local function escapeLabel(v)
+    local out = ""
+    do
+        local i = 0
+        while i < #v do
+            local c = __TS__StringCharCodeAt(v, i)
+            if c == 92 then
+                out = out .. "\\\\"
+            elseif c == 34 then
+                out = out .. "\\\""
+            elseif c == 10 then
+                out = out .. "\\n"
+            else
+                out = out .. string.char(c)
+            end
+            i = i + 1
+        end
+    end
+    return out
+end
+local function labels(____pairs)
+    if #____pairs == 0 then
+        return ""
+    end
+    local out = "{"
+    do
+        local i = 0
+        while i < #____pairs do
+            out = ((((out .. (i > 0 and "," or "")) .. ____pairs[i + 1][1]) .. "=\"") .. escapeLabel(____pairs[i + 1][2])) .. "\""
+            i = i + 1
+        end
+    end
+    return out .. "}"
+end
+--- Sum `<thread>:<name>` entries of the counters map into per-name totals (gauges from the census are not summed twice: one writer).
+function ____exports.sumCounters(entries)
+    local totals = {}
+    local order = {}
+    for ____, e in ipairs(entries) do
+        local colon = (string.find(e.name, ":", nil, true) or 0) - 1
+        local name = colon >= 0 and __TS__StringSubstring(e.name, colon + 1) or e.name
+        if totals[name] == nil then
+            totals[name] = 0
+            order[#order + 1] = name
+        end
+        totals[name] = totals[name] + e.value
+    end
+    local out = {}
+    for ____, n in ipairs(order) do
+        out[#out + 1] = {name = n, value = totals[n]}
+    end
+    return out
+end
+function ____exports.formatMetrics(m)
+    local fam = {}
+    local order = {}
+    local function add(name, ____type, help, lbls, value)
+        if fam[name] == nil then
+            fam[name] = {name = name, type = ____type, help = help, lines = {}}
+            order[#order + 1] = name
+        end
+        local ____fam_name_lines_0 = fam[name].lines
+        ____fam_name_lines_0[#____fam_name_lines_0 + 1] = ((name .. labels(lbls)) .. " ") .. itoa(value)
+    end
+    add(
+        "edgeblock_enforcement_enabled",
+        "gauge",
+        "1 when matching requests are blocked, 0 when the kill switch makes every match dry-run.",
+        {},
+        m.enforcement and 1 or 0
+    )
+    for ____, t in ipairs(m.tables) do
+        add(
+            "edgeblock_store_capacity_entries",
+            "gauge",
+            "Size of the backend's rule table (entries).",
+            {{"backend", t.backend}},
+            t.size
+        )
+        add(
+            "edgeblock_store_entries",
+            "gauge",
+            "Entries in the backend's rule table, index entries and not yet swept expired rules included.",
+            {{"backend", t.backend}},
+            t.used
+        )
+    end
+    for ____, c in ipairs(m.counters) do
+        local p = splitOn(c.name, 58)
+        if p[1] == "signal" and #p == 3 then
+            add(
+                "edgeblock_signals_total",
+                "counter",
+                "Signals received from backends, by outcome (learned, ignored, rejected, removed, pending) and reason.",
+                {{"outcome", p[2]}, {"reason", p[3]}},
+                c.value
+            )
+        elseif p[1] == "rules_learned" and #p == 2 then
+            add(
+                "edgeblock_rules_learned_total",
+                "counter",
+                "Rules learned, by reason label.",
+                {{"reason", p[2]}},
+                c.value
+            )
+        elseif p[1] == "rules_removed" and #p == 2 then
+            add(
+                "edgeblock_rules_removed_total",
+                "counter",
+                "Rules removed, by who removed them (signal or operator).",
+                {{"by", p[2]}},
+                c.value
+            )
+        elseif p[1] == "rules_expired" and #p == 1 then
+            add(
+                "edgeblock_rules_expired_total",
+                "counter",
+                "Expired rules freed by the sweeper.",
+                {},
+                c.value
+            )
+        elseif p[1] == "rules_evicted" and #p == 1 then
+            add(
+                "edgeblock_rules_evicted_total",
+                "counter",
+                "Rules that pushed out another entry because the table was full.",
+                {},
+                c.value
+            )
+        elseif p[1] == "rules_pending" and #p == 1 then
+            add(
+                "edgeblock_rules_pending_total",
+                "counter",
+                "Rule signals waiting for the confirmation threshold.",
+                {},
+                c.value
+            )
+        elseif p[1] == "gauge" and p[2] == "rules_active" and #p == 4 then
+            add(
+                "edgeblock_rules_active",
+                "gauge",
+                "Live rules per backend and mode (from the last census).",
+                {{"backend", p[3]}, {"mode", p[4]}},
+                c.value
+            )
+        elseif #p == 1 then
+            add(
+                ("edgeblock_" .. p[1]) .. "_total",
+                "counter",
+                ("edgeblock internal event count: " .. p[1]) .. ".",
+                {},
+                c.value
+            )
+        end
+    end
+    for ____, n in ipairs(m.native) do
+        do
+            local p = splitOn(n.name, 58)
+            if #p ~= 3 then
+                goto __continue34
+            end
+            if p[1] == "blocked" then
+                add(
+                    "edgeblock_requests_blocked_total",
+                    "counter",
+                    "Requests answered by the edge, by status and rule reason.",
+                    {{"status", p[2]}, {"reason", p[3]}},
+                    n.value
+                )
+            elseif p[1] == "would_block" then
+                add(
+                    "edgeblock_requests_would_block_total",
+                    "counter",
+                    "Requests a dry-run rule matched and let through, by status and rule reason.",
+                    {{"status", p[2]}, {"reason", p[3]}},
+                    n.value
+                )
+            end
+        end
+        ::__continue34::
+    end
+    local out = ""
+    for ____, name in ipairs(order) do
+        local f = fam[name]
+        out = ((((((((out .. "# HELP ") .. f.name) .. " ") .. f.help) .. "\n# TYPE ") .. f.name) .. " ") .. f.type) .. "\n"
+        for ____, l in ipairs(f.lines) do
+            out = (out .. l) .. "\n"
+        end
+    end
+    return out
+end
+return ____exports
+ end,
+["core.settings"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local trimOws = ____bytes.trimOws
+local ____path = require("core.path")
+local DEFAULT_PATH_POLICY = ____path.DEFAULT_PATH_POLICY
+____exports.DEFAULT_ALLOWED_STATUSES = {
+    400,
+    401,
+    403,
+    404,
+    405,
+    410,
+    429,
+    451,
+    500,
+    503
+}
+____exports.DEFAULT_SETTINGS = {
+    runtimeApi = "unix@run/admin.sock",
+    defaultTtl = 3600,
+    maxTtl = 86400 * 7,
+    defaultStatus = 404,
+    allowedStatuses = ____exports.DEFAULT_ALLOWED_STATUSES,
+    maxSignalBytes = 2048,
+    maxKeyLength = 160,
+    maxBodyBytes = 256,
+    maxRulesPerSignal = 8,
+    pathPolicy = DEFAULT_PATH_POLICY,
+    allowExact = {},
+    allowPrefix = {},
+    learnRate = 0,
+    learnBurst = 0,
+    confirmSignals = 1,
+    confirmClients = 1,
+    onFull = "evict",
+    stateDir = "",
+    sweepInterval = 10,
+    snapshotInterval = 60
+}
+local function onOff(b)
+    return b and "on" or "off"
+end
+--- Render settings as the text blocks.lua reads.
+function ____exports.formatSettings(s)
+    local statuses = ""
+    do
+        local i = 0
+        while i < #s.allowedStatuses do
+            statuses = (statuses .. (i > 0 and "," or "")) .. tostring(s.allowedStatuses[i + 1])
+            i = i + 1
+        end
+    end
+    local out = (((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n"
+    if #s.stateDir > 0 then
+        out = ((out .. "state_dir ") .. s.stateDir) .. "\n"
+    end
+    for ____, p in ipairs(s.allowExact) do
+        out = ((out .. "allow_exact ") .. p) .. "\n"
+    end
+    for ____, p in ipairs(s.allowPrefix) do
+        out = ((out .. "allow_prefix ") .. p) .. "\n"
+    end
+    return out
+end
+--- Integer settings: key -> [field, min, max].
+local INTS = {
+    default_ttl = {"defaultTtl", 1, 4294967295},
+    max_ttl = {"maxTtl", 1, 4294967295},
+    default_status = {"defaultStatus", 400, 599},
+    max_signal_bytes = {"maxSignalBytes", 16, 65536},
+    max_key_length = {"maxKeyLength", 8, 4094},
+    max_body_bytes = {"maxBodyBytes", 0, 4096},
+    max_rules_per_signal = {"maxRulesPerSignal", 1, 64},
+    learn_rate = {"learnRate", 0, 1000000},
+    learn_burst = {"learnBurst", 0, 1000000},
+    confirm_signals = {"confirmSignals", 1, 1000},
+    confirm_clients = {"confirmClients", 1, 1000},
+    sweep_interval = {"sweepInterval", 1, 86400},
+    snapshot_interval = {"snapshotInterval", 1, 86400}
+}
+local FLAGS = {path_case_insensitive = "caseInsensitive", path_merge_slashes = "mergeSlashes", path_strip_trailing_slash = "stripTrailingSlash"}
+--- Parse the settings text; unknown keys and bad values are errors naming the line.
+function ____exports.parseSettings(text)
+    local d = {
+        runtimeApi = ____exports.DEFAULT_SETTINGS.runtimeApi,
+        onFull = ____exports.DEFAULT_SETTINGS.onFull,
+        stateDir = "",
+        caseInsensitive = DEFAULT_PATH_POLICY.caseInsensitive,
+        mergeSlashes = DEFAULT_PATH_POLICY.mergeSlashes,
+        stripTrailingSlash = DEFAULT_PATH_POLICY.stripTrailingSlash
+    }
+    for k in pairs(INTS) do
+        d[INTS[k][1]] = ____exports.DEFAULT_SETTINGS[INTS[k][1]]
+    end
+    local statuses = {}
+    for ____, s in ipairs(____exports.DEFAULT_SETTINGS.allowedStatuses) do
+        statuses[#statuses + 1] = s
+    end
+    local allowExact = {}
+    local allowPrefix = {}
+    local errors = {}
+    local lines = splitOn(text, 10)
+    do
+        local n = 0
+        while n < #lines do
+            do
+                local line = lines[n + 1]
+                local cr = (string.find(line, "\r", nil, true) or 0) - 1
+                if cr >= 0 then
+                    line = __TS__StringSubstring(line, 0, cr)
+                end
+                line = trimOws(line)
+                if #line == 0 or (string.byte(line, 1) or 0 / 0) == 35 then
+                    goto __continue17
+                end
+                local sp = (string.find(line, " ", nil, true) or 0) - 1
+                local key = sp < 0 and line or __TS__StringSubstring(line, 0, sp)
+                local value = sp < 0 and "" or trimOws(__TS__StringSubstring(line, sp + 1))
+                local where = ((("settings line " .. tostring(n + 1)) .. " (") .. key) .. ")"
+                local int = INTS[key]
+                local flag = FLAGS[key]
+                if int ~= nil then
+                    local v = parseDecimal(value, int[3])
+                    if v < int[2] then
+                        errors[#errors + 1] = ((((((where .. ": expected an integer from ") .. tostring(int[2])) .. " to ") .. tostring(int[3])) .. ", got '") .. value) .. "'"
+                    else
+                        d[int[1]] = v
+                    end
+                elseif flag ~= nil then
+                    if value ~= "on" and value ~= "off" then
+                        errors[#errors + 1] = ((where .. ": expected on or off, got '") .. value) .. "'"
+                    else
+                        d[flag] = value == "on"
+                    end
+                elseif key == "runtime_api" or key == "state_dir" then
+                    if #value == 0 then
+                        errors[#errors + 1] = where .. ": empty value"
+                    else
+                        d[key == "runtime_api" and "runtimeApi" or "stateDir"] = value
+                    end
+                elseif key == "on_full" then
+                    if value ~= "evict" and value ~= "refuse" then
+                        errors[#errors + 1] = ((where .. ": expected evict or refuse, got '") .. value) .. "'"
+                    else
+                        d.onFull = value
+                    end
+                elseif key == "allow_exact" or key == "allow_prefix" then
+                    if #value == 0 or (string.byte(value, 1) or 0 / 0) ~= 47 then
+                        errors[#errors + 1] = where .. ": expected a path starting with /"
+                    elseif key == "allow_exact" then
+                        allowExact[#allowExact + 1] = value
+                    else
+                        allowPrefix[#allowPrefix + 1] = value
+                    end
+                elseif key == "allowed_statuses" then
+                    statuses = {}
+                    for ____, part in ipairs(splitOn(value, 44)) do
+                        local v = parseDecimal(
+                            trimOws(part),
+                            599
+                        )
+                        if v < 400 then
+                            errors[#errors + 1] = ((where .. ": '") .. part) .. "' is not a status from 400 to 599"
+                        else
+                            statuses[#statuses + 1] = v
+                        end
+                    end
+                else
+                    errors[#errors + 1] = where .. ": unknown setting"
+                end
+            end
+            ::__continue17::
+            n = n + 1
+        end
+    end
+    if #errors > 0 then
+        return {ok = false, errors = errors}
+    end
+    local maxTtl = d.maxTtl
+    local defaultTtl = d.defaultTtl
+    return {ok = true, settings = {
+        runtimeApi = d.runtimeApi,
+        defaultTtl = defaultTtl > maxTtl and maxTtl or defaultTtl,
+        maxTtl = maxTtl,
+        defaultStatus = d.defaultStatus,
+        allowedStatuses = statuses,
+        maxSignalBytes = d.maxSignalBytes,
+        maxKeyLength = d.maxKeyLength,
+        maxBodyBytes = d.maxBodyBytes,
+        maxRulesPerSignal = d.maxRulesPerSignal,
+        pathPolicy = {caseInsensitive = d.caseInsensitive, mergeSlashes = d.mergeSlashes, stripTrailingSlash = d.stripTrailingSlash},
+        allowExact = allowExact,
+        allowPrefix = allowPrefix,
+        learnRate = d.learnRate,
+        learnBurst = d.learnBurst,
+        confirmSignals = d.confirmSignals,
+        confirmClients = d.confirmClients,
+        onFull = d.onFull,
+        stateDir = d.stateDir,
+        sweepInterval = d.sweepInterval,
+        snapshotInterval = d.snapshotInterval
+    }}
+end
+return ____exports
+ end,
+["core.policy"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+--- True when a normalised path is allowlisted (exact, or at/below an allowlisted prefix).
+function ____exports.isAllowlisted(path, settings)
+    for ____, p in ipairs(settings.allowExact) do
+        if p == path then
+            return true
+        end
+    end
+    for ____, p in ipairs(settings.allowPrefix) do
+        if path == p then
+            return true
+        end
+        local withSlash = __TS__StringCharCodeAt(p, #p - 1) == 47 and p or p .. "/"
+        if #path > #withSlash and __TS__StringSubstring(path, 0, #withSlash) == withSlash then
+            return true
+        end
+    end
+    return false
+end
+--- Token bucket: `rate` tokens per second, at most `burst`. Takes `cost` tokens
+-- when available and says whether it did. Times in integer milliseconds.
+function ____exports.takeTokens(b, nowMs, rate, burst, cost)
+    if rate <= 0 then
+        return true
+    end
+    local cap = burst > 0 and burst or rate
+    local elapsed = nowMs > b.last and nowMs - b.last or 0
+    b.tokens = b.tokens + elapsed * rate / 1000
+    if b.tokens > cap then
+        b.tokens = cap
+    end
+    b.last = nowMs
+    if b.tokens + 1e-9 < cost then
+        return false
+    end
+    b.tokens = b.tokens - cost
+    return true
 end
 return ____exports
  end,
@@ -2323,9 +2735,23 @@ local MAX_BODY_ID = ____answer.MAX_BODY_ID
 local packAnswer = ____answer.packAnswer
 local ____bytes = require("core.bytes")
 local fnv1a32 = ____bytes.fnv1a32
---- Stable id of a reason label, the same in every thread, process and runtime. Below 2^31 (server_id is signed).
+--- Reason ids are 24 bits; the 7 bits above hold the origin server's id (server_id is a signed 32-bit field).
+____exports.REASON_ID_UNIT = 16777216
+____exports.MAX_ORIGIN_ID = 127
+--- Stable id of a reason label, the same in every thread, process and runtime.
 function ____exports.reasonId(label)
-    return fnv1a32(label) % 2147483648
+    return fnv1a32(label) % ____exports.REASON_ID_UNIT
+end
+--- The reason field: reason id plus the id of the server that sent the signal (0 = unknown or an operator).
+function ____exports.packReason(label, originServerId)
+    local origin = originServerId >= 1 and originServerId <= ____exports.MAX_ORIGIN_ID and math.floor(originServerId) or 0
+    return ____exports.reasonId(label) + origin * ____exports.REASON_ID_UNIT
+end
+function ____exports.unpackReason(field)
+    return {
+        reasonId = field % ____exports.REASON_ID_UNIT,
+        originServerId = math.floor(field / ____exports.REASON_ID_UNIT)
+    }
 end
 --- Stable id of an answer body (1..MAX_BODY_ID), the key of the bodies map.
 function ____exports.bodyId(body)
@@ -2339,7 +2765,7 @@ function ____exports.ruleEntry(r, now)
         ruleExpiry = expiry,
         answer = packAnswer({status = r.status, dryRun = r.dryRun, bodyId = r.bodyId}),
         created = now,
-        reason = ____exports.reasonId(r.reason)
+        reason = ____exports.packReason(r.reason, r.originServerId)
     }
 end
 return ____exports
@@ -2482,6 +2908,14 @@ function ____exports.inc(name, by)
         STORE_MAPS.counters,
         (itoa(core.thread) .. ":") .. name,
         itoa(v)
+    ) end)
+end
+--- Publish a gauge (one writer: the maintenance task).
+function ____exports.setGauge(name, value)
+    pcall(function() return core.set_map(
+        STORE_MAPS.counters,
+        (itoa(core.thread) .. ":gauge:") .. name,
+        itoa(value)
     ) end)
 end
 return ____exports
@@ -2638,12 +3072,14 @@ local JOURNAL_FILE = ____journal.JOURNAL_FILE
 local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
 local parseRecord = ____journal.parseRecord
 local recordCommand = ____journal.recordCommand
+local reconcile = ____journal.reconcile
 local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
 local parseTableLine = ____runtime_2Dcmd.parseTableLine
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
+local setGauge = ____counters.setGauge
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____runtime_2Dapi = require("lua.runtime-api")
@@ -2699,19 +3135,51 @@ local function runCliRetry(settings, cmds)
     end
     return res
 end
+local function currentEntry(r)
+    if r.kind ~= "table" then
+        return nil
+    end
+    local px = core.backends[r.table]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(r.key)
+    end
+    local e = ____temp_0
+    if e == nil then
+        return nil
+    end
+    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
+end
 --- Applies records in order: table records in batched runtime API calls, map records directly.
 local Replayer = __TS__Class()
 Replayer.name = "Replayer"
-function Replayer.prototype.____constructor(self, settings, now)
+function Replayer.prototype.____constructor(self, settings, now, guard)
     self.settings = settings
     self.now = now
+    self.guard = guard
     self.applied = 0
     self.skipped = 0
     self.batch = {}
     self.size = 0
 end
-function Replayer.prototype.push(self, r)
-    if isExpiredRecord(r, self.now) then
+function Replayer.prototype.push(self, record)
+    if isExpiredRecord(record, self.now) then
+        self.skipped = self.skipped + 1
+        return
+    end
+    local ____table_guard_1
+    if self.guard then
+        ____table_guard_1 = reconcile(
+            record,
+            currentEntry(record)
+        )
+    else
+        ____table_guard_1 = record
+    end
+    local r = ____table_guard_1
+    if r == nil then
         self.skipped = self.skipped + 1
         return
     end
@@ -2723,19 +3191,19 @@ function Replayer.prototype.push(self, r)
         if self.size + #c > 8000 then
             self:flush()
         end
-        local ____self_batch_0 = self.batch
-        ____self_batch_0[#____self_batch_0 + 1] = c
+        local ____self_batch_2 = self.batch
+        ____self_batch_2[#____self_batch_2 + 1] = c
         self.size = self.size + #c + 1
     else
         self:flush()
         local ok = pcall(function()
-            local ____temp_1
+            local ____temp_3
             if r.kind == "map-set" then
-                ____temp_1 = core.set_map(r.file, r.key, r.value)
+                ____temp_3 = core.set_map(r.file, r.key, r.value)
             else
-                ____temp_1 = core.del_map(r.file, r.key)
+                ____temp_3 = core.del_map(r.file, r.key)
             end
-            return ____temp_1
+            return ____temp_3
         end)
         if not ok then
             self.skipped = self.skipped + 1
@@ -2782,7 +3250,7 @@ local function readFrom(file, offset, skipWriter, out)
                 n = n + 1
                 local body = __TS__StringSubstring(line, 0, #line - 1)
                 if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
-                    goto __continue28
+                    goto __continue32
                 end
                 local p = parseRecord(body)
                 if not p.ok then
@@ -2799,17 +3267,17 @@ local function readFrom(file, offset, skipWriter, out)
                             {"detail", p.error}
                         }
                     )
-                    goto __continue28
+                    goto __continue32
                 end
-                if skipWriter ~= nil and p.writer == skipWriter then
-                    goto __continue28
+                if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
+                    goto __continue32
                 end
                 out:push(p.record)
                 if n % 1000 == 0 then
                     core.yield()
                 end
             end
-            ::__continue28::
+            ::__continue32::
         end
     end
     f:close()
@@ -2963,6 +3431,40 @@ local function snapshot(settings, now)
     )
     return true
 end
+--- Count live rules per backend and mode (enforce / dry-run) for the metrics. Costs a table walk: rarer on big tables.
+local function census(settings, now, round)
+    for ____, be in ipairs(edgeBackends()) do
+        do
+            local px = core.backends[RULE_TABLE_PREFIX .. be]
+            local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+            if used > 200000 and round % 30 ~= 0 then
+                goto __continue71
+            end
+            local enforce = 0
+            local dry = 0
+            local ok = streamCli(
+                settings,
+                (("show table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpc1 gt ") .. itoa(now),
+                function(line)
+                    local e = parseTableLine(line)
+                    if e == nil then
+                        return
+                    end
+                    if math.floor((e.data.gpc0 or 0) / 1024) % 2 == 1 then
+                        dry = dry + 1
+                    else
+                        enforce = enforce + 1
+                    end
+                end
+            )
+            if ok then
+                setGauge(("rules_active:" .. be) .. ":enforce", enforce)
+                setGauge(("rules_active:" .. be) .. ":dry-run", dry)
+            end
+        end
+        ::__continue71::
+    end
+end
 --- Free expired rules: one data-filtered clear per rule table.
 local function sweep(settings, now)
     for ____, be in ipairs(edgeBackends()) do
@@ -2976,25 +3478,25 @@ local function sweep(settings, now)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue67
+                goto __continue80
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue67::
+        ::__continue80::
     end
 end
 local function isReady()
     local px = core.backends[CONTROL_TABLE]
-    local ____temp_2
+    local ____temp_4
     if px == nil or px.stktable == nil then
-        ____temp_2 = nil
+        ____temp_4 = nil
     else
-        ____temp_2 = px.stktable:lookup(READY_KEY)
+        ____temp_4 = px.stktable:lookup(READY_KEY)
     end
-    local e = ____temp_2
+    local e = ____temp_4
     return e ~= nil and (e.gpt0 or 0) > 0
 end
 --- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
@@ -3029,7 +3531,7 @@ function ____exports.maintenance(settings)
         local corrupt = 0
         local applied = 0
         local skipped = 0
-        local rep = __TS__New(Replayer, settings, now)
+        local rep = __TS__New(Replayer, settings, now, false)
         for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
             local r = readFrom(
                 path(settings, file),
@@ -3071,6 +3573,12 @@ function ____exports.maintenance(settings)
         logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
     end
     local lastSweep = core.now().sec
+    local round = 0
+    census(
+        settings,
+        core.now().sec,
+        round
+    )
     local lastSnapshot = core.now().sec
     local dirty = false
     do
@@ -3082,7 +3590,7 @@ function ____exports.maintenance(settings)
                     path(settings, JOURNAL_FILE),
                     offset,
                     writer,
-                    __TS__New(Replayer, settings, now)
+                    __TS__New(Replayer, settings, now, true)
                 )
                 offset = r.offset
                 if r.offset > 0 then
@@ -3092,6 +3600,8 @@ function ____exports.maintenance(settings)
             if now - lastSweep >= settings.sweepInterval then
                 lastSweep = now
                 sweep(settings, now)
+                round = round + 1
+                census(settings, now, round)
             end
             if persist and dirty and now - lastSnapshot >= settings.snapshotInterval and not isStopping() then
                 lastSnapshot = now
@@ -3268,7 +3778,7 @@ local function dropSpec(list, spec)
     return out
 end
 --- Learn rules: entries, index liveness, prefix and qualified maps, bodies and reasons. Returns an error text.
-function ____exports.storeBlocks(settings, maps, backend, rules, now)
+function ____exports.storeBlocks(settings, maps, backend, rules, now, originServerId)
     local ____table = RULE_TABLE_PREFIX .. backend
     local t = tableOf(backend)
     if t == nil then
@@ -3301,7 +3811,8 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now)
             ttl = r.ttl,
             reason = r.reason,
             dryRun = r.dryRun,
-            bodyId = body
+            bodyId = body,
+            originServerId = originServerId
         }, now)
         local base = baseKey(r.match.path, r.match.prefix)
         local current = liveBy[base] ~= nil and liveBy[base] or liveness(t, base)
@@ -3362,7 +3873,7 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now)
     return ____exports.applyMutations(settings, muts)
 end
 --- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
-function ____exports.storeRemoves(settings, backend, removes)
+function ____exports.storeRemoves(settings, backend, removes, now)
     local ____table = RULE_TABLE_PREFIX .. backend
     local t = tableOf(backend)
     if t == nil then
@@ -3378,7 +3889,8 @@ function ____exports.storeRemoves(settings, backend, removes)
         if (e.gpc1 or 0) > 0 then
             removed = removed + 1
         end
-        muts[#muts + 1] = {kind = "table", table = ____table, key = key, fields = keepIndex and ({{name = "gpc1", value = 0}}) or ({{name = "gpc1", value = 0}, {name = "gpt0", value = 0}})}
+        local stamp = {name = "sess_cnt", value = now}
+        muts[#muts + 1] = {kind = "table", table = ____table, key = key, fields = keepIndex and ({{name = "gpc1", value = 0}, stamp}) or ({{name = "gpc1", value = 0}, {name = "gpt0", value = 0}, stamp})}
     end
     for ____, r in ipairs(removes) do
         do
@@ -3714,7 +4226,8 @@ function ____exports.execute(ctx, txn, mode)
             ctx.maps,
             backend,
             blocks,
-            now.sec
+            now.sec,
+            txn.f:srv_id() or 0
         )
         if failure ~= nil then
             refuse(
@@ -3729,7 +4242,7 @@ function ____exports.execute(ctx, txn, mode)
     end
     local removed = 0
     if #verdict.removes > 0 then
-        local r = storeRemoves(ctx.settings, backend, verdict.removes)
+        local r = storeRemoves(ctx.settings, backend, verdict.removes, now.sec)
         if r.error ~= nil then
             refuse(
                 txn,
@@ -3816,7 +4329,8 @@ local function tryBase(txn, backend, base, specs, req, now)
     txn:set_var(VARS.ruleKey, key)
     return true
 end
-function ____exports.execute(txn)
+--- `which` is the action argument: `exact` (the path's own rules) or `prefix` (the longest prefix's).
+function ____exports.execute(txn, which)
     local backend = varString(txn, VARS.backend)
     if backend == nil then
         return
@@ -3839,24 +4353,124 @@ function ____exports.execute(txn)
         queryNames = queryNames(txn.f:query())
     }
     local now = core.now().sec
-    if tryBase(
-        txn,
-        backend,
-        varString(txn, VARS.path),
-        varString(txn, VARS.qualSpecs),
-        req,
-        now
-    ) then
-        return
+    if which == "prefix" then
+        tryBase(
+            txn,
+            backend,
+            varString(txn, VARS.prefixBase),
+            varString(txn, VARS.prefixQualSpecs),
+            req,
+            now
+        )
+    else
+        tryBase(
+            txn,
+            backend,
+            varString(txn, VARS.path),
+            varString(txn, VARS.qualSpecs),
+            req,
+            now
+        )
     end
-    tryBase(
-        txn,
-        backend,
-        varString(txn, VARS.prefixBase),
-        varString(txn, VARS.prefixQualSpecs),
-        req,
-        now
+end
+return ____exports
+ end,
+["lua.metrics"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__StringSplit = ____lualib.__TS__StringSplit
+local ____exports = {}
+local ____contract = require("core.contract")
+local CONTROL_TABLE = ____contract.CONTROL_TABLE
+local ENFORCEMENT_OFF_KEY = ____contract.ENFORCEMENT_OFF_KEY
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STATS_TABLE = ____contract.STATS_TABLE
+local STORE_MAPS = ____contract.STORE_MAPS
+local ____metrics = require("core.metrics")
+local formatMetrics = ____metrics.formatMetrics
+local sumCounters = ____metrics.sumCounters
+local ____bytes = require("core.bytes")
+local parseDecimal = ____bytes.parseDecimal
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local parseTableLine = ____runtime_2Dcmd.parseTableLine
+local ____runtime_2Dapi = require("lua.runtime-api")
+local runCli = ____runtime_2Dapi.runCli
+local function mapSamples(out)
+    local samples = {}
+    for ____, line in ipairs(__TS__StringSplit(out, "\n")) do
+        do
+            local sp1 = (string.find(line, " ", nil, true) or 0) - 1
+            if sp1 < 0 then
+                goto __continue3
+            end
+            local rest = __TS__StringSubstring(line, sp1 + 1)
+            local sp2 = (string.find(rest, " ", nil, true) or 0) - 1
+            if sp2 < 0 then
+                goto __continue3
+            end
+            local v = parseDecimal(
+                __TS__StringSubstring(rest, sp2 + 1),
+                999999999999999
+            )
+            if v >= 0 then
+                samples[#samples + 1] = {
+                    name = __TS__StringSubstring(rest, 0, sp2),
+                    value = v
+                }
+            end
+        end
+        ::__continue3::
+    end
+    return samples
+end
+function ____exports.render(settings)
+    local res = runCli(settings.runtimeApi, {"show map " .. STORE_MAPS.counters, "show table " .. STATS_TABLE}, 5)
+    local counters = res.ok and sumCounters(mapSamples(res.output)) or ({})
+    local native = {}
+    if res.ok then
+        for ____, line in ipairs(__TS__StringSplit(res.output, "\n")) do
+            local e = parseTableLine(line)
+            if e ~= nil and e.data.gpc0 ~= nil then
+                native[#native + 1] = {name = e.key, value = e.data.gpc0}
+            end
+        end
+    end
+    local tables = {}
+    for name, px in pairs(core.backends) do
+        do
+            local n = name
+            if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX or px.stktable == nil then
+                goto __continue13
+            end
+            local i = px.stktable:info()
+            tables[#tables + 1] = {
+                backend = __TS__StringSubstring(n, #RULE_TABLE_PREFIX),
+                size = i.size,
+                used = i.used
+            }
+        end
+        ::__continue13::
+    end
+    local ctl = core.backends[CONTROL_TABLE]
+    local ____temp_0
+    if ctl ~= nil and ctl.stktable ~= nil then
+        ____temp_0 = ctl.stktable:lookup(ENFORCEMENT_OFF_KEY)
+    else
+        ____temp_0 = nil
+    end
+    local off = ____temp_0
+    return formatMetrics({counters = counters, native = native, tables = tables, enforcement = off == nil or (off.gpt0 or 0) == 0})
+end
+function ____exports.execute(applet, settings)
+    local body = ____exports.render(settings)
+    applet:set_status(200)
+    applet:add_header("content-type", "text/plain; version=0.0.4; charset=utf-8")
+    applet:add_header(
+        "content-length",
+        tostring(#body)
     )
+    applet:start_response()
+    applet:send(body)
 end
 return ____exports
  end,
@@ -3909,6 +4523,7 @@ local learn = require("lua.learn")
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local match = require("lua.match")
+local metrics = require("lua.metrics")
 local normalize = require("lua.normalize")
 local ____settings_2Dloader = require("lua.settings-loader")
 local loadSettings = ____settings_2Dloader.loadSettings
@@ -3986,8 +4601,8 @@ core.register_action(
 core.register_action(
     LUA_NAMES.match,
     {"http-req"},
-    function(txn)
-        local ok, err = pcall(function() return match.execute(txn) end)
+    function(txn, which)
+        local ok, err = pcall(function() return match.execute(txn, which) end)
         if not ok then
             inc("match_errors")
             logEvent(
@@ -4000,7 +4615,27 @@ core.register_action(
             )
         end
     end,
-    0
+    1
+)
+core.register_service(
+    LUA_NAMES.metrics,
+    "http",
+    function(applet)
+        local ok, err = pcall(function() return metrics.execute(applet, loaded.settings) end)
+        if not ok then
+            logEvent(
+                core.err,
+                "metrics failed",
+                {{
+                    "detail",
+                    tostring(err)
+                }}
+            )
+            applet:set_status(500)
+            applet:start_response()
+            applet:send("edgeblock metrics failed; see HAProxy's log\n")
+        end
+    end
 )
 core.register_converters(
     LUA_NAMES.normalize,
