@@ -30,18 +30,30 @@ if (major < 20) {
   process.exit(1);
 }
 
-if (!has("haproxy")) {
-  const root_ = typeof process.getuid === "function" && process.getuid() === 0;
-  const apt = root_ ? ["apt-get"] : ["sudo", "-n", "apt-get"];
-  const manual = `${root_ ? "" : "sudo "}apt-get update && ${root_ ? "" : "sudo "}apt-get install -y haproxy`;
-  if (!has("apt-get") || (!root_ && !has("sudo"))) {
-    say(`HAProxy is not installed and cannot be installed automatically here. Run:\n  ${manual}`);
+// What each entry point needs from the OS: [command, Debian package, why]
+const NEEDS = {
+  demo: [["haproxy", "haproxy", "the edge itself"]],
+  bench: [["haproxy", "haproxy", "the edge itself"], ["wrk", "wrk", "the load generator"]],
+  test: [
+    ["haproxy", "haproxy", "the integration tests run a real HAProxy"],
+    ["promtool", "prometheus", "the metrics tests run promtool and a real Prometheus"],
+    ["chromium", "chromium", "the rules page test runs headless Chromium"],
+  ],
+};
+const missing = (NEEDS[purpose] || NEEDS.demo).filter(([cmd]) => !has(cmd));
+if (missing.length > 0) {
+  const rootUser = typeof process.getuid === "function" && process.getuid() === 0;
+  const apt = rootUser ? ["apt-get"] : ["sudo", "-n", "apt-get"];
+  const pkgs = missing.map(([, pkg]) => pkg);
+  const manual = `${rootUser ? "" : "sudo "}apt-get update && ${rootUser ? "" : "sudo "}apt-get install -y ${pkgs.join(" ")}`;
+  for (const [cmd, pkg, why] of missing) say(`${cmd} is missing (${why}): installing Debian's ${pkg} package.`);
+  if (!has("apt-get") || (!rootUser && !has("sudo"))) {
+    say(`These cannot be installed automatically here. Run:\n  ${manual}`);
     process.exit(1);
   }
-  say("HAProxy is not installed: installing Debian's haproxy package (apt-get install -y haproxy).");
-  const ok = run(apt[0], [...apt.slice(1), "update"]) && run(apt[0], [...apt.slice(1), "install", "-y", "haproxy"]);
-  if (!ok || !has("haproxy")) {
-    say(`Installing HAProxy failed. Run this yourself, then try again:\n  ${manual}`);
+  const ok = run(apt[0], [...apt.slice(1), "update"]) && run(apt[0], [...apt.slice(1), "install", "-y", "--no-install-recommends", ...pkgs]);
+  if (!ok || missing.some(([cmd]) => !has(cmd))) {
+    say(`Installing failed. Run this yourself, then try again:\n  ${manual}`);
     process.exit(1);
   }
 }
