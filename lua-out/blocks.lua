@@ -3465,6 +3465,17 @@ local function census(settings, now, round)
         ::__continue71::
     end
 end
+local function largestTable()
+    local most = 0
+    for ____, be in ipairs(edgeBackends()) do
+        local px = core.backends[RULE_TABLE_PREFIX .. be]
+        local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+        if used > most then
+            most = used
+        end
+    end
+    return most
+end
 --- Free expired rules: one data-filtered clear per rule table.
 local function sweep(settings, now)
     for ____, be in ipairs(edgeBackends()) do
@@ -3478,14 +3489,14 @@ local function sweep(settings, now)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue80
+                goto __continue84
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue80::
+        ::__continue84::
     end
 end
 local function isReady()
@@ -3597,7 +3608,10 @@ function ____exports.maintenance(settings)
                     dirty = true
                 end
             end
-            if now - lastSweep >= settings.sweepInterval then
+            if now - lastSweep >= settings.sweepInterval * math.max(
+                1,
+                math.floor(largestTable() / 100000)
+            ) then
                 lastSweep = now
                 sweep(settings, now)
                 round = round + 1

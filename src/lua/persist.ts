@@ -263,6 +263,16 @@ function census(settings: Settings, now: number, round: number): void {
   }
 }
 
+function largestTable(): number {
+  let most = 0;
+  for (const be of edgeBackends()) {
+    const px = core.backends.get(RULE_TABLE_PREFIX + be);
+    const used = px !== undefined && px.stktable !== undefined ? px.stktable.info().used : 0;
+    if (used > most) most = used;
+  }
+  return most;
+}
+
 /** Free expired rules: one data-filtered clear per rule table. */
 function sweep(settings: Settings, now: number): void {
   for (const be of edgeBackends()) {
@@ -338,7 +348,8 @@ export function maintenance(settings: Settings): void {
       offset = r.offset;
       if (r.offset > 0) dirty = true;
     }
-    if (now - lastSweep >= settings.sweepInterval) {
+    // the sweep walks the whole table without yielding: sweep big tables less often
+    if (now - lastSweep >= settings.sweepInterval * Math.max(1, Math.floor(largestTable() / 100000))) {
       lastSweep = now;
       sweep(settings, now);
       round++;
