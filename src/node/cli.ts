@@ -10,6 +10,7 @@ import { renderToDisk } from "./render";
 import { addRule, enforcementOn, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
 import { RuntimeApiError, runtimeCommand } from "./runtime";
 import { explainLive } from "./explain";
+import { humanDuration, startUi } from "./ui";
 import { RULE_TABLE_PREFIX } from "../core/contract";
 import { checkStaticMap, readStaticMap } from "./static-map";
 import { normalizePath } from "../core/path";
@@ -38,6 +39,7 @@ Usage:
   edgeblock rules explain <METHOD> <URL> [-H 'name: value']... [--json]
                                                    which rule would match this request, and why
   edgeblock status [--json]                        versions, rule counts, store fill, enforcement
+  edgeblock ui [--listen 127.0.0.1:8405]           read-only rules page (with a "why" view per rule)
   edgeblock enforce on|off                         the kill switch: off makes every rule dry-run
   edgeblock --help
 
@@ -126,23 +128,39 @@ function locate(args: string[]): StoreLocation {
   return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name) };
 }
 
-function formatAge(seconds: number): string {
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86400)}d`;
-}
 
 export function ruleTable(rules: readonly Rule[], now: number): string {
   const rows = [["KEY", "STATUS", "REASON", "ORIGIN", "CREATED", "TTL LEFT", "HITS", "MODE"]];
   for (const r of rules) {
-    rows.push([r.key, String(r.status), r.reason, r.origin, new Date(r.created * 1000).toISOString().replace(".000Z", "Z"), formatAge(r.expires - now), String(r.hits), r.mode]);
+    rows.push([r.key, String(r.status), r.reason, r.origin, new Date(r.created * 1000).toISOString().replace(".000Z", "Z"), humanDuration(r.expires - now), String(r.hits), r.mode]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
 }
 
-const VALUED = ["--config", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out", "-H"];
+const VALUED = ["--config", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out", "-H", "--listen"];
+
+async function uiCommand(args: string[], io: Io): Promise<number> {
+  const c = configOf(args);
+  const listen = option(args, "--listen") ?? "127.0.0.1:8405";
+  const m = /^(.*):(\d+)$/.exec(listen);
+  if (!m) {
+    io.err("edgeblock ui: --listen must be host:port\n");
+    return EXIT.usage;
+  }
+  const server = await startUi({ config: c, socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, host: m[1], port: Number(m[2]) });
+  const a = server.address();
+  io.out(`edgeblock rules page on http://${m[1]}:${typeof a === "object" && a ? a.port : m[2]}/ (read-only; Ctrl-C stops it)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  return EXIT.ok;
+}
 
 function configOf(args: string[]): EdgeConfig {
   return loadConfig(option(args, "--config") ?? process.env.EDGEBLOCK_CONFIG ?? "edgeblock.yaml");
@@ -293,9 +311,10 @@ async function enforceCommand(args: string[], io: Io): Promise<number> {
 /** Commands that talk to HAProxy. Runtime API and config errors become exit codes with a clear message. */
 export async function mainAsync(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
-  if ((cmd === "rules" || cmd === "enforce" || cmd === "status") && !rest.includes("--help")) {
+  if ((cmd === "rules" || cmd === "enforce" || cmd === "status" || cmd === "ui") && !rest.includes("--help")) {
     try {
       if (cmd === "status") return await statusCommand(rest, io);
+      if (cmd === "ui") return await uiCommand(rest, io);
       return cmd === "rules" ? await rulesCommand(rest, io) : await enforceCommand(rest, io);
     } catch (e) {
       if (e instanceof RuntimeApiError) {

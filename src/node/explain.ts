@@ -41,7 +41,8 @@ export async function explainLive(c: EdgeConfig, socket: string, input: ExplainI
   const host = hostHeader ? normalizeHost(hostHeader) : undefined;
   const authed = c.auth.cookie ? (lower.cookie ?? "").split(";").some((p) => p.trim().startsWith(`${c.auth.cookie}=`)) : lower[c.auth.header] !== undefined;
   const method = input.method.toUpperCase();
-  const rawPath = u.pathname === "" ? "/" : input.url.startsWith("/") ? input.url.split("?")[0] : u.pathname;
+  // a path is taken as typed (URL parsing would normalise it); a full URL gives its path
+  const rawPath = input.url.startsWith("/") ? input.url.split("?")[0] : u.pathname;
   const backend = routeOf(c, host, rawPath);
   const table = RULE_TABLE_PREFIX + backend;
   const n = normalizePath(rawPath, c.paths, 1 << 30);

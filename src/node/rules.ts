@@ -14,7 +14,7 @@ export interface Rule {
   readonly status: number;
   readonly body: string;
   readonly reason: string;
-  /** `<backend>/<server>` that sent the signal, or `<backend>/operator`. */
+  /** Name of the server (of `backend`) that sent the signal, or `operator`. */
   readonly origin: string;
   readonly mode: "enforce" | "dry-run";
   /** Epoch seconds. */

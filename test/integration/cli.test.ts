@@ -123,6 +123,28 @@ describe("edgeblock enforce and status", () => {
   });
 });
 
+describe("edgeblock ui", () => {
+  it("serves the read-only rules page on the address given, until stopped", async () => {
+    const { freePort, request, waitFor } = await import("../helpers/haproxy");
+    const { spawn } = await import("node:child_process");
+    const port = await freePort();
+    const ui = spawn(process.execPath, [CLI, "ui", "--listen", `127.0.0.1:${port}`, "--config", path.join(edge.dir, "edgeblock.yaml")], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    ui.stdout!.on("data", (d) => (out += d));
+    try {
+      await waitFor("ui", () => out.includes("rules page on"));
+      const r = await request(port, "GET", "/rules.json");
+      expect(r.status).toBe(200);
+      expect((JSON.parse(r.body) as { rules: Array<{ key: string }> }).rules.map((x) => x.key)).toContain("/yeet");
+      expect((await request(port, "POST", "/")).status).toBe(405);
+    } finally {
+      ui.kill("SIGTERM");
+      await new Promise((res) => ui.once("exit", res));
+    }
+    expect(ui.exitCode).toBe(0);
+  });
+});
+
 describe("runtime API errors", () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "eb-cli-err-"));
 
@@ -156,7 +178,7 @@ describe("runtime API errors", () => {
   });
 
   it("every command has --help, and --help exits 0", () => {
-    for (const cmd of [["rules", "list"], ["rules", "explain"], ["enforce"], ["status"], ["render"], ["check"]]) {
+    for (const cmd of [["rules", "list"], ["rules", "explain"], ["enforce"], ["status"], ["ui"], ["render"], ["check"]]) {
       const r = eb([...cmd, "--help"]);
       expect(r.code, cmd.join(" ")).toBe(0);
       expect(r.out).toMatch(/Exit codes/);
