@@ -123,14 +123,16 @@ function checkConfig(dir, cfgFile, env) {
 }
 
 /**
- * Start HAProxy in master-worker mode from `dir`. Its stderr (where every config logs) goes to
- * /dev/null: logging costs the same in every config and nobody reads it. Resolves once the port
- * accepts connections and the worker is known.
+ * Start HAProxy in master-worker mode with a master CLI (-S), as `npm start` does (blocks.lua then
+ * writes rules through the master CLI, addressed to its own worker), from `dir`. Its stderr (where
+ * every config logs) goes to /dev/null: logging costs the same in every config and nobody reads
+ * it. Resolves once the port accepts connections and the worker is known.
  */
 async function startHaproxy(name, dir, cfgFile, port, env = {}) {
   checkConfig(dir, cfgFile, env);
+  const args = ["-W", "-S", `unix@${path.join(dir, "master.sock")},mode,600`, "-db", "-f", cfgFile];
   const child = procs.track(
-    procs.spawn("haproxy", ["-W", "-db", "-f", cfgFile], { cwd: dir, stdio: "ignore", env: { ...process.env, ...env } }),
+    procs.spawn("haproxy", args, { cwd: dir, stdio: "ignore", env: { ...process.env, ...env } }),
     `haproxy ${name}`,
   );
   await procs.waitFor(`${name} listening on ${port}`, async () => !procs.alive(child) || (await procs.portOpen(port)), 60000);

@@ -81,7 +81,13 @@ function summarize(results) {
     passThrough: { value: passThrough.edgeblock.perCpuVsPlain, met: passThrough.edgeblock.perCpuVsPlain >= TARGETS.passThrough.min },
     blocked: { value: blocked.edgeblock.perCpuVsStatic, met: blocked.edgeblock.perCpuVsStatic >= TARGETS.blocked.min },
     lookups: { value: Math.min(lookupRows.edgeblock.scale.pass, lookupRows.edgeblock.scale.blocked), at: lookupRows.edgeblock.scale.to, met: Math.min(lookupRows.edgeblock.scale.pass, lookupRows.edgeblock.scale.blocked) >= TARGETS.lookups.min },
-    learning: { value: learning.edgeblock.unrelated.max, met: !learning.edgeblock.over100ms },
+    // "no request": the unrelated requests and the learning requests themselves
+    learning: {
+      value: Math.max(learning.edgeblock.unrelated.max, learning.edgeblock.learner.max),
+      unrelated: learning.edgeblock.unrelated.max,
+      learner: learning.edgeblock.learner.max,
+      met: Math.max(learning.edgeblock.unrelated.max, learning.edgeblock.learner.max) <= TARGETS.learning.maxMs,
+    },
     memory: { value: memory.edgeblock.per100k, met: memory.edgeblock.per100k <= TARGETS.memory.maxBytes },
   };
   return { refN, counts, passThrough, blocked, lookupRows, memory, learning, targets };
@@ -155,7 +161,7 @@ function markdown(results, sum) {
   out.push("plain learns nothing (same load, the reference latencies); static cannot learn: its row is a script pushing the same number of entries with runtime `add map`.\n");
   out.push(
     table(
-      ["config", "rules stored", "signals refused", "seconds", "rules/s", "unrelated p50 ms", "unrelated p99 ms", "unrelated max ms", "any > 100 ms", "learning requests p99 ms", "learning requests max ms"],
+      ["config", "rules stored", "signals refused", "seconds", "rules/s", "unrelated p50 ms", "unrelated p99 ms", "unrelated max ms", "any request > 100 ms", "learning requests p99 ms", "learning requests max ms"],
       configs.map((c) => {
         const l = L[c];
         return [
@@ -167,7 +173,7 @@ function markdown(results, sum) {
           f2(l.unrelated.p50),
           f2(l.unrelated.p99),
           f2(l.unrelated.max),
-          l.over100ms ? "yes" : "no",
+          l.over100ms || l.learner.max > 100 ? "yes" : "no",
           f2(l.learner.p99),
           f2(l.learner.max),
         ];
@@ -194,7 +200,7 @@ function markdown(results, sum) {
         [TARGETS.passThrough.text, `${f2(t.passThrough.value)}× plain`, t.passThrough.met ? "yes" : "**no**"],
         [TARGETS.blocked.text, `${f2(t.blocked.value)}× static`, t.blocked.met ? "yes" : "**no**"],
         [TARGETS.lookups.text, `${f2(t.lookups.value)}× (at ${rules(t.lookups.at)})`, t.lookups.met ? "yes" : "**no**"],
-        [TARGETS.learning.text, `max ${f1(t.learning.value)} ms`, t.learning.met ? "yes" : "**no**"],
+        [TARGETS.learning.text, `max ${f1(t.learning.unrelated)} ms unrelated, ${f1(t.learning.learner)} ms learning requests`, t.learning.met ? "yes" : "**no**"],
         [TARGETS.memory.text, `${f1(t.memory.value)} bytes/rule`, t.memory.met ? "yes" : "**no**"],
       ],
     ),

@@ -52,6 +52,8 @@ async function sample(edge, backend, list, seconds, connections = 16) {
   };
 }
 
+const rotate = (xs, k) => xs.map((_, i) => xs[(i + k) % xs.length]);
+
 /** What each sample must look like; anything else means the configs do not do what they claim. */
 function check(config, kind, s) {
   const problems = [];
@@ -67,7 +69,7 @@ function check(config, kind, s) {
 /**
  * Scenarios 1, 2, 3 and 5: one edge per (config, rule count), all running at once (plain once, it
  * has no rules); then `reps` rounds, each measuring every rule count's pass-through and blocked
- * paths on plain, static, edgeblock, lua-per-request in turn.
+ * paths on plain, static, edgeblock, lua-per-request in turn (the order rotates every round).
  */
 async function lookups(mode, backend, dir, say) {
   const started = Date.now();
@@ -106,9 +108,10 @@ async function lookups(mode, backend, dir, say) {
   const problems = [];
   for (let rep = 1; rep <= mode.reps; rep++) {
     const t0 = Date.now();
-    for (const n of mode.ruleCounts) {
+    // rotate the order every round, so that no config or rule count always runs in the same slot
+    for (const n of rotate(mode.ruleCounts, rep)) {
       for (const kind of ["pass", "blocked"]) {
-        for (const c of CONFIGS) {
+        for (const c of rotate(CONFIGS, rep)) {
           const s = await sample(edges[n][c], backend, lists[n][kind], mode.seconds);
           samples.push({ config: c, rules: n, kind, rep, ...s });
           for (const p of check(c, kind, s)) problems.push(`${c}@${n} ${kind} rep ${rep}: ${p}`);
@@ -144,6 +147,7 @@ async function learning(mode, backend, dir, say) {
     const runId = `${c}-${Date.now()}`;
     const rss0 = procs.rssBytes(edge.worker);
     const cpu0 = procs.cpuMicros(edge.worker);
+    const master0 = procs.cpuMicros(edge.master.pid);
     const t0 = Date.now();
     const unrelated = wrk.start({ port: edge.port, seconds: mode.learnCapSeconds + 30, connections: 4, script: "wrk-paths.lua", args: [passList] });
     const marker = path.join(dir, `${runId}.done`);
@@ -174,6 +178,7 @@ async function learning(mode, backend, dir, say) {
     finished = true;
     await poller;
     const cpu1 = procs.cpuMicros(edge.worker);
+    const master1 = procs.cpuMicros(edge.master.pid);
     let learned = 0;
     let counters;
     if (c === "edgeblock") {
@@ -192,6 +197,8 @@ async function learning(mode, backend, dir, say) {
       unrelated: { requests: ur.requests, rps: ur.rps, p50: ur.p50, p99: ur.p99, max: ur.max, non2xx: ur.non2xx, socketErrors: ur.socketErrors },
       over100ms: ur.max > 100,
       edgeCpuSeconds: (cpu1 - cpu0) / 1e6,
+      // the master relays blocks.lua's runtime API commands to the worker (master CLI)
+      masterCpuSeconds: (master1 - master0) / 1e6,
       rssBefore: rss0,
       rssAfter: rss1,
       bytesPerRule: learned > 0 ? (rss1 - rss0) / learned : null,
