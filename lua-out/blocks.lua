@@ -3358,7 +3358,8 @@ local function snapshot(settings, now)
             "gpc0",
             "gpc1",
             "sess_cnt",
-            "server_id"
+            "server_id",
+            "http_req_cnt"
         }) do
             if e.data[name] ~= nil then
                 fields[#fields + 1] = {name = name, value = e.data[name]}

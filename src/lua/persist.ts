@@ -202,7 +202,7 @@ function snapshot(settings: Settings, now: number): boolean {
     const live = e.data.gpt0 ?? 0;
     if (live <= now && table.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) return;
     const fields: { name: string; value: number }[] = [];
-    for (const name of ["gpt0", "gpc0", "gpc1", "sess_cnt", "server_id"]) if (e.data[name] !== undefined) fields.push({ name, value: e.data[name] });
+    for (const name of ["gpt0", "gpc0", "gpc1", "sess_cnt", "server_id", "http_req_cnt"]) if (e.data[name] !== undefined) fields.push({ name, value: e.data[name] });
     const out = formatRecord({ kind: "table", table, key: e.key, fields }, writer);
     if (out !== undefined) {
       f.write(out + "\n");
