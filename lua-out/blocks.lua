@@ -3319,7 +3319,7 @@ local function streamCli(settings, command, onLine)
     return true
 end
 local function isStopping()
-    return core.get_info().Stopping == "1"
+    return tostring(core.get_info().Stopping) == "1"
 end
 --- Write a snapshot of every live rule, map entry and switch; rotate the journal first.
 local function snapshot(settings, now)

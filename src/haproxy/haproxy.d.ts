@@ -94,8 +94,8 @@ declare namespace core {
   /** Give the scheduler a chance to run other work (tasks, actions). */
   function yield(): void;
 
-  /** `show info` fields as a table of strings. */
-  function get_info(): LuaTable<string, string>;
+  /** `show info` fields by name. [T] Numeric fields (Pid, Nbthread, Stopping...) are Lua numbers, not strings. */
+  function get_info(): LuaTable<string, string | number>;
 
   /**
    * Register an action usable as `lua.<name>` in the listed rulesets:

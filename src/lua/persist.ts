@@ -180,7 +180,8 @@ function streamCli(settings: Settings, command: string, onLine: (line: string) =
 }
 
 function isStopping(): boolean {
-  return core.get_info().get("Stopping") === "1";
+  // [T] get_info values are numbers, not strings
+  return tostring(core.get_info().get("Stopping")) === "1";
 }
 
 /** Write a snapshot of every live rule, map entry and switch; rotate the journal first. */

@@ -144,7 +144,8 @@ export class MockHaproxy {
       del_map: (file: string, key: string) => {
         this.mapOf(file).delete(key);
       },
-      get_info: () => ({ Nbthread: String(this.nbthread), Pid: "4242", Stopping: "0" }),
+      // [T] numeric show-info fields are numbers in Lua
+      get_info: () => ({ Nbthread: this.nbthread, Pid: 4242, Stopping: 0 }),
       register_task: (fn: LuaFn) => {
         this.tasks.push(fn);
       },

@@ -14,12 +14,15 @@ const PROBE = path.resolve(__dirname, "../fixtures/probe.lua");
 /** Run the probe in the Fengari mock, for one phase. */
 function probeInMock(phase: "http-req" | "http-res"): string {
   const mock = new MockHaproxy();
+  mock.declareTable("probe_table");
+  mock.tableSize = 16;
+  mock.tables.get("probe_table")!.set("present", { gpt0: 7 });
   mock.load();
   mock.vm.run(readFileSync(PROBE, "latin1"), "probe.lua");
   const headers = { "x-multi": ["a, b", "c"] };
   const txn = mock.txn({
     phase,
-    fetches: { path: "/probe", method: "GET", query: "q=1" },
+    fetches: { path: "/probe", method: "GET", query: "q=1", src: "127.0.0.1", srv_id: 1 },
     ...(phase === "http-req" ? { reqHeaders: headers } : { resHeaders: headers }),
   });
   mock.runAction(phase === "http-req" ? "probe_req" : "probe_res", txn, phase);
@@ -36,6 +39,7 @@ describe("the Fengari mock behaves like HAProxy 2.6", () => {
     probePort = await freePort();
     // test-only proxies: the request probe answers with its observations; the response probe reports in a header
     edge = await startEdge({
+      extraGlobal: [],
       backends: [{ name: "app", port: backend.port }],
       extraLua: [PROBE],
       extraCfg: `
@@ -45,19 +49,23 @@ frontend probe
   http-request return status 200 content-type text/plain lf-string "%[var(txn.probe)]" if { req.hdr(x-probe-phase) req }
   default_backend probe_be
 
+backend probe_table
+  stick-table type string len 32 size 16 store gpt0
+
 backend probe_be
   http-response lua.probe_res
   http-response set-header x-probe "%[var(txn.probe)]"
   server s1 127.0.0.1:${backend.port}
 `,
     });
+    await edge.cli("set table probe_table key present data.gpt0 7");
   });
   afterAll(async () => {
     await edge?.stop();
     await stopAll();
   });
 
-  it("http-res: path and query fetches are nil (method is not), req_get_headers raises, header values are 0-indexed, floats in vars become 0", async () => {
+  it("http-res: path and query fetches are nil (method, src, srv_id are not), req_get_headers raises, header values are 0-indexed, floats in vars become 0, set_map on a map never loaded raises, stick-table lookup/info and get_info", async () => {
     // the probe runs from a test-only http-response rule added through the backend's config
     const r = await request(probePort, "GET", "/probe?q=1", { "x-probe-phase": "res" });
     const real = String(r.headers["x-probe"]);
