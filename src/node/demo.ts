@@ -4,7 +4,7 @@
  * Ctrl-C / SIGTERM stop both; SIGHUP reloads HAProxy gracefully.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { loadConfig } from "./config";
@@ -66,6 +66,12 @@ async function run(): Promise<number> {
   if (rc !== 0) return rc;
   const config = loadConfig(CONFIG);
   const outDir = path.dirname(config.source);
+  if (process.argv.includes("--fresh") && config.state.dir) {
+    // for tests: start with no learned rules (the demo otherwise keeps them across restarts)
+    say(`--fresh: removing learned rules in ${path.relative(ROOT, config.state.dir)}/`);
+    rmSync(config.state.dir, { recursive: true, force: true });
+    mkdirSync(config.state.dir, { recursive: true });
+  }
   mkdirSync(path.dirname(config.runtimeApiSocket), { recursive: true });
 
   const env = { ...process.env, EDGEBLOCK_PORT: String(edgePort), EDGEBLOCK_DEMO_PORT: String(demoPort), EDGEBLOCK_STATS_PORT: String(statsPort) };

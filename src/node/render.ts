@@ -1,5 +1,5 @@
 /** Render haproxy.cfg and the Lua settings file from a validated config. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import Handlebars from "handlebars";
 import {
@@ -161,6 +161,13 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   };
 }
 
+/** Readers (HAProxy, a reload, a test) never see a half-written file. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp.${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
 export const ALLOW_EXACT_FILE = "eb_allow_exact.lst";
 export const ALLOW_PREFIX_FILE = "eb_allow_prefix.lst";
 
@@ -180,12 +187,12 @@ export function renderToDisk(c: EdgeConfig, opts: RenderOptions): Rendered {
     if (!existsSync(file)) writeFileSync(file, "");
   }
   // the allowlists are config, not state: always rewritten; the prefix list carries the trailing slash map_beg needs
-  writeFileSync(path.join(opts.outDir, ALLOW_EXACT_FILE), c.allowlist.exact.map((p) => `${p}\n`).join(""));
-  writeFileSync(path.join(opts.outDir, ALLOW_PREFIX_FILE), c.allowlist.prefix.map((p) => `${p.endsWith("/") ? p : p + "/"}\n`).join(""));
+  writeAtomic(path.join(opts.outDir, ALLOW_EXACT_FILE), c.allowlist.exact.map((p) => `${p}\n`).join(""));
+  writeAtomic(path.join(opts.outDir, ALLOW_PREFIX_FILE), c.allowlist.prefix.map((p) => `${p.endsWith("/") ? p : p + "/"}\n`).join(""));
   if (c.state.dir !== "") mkdirSync(c.state.dir, { recursive: true });
   mkdirSync(path.dirname(c.runtimeApiSocket), { recursive: true });
-  writeFileSync(r.files.cfg, r.cfg);
-  writeFileSync(r.files.settings, r.settings);
+  writeAtomic(r.files.cfg, r.cfg);
+  writeAtomic(r.files.settings, r.settings);
   if (!existsSync(c.staticMap)) {
     mkdirSync(path.dirname(c.staticMap), { recursive: true });
     writeFileSync(c.staticMap, "# Paths blocked from startup: <path> [status], one per line. Paths must be normalised.\n");

@@ -68,3 +68,13 @@ describe("rendered haproxy.cfg", () => {
     expect(r.cfg).toContain('http-request return status 451 content-type text/plain lf-string "%[var(txn.eb_body)]" if { var(txn.eb_status) -m int 451 }');
   });
 });
+
+describe("README drop-in lines", () => {
+  it("are exactly the rendered example's backend and table sections", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const m = /<!-- dropin:start[^>]*-->\n```\n([\s\S]*?)\n```\n<!-- dropin:end -->/.exec(readme);
+    expect(m).not.toBeNull();
+    const cfg = readFileSync(path.join(ROOT, "haproxy/haproxy.cfg"), "utf8");
+    for (const block of m![1].split(/\n\n(?=backend )/)) expect(cfg, block.split("\n")[0]).toContain(block);
+  });
+});
