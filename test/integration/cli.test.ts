@@ -39,7 +39,7 @@ describe("edgeblock rules", () => {
     const r = eb(["rules", "list"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^KEY +STATUS +REASON +ORIGIN +CREATED +TTL LEFT +HITS +MODE$/m);
-    expect(r.out).toMatch(/^\/yeet +404 +edge-resource +s1 +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +60m +0 +enforce$/m);
+    expect(r.out).toMatch(/^\/yeet +404 +edge-resource +s1 +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +(59|60)m +0 +enforce$/m);
     expect(r.out).toMatch(/^\/api\/items POST +405 +method /m);
     expect(r.out).toMatch(/^\^\/wp-admin +404 +scanner /m);
     expect(r.out).toMatch(/^\/trial +404 +trial .* dry-run$/m);
