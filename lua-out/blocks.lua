@@ -320,19 +320,26 @@ function ____exports.isPrintableAscii(s)
     end
     return true
 end
---- Split on a single-byte separator; keeps empty fields.
+--- Split on a single-byte separator; keeps empty fields. indexOf compiles to Lua's plain string.find, which beats a byte loop.
 function ____exports.splitOn(s, sep)
     local out = {}
+    local ch = string.char(sep)
     local start = 0
-    do
-        local i = 0
-        while i < #s do
-            if __TS__StringCharCodeAt(s, i) == sep then
-                out[#out + 1] = __TS__StringSubstring(s, start, i)
-                start = i + 1
-            end
-            i = i + 1
-        end
+    local i = (string.find(
+        s,
+        ch,
+        math.max(start + 1, 1),
+        true
+    ) or 0) - 1
+    while i >= 0 do
+        out[#out + 1] = __TS__StringSubstring(s, start, i)
+        start = i + 1
+        i = (string.find(
+            s,
+            ch,
+            math.max(start + 1, 1),
+            true
+        ) or 0) - 1
     end
     out[#out + 1] = __TS__StringSubstring(s, start)
     return out
@@ -401,6 +408,7 @@ ____exports.VARS = {
     prefixLive = "txn.eb_plive",
     qualSpecs = "txn.eb_qual",
     prefixQualSpecs = "txn.eb_pqual",
+    qualKey = "txn.eb_qkey",
     methodKey = "txn.eb_mkey",
     ruleReason = "txn.eb_reason",
     ruleBody = "txn.eb_body",
@@ -608,33 +616,37 @@ function ____exports.lookupKeyForPath(raw, policy)
     local r = ____exports.normalizePath(raw, policy, 1 << 30)
     return r.ok and r.path or raw
 end
---- True when HAProxy can skip the Lua converter: the native ACL in the
--- rendered config sends a path to Lua only if this is false. Kept here so the
--- property "fast path == normalizePath" is tested in both runtimes.
-function ____exports.isFastPath(raw, policy)
+--- The key haproxy.cfg computes natively, or undefined when it sends the path
+-- to the Lua converter instead. Mirrors the rendered lines: paths containing
+-- `//`, `/.`, `%` or `#` go to Lua; otherwise one trailing slash is cut with
+-- `regsub(/$,)` (when stripping is on) and the path is lowercased (when
+-- case-insensitive). The property "nativeKey == normalizePath" is tested in
+-- both runtimes; HAProxy itself refuses the other bytes this excludes.
+function ____exports.nativeKey(raw, policy)
     if #raw == 0 or (string.byte(raw, 1) or 0 / 0) ~= 47 then
-        return false
+        return nil
     end
-    if (string.find(raw, "//", nil, true) or 0) - 1 >= 0 or (string.find(raw, "/.", nil, true) or 0) - 1 >= 0 or (string.find(raw, "%", nil, true) or 0) - 1 >= 0 then
-        return false
+    if (string.find(raw, "//", nil, true) or 0) - 1 >= 0 or (string.find(raw, "/.", nil, true) or 0) - 1 >= 0 or (string.find(raw, "%", nil, true) or 0) - 1 >= 0 or (string.find(raw, "#", nil, true) or 0) - 1 >= 0 then
+        return nil
     end
-    if (string.find(raw, "?", nil, true) or 0) - 1 >= 0 or (string.find(raw, "#", nil, true) or 0) - 1 >= 0 then
-        return false
-    end
-    if policy.stripTrailingSlash and #raw > 1 and __TS__StringCharCodeAt(raw, #raw - 1) == 47 then
-        return false
+    if (string.find(raw, "?", nil, true) or 0) - 1 >= 0 then
+        return nil
     end
     do
         local i = 0
         while i < #raw do
             local c = __TS__StringCharCodeAt(raw, i)
             if c <= 32 or c >= 127 then
-                return false
+                return nil
             end
             i = i + 1
         end
     end
-    return true
+    local k = raw
+    if policy.stripTrailingSlash and #k > 1 and __TS__StringCharCodeAt(k, #k - 1) == 47 then
+        k = __TS__StringSubstring(k, 0, #k - 1)
+    end
+    return policy.caseInsensitive and asciiLower(k) or k
 end
 return ____exports
  end,
@@ -3961,30 +3973,6 @@ function ____exports.storeRemoves(settings, backend, removes, now)
     local ____error = ____exports.applyMutations(settings, muts)
     return ____error == nil and ({removed = removed}) or ({error = ____error, removed = 0})
 end
---- The qualified spec list of a base key, for the request-side match action.
-function ____exports.specsFor(backend, base)
-    local qm = mapFor(____exports.backendMapFile("qual", backend))
-    local ____temp_4
-    if qm == nil then
-        ____temp_4 = nil
-    else
-        ____temp_4 = qm:lookup(base)
-    end
-    return ____temp_4
-end
---- Rule entry data (gpc1 rule expiry) for the request-side match action.
-function ____exports.ruleExpiry(backend, key)
-    local t = tableOf(backend)
-    if t == nil then
-        return 0
-    end
-    local e = t:lookup(key)
-    if e == nil then
-        return 0
-    end
-    local v = e.gpc1
-    return v == nil and 0 or v
-end
 return ____exports
  end,
 ["lua.learn"] = function(...) 
@@ -4320,44 +4308,27 @@ local ____rulekey = require("core.rulekey")
 local bestSpec = ____rulekey.bestSpec
 local normalizeHost = ____rulekey.normalizeHost
 local queryNames = ____rulekey.queryNames
-local ____headers = require("lua.headers")
-local headerValues = ____headers.headerValues
-local ____store = require("lua.store")
-local ruleExpiry = ____store.ruleExpiry
 local function varString(txn, name)
     local v = txn:get_var(name)
     return type(v) == "string" and v or nil
 end
---- Try one base: its best matching spec whose entry is live.
-local function tryBase(txn, backend, base, specs, req, now)
+--- Publish the key of the base's most specific matching spec; haproxy.cfg checks that it is live.
+local function tryBase(txn, base, specs, req)
     if base == nil or specs == nil then
-        return false
+        return
     end
     local spec = bestSpec(specs, req)
-    if spec == nil then
-        return false
+    if spec ~= nil then
+        txn:set_var(VARS.qualKey, (base .. " ") .. spec)
     end
-    local key = (base .. " ") .. spec
-    if ruleExpiry(backend, key) <= now then
-        return false
-    end
-    txn:set_var(VARS.ruleKey, key)
-    return true
 end
 --- `which` is the action argument: `exact` (the path's own rules) or `prefix` (the longest prefix's).
 function ____exports.execute(txn, which)
-    local backend = varString(txn, VARS.backend)
-    if backend == nil then
-        return
-    end
-    local hosts = headerValues(
-        txn.http:req_get_headers(),
-        "host"
-    )
+    local host = txn.f:req_hdr("host")
     local ____temp_1 = varString(txn, VARS.method) or ""
     local ____temp_0
-    if #hosts > 0 then
-        ____temp_0 = normalizeHost(hosts[1])
+    if host ~= nil then
+        ____temp_0 = normalizeHost(host)
     else
         ____temp_0 = nil
     end
@@ -4367,24 +4338,19 @@ function ____exports.execute(txn, which)
         auth = varString(txn, VARS.auth) == "authed" and "authed" or "anon",
         queryNames = queryNames(txn.f:query())
     }
-    local now = core.now().sec
     if which == "prefix" then
         tryBase(
             txn,
-            backend,
             varString(txn, VARS.prefixBase),
             varString(txn, VARS.prefixQualSpecs),
-            req,
-            now
+            req
         )
     else
         tryBase(
             txn,
-            backend,
             varString(txn, VARS.path),
             varString(txn, VARS.qualSpecs),
-            req,
-            now
+            req
         )
     end
 end

@@ -106,15 +106,16 @@ export function isPrintableAscii(s: string): boolean {
   return true;
 }
 
-/** Split on a single-byte separator; keeps empty fields. */
+/** Split on a single-byte separator; keeps empty fields. indexOf compiles to Lua's plain string.find, which beats a byte loop. */
 export function splitOn(s: string, sep: number): string[] {
   const out: string[] = [];
+  const ch = String.fromCharCode(sep);
   let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) === sep) {
-      out.push(s.substring(start, i));
-      start = i + 1;
-    }
+  let i = s.indexOf(ch, start);
+  while (i >= 0) {
+    out.push(s.substring(start, i));
+    start = i + 1;
+    i = s.indexOf(ch, start);
   }
   out.push(s.substring(start));
   return out;

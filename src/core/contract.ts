@@ -45,6 +45,8 @@ export const VARS = {
   /** Qualified specs listed for the exact path / for the prefix: Lua evaluates them. */
   qualSpecs: "txn.eb_qual",
   prefixQualSpecs: "txn.eb_pqual",
+  /** Key of the most specific qualified rule matching the request (set by Lua; haproxy.cfg checks it is live). */
+  qualKey: "txn.eb_qkey",
   /** Method-specific candidate key. */
   methodKey: "txn.eb_mkey",
   /** Reason label of the matching rule (from the reasons map), for logs and counters. */

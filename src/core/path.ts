@@ -147,18 +147,22 @@ export function lookupKeyForPath(raw: string, policy: PathPolicy): string {
 }
 
 /**
- * True when HAProxy can skip the Lua converter: the native ACL in the
- * rendered config sends a path to Lua only if this is false. Kept here so the
- * property "fast path == normalizePath" is tested in both runtimes.
+ * The key haproxy.cfg computes natively, or undefined when it sends the path
+ * to the Lua converter instead. Mirrors the rendered lines: paths containing
+ * `//`, `/.`, `%` or `#` go to Lua; otherwise one trailing slash is cut with
+ * `regsub(/$,)` (when stripping is on) and the path is lowercased (when
+ * case-insensitive). The property "nativeKey == normalizePath" is tested in
+ * both runtimes; HAProxy itself refuses the other bytes this excludes.
  */
-export function isFastPath(raw: string, policy: PathPolicy): boolean {
-  if (raw.length === 0 || raw.charCodeAt(0) !== 47) return false;
-  if (raw.indexOf("//") >= 0 || raw.indexOf("/.") >= 0 || raw.indexOf("%") >= 0) return false;
-  if (raw.indexOf("?") >= 0 || raw.indexOf("#") >= 0) return false;
-  if (policy.stripTrailingSlash && raw.length > 1 && raw.charCodeAt(raw.length - 1) === 47) return false;
+export function nativeKey(raw: string, policy: PathPolicy): string | undefined {
+  if (raw.length === 0 || raw.charCodeAt(0) !== 47) return undefined;
+  if (raw.indexOf("//") >= 0 || raw.indexOf("/.") >= 0 || raw.indexOf("%") >= 0 || raw.indexOf("#") >= 0) return undefined;
+  if (raw.indexOf("?") >= 0) return undefined;
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
-    if (c <= 32 || c >= 127) return false;
+    if (c <= 32 || c >= 127) return undefined;
   }
-  return true;
+  let k = raw;
+  if (policy.stripTrailingSlash && k.length > 1 && k.charCodeAt(k.length - 1) === 47) k = k.substring(0, k.length - 1);
+  return policy.caseInsensitive ? asciiLower(k) : k;
 }

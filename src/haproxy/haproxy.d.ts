@@ -212,6 +212,7 @@ declare interface HaproxyFetches {
   status(): number | undefined;
   /** Current Unix time in seconds. */
   date(): number;
+  /** `req.hdr(name[,occ])`: one request header value (last occurrence by default). Cheaper than req_get_headers. */
   req_hdr(name: string, occ?: number): string | undefined;
   res_hdr(name: string, occ?: number): string | undefined;
 }

@@ -217,19 +217,3 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
   const error = applyMutations(settings, muts);
   return error === undefined ? { removed } : { error, removed: 0 };
 }
-
-/** The qualified spec list of a base key, for the request-side match action. */
-export function specsFor(backend: string, base: string): string | undefined {
-  const qm = mapFor(backendMapFile("qual", backend));
-  return qm === undefined ? undefined : qm.lookup(base);
-}
-
-/** Rule entry data (gpc1 rule expiry) for the request-side match action. */
-export function ruleExpiry(backend: string, key: string): number {
-  const t = tableOf(backend);
-  if (t === undefined) return 0;
-  const e = t.lookup(key);
-  if (e === undefined) return 0;
-  const v = e.get("gpc1");
-  return v === undefined ? 0 : v;
-}

@@ -123,6 +123,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     vars: VARS,
     luaNames: LUA_NAMES,
     pathLower: c.paths.caseInsensitive,
+    stripTrailingSlash: c.paths.stripTrailingSlash,
     staticMap: rel(outDir, c.staticMap),
     defaultStatus: c.rules.defaultStatus,
     hitCounter: HIT_COUNTER,

@@ -255,6 +255,12 @@ export class MockHaproxy {
     };
     const f: Record<string, unknown> = {};
     for (const name of ["path", "method", "query", "be_name", "srv_name", "srv_id", "src", "status", "date"]) f[name] = fetch(name);
+    // req.hdr(name): the last value of a request header, nil in http-res like the other request fetches
+    f.req_hdr = (_self: unknown, name: string) => {
+      if (phase === "http-res") return undefined;
+      const vs = spec.reqHeaders?.[name.toLowerCase()];
+      return vs && vs.length ? vs[vs.length - 1] : undefined;
+    };
     const lua: Record<string, unknown> = {
       f,
       sf: f,

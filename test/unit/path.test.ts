@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PATH_POLICY, isFastPath, normalizePath } from "../../src/core/path";
+import { DEFAULT_PATH_POLICY, nativeKey, normalizePath } from "../../src/core/path";
 import { byteString } from "../helpers/arb";
 import { PATH_VECTORS, policyOf } from "../vectors/path";
 
@@ -27,18 +27,21 @@ describe("normalizePath", () => {
     );
   });
 
-  it("agrees with the native fast path whenever the fast path applies", () => {
-    // The rendered config skips Lua when isFastPath holds and uses the path as is (or lowercased).
+  it("agrees with the key haproxy.cfg computes natively whenever it does", () => {
+    // The rendered config skips Lua when nativeKey is defined: the two must be the same key.
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(..."/a.bA%?-_~9;".split("")), maxLength: 20 }), fc.boolean(), (s, ci) => {
+      fc.property(fc.string({ unit: fc.constantFrom(..."/a.bA%?-_~9;#".split("")), maxLength: 20 }), fc.boolean(), fc.boolean(), (s, ci, ts) => {
         const raw = "/" + s;
-        const policy = { ...DEFAULT_PATH_POLICY, caseInsensitive: ci };
-        if (!isFastPath(raw, policy)) return;
-        const r = normalizePath(raw, policy, 1000);
-        expect(r).toEqual({ ok: true, path: ci ? raw.toLowerCase() : raw });
+        const policy = { ...DEFAULT_PATH_POLICY, caseInsensitive: ci, stripTrailingSlash: ts };
+        const k = nativeKey(raw, policy);
+        if (k === undefined) return;
+        expect(normalizePath(raw, policy, 1000)).toEqual({ ok: true, path: k });
       }),
-      { numRuns: 3000 },
+      { numRuns: 5000 },
     );
+    expect(nativeKey("/blog/", DEFAULT_PATH_POLICY)).toBe("/blog");
+    expect(nativeKey("/", DEFAULT_PATH_POLICY)).toBe("/");
+    expect(nativeKey("//x", DEFAULT_PATH_POLICY)).toBeUndefined();
   });
 
   it("never throws on random bytes", () => {
