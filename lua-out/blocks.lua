@@ -2978,6 +2978,53 @@ function ____exports.logEvent(level, event, fields)
 end
 return ____exports
  end,
+["lua.journal-file"] = function(...) 
+local ____exports = {}
+local ____journal = require("core.journal")
+local formatRecord = ____journal.formatRecord
+local JOURNAL_FILE = ____journal.JOURNAL_FILE
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+--- This process, as written in journal lines.
+____exports.writer = tostring(core.get_info().Pid or "0")
+function ____exports.statePath(settings, file)
+    return (settings.stateDir .. "/") .. file
+end
+--- Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned.
+function ____exports.journalAppend(settings, muts)
+    if #settings.stateDir == 0 or #muts == 0 then
+        return
+    end
+    local text = ""
+    for ____, m in ipairs(muts) do
+        local line = formatRecord(m, ____exports.writer)
+        if line ~= nil then
+            text = (text .. line) .. "\n"
+        end
+    end
+    local f, err = io.open(
+        ____exports.statePath(settings, JOURNAL_FILE),
+        "a"
+    )
+    if f == nil then
+        inc("journal_errors")
+        logEvent(
+            core.err,
+            "journal not written",
+            {{
+                "detail",
+                tostring(err)
+            }}
+        )
+        return
+    end
+    f:write(text)
+    f:close()
+end
+return ____exports
+ end,
 ["lua.runtime-api"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -3061,587 +3108,6 @@ function ____exports.cliSucceeded(output)
 end
 return ____exports
  end,
-["lua.persist"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__Class = ____lualib.__TS__Class
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__New = ____lualib.__TS__New
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local ____contract = require("core.contract")
-local CONTROL_TABLE = ____contract.CONTROL_TABLE
-local ENFORCEMENT_OFF_KEY = ____contract.ENFORCEMENT_OFF_KEY
-local READY_KEY = ____contract.READY_KEY
-local READY_WAIT_MS = ____contract.READY_WAIT_MS
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
-local STORE_MAPS = ____contract.STORE_MAPS
-local ____journal = require("core.journal")
-local formatRecord = ____journal.formatRecord
-local isExpiredRecord = ____journal.isExpiredRecord
-local JOURNAL_FILE = ____journal.JOURNAL_FILE
-local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
-local parseRecord = ____journal.parseRecord
-local recordCommand = ____journal.recordCommand
-local reconcile = ____journal.reconcile
-local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
-local ____runtime_2Dcmd = require("core.runtime-cmd")
-local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
-local parseTableLine = ____runtime_2Dcmd.parseTableLine
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local setGauge = ____counters.setGauge
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
-local ____runtime_2Dapi = require("lua.runtime-api")
-local cliSucceeded = ____runtime_2Dapi.cliSucceeded
-local cliTarget = ____runtime_2Dapi.cliTarget
-local runCli = ____runtime_2Dapi.runCli
---- This process, as written in journal lines.
-local writer = tostring(core.get_info().Pid or "0")
-local function path(settings, file)
-    return (settings.stateDir .. "/") .. file
-end
---- Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned.
-function ____exports.journalAppend(settings, muts)
-    if #settings.stateDir == 0 or #muts == 0 then
-        return
-    end
-    local text = ""
-    for ____, m in ipairs(muts) do
-        local line = formatRecord(m, writer)
-        if line ~= nil then
-            text = (text .. line) .. "\n"
-        end
-    end
-    local f, err = io.open(
-        path(settings, JOURNAL_FILE),
-        "a"
-    )
-    if f == nil then
-        inc("journal_errors")
-        logEvent(
-            core.err,
-            "journal not written",
-            {{
-                "detail",
-                tostring(err)
-            }}
-        )
-        return
-    end
-    f:write(text)
-    f:close()
-end
---- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
-local function runCliRetry(settings, cmds)
-    local res = runCli(settings.runtimeApi, cmds, 10)
-    do
-        local i = 0
-        while i < 100 and not res.ok do
-            core.msleep(100)
-            res = runCli(settings.runtimeApi, cmds, 10)
-            i = i + 1
-        end
-    end
-    return res
-end
-local function currentEntry(r)
-    if r.kind ~= "table" then
-        return nil
-    end
-    local px = core.backends[r.table]
-    local ____temp_0
-    if px == nil or px.stktable == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable:lookup(r.key)
-    end
-    local e = ____temp_0
-    if e == nil then
-        return nil
-    end
-    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
-end
---- Applies records in order: table records in batched runtime API calls, map records directly.
-local Replayer = __TS__Class()
-Replayer.name = "Replayer"
-function Replayer.prototype.____constructor(self, settings, now, guard)
-    self.settings = settings
-    self.now = now
-    self.guard = guard
-    self.applied = 0
-    self.skipped = 0
-    self.batch = {}
-    self.size = 0
-end
-function Replayer.prototype.push(self, record)
-    if isExpiredRecord(record, self.now) then
-        self.skipped = self.skipped + 1
-        return
-    end
-    local ____table_guard_1
-    if self.guard then
-        ____table_guard_1 = reconcile(
-            record,
-            currentEntry(record)
-        )
-    else
-        ____table_guard_1 = record
-    end
-    local r = ____table_guard_1
-    if r == nil then
-        self.skipped = self.skipped + 1
-        return
-    end
-    if r.kind == "table" then
-        local c = recordCommand(r)
-        if c == nil then
-            return
-        end
-        if self.size + #c > 8000 then
-            self:flush()
-        end
-        local ____self_batch_2 = self.batch
-        ____self_batch_2[#____self_batch_2 + 1] = c
-        self.size = self.size + #c + 1
-    else
-        self:flush()
-        local ok = pcall(function()
-            local ____temp_3
-            if r.kind == "map-set" then
-                ____temp_3 = core.set_map(r.file, r.key, r.value)
-            else
-                ____temp_3 = core.del_map(r.file, r.key)
-            end
-            return ____temp_3
-        end)
-        if not ok then
-            self.skipped = self.skipped + 1
-            return
-        end
-    end
-    self.applied = self.applied + 1
-end
-function Replayer.prototype.flush(self)
-    if #self.batch == 0 then
-        return
-    end
-    local res = runCliRetry(self.settings, self.batch)
-    if not res.ok or not cliSucceeded(res.output) then
-        logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
-    end
-    self.batch = {}
-    self.size = 0
-end
---- Stream a state file from `offset` into the replayer, line by line. A last
--- line without its newline may still be being written: it is left for later.
--- Returns the offset after the last complete line and the corrupt line count.
-local function readFrom(file, offset, skipWriter, out)
-    local f = io.open(file, "r")
-    if f == nil then
-        return {offset = 0, corrupt = 0}
-    end
-    local ____end = f:seek("end")
-    local size = type(____end) == "number" and ____end or 0
-    if size < offset then
-        offset = 0
-    end
-    f:seek("set", offset)
-    local corrupt = 0
-    local n = 0
-    do
-        while true do
-            do
-                local line = f:read("L")
-                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
-                    break
-                end
-                offset = offset + #line
-                n = n + 1
-                local body = __TS__StringSubstring(line, 0, #line - 1)
-                if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
-                    goto __continue32
-                end
-                local p = parseRecord(body)
-                if not p.ok then
-                    corrupt = corrupt + 1
-                    logEvent(
-                        core.warning,
-                        "state line skipped",
-                        {
-                            {"file", file},
-                            {
-                                "line",
-                                itoa(n)
-                            },
-                            {"detail", p.error}
-                        }
-                    )
-                    goto __continue32
-                end
-                if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
-                    goto __continue32
-                end
-                out:push(p.record)
-                if n % 1000 == 0 then
-                    core.yield()
-                end
-            end
-            ::__continue32::
-        end
-    end
-    f:close()
-    out:flush()
-    return {offset = offset, corrupt = corrupt}
-end
---- Rule tables and their maps in this configuration.
-local function edgeBackends()
-    local out = {}
-    for name in pairs(core.backends) do
-        local n = name
-        if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
-            out[#out + 1] = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
-        end
-    end
-    return out
-end
---- Stream `show table`/`show map` through a callback, line by line (yields while waiting).
-local function streamCli(settings, command, onLine)
-    local target = cliTarget(settings.runtimeApi)
-    local sock = core.tcp()
-    sock:settimeout(30)
-    local ok = sock:connect(target.address)
-    if ok == nil then
-        sock:close()
-        return false
-    end
-    sock:send((target.prefix .. command) .. (#target.prefix > 0 and ";quit\n" or "\n"))
-    do
-        while true do
-            local line = sock:receive("*l")
-            if line == nil then
-                break
-            end
-            onLine(line)
-        end
-    end
-    sock:close()
-    return true
-end
-local function isStopping()
-    return tostring(core.get_info().Stopping) == "1"
-end
---- Write a snapshot of every live rule, map entry and switch; rotate the journal first.
-local function snapshot(settings, now)
-    os.rename(
-        path(settings, JOURNAL_FILE),
-        path(settings, JOURNAL_OLD_FILE)
-    )
-    local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
-    local f, err = io.open(tmp, "w")
-    if f == nil then
-        logEvent(
-            core.err,
-            "snapshot not written",
-            {{
-                "detail",
-                tostring(err)
-            }}
-        )
-        return false
-    end
-    f:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
-    local ok = true
-    local rules = 0
-    local function tableRecord(____table, line)
-        local e = parseTableLine(line)
-        if e == nil then
-            return
-        end
-        local live = e.data.gpt0 or 0
-        if live <= now and __TS__StringSubstring(____table, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
-            return
-        end
-        local fields = {}
-        for ____, name in ipairs({
-            "gpt0",
-            "gpc0",
-            "gpc1",
-            "sess_cnt",
-            "server_id",
-            "http_req_cnt"
-        }) do
-            if e.data[name] ~= nil then
-                fields[#fields + 1] = {name = name, value = e.data[name]}
-            end
-        end
-        local out = formatRecord({kind = "table", table = ____table, key = e.key, fields = fields}, writer)
-        if out ~= nil then
-            f:write(out .. "\n")
-            rules = rules + 1
-        end
-    end
-    local function mapRecord(file, line)
-        local sp1 = (string.find(line, " ", nil, true) or 0) - 1
-        if sp1 < 0 then
-            return
-        end
-        local rest = __TS__StringSubstring(line, sp1 + 1)
-        local sp2 = (string.find(rest, " ", nil, true) or 0) - 1
-        local key = sp2 < 0 and rest or __TS__StringSubstring(rest, 0, sp2)
-        local value = sp2 < 0 and "" or __TS__StringSubstring(rest, sp2 + 1)
-        local out = formatRecord({kind = "map-set", file = file, key = key, value = value}, writer)
-        if out ~= nil and #key > 0 then
-            f:write(out .. "\n")
-        end
-    end
-    for ____, be in ipairs(edgeBackends()) do
-        local ____table = RULE_TABLE_PREFIX .. be
-        ok = ok and streamCli(
-            settings,
-            "show table " .. escapeCliArg(____table),
-            function(l) return tableRecord(____table, l) end
-        )
-        for ____, file in ipairs({(STORE_MAPS.prefixPrefix .. be) .. ".map", (STORE_MAPS.qualPrefix .. be) .. ".map"}) do
-            ok = ok and streamCli(
-                settings,
-                "show map " .. escapeCliArg(file),
-                function(l) return mapRecord(file, l) end
-            )
-        end
-    end
-    for ____, file in ipairs({STORE_MAPS.reasons, STORE_MAPS.bodies}) do
-        ok = ok and streamCli(
-            settings,
-            "show map " .. escapeCliArg(file),
-            function(l) return mapRecord(file, l) end
-        )
-    end
-    ok = ok and streamCli(
-        settings,
-        (("show table " .. CONTROL_TABLE) .. " key ") .. ENFORCEMENT_OFF_KEY,
-        function(l) return tableRecord(CONTROL_TABLE, l) end
-    )
-    f:close()
-    if not ok or isStopping() then
-        os.remove(tmp)
-        return false
-    end
-    os.rename(
-        tmp,
-        path(settings, SNAPSHOT_FILE)
-    )
-    os.remove(path(settings, JOURNAL_OLD_FILE))
-    logEvent(
-        core.info,
-        "snapshot written",
-        {{
-            "entries",
-            itoa(rules)
-        }}
-    )
-    return true
-end
---- Count live rules per backend and mode (enforce / dry-run) for the metrics. Costs a table walk: rarer on big tables.
-local function census(settings, now, round)
-    for ____, be in ipairs(edgeBackends()) do
-        do
-            local px = core.backends[RULE_TABLE_PREFIX .. be]
-            local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
-            if used > 200000 and round % 30 ~= 0 then
-                goto __continue71
-            end
-            local enforce = 0
-            local dry = 0
-            local ok = streamCli(
-                settings,
-                (("show table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpc1 gt ") .. itoa(now),
-                function(line)
-                    local e = parseTableLine(line)
-                    if e == nil then
-                        return
-                    end
-                    if math.floor((e.data.gpc0 or 0) / 1024) % 2 == 1 then
-                        dry = dry + 1
-                    else
-                        enforce = enforce + 1
-                    end
-                end
-            )
-            if ok then
-                setGauge(("rules_active:" .. be) .. ":enforce", enforce)
-                setGauge(("rules_active:" .. be) .. ":dry-run", dry)
-            end
-        end
-        ::__continue71::
-    end
-end
-local function largestTable()
-    local most = 0
-    for ____, be in ipairs(edgeBackends()) do
-        local px = core.backends[RULE_TABLE_PREFIX .. be]
-        local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
-        if used > most then
-            most = used
-        end
-    end
-    return most
-end
---- Free expired rules: one data-filtered clear per rule table.
-local function sweep(settings, now)
-    for ____, be in ipairs(edgeBackends()) do
-        do
-            local px = core.backends[RULE_TABLE_PREFIX .. be]
-            local before = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
-            local res = runCli(
-                settings.runtimeApi,
-                {(("clear table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpt0 lt ") .. itoa(now)},
-                10
-            )
-            if not res.ok then
-                logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue84
-            end
-            local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
-            if before > after then
-                inc("rules_expired", before - after)
-            end
-        end
-        ::__continue84::
-    end
-end
-local function isReady()
-    local px = core.backends[CONTROL_TABLE]
-    local ____temp_4
-    if px == nil or px.stktable == nil then
-        ____temp_4 = nil
-    else
-        ____temp_4 = px.stktable:lookup(READY_KEY)
-    end
-    local e = ____temp_4
-    return e ~= nil and (e.gpt0 or 0) > 0
-end
---- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
-function ____exports.waitUntilReady()
-    local start = core.now()
-    while not isReady() and not isStopping() do
-        local now = core.now()
-        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
-            inc("ready_timeouts")
-            logEvent(
-                core.warning,
-                "request served before the rules were loaded",
-                {{
-                    "waited_ms",
-                    itoa(READY_WAIT_MS)
-                }}
-            )
-            return
-        end
-        core.msleep(10)
-    end
-end
---- The maintenance loop. Registered once per process (see main.ts).
-function ____exports.maintenance(settings)
-    local persist = #settings.stateDir > 0
-    local offset = 0
-    if os.getenv("HAPROXY_MWORKER") == "1" and cliTarget(settings.runtimeApi).prefix == "" then
-        logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", {})
-    end
-    if persist then
-        local now = core.now().sec
-        local corrupt = 0
-        local applied = 0
-        local skipped = 0
-        local rep = __TS__New(Replayer, settings, now, false)
-        for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
-            local r = readFrom(
-                path(settings, file),
-                0,
-                nil,
-                rep
-            )
-            corrupt = corrupt + r.corrupt
-            if file == JOURNAL_FILE then
-                offset = r.offset
-            end
-        end
-        applied = rep.applied
-        skipped = rep.skipped
-        if corrupt > 0 then
-            inc("state_lines_corrupt", corrupt)
-        end
-        logEvent(
-            core.notice,
-            "state loaded",
-            {
-                {
-                    "applied",
-                    itoa(applied)
-                },
-                {
-                    "expired_skipped",
-                    itoa(skipped)
-                },
-                {
-                    "corrupt",
-                    itoa(corrupt)
-                }
-            }
-        )
-    end
-    local res = runCliRetry(settings, {((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.gpt0 1"})
-    if not res.ok or not cliSucceeded(res.output) then
-        logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
-    end
-    local lastSweep = core.now().sec
-    local round = 0
-    census(
-        settings,
-        core.now().sec,
-        round
-    )
-    local lastSnapshot = core.now().sec
-    local dirty = false
-    do
-        while true do
-            core.sleep(1)
-            local now = core.now().sec
-            if persist then
-                local r = readFrom(
-                    path(settings, JOURNAL_FILE),
-                    offset,
-                    writer,
-                    __TS__New(Replayer, settings, now, true)
-                )
-                offset = r.offset
-                if r.offset > 0 then
-                    dirty = true
-                end
-            end
-            if now - lastSweep >= settings.sweepInterval * math.max(
-                1,
-                math.floor(largestTable() / 100000)
-            ) then
-                lastSweep = now
-                sweep(settings, now)
-                round = round + 1
-                census(settings, now, round)
-            end
-            if persist and dirty and now - lastSnapshot >= settings.snapshotInterval and not isStopping() then
-                lastSnapshot = now
-                if snapshot(settings, now) then
-                    offset = 0
-                    dirty = false
-                end
-            end
-        end
-    end
-end
-return ____exports
- end,
 ["lua.store"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -3664,8 +3130,8 @@ local ruleEntry = ____rule.ruleEntry
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local splitOn = ____bytes.splitOn
-local ____persist = require("lua.persist")
-local journalAppend = ____persist.journalAppend
+local ____journal_2Dfile = require("lua.journal-file")
+local journalAppend = ____journal_2Dfile.journalAppend
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
@@ -4490,6 +3956,656 @@ function ____exports.loadSettings()
         return {settings = DEFAULT_SETTINGS, errors = parsed.errors}
     end
     return {settings = parsed.settings, errors = {}}
+end
+return ____exports
+ end,
+["lua.persist"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__New = ____lualib.__TS__New
+local ____exports = {}
+local streamCli, mapEntries, pruneMap, cleanBackendMaps
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local CONTROL_TABLE = ____contract.CONTROL_TABLE
+local ENFORCEMENT_OFF_KEY = ____contract.ENFORCEMENT_OFF_KEY
+local READY_KEY = ____contract.READY_KEY
+local READY_WAIT_MS = ____contract.READY_WAIT_MS
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STORE_MAPS = ____contract.STORE_MAPS
+local ____journal = require("core.journal")
+local formatRecord = ____journal.formatRecord
+local isExpiredRecord = ____journal.isExpiredRecord
+local JOURNAL_FILE = ____journal.JOURNAL_FILE
+local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
+local parseRecord = ____journal.parseRecord
+local recordCommand = ____journal.recordCommand
+local reconcile = ____journal.reconcile
+local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+local parseTableLine = ____runtime_2Dcmd.parseTableLine
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local setGauge = ____counters.setGauge
+local ____store = require("lua.store")
+local applyMutations = ____store.applyMutations
+local ____answer = require("core.answer")
+local unpackAnswer = ____answer.unpackAnswer
+local ____rule = require("core.rule")
+local unpackReason = ____rule.unpackReason
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local cliTarget = ____runtime_2Dapi.cliTarget
+local runCli = ____runtime_2Dapi.runCli
+local ____journal_2Dfile = require("lua.journal-file")
+local path = ____journal_2Dfile.statePath
+local writer = ____journal_2Dfile.writer
+function streamCli(settings, command, onLine)
+    local target = cliTarget(settings.runtimeApi)
+    local sock = core.tcp()
+    sock:settimeout(30)
+    local ok = sock:connect(target.address)
+    if ok == nil then
+        sock:close()
+        return false
+    end
+    sock:send((target.prefix .. command) .. (#target.prefix > 0 and ";quit\n" or "\n"))
+    do
+        while true do
+            local line = sock:receive("*l")
+            if line == nil then
+                break
+            end
+            onLine(line)
+        end
+    end
+    sock:close()
+    return true
+end
+function mapEntries(settings, file)
+    local out = {}
+    streamCli(
+        settings,
+        "show map " .. escapeCliArg(file),
+        function(line)
+            local sp1 = (string.find(line, " ", nil, true) or 0) - 1
+            if sp1 < 0 or __TS__StringSubstring(line, 0, 2) ~= "0x" then
+                return
+            end
+            local rest = __TS__StringSubstring(line, sp1 + 1)
+            local sp2 = (string.find(rest, " ", nil, true) or 0) - 1
+            out[#out + 1] = {
+                key = sp2 < 0 and rest or __TS__StringSubstring(rest, 0, sp2),
+                value = sp2 < 0 and "" or __TS__StringSubstring(rest, sp2 + 1)
+            }
+        end
+    )
+    return out
+end
+function pruneMap(settings, file, keep)
+    local muts = {}
+    for ____, e in ipairs(mapEntries(settings, file)) do
+        if not keep(e.key, e.value) then
+            muts[#muts + 1] = {kind = "map-del", file = file, key = e.key}
+        end
+    end
+    if #muts > 0 then
+        applyMutations(settings, muts)
+    end
+end
+function cleanBackendMaps(settings, be, now)
+    local px = core.backends[RULE_TABLE_PREFIX .. be]
+    local ____temp_4
+    if px == nil then
+        ____temp_4 = nil
+    else
+        ____temp_4 = px.stktable
+    end
+    local t = ____temp_4
+    if t == nil then
+        return
+    end
+    local function live(key, field)
+        local e = t:lookup(key)
+        return e ~= nil and (e[field] or 0) > now
+    end
+    pruneMap(
+        settings,
+        (STORE_MAPS.prefixPrefix .. be) .. ".map",
+        function(_key, base) return live(base, "gpt0") end
+    )
+    local qual = (STORE_MAPS.qualPrefix .. be) .. ".map"
+    local muts = {}
+    for ____, e in ipairs(mapEntries(settings, qual)) do
+        local kept = ""
+        for ____, spec in ipairs(splitOn(e.value, 32)) do
+            if #spec > 0 and live((e.key .. " ") .. spec, "gpc1") then
+                kept = (kept .. (#kept > 0 and " " or "")) .. spec
+            end
+        end
+        if #kept == 0 then
+            muts[#muts + 1] = {kind = "map-del", file = qual, key = e.key}
+        elseif kept ~= e.value then
+            muts[#muts + 1] = {kind = "map-set", file = qual, key = e.key, value = kept}
+        end
+    end
+    if #muts > 0 then
+        applyMutations(settings, muts)
+    end
+end
+--- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
+local function runCliRetry(settings, cmds)
+    local res = runCli(settings.runtimeApi, cmds, 10)
+    do
+        local i = 0
+        while i < 100 and not res.ok do
+            core.msleep(100)
+            res = runCli(settings.runtimeApi, cmds, 10)
+            i = i + 1
+        end
+    end
+    return res
+end
+local function currentEntry(r)
+    if r.kind ~= "table" then
+        return nil
+    end
+    local px = core.backends[r.table]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(r.key)
+    end
+    local e = ____temp_0
+    if e == nil then
+        return nil
+    end
+    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
+end
+--- Applies records in order: table records in batched runtime API calls, map records directly.
+local Replayer = __TS__Class()
+Replayer.name = "Replayer"
+function Replayer.prototype.____constructor(self, settings, now, guard)
+    self.settings = settings
+    self.now = now
+    self.guard = guard
+    self.applied = 0
+    self.skipped = 0
+    self.batch = {}
+    self.size = 0
+end
+function Replayer.prototype.push(self, record)
+    if isExpiredRecord(record, self.now) then
+        self.skipped = self.skipped + 1
+        return
+    end
+    local ____table_guard_1
+    if self.guard then
+        ____table_guard_1 = reconcile(
+            record,
+            currentEntry(record)
+        )
+    else
+        ____table_guard_1 = record
+    end
+    local r = ____table_guard_1
+    if r == nil then
+        self.skipped = self.skipped + 1
+        return
+    end
+    if r.kind == "table" then
+        local c = recordCommand(r)
+        if c == nil then
+            return
+        end
+        if self.size + #c > 8000 then
+            self:flush()
+        end
+        local ____self_batch_2 = self.batch
+        ____self_batch_2[#____self_batch_2 + 1] = c
+        self.size = self.size + #c + 1
+    else
+        self:flush()
+        local ok = pcall(function()
+            local ____temp_3
+            if r.kind == "map-set" then
+                ____temp_3 = core.set_map(r.file, r.key, r.value)
+            else
+                ____temp_3 = core.del_map(r.file, r.key)
+            end
+            return ____temp_3
+        end)
+        if not ok then
+            self.skipped = self.skipped + 1
+            return
+        end
+    end
+    self.applied = self.applied + 1
+end
+function Replayer.prototype.flush(self)
+    if #self.batch == 0 then
+        return
+    end
+    local res = runCliRetry(self.settings, self.batch)
+    if not res.ok or not cliSucceeded(res.output) then
+        logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
+    end
+    self.batch = {}
+    self.size = 0
+end
+--- Stream a state file from `offset` into the replayer, line by line. A last
+-- line without its newline may still be being written: it is left for later.
+-- Returns the offset after the last complete line and the corrupt line count.
+local function readFrom(file, offset, skipWriter, out)
+    local f = io.open(file, "r")
+    if f == nil then
+        return {offset = 0, corrupt = 0}
+    end
+    local ____end = f:seek("end")
+    local size = type(____end) == "number" and ____end or 0
+    if size < offset then
+        offset = 0
+    end
+    f:seek("set", offset)
+    local corrupt = 0
+    local n = 0
+    do
+        while true do
+            do
+                local line = f:read("L")
+                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
+                    break
+                end
+                offset = offset + #line
+                n = n + 1
+                local body = __TS__StringSubstring(line, 0, #line - 1)
+                if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
+                    goto __continue25
+                end
+                local p = parseRecord(body)
+                if not p.ok then
+                    corrupt = corrupt + 1
+                    logEvent(
+                        core.warning,
+                        "state line skipped",
+                        {
+                            {"file", file},
+                            {
+                                "line",
+                                itoa(n)
+                            },
+                            {"detail", p.error}
+                        }
+                    )
+                    goto __continue25
+                end
+                if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
+                    goto __continue25
+                end
+                out:push(p.record)
+                if n % 1000 == 0 then
+                    core.yield()
+                end
+            end
+            ::__continue25::
+        end
+    end
+    f:close()
+    out:flush()
+    return {offset = offset, corrupt = corrupt}
+end
+--- Rule tables and their maps in this configuration.
+local function edgeBackends()
+    local out = {}
+    for name in pairs(core.backends) do
+        local n = name
+        if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
+            out[#out + 1] = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
+        end
+    end
+    return out
+end
+local function isStopping()
+    return tostring(core.get_info().Stopping) == "1"
+end
+--- Write a snapshot of every live rule, map entry and switch; rotate the journal first.
+local function snapshot(settings, now)
+    os.rename(
+        path(settings, JOURNAL_FILE),
+        path(settings, JOURNAL_OLD_FILE)
+    )
+    local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
+    local f, err = io.open(tmp, "w")
+    if f == nil then
+        logEvent(
+            core.err,
+            "snapshot not written",
+            {{
+                "detail",
+                tostring(err)
+            }}
+        )
+        return false
+    end
+    f:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
+    local ok = true
+    local rules = 0
+    local function tableRecord(____table, line)
+        local e = parseTableLine(line)
+        if e == nil then
+            return
+        end
+        local live = e.data.gpt0 or 0
+        if live <= now and __TS__StringSubstring(____table, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
+            return
+        end
+        local fields = {}
+        for ____, name in ipairs({
+            "gpt0",
+            "gpc0",
+            "gpc1",
+            "sess_cnt",
+            "server_id",
+            "http_req_cnt"
+        }) do
+            if e.data[name] ~= nil then
+                fields[#fields + 1] = {name = name, value = e.data[name]}
+            end
+        end
+        local out = formatRecord({kind = "table", table = ____table, key = e.key, fields = fields}, writer)
+        if out ~= nil then
+            f:write(out .. "\n")
+            rules = rules + 1
+        end
+    end
+    local function mapRecord(file, line)
+        local sp1 = (string.find(line, " ", nil, true) or 0) - 1
+        if sp1 < 0 then
+            return
+        end
+        local rest = __TS__StringSubstring(line, sp1 + 1)
+        local sp2 = (string.find(rest, " ", nil, true) or 0) - 1
+        local key = sp2 < 0 and rest or __TS__StringSubstring(rest, 0, sp2)
+        local value = sp2 < 0 and "" or __TS__StringSubstring(rest, sp2 + 1)
+        local out = formatRecord({kind = "map-set", file = file, key = key, value = value}, writer)
+        if out ~= nil and #key > 0 then
+            f:write(out .. "\n")
+        end
+    end
+    for ____, be in ipairs(edgeBackends()) do
+        local ____table = RULE_TABLE_PREFIX .. be
+        ok = ok and streamCli(
+            settings,
+            "show table " .. escapeCliArg(____table),
+            function(l) return tableRecord(____table, l) end
+        )
+        for ____, file in ipairs({(STORE_MAPS.prefixPrefix .. be) .. ".map", (STORE_MAPS.qualPrefix .. be) .. ".map"}) do
+            ok = ok and streamCli(
+                settings,
+                "show map " .. escapeCliArg(file),
+                function(l) return mapRecord(file, l) end
+            )
+        end
+    end
+    for ____, file in ipairs({STORE_MAPS.reasons, STORE_MAPS.bodies}) do
+        ok = ok and streamCli(
+            settings,
+            "show map " .. escapeCliArg(file),
+            function(l) return mapRecord(file, l) end
+        )
+    end
+    ok = ok and streamCli(
+        settings,
+        (("show table " .. CONTROL_TABLE) .. " key ") .. ENFORCEMENT_OFF_KEY,
+        function(l) return tableRecord(CONTROL_TABLE, l) end
+    )
+    f:close()
+    if not ok or isStopping() then
+        os.remove(tmp)
+        return false
+    end
+    os.rename(
+        tmp,
+        path(settings, SNAPSHOT_FILE)
+    )
+    os.remove(path(settings, JOURNAL_OLD_FILE))
+    logEvent(
+        core.info,
+        "snapshot written",
+        {{
+            "entries",
+            itoa(rules)
+        }}
+    )
+    return true
+end
+--- Count live rules per backend and mode (enforce / dry-run) for the metrics. Costs a table walk: rarer on big tables.
+local function census(settings, now, round)
+    local bodies = {}
+    local reasons = {}
+    local complete = true
+    for ____, be in ipairs(edgeBackends()) do
+        do
+            local px = core.backends[RULE_TABLE_PREFIX .. be]
+            local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+            if used > 200000 and round % 30 ~= 0 then
+                complete = false
+                goto __continue64
+            end
+            local enforce = 0
+            local dry = 0
+            local ok = streamCli(
+                settings,
+                (("show table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpc1 gt ") .. itoa(now),
+                function(line)
+                    local e = parseTableLine(line)
+                    if e == nil then
+                        return
+                    end
+                    local a = unpackAnswer(e.data.gpc0 or 0)
+                    if a.dryRun then
+                        dry = dry + 1
+                    else
+                        enforce = enforce + 1
+                    end
+                    if a.bodyId > 0 then
+                        bodies[itoa(a.bodyId)] = true
+                    end
+                    reasons[itoa(unpackReason(e.data.server_id or 0).reasonId)] = true
+                end
+            )
+            if ok then
+                setGauge(("rules_active:" .. be) .. ":enforce", enforce)
+                setGauge(("rules_active:" .. be) .. ":dry-run", dry)
+            else
+                complete = false
+            end
+            cleanBackendMaps(settings, be, now)
+        end
+        ::__continue64::
+    end
+    if complete then
+        pruneMap(
+            settings,
+            STORE_MAPS.bodies,
+            function(key) return bodies[key] == true end
+        )
+        pruneMap(
+            settings,
+            STORE_MAPS.reasons,
+            function(key) return reasons[key] == true end
+        )
+    end
+end
+local function largestTable()
+    local most = 0
+    for ____, be in ipairs(edgeBackends()) do
+        local px = core.backends[RULE_TABLE_PREFIX .. be]
+        local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+        if used > most then
+            most = used
+        end
+    end
+    return most
+end
+--- Free expired rules: one data-filtered clear per rule table.
+local function sweep(settings, now)
+    for ____, be in ipairs(edgeBackends()) do
+        do
+            local px = core.backends[RULE_TABLE_PREFIX .. be]
+            local before = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+            local res = runCli(
+                settings.runtimeApi,
+                {(("clear table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpt0 lt ") .. itoa(now)},
+                10
+            )
+            if not res.ok then
+                logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
+                goto __continue102
+            end
+            local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+            if before > after then
+                inc("rules_expired", before - after)
+            end
+        end
+        ::__continue102::
+    end
+end
+local function isReady()
+    local px = core.backends[CONTROL_TABLE]
+    local ____temp_5
+    if px == nil or px.stktable == nil then
+        ____temp_5 = nil
+    else
+        ____temp_5 = px.stktable:lookup(READY_KEY)
+    end
+    local e = ____temp_5
+    return e ~= nil and (e.gpt0 or 0) > 0
+end
+--- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
+function ____exports.waitUntilReady()
+    local start = core.now()
+    while not isReady() and not isStopping() do
+        local now = core.now()
+        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
+            inc("ready_timeouts")
+            logEvent(
+                core.warning,
+                "request served before the rules were loaded",
+                {{
+                    "waited_ms",
+                    itoa(READY_WAIT_MS)
+                }}
+            )
+            return
+        end
+        core.msleep(10)
+    end
+end
+--- The maintenance loop. Registered once per process (see main.ts).
+function ____exports.maintenance(settings)
+    local persist = #settings.stateDir > 0
+    local offset = 0
+    if os.getenv("HAPROXY_MWORKER") == "1" and cliTarget(settings.runtimeApi).prefix == "" then
+        logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", {})
+    end
+    if persist then
+        local now = core.now().sec
+        local corrupt = 0
+        local applied = 0
+        local skipped = 0
+        local rep = __TS__New(Replayer, settings, now, false)
+        for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
+            local r = readFrom(
+                path(settings, file),
+                0,
+                nil,
+                rep
+            )
+            corrupt = corrupt + r.corrupt
+            if file == JOURNAL_FILE then
+                offset = r.offset
+            end
+        end
+        applied = rep.applied
+        skipped = rep.skipped
+        if corrupt > 0 then
+            inc("state_lines_corrupt", corrupt)
+        end
+        logEvent(
+            core.notice,
+            "state loaded",
+            {
+                {
+                    "applied",
+                    itoa(applied)
+                },
+                {
+                    "expired_skipped",
+                    itoa(skipped)
+                },
+                {
+                    "corrupt",
+                    itoa(corrupt)
+                }
+            }
+        )
+    end
+    local res = runCliRetry(settings, {((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.gpt0 1"})
+    if not res.ok or not cliSucceeded(res.output) then
+        logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
+    end
+    local lastSweep = core.now().sec
+    local round = 0
+    census(
+        settings,
+        core.now().sec,
+        round
+    )
+    local lastSnapshot = core.now().sec
+    local dirty = false
+    do
+        while true do
+            core.sleep(1)
+            local now = core.now().sec
+            if persist then
+                local r = readFrom(
+                    path(settings, JOURNAL_FILE),
+                    offset,
+                    writer,
+                    __TS__New(Replayer, settings, now, true)
+                )
+                offset = r.offset
+                if r.offset > 0 then
+                    dirty = true
+                end
+            end
+            if now - lastSweep >= settings.sweepInterval * math.max(
+                1,
+                math.floor(largestTable() / 100000)
+            ) then
+                lastSweep = now
+                sweep(settings, now)
+                round = round + 1
+                census(settings, now, round)
+            end
+            if persist and dirty and now - lastSnapshot >= settings.snapshotInterval and not isStopping() then
+                lastSnapshot = now
+                if snapshot(settings, now) then
+                    offset = 0
+                    dirty = false
+                end
+            end
+        end
+    end
 end
 return ____exports
  end,

@@ -8,39 +8,20 @@
  *   tables and maps (temp file, then rename).
  * Every learn appends its mutations to the journal before the action returns.
  */
-import { itoa } from "../core/bytes";
+import { itoa, splitOn } from "../core/bytes";
 import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, READY_KEY, READY_WAIT_MS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { CurrentEntry, formatRecord, isExpiredRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, JournalRecord, parseRecord, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
 import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
 import { Settings } from "../core/settings";
 import { inc, setGauge } from "./counters";
+import { applyMutations } from "./store";
+import { unpackAnswer } from "../core/answer";
+import { unpackReason } from "../core/rule";
 import { logEvent } from "./log";
 import { cliSucceeded, cliTarget, runCli } from "./runtime-api";
 
-/** This process, as written in journal lines. */
-const writer = tostring(core.get_info().get("Pid") ?? "0");
+import { statePath as path, writer } from "./journal-file";
 
-function path(settings: Settings, file: string): string {
-  return settings.stateDir + "/" + file;
-}
-
-/** Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned. */
-export function journalAppend(settings: Settings, muts: readonly JournalRecord[]): void {
-  if (settings.stateDir.length === 0 || muts.length === 0) return;
-  let text = "";
-  for (const m of muts) {
-    const line = formatRecord(m, writer);
-    if (line !== undefined) text = text + line + "\n";
-  }
-  const [f, err] = io.open(path(settings, JOURNAL_FILE), "a");
-  if (f === undefined) {
-    inc("journal_errors");
-    logEvent(core.err, "journal not written", [["detail", tostring(err)]]);
-    return;
-  }
-  f.write(text);
-  f.close();
-}
 
 /** The runtime API may not accept connections yet while a process starts: retry for up to 10 s. */
 function runCliRetry(settings: Settings, cmds: readonly string[]): { ok: boolean; output: string } {
@@ -245,23 +226,79 @@ function snapshot(settings: Settings, now: number): boolean {
 
 /** Count live rules per backend and mode (enforce / dry-run) for the metrics. Costs a table walk: rarer on big tables. */
 function census(settings: Settings, now: number, round: number): void {
+  // ids of bodies and reasons that live rules still use; complete only if every table was walked
+  const bodies: { [id: string]: boolean } = {};
+  const reasons: { [id: string]: boolean } = {};
+  let complete = true;
   for (const be of edgeBackends()) {
     const px = core.backends.get(RULE_TABLE_PREFIX + be);
     const used = px !== undefined && px.stktable !== undefined ? px.stktable.info().used : 0;
-    if (used > 200000 && round % 30 !== 0) continue;
+    if (used > 200000 && round % 30 !== 0) {
+      complete = false;
+      continue;
+    }
     let enforce = 0;
     let dry = 0;
     const ok = streamCli(settings, "show table " + escapeCliArg(RULE_TABLE_PREFIX + be) + " data.gpc1 gt " + itoa(now), (line) => {
       const e = parseTableLine(line);
       if (e === undefined) return;
-      if (Math.floor((e.data.gpc0 ?? 0) / 1024) % 2 === 1) dry++;
+      const a = unpackAnswer(e.data.gpc0 ?? 0);
+      if (a.dryRun) dry++;
       else enforce++;
+      if (a.bodyId > 0) bodies[itoa(a.bodyId)] = true;
+      reasons[itoa(unpackReason(e.data.server_id ?? 0).reasonId)] = true;
     });
     if (ok) {
       setGauge("rules_active:" + be + ":enforce", enforce);
       setGauge("rules_active:" + be + ":dry-run", dry);
-    }
+    } else complete = false;
+    cleanBackendMaps(settings, be, now);
   }
+  if (complete) {
+    pruneMap(settings, STORE_MAPS.bodies, (key) => bodies[key] === true);
+    pruneMap(settings, STORE_MAPS.reasons, (key) => reasons[key] === true);
+  }
+}
+
+/** Entries of a map, as `show map` lists them. */
+function mapEntries(settings: Settings, file: string): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  streamCli(settings, "show map " + escapeCliArg(file), (line) => {
+    const sp1 = line.indexOf(" ");
+    if (sp1 < 0 || line.substring(0, 2) !== "0x") return;
+    const rest = line.substring(sp1 + 1);
+    const sp2 = rest.indexOf(" ");
+    out.push({ key: sp2 < 0 ? rest : rest.substring(0, sp2), value: sp2 < 0 ? "" : rest.substring(sp2 + 1) });
+  });
+  return out;
+}
+
+/** Delete the entries of a small map that `keep` rejects, and journal it, so the maps stay bounded. */
+function pruneMap(settings: Settings, file: string, keep: (key: string, value: string) => boolean): void {
+  const muts: JournalRecord[] = [];
+  for (const e of mapEntries(settings, file)) if (!keep(e.key, e.value)) muts.push({ kind: "map-del", file, key: e.key });
+  if (muts.length > 0) applyMutations(settings, muts);
+}
+
+/** Drop prefix and qualified-spec entries whose rules are gone: those maps must not outgrow the table. */
+function cleanBackendMaps(settings: Settings, be: string, now: number): void {
+  const px = core.backends.get(RULE_TABLE_PREFIX + be);
+  const t = px === undefined ? undefined : px.stktable;
+  if (t === undefined) return;
+  const live = (key: string, field: string) => {
+    const e = t.lookup(key);
+    return e !== undefined && (e.get(field) ?? 0) > now;
+  };
+  pruneMap(settings, STORE_MAPS.prefixPrefix + be + ".map", (_key, base) => live(base, "gpt0"));
+  const qual = STORE_MAPS.qualPrefix + be + ".map";
+  const muts: JournalRecord[] = [];
+  for (const e of mapEntries(settings, qual)) {
+    let kept = "";
+    for (const spec of splitOn(e.value, 32)) if (spec.length > 0 && live(e.key + " " + spec, "gpc1")) kept = kept + (kept.length > 0 ? " " : "") + spec;
+    if (kept.length === 0) muts.push({ kind: "map-del", file: qual, key: e.key });
+    else if (kept !== e.value) muts.push({ kind: "map-set", file: qual, key: e.key, value: kept });
+  }
+  if (muts.length > 0) applyMutations(settings, muts);
 }
 
 function largestTable(): number {

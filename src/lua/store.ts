@@ -12,7 +12,7 @@ import { bodyId, reasonId, ruleEntry } from "../core/rule";
 import { itoa, splitOn } from "../core/bytes";
 import { Settings } from "../core/settings";
 import { BlockRule, RemoveRule } from "../core/verdict";
-import { journalAppend } from "./persist";
+import { journalAppend } from "./journal-file";
 import { cliSucceeded, runCli } from "./runtime-api";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;

@@ -52,6 +52,27 @@ describe("expiry", () => {
   });
 });
 
+describe("bounded maps", () => {
+  it("drops prefix, qualified-spec, body and reason entries once their rules are gone", async () => {
+    const backend = await startBackend({
+      "/pfx": { status: 404, headers: { "Edge-Rule": 'block;path="/pfx";prefix;methods=*;ttl=1;reason=shortlived;body="gone soon"' } },
+      "/q": { status: 404, headers: { "Edge-Rule": 'block;methods=*;query="debug";ttl=1' } },
+    });
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { sweep_interval: 1 }\n" });
+    await edge.get("/pfx");
+    await edge.get("/q");
+    expect(await edge.cli("show map eb_prefix_app.map")).toContain("/pfx/ ^/pfx");
+    expect(await edge.cli("show map eb_qual_app.map")).toContain("/q GET~q:debug".replace("GET", "*"));
+    expect(await edge.cli("show map eb_bodies.map")).toContain("gone soon");
+    await new Promise((r) => setTimeout(r, 3500));
+    expect((await edge.cli("show map eb_prefix_app.map")).trim()).toBe("");
+    expect((await edge.cli("show map eb_qual_app.map")).trim()).toBe("");
+    expect(await edge.cli("show map eb_bodies.map")).not.toContain("gone soon");
+    expect(await edge.cli("show map eb_reasons.map")).not.toContain("shortlived");
+    expect(edge.luaErrors()).toEqual([]);
+  });
+});
+
 describe("operator removal", () => {
   it("edgeblock rules remove lifts a rule at runtime, and it stays lifted after a reload", async () => {
     const backend = await startBackend(ROUTES);
