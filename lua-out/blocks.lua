@@ -2903,16 +2903,35 @@ end
 return ____exports
  end,
 ["lua.counters"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
 local STORE_MAPS = ____contract.STORE_MAPS
 local counts = {}
+local distinct = 0
+--- Reason labels come from backends: cap the series so metrics cannot grow without bound.
+____exports.MAX_COUNTER_SERIES = 500
 --- Add to a counter and publish its new cumulative value. Never throws.
-function ____exports.inc(name, by)
+function ____exports.inc(counter, by)
     if by == nil then
         by = 1
+    end
+    local name = counter
+    if counts[name] == nil then
+        if distinct >= ____exports.MAX_COUNTER_SERIES then
+            local last = #name - 1
+            while last > 0 and __TS__StringCharCodeAt(name, last) ~= 58 do
+                last = last - 1
+            end
+            name = last > 0 and __TS__StringSubstring(name, 0, last) .. ":other" or name
+        end
+        if counts[name] == nil then
+            distinct = distinct + 1
+        end
     end
     local v = (counts[name] ~= nil and counts[name] or 0) + by
     counts[name] = v

@@ -7,9 +7,23 @@ import { itoa } from "../core/bytes";
 import { STORE_MAPS } from "../core/contract";
 
 const counts: { [name: string]: number } = {};
+let distinct = 0;
+
+/** Reason labels come from backends: cap the series so metrics cannot grow without bound. */
+export const MAX_COUNTER_SERIES = 500;
 
 /** Add to a counter and publish its new cumulative value. Never throws. */
-export function inc(name: string, by = 1): void {
+export function inc(counter: string, by = 1): void {
+  let name = counter;
+  if (counts[name] === undefined) {
+    if (distinct >= MAX_COUNTER_SERIES) {
+      // keep the family, fold the label: `signal:learned:<reason>` -> `signal:learned:other`
+      let last = name.length - 1;
+      while (last > 0 && name.charCodeAt(last) !== 58) last--;
+      name = last > 0 ? name.substring(0, last) + ":other" : name;
+    }
+    if (counts[name] === undefined) distinct++;
+  }
   const v = (counts[name] !== undefined ? counts[name] : 0) + by;
   counts[name] = v;
   pcall(() => core.set_map(STORE_MAPS.counters, itoa(core.thread) + ":" + name, itoa(v)));
