@@ -187,6 +187,21 @@ describe("edgeblock_learn action (Fengari mock)", () => {
   });
 });
 
+describe("counter series cap (Fengari mock)", () => {
+  it("folds reason labels past the cap into :other, so metrics stay bounded", () => {
+    const m = edgeWith({}, (mm) => {
+      mm.tableSize = 100000;
+    });
+    for (let i = 0; i < 260; i++) respond(m, { rule: [`block;methods=*;reason=r${i}`], path: `/p${i}` });
+    const keys = [...m.maps.get("eb_counters.map")!.keys()];
+    // the cap, plus one `:other` series per family
+    expect(keys.length).toBeLessThanOrEqual(510);
+    expect(counter(m, "rules_learned:other") + counter(m, "signal:learned:other")).toBeGreaterThan(0);
+    const total = keys.filter((k) => k.startsWith("0:rules_learned:")).reduce((a, k) => a + Number(m.maps.get("eb_counters.map")!.get(k)), 0);
+    expect(total).toBe(260);
+  });
+});
+
 describe("edgeblock_match action (Fengari mock)", () => {
   function request(m: MockHaproxy, vars: Record<string, string>, host: string, query?: string) {
     const txn = m.txn({
