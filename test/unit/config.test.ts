@@ -84,3 +84,16 @@ describe("static map validation", () => {
     expect(r.errors[2].message).toMatch(/expected "<path> \[status\]"/);
   });
 });
+
+describe("docs/config.md", () => {
+  it("documents every field of the schema, as FIELD_DOCS says", async () => {
+    const { readFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const { FIELD_DOCS } = await import("../../src/node/config");
+    const doc = readFileSync(path.resolve(__dirname, "../../docs/config.md"), "utf8");
+    for (const [field, def, meaning] of FIELD_DOCS) {
+      const d = def.includes(",") ? "`" + def + "`" : def;
+      expect(doc, field).toContain(`| \`${field}\` | ${d} | ${meaning} |`);
+    }
+  });
+});
