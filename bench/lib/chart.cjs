@@ -30,7 +30,7 @@ function axis(parts, x, y, w, h, max, unit) {
 function cpuPanel(parts, sum, x, y, w, h) {
   parts.push(text(x, y - 28, `Edge CPU per request, ${rulesLabel(sum.refN)} rules (median)`, 'font-size="14" font-weight="bold"'));
   const configs = Object.keys(TITLES);
-  const vals = configs.flatMap((c) => [sum.passThrough[c].usPerReq.median, sum.blocked[c].usPerReq.median]);
+  const vals = configs.flatMap((c) => [sum.passThrough[c].usPerReq.max, sum.blocked[c].usPerReq.max]);
   const Y = axis(parts, x, y, w, h, niceMax(Math.max(...vals)), "µs/req");
   const group = w / 2;
   ["pass-through", "blocked"].forEach((kind, g) => {

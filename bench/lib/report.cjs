@@ -75,7 +75,13 @@ function summarize(results) {
     const rss = (n) => (lookups.rss[n] ? lookups.rss[n][config] : NaN);
     const base = rss(counts[0]);
     const per = (n) => (config === "plain" || !lookups.rss[n] ? null : (rss(n) - base) / (n - counts[0]));
-    memory[config] = { rss: Object.fromEntries(counts.map((n) => [n, rss(n)])), per100k: per(100000), per1M: per(1000000), learned: learning[config].bytesPerRule };
+    memory[config] = {
+      rss: Object.fromEntries(counts.map((n) => [n, rss(n)])),
+      per100k: per(100000),
+      per1M: per(1000000),
+      learned: learning[config].bytesPerRule,
+      idleCpu: Object.fromEntries(counts.map((n) => [n, lookups.idleCpuMsPerSecond[n][config]])),
+    };
   }
   const targets = {
     passThrough: { value: passThrough.edgeblock.perCpuVsPlain, met: passThrough.edgeblock.perCpuVsPlain >= TARGETS.passThrough.min },
@@ -180,7 +186,7 @@ function markdown(results, sum) {
       }),
     ),
   );
-  out.push("\n### 5. Memory");
+  out.push("\n### 5. Memory (and background CPU)");
   out.push(`RSS of the edge worker after warm-up; bytes per rule = (RSS with N rules − RSS with ${rules(sum.counts[0])}) ÷ (N − ${sum.counts[0]}); learned = RSS growth ÷ rules stored in scenario 4.\n`);
   out.push(
     table(
@@ -189,6 +195,13 @@ function markdown(results, sum) {
         const m = sum.memory[c];
         return [TITLES[c], ...all.map((n) => (m.rss[n] !== undefined ? mib(m.rss[n]) : "not run")), m.per100k === null ? "–" : f1(m.per100k), m.per1M === null || !Number.isFinite(m.per1M) ? "–" : f1(m.per1M), m.learned === null ? "–" : f1(m.learned)];
       }),
+    ),
+  );
+  out.push(`\nCPU the edge worker spent outside its own samples during scenario 3, in ms per second (background work such as edgeblock's maintenance task):\n`);
+  out.push(
+    table(
+      ["config", ...all.map((n) => `@${rules(n)}`)],
+      configs.map((c) => [TITLES[c], ...all.map((n) => (sum.memory[c].idleCpu[n] !== undefined ? f2(sum.memory[c].idleCpu[n]) : "not run"))]),
     ),
   );
   const t = sum.targets;

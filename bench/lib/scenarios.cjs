@@ -104,6 +104,14 @@ async function lookups(mode, backend, dir, say) {
     }
   }
 
+  // CPU each edge spends outside its own samples (its background work: edgeblock's maintenance
+  // task, for instance), per second of the rounds
+  const own = new Map();
+  const each = (f) => {
+    for (const n of mode.ruleCounts) for (const c of CONFIGS) f(edges[n][c], n, c);
+  };
+  each((e) => own.set(e, { cpu0: procs.cpuMicros(e.worker), sampled: 0 }));
+  const roundsStart = Date.now();
   const samples = [];
   const problems = [];
   for (let rep = 1; rep <= mode.reps; rep++) {
@@ -112,7 +120,12 @@ async function lookups(mode, backend, dir, say) {
     for (const n of rotate(mode.ruleCounts, rep)) {
       for (const kind of ["pass", "blocked"]) {
         for (const c of rotate(CONFIGS, rep)) {
+          const c0 = procs.cpuMicros(edges[n][c].worker);
+          const w0 = Date.now();
           const s = await sample(edges[n][c], backend, lists[n][kind], mode.seconds);
+          const o = own.get(edges[n][c]);
+          o.sampled += procs.cpuMicros(edges[n][c].worker) - c0;
+          o.sampledMs = (o.sampledMs || 0) + Date.now() - w0;
           samples.push({ config: c, rules: n, kind, rep, ...s });
           for (const p of check(c, kind, s)) problems.push(`${c}@${n} ${kind} rep ${rep}: ${p}`);
         }
@@ -120,6 +133,13 @@ async function lookups(mode, backend, dir, say) {
     }
     say(`  round ${rep}/${mode.reps} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
+  const roundsMs = Date.now() - roundsStart;
+  const idleCpuMsPerSecond = {};
+  each((e, n, c) => {
+    const o = own.get(e);
+    const idle = procs.cpuMicros(e.worker) - o.cpu0 - o.sampled;
+    (idleCpuMsPerSecond[n] = idleCpuMsPerSecond[n] || {})[c] = idle / 1000 / ((roundsMs - o.sampledMs) / 1000);
+  });
   const rssEnd = {};
   for (const n of mode.ruleCounts) {
     rssEnd[n] = {};
@@ -128,7 +148,7 @@ async function lookups(mode, backend, dir, say) {
   const stops = [plain.stop()];
   for (const n of mode.ruleCounts) for (const c of ["static", "edgeblock", "lua"]) stops.push(edges[n][c].stop());
   await Promise.all(stops);
-  return { samples, rss, rssEnd, preload, problems, seconds: (Date.now() - started) / 1000 };
+  return { samples, rss, rssEnd, idleCpuMsPerSecond, preload, problems, seconds: (Date.now() - started) / 1000 };
 }
 
 /**
