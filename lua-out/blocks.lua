@@ -394,7 +394,6 @@ ____exports.SIGNAL_HEADERS = {____exports.HEADERS.resource, ____exports.HEADERS.
 --- Transaction variables. Set natively or by Lua; read by haproxy.cfg ACLs.
 ____exports.VARS = {
     path = "txn.eb_path",
-    backend = "txn.eb_be",
     ruleExpiry = "txn.eb_exp",
     ruleKey = "txn.eb_key",
     ruleAnswer = "txn.eb_ans",
@@ -3075,6 +3074,17 @@ function ____exports.runCli(statsSocket, commands, timeoutSeconds)
     local sock = core.tcp()
     sock:settimeout(timeoutSeconds)
     local connected, cerr = sock:connect(address)
+    do
+        local attempt = 1
+        while connected == nil and attempt <= 5 do
+            sock:close()
+            core.msleep(2 * attempt)
+            sock = core.tcp()
+            sock:settimeout(timeoutSeconds)
+            connected, cerr = sock:connect(address)
+            attempt = attempt + 1
+        end
+    end
     if connected == nil then
         sock:close()
         return {
@@ -3557,7 +3567,7 @@ local function confirm(ctx, backend, client, rules)
 end
 --- The action body. Never throws: main.ts wraps it, and every path publishes an outcome.
 function ____exports.execute(ctx, txn, mode)
-    local backend = varString(txn, VARS.backend)
+    local backend = txn.f:be_name()
     local path = varString(txn, VARS.path)
     local headers = txn.http:res_get_headers()
     local resource = headerValues(headers, HEADERS.resource)
@@ -3591,11 +3601,11 @@ function ____exports.execute(ctx, txn, mode)
             "edge-error",
             backend,
             path,
-            VARS.backend .. " is not set in the request phase"
+            "no backend name in the response phase"
         )
         return
     end
-    local method = varString(txn, VARS.method) or ""
+    local method = txn.f:method() or ""
     local status = txn.f:status() or 0
     local verdict = parseSignal({resource = resource, rule = rule}, {path = path, method = method, status = status}, ctx.settings)
     if verdict.kind == "none" then

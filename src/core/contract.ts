@@ -18,8 +18,6 @@ export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule
 export const VARS = {
   /** Normalised request path (request phase; read again in the response phase). */
   path: "txn.eb_path",
-  /** Name of the backend that handles the request (request phase). */
-  backend: "txn.eb_be",
   /** Rule expiry (epoch seconds) of the exact-path rule found for this request, 0 when none. */
   ruleExpiry: "txn.eb_exp",
   /** Key of the rule that matched, when one did. */
@@ -30,7 +28,7 @@ export const VARS = {
   blockStatus: "txn.eb_status",
   /** Status from the static map, "none" when the path is not listed. */
   staticStatus: "txn.eb_static",
-  /** Request method (request phase). */
+  /** Request method, set only when the path has a live rule base (request phase). */
   method: "txn.eb_method",
   /** `authed` or `anon`, computed by haproxy.cfg from the configured cookie/header (only when qualified rules exist). */
   auth: "txn.eb_auth",

@@ -93,7 +93,8 @@ function confirm(ctx: LearnContext, backend: string, client: string, rules: read
 
 /** The action body. Never throws: main.ts wraps it, and every path publishes an outcome. */
 export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undefined): void {
-  const backend = varString(txn, VARS.backend);
+  // [T] be_name and method are still available in http-res (path is not: it comes from txn.eb_path)
+  const backend = txn.f.be_name();
   const path = varString(txn, VARS.path);
   const headers = txn.http.res_get_headers();
   const resource = headerValues(headers, HEADERS.resource);
@@ -108,10 +109,10 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     return;
   }
   if (backend === undefined) {
-    refuse(txn, "edge-error", backend, path, VARS.backend + " is not set in the request phase");
+    refuse(txn, "edge-error", backend, path, "no backend name in the response phase");
     return;
   }
-  const method = varString(txn, VARS.method) ?? "";
+  const method = txn.f.method() ?? "";
   const status = txn.f.status() ?? 0;
   const verdict: SignalVerdict = parseSignal({ resource, rule }, { path, method, status }, ctx.settings);
   if (verdict.kind === "none") return;

@@ -40,9 +40,17 @@ export interface CliResult {
 export function runCli(statsSocket: string, commands: readonly string[], timeoutSeconds: number): CliResult {
   const target = cliTarget(statsSocket);
   const address = target.address;
-  const sock = core.tcp();
+  let sock = core.tcp();
   sock.settimeout(timeoutSeconds);
-  const [connected, cerr] = sock.connect(address);
+  let [connected, cerr] = sock.connect(address);
+  // under a burst of learns the socket's accept queue can be full for a moment: retry briefly
+  for (let attempt = 1; connected === undefined && attempt <= 5; attempt++) {
+    sock.close();
+    core.msleep(2 * attempt);
+    sock = core.tcp();
+    sock.settimeout(timeoutSeconds);
+    [connected, cerr] = sock.connect(address);
+  }
   if (connected === undefined) {
     sock.close();
     return { ok: false, output: "connect " + address + ": " + tostring(cerr) };

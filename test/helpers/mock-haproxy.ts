@@ -150,6 +150,8 @@ export class MockHaproxy {
         this.tasks.push(fn);
       },
       yield: () => undefined,
+      msleep: () => undefined,
+      sleep: () => undefined,
       register_init: (fn: LuaFn) => {
         this.inits.push(fn);
       },

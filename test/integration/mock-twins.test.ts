@@ -22,7 +22,8 @@ function probeInMock(phase: "http-req" | "http-res"): string {
   const headers = { "x-multi": ["a, b", "c"] };
   const txn = mock.txn({
     phase,
-    fetches: { path: "/probe", method: "GET", query: "q=1", src: "127.0.0.1", srv_id: 1 },
+    // [T] before use_backend, be_name names the frontend
+    fetches: { path: "/probe", method: "GET", query: "q=1", src: "127.0.0.1", srv_id: 1, be_name: phase === "http-req" ? "probe" : "probe_be" },
     ...(phase === "http-req" ? { reqHeaders: headers } : { resHeaders: headers }),
   });
   mock.runAction(phase === "http-req" ? "probe_req" : "probe_res", txn, phase);
