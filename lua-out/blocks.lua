@@ -399,6 +399,7 @@ ____exports.VARS = {
     ruleAnswer = "txn.eb_ans",
     blockStatus = "txn.eb_status",
     staticStatus = "txn.eb_static",
+    backend = "txn.eb_be",
     method = "txn.eb_method",
     auth = "txn.eb_auth",
     allowed = "txn.eb_allowed",
@@ -3567,7 +3568,7 @@ local function confirm(ctx, backend, client, rules)
 end
 --- The action body. Never throws: main.ts wraps it, and every path publishes an outcome.
 function ____exports.execute(ctx, txn, mode)
-    local backend = txn.f:be_name()
+    local backend = varString(txn, VARS.backend)
     local path = varString(txn, VARS.path)
     local headers = txn.http:res_get_headers()
     local resource = headerValues(headers, HEADERS.resource)

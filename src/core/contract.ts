@@ -28,6 +28,8 @@ export const VARS = {
   blockStatus: "txn.eb_status",
   /** Status from the static map, "none" when the path is not listed. */
   staticStatus: "txn.eb_static",
+  /** Backend the request routes to (frontend): whose rule table is consulted, and who may teach. */
+  backend: "txn.eb_be",
   /** Request method, set only when the path has a live rule base (request phase). */
   method: "txn.eb_method",
   /** `authed` or `anon`, computed by haproxy.cfg from the configured cookie/header (only when qualified rules exist). */

@@ -93,8 +93,8 @@ function confirm(ctx: LearnContext, backend: string, client: string, rules: read
 
 /** The action body. Never throws: main.ts wraps it, and every path publishes an outcome. */
 export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undefined): void {
-  // [T] be_name and method are still available in http-res (path is not: it comes from txn.eb_path)
-  const backend = txn.f.be_name();
+  // set by the frontend; [T] method is still available in http-res (path is not: it comes from txn.eb_path)
+  const backend = varString(txn, VARS.backend);
   const path = varString(txn, VARS.path);
   const headers = txn.http.res_get_headers();
   const resource = headerValues(headers, HEADERS.resource);

@@ -29,7 +29,7 @@ function respond(m: MockHaproxy, r: Resp) {
   if (r.rule) headers["edge-rule"] = r.rule;
   const txn = m.txn({
     phase: "http-res",
-    vars: { "txn.eb_path": r.path ?? "/yeet" },
+    vars: { "txn.eb_be": "app", "txn.eb_path": r.path ?? "/yeet" },
     resHeaders: headers,
     fetches: { status: r.status ?? 404, src: r.src ?? "127.0.0.1", be_name: "app", method: r.method ?? "GET" },
   });
@@ -105,7 +105,7 @@ describe("edgeblock_learn action (Fengari mock)", () => {
 
   it("catches a Lua error inside the action (fail-open, counted) instead of letting HAProxy log a runtime error", () => {
     const m = edgeWith({});
-    const txn = m.txn({ phase: "http-res", vars: { "txn.eb_path": "/yeet" }, resHeaders: { "x-edge-resource": ["false"] }, fetches: { be_name: "app", method: "GET" } });
+    const txn = m.txn({ phase: "http-res", vars: { "txn.eb_be": "app", "txn.eb_path": "/yeet" }, resHeaders: { "x-edge-resource": ["false"] }, fetches: { be_name: "app", method: "GET" } });
     (txn.lua.http as Record<string, unknown>).res_get_headers = () => {
       throw new Error("boom");
     };
