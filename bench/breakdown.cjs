@@ -7,8 +7,18 @@
 // warm-up, then 2000 pass-through and 2000 blocked requests on one keep-alive connection, with
 // the counters zeroed and dumped around each batch. Configs: plain, static, lua-per-request and
 // edgeblock as rendered, then variants of the rendered edgeblock config with groups of lines
-// removed. A variant whose patterns match no line (the template changed) is reported and skipped.
+// removed or edited (the frontend stage every request runs, the evaluation backend app.edgeblock
+// that only candidates reach, the lines every request meets), then edgeblock as rendered again,
+// whose count must match the first. A variant whose patterns match no line (the template changed)
+// is reported and skipped; `node bench/breakdown.cjs --show` prints what each variant changes (no
+// valgrind needed). For plain, static, lua-per-request and edgeblock as rendered it also splits the
+// count over HAProxy's functions (callgrind_annotate): request rules, response rules, log line.
+// edgeblock runs with a sweep interval of a day, so that its maintenance task (a census walks the
+// whole rule table) does not land inside some batches and not others.
 // Callgrind counts user-space instructions only: kernel time (sockets) is not in these figures.
+// Writes bench/breakdown.json (full runs only). For work on the groups: BREAKDOWN_ONLY=<regex> runs
+// only the configs and variants whose name matches, BREAKDOWN_REQUESTS=<n> changes the batch size,
+// BREAKDOWN_KEEP=<dir> keeps the callgrind dumps there for callgrind_annotate.
 "use strict";
 const fs = require("node:fs");
 const http = require("node:http");
@@ -21,24 +31,115 @@ const { bulk } = require("./lib/cli.cjs");
 const { TITLES } = require("./lib/report.cjs");
 
 const N = 10000;
+/** state.sweep_interval of the edgeblock configs here, in s: longer than a whole breakdown run. */
+const SWEEP_INTERVAL = 86400;
 const BATCH = Number(process.env.BREAKDOWN_REQUESTS || 2000);
 const say = (m) => process.stderr.write(`[breakdown] ${m}\n`);
 const { VARS } = require(path.join(configs.DIST, "core/contract.js"));
-const v = (...names) => new RegExp(names.filter((n) => VARS[n]).map((n) => VARS[n].replace(".", "\\.") + "\\b").join("|") || "$^");
 
-// Each variant drops the rendered lines matching any of its patterns.
+// The rendered config (one backend, `app`) has three places for edgeblock's lines: the frontend
+// stage every request runs (facts, candidate lookups, use_backend), the lean backend `app` (response
+// side only) and the evaluation backend `app.edgeblock` (the full rule evaluation, for candidates).
+const BACKEND = "app";
+const FRONTEND = /^frontend edge\b/;
+const EVALUATION = new RegExp(`^backend ${BACKEND}\\.edgeblock\\b`);
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const V = (name) => (VARS[name] ? esc(VARS[name]) : "$^");
+/** A rule line (http-request / http-response) that reads or writes one of these variables (not the log-format). */
+const uses = (...names) => new RegExp(`^\\s*http-(?:request|response) .*(?:${names.map((n) => `${V(n)}\\b`).join("|")})`);
+/** Edit: drop a trailing `|| { var(<name>) -m found } …` alternative from a condition. */
+const orTerm = (name) => [new RegExp(` \\|\\| \\{ var\\(${V(name)}\\) -m found \\}.*$`), ""];
+const toLeanBackend = [new RegExp(`^(\\s*use_backend )%\\[var\\(${V("backend")}\\)\\]$`), `$1${BACKEND}`];
+const candidateRoute = /^\s*use_backend \S*concat\(\.edgeblock\)/;
+
+// Each variant edits, then drops lines of the rendered config. A drop pattern is a RegExp, or
+// { re, in: section header, under: the last comment line above it in its section }. The liveness
+// checks (`unset-var(...) if ... !{ date,neg,add(...) ... }`) are no group of their own: a missing
+// key reads 0 from table_gpt0, and those lines are what clear it, so without them every request
+// becomes a candidate.
 const VARIANTS = [
-  ["no custom log-format (default httplog)", [/^\s*log-format /]],
-  ["no signal-header deletes (request, response, after-response)", [/del-header/]],
-  ["no startup wait check", [/lua\.edgeblock_wait/]],
-  ["no static-map lines", [v("staticStatus"), /str\(static\)/]],
-  ["no prefix / qualified / method lookups", [v("prefixBase", "prefixLive", "qualSpecs", "prefixQualSpecs", "auth", "methodKey"), /lua\.edgeblock_match/]],
-  ["no dry-run / kill-switch lines", [v("wouldBlock")]],
-  ["no counting (track-sc, block stats)", [/track-sc|sc-inc-gpc/, v("blockStat")]],
-  ["one return line (404) instead of one per status", [/http-request return status (?!404 )/]],
-  ["no response-side learn action", [/http-response lua\./]],
-  ["no edgeblock request side at all", [/^\s*http-request (?!del-header)/]],
+  { stage: "always", name: "custom log-format (default httplog instead)", drop: [/^\s*log-format /] },
+  { stage: "always", name: "signal-header deletes (request, after-response, response)", drop: [/del-header/] },
+  { stage: "always", name: "response-side learn action (app and app.edgeblock)", drop: [/http-response lua\./] },
+  { stage: "frontend", name: "startup wait check (`lua.edgeblock_wait unless …`)", drop: [/lua\.edgeblock_wait\b/] },
+  {
+    stage: "frontend",
+    name: "path normalisation checks (Lua normaliser test, trailing-slash `regsub`)",
+    drop: [/lua\.edgeblock_normalize\b/, /regsub\(/],
+    edit: [[new RegExp(`(set-var\\(${V("path")}\\) path) unless \\{ var\\(${V("path")}\\) -m found \\}$`), "$1"]],
+  },
+  {
+    stage: "frontend",
+    name: "routing variable (fixed backend names instead)",
+    drop: [new RegExp(`set-var\\(${V("backend")}\\)`)],
+    edit: [
+      [new RegExp(` \\{ var\\(${V("backend")}\\) -m str ${BACKEND} \\}`, "g"), ""],
+      [new RegExp(`%\\[var\\(${V("backend")}\\),concat\\(\\.edgeblock\\)\\]`), `${BACKEND}.edgeblock`],
+      toLeanBackend,
+    ],
+  },
+  {
+    stage: "frontend",
+    name: "static map (lookup, status, its checks)",
+    drop: [uses("staticStatus"), /str\(static\)/],
+    edit: [
+      [new RegExp(`(use_backend .* if )\\{ var\\(${V("blockStatus")}\\) -m found \\} \\|\\| `), "$1"],
+      [new RegExp(` !\\{ var\\(${V("blockStatus")}\\) -m found \\}`, "g"), ""],
+    ],
+  },
+  {
+    stage: "frontend",
+    name: "prefix rules (map_beg, prefix liveness; the prefix steps in app.edgeblock)",
+    drop: [uses("prefixBase", "prefixLive", "prefixQualSpecs"), { re: /^\s*http-request /, in: EVALUATION, under: /# 4: prefix/ }],
+    edit: [orTerm("prefixLive"), orTerm("prefixQualSpecs")],
+  },
+  { stage: "frontend", name: "candidate decision (every request to app.edgeblock: one stage)", edit: [[/^(\s*use_backend \S*concat\(\.edgeblock\)\]) if .*$/, "$1"]] },
+  {
+    stage: "frontend",
+    name: "the whole frontend stage (its request lines; `use_backend app`)",
+    drop: [{ re: /^\s*http-request (?!del-header)/, in: FRONTEND }, candidateRoute],
+    edit: [toLeanBackend],
+  },
+  { stage: "evaluation", name: "qualified rules (qualifier map lookups, auth, Lua match)", drop: [uses("qualSpecs", "prefixQualSpecs", "auth", "qualKey"), /lua\.edgeblock_match\b/] },
+  { stage: "evaluation", name: "method rules (method, method keys)", drop: [uses("method", "methodKey")] },
+  { stage: "evaluation", name: "reason and body lookups", drop: [new RegExp(`set-var\\((?:${V("ruleReason")}|${V("ruleBody")})\\)`)] },
+  { stage: "evaluation", name: "dry-run / kill-switch lines", drop: [uses("wouldBlock")] },
+  { stage: "evaluation", name: "counting (`track-sc`, block stats)", drop: [/track-sc|sc-inc-gpc/, uses("blockStat")] },
+  { stage: "evaluation", name: "one return line (404) instead of one per status", drop: [/http-request return status (?!404 )/] },
+  {
+    stage: "all",
+    name: "all of edgeblock on the pass-through path (frontend stage, log-format, header deletes, learn action)",
+    drop: [/^\s*log-format /, /del-header/, /http-response lua\./, { re: /^\s*http-request /, in: FRONTEND }, candidateRoute],
+    edit: [toLeanBackend],
+  },
 ];
+
+/** Apply a variant to the rendered text: edits first, then drops. Counts the rule lines removed and edited. */
+function applyVariant(rendered, variant) {
+  let section = "";
+  let comment = "";
+  let removed = 0;
+  let edited = 0;
+  const out = [];
+  for (const original of rendered.split("\n")) {
+    if (/^\S/.test(original)) {
+      section = original;
+      comment = "";
+    } else if (/^\s*#/.test(original)) comment = original;
+    let line = original;
+    for (const [re, to] of variant.edit || []) line = line.replace(re, to);
+    const dropped = (variant.drop || []).some((d) =>
+      d instanceof RegExp ? d.test(line) : d.re.test(line) && (!d.in || d.in.test(section)) && (!d.under || d.under.test(comment)),
+    );
+    if (dropped) {
+      if (!/^\s*#/.test(original)) removed++;
+      continue;
+    }
+    if (line !== original) edited++;
+    out.push(line);
+  }
+  return { text: out.join("\n"), removed, edited };
+}
 
 /** `n` sequential GETs on one keep-alive connection, cycling through `paths`. */
 function requests(port, paths, n) {
@@ -61,6 +162,24 @@ function requests(port, paths, n) {
 function callgrind(pid, flag) {
   const r = spawnSync("callgrind_control", [flag, String(pid)], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`callgrind_control ${flag} ${pid}: ${r.stdout}${r.stderr}`);
+}
+
+// HAProxy functions whose inclusive counts say where a request's instructions go. Debian's haproxy
+// is stripped, but these are in its dynamic symbol table, which callgrind reads.
+const FUNCTIONS = {
+  http_process_req_common: "http-request rules, frontend and backend (with the return / deny)",
+  http_process_res_common: "http-response rules",
+  strm_log: "log line",
+};
+
+/** Inclusive instructions per request of FUNCTIONS in one callgrind dump (of BATCH requests). */
+function functions(file) {
+  const r = spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], { encoding: "utf8", maxBuffer: 256 << 20 });
+  const out = {};
+  for (const m of (r.stdout || "").matchAll(/^\s*([\d,]+) \([^)]*\)\s+\S*:(\w+) \[/gm)) {
+    if (m[2] in FUNCTIONS && !(m[2] in out)) out[m[2]] = Number(m[1].replace(/,/g, "")) / BATCH;
+  }
+  return out;
 }
 
 /** Instructions per pass-through and per blocked request of one config under callgrind. */
@@ -89,6 +208,14 @@ async function measure(name, e, backend, lists, preload) {
     const total = (f) => Number((/^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(path.join(e.dir, f), "utf8")) || [])[1]);
     counts.pass = total(dumps[dumps.length - 2]) / BATCH;
     counts.blocked = total(dumps[dumps.length - 1]) / BATCH;
+    counts.functions = { pass: functions(path.join(e.dir, dumps[dumps.length - 2])), blocked: functions(path.join(e.dir, dumps[dumps.length - 1])) };
+    if (process.env.BREAKDOWN_KEEP) {
+      // for callgrind_annotate: <dir>/<config name>.{pass,blocked}.callgrind
+      const slug = name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+      fs.mkdirSync(process.env.BREAKDOWN_KEEP, { recursive: true });
+      fs.copyFileSync(path.join(e.dir, dumps[dumps.length - 2]), path.join(process.env.BREAKDOWN_KEEP, `${slug}.pass.callgrind`));
+      fs.copyFileSync(path.join(e.dir, dumps[dumps.length - 1]), path.join(process.env.BREAKDOWN_KEEP, `${slug}.blocked.callgrind`));
+    }
     for (const f of dumps) fs.rmSync(path.join(e.dir, f));
     return counts;
   } finally {
@@ -96,11 +223,28 @@ async function measure(name, e, backend, lists, preload) {
   }
 }
 
+/** `--show`: print what each variant changes in the rendered config and check it with `haproxy -c` (no valgrind, no requests). */
+async function show() {
+  const eb = await configs.prepareEdge("edgeblock", { backendPort: await procs.freePort(), maxRules: N + 1000, sweepInterval: SWEEP_INTERVAL });
+  const rendered = fs.readFileSync(eb.cfgFile, "utf8");
+  for (const variant of VARIANTS) {
+    const { text, removed, edited } = applyVariant(rendered, variant);
+    const cfgFile = path.join(eb.dir, "variant.cfg");
+    fs.writeFileSync(cfgFile, text);
+    configs.checkConfig(eb.dir, cfgFile);
+    const diff = spawnSync("diff", ["-U0", eb.cfgFile, cfgFile], { encoding: "utf8" }).stdout.split("\n").filter((l) => /^[-+]\s/.test(l));
+    process.stdout.write(`\n## ${variant.stage}: ${variant.name} (${removed} removed, ${edited} edited; haproxy -c ok)\n${diff.join("\n")}\n`);
+  }
+}
+
 procs.guarded(async () => {
+  if (process.argv.includes("--show")) return show();
   if (spawnSync("sh", ["-c", "command -v valgrind && command -v callgrind_control"], { stdio: "ignore" }).status !== 0) {
     say("valgrind is not installed: apt-get install -y valgrind");
     process.exit(1);
   }
+  const only = process.env.BREAKDOWN_ONLY ? new RegExp(process.env.BREAKDOWN_ONLY) : undefined;
+  const wanted = (name) => !only || only.test(name);
   const dir = procs.tempDir("eb-breakdown-");
   const backend = await configs.startBackend();
   const lists = {
@@ -110,50 +254,89 @@ procs.guarded(async () => {
   const results = [];
   const mapText = rules.mapText(N);
   for (const kind of ["plain", "static", "lua"]) {
+    if (!wanted(TITLES[kind])) continue;
     const e = await configs.prepareEdge(kind, { backendPort: backend.port, mapText });
     say(`${TITLES[kind]}...`);
-    results.push({ name: TITLES[kind], removed: "", ...(await measure(kind, e, backend, lists)) });
+    results.push({ stage: "reference", name: TITLES[kind], ...(await measure(kind, e, backend, lists)) });
   }
-  const eb = await configs.prepareEdge("edgeblock", { backendPort: backend.port, maxRules: N + 1000 });
+  // the maintenance task's sweep and census list the rule table every 10 s by default; slowed down
+  // by valgrind, one would land inside some batches and not others: keep them out of the counts
+  const eb = await configs.prepareEdge("edgeblock", { backendPort: backend.port, maxRules: N + 1000, sweepInterval: SWEEP_INTERVAL });
   const rendered = fs.readFileSync(eb.cfgFile, "utf8");
   const preload = async () => {
-    const { cmds } = rules.edgeblockCommands("app", 0, N, Math.floor(Date.now() / 1000));
+    const { cmds } = rules.edgeblockCommands(BACKEND, 0, N, Math.floor(Date.now() / 1000));
     const problems = await bulk(eb.socket, cmds, { perLine: 50 });
     if (problems.length) throw new Error(`preload: ${problems[0]}`);
   };
-  for (const [name, drop] of [["edgeblock as rendered", []], ...VARIANTS]) {
-    let removed = 0;
-    const text = rendered
-      .split("\n")
-      .filter((l) => !(drop.some((re) => re.test(l)) && ++removed))
-      .join("\n");
-    if (drop.length && removed === 0) {
-      say(`skipped "${name}": its patterns match no line of the rendered config`);
+  // edgeblock as rendered is measured first and again last: the two counts must agree
+  const RENDERED = { stage: "rendered", name: "edgeblock as rendered" };
+  for (const variant of [RENDERED, ...VARIANTS, { ...RENDERED, stage: "repeat", name: "edgeblock as rendered, measured again last" }]) {
+    if (!wanted(variant.name)) continue;
+    const { text, removed, edited } = applyVariant(rendered, variant);
+    if ((variant.drop || variant.edit) && removed + edited === 0) {
+      say(`skipped "${variant.name}": its patterns match no line of the rendered config`);
       continue;
     }
     const cfgFile = path.join(eb.dir, "variant.cfg");
     fs.writeFileSync(cfgFile, text);
-    say(`${name}...`);
-    results.push({ name, removed, ...(await measure(name, { ...eb, cfgFile }, backend, lists, preload)) });
+    say(`${variant.name}...`);
+    results.push({ stage: variant.stage, name: variant.name, removed, edited, ...(await measure(variant.name, { ...eb, cfgFile }, backend, lists, preload)) });
   }
-  const ref = results.find((r) => r.name === "edgeblock as rendered");
-  const plain = results[0];
-  const k = (x) => (x / 1000).toFixed(1);
-  const delta = (x, y) => `${x - y >= 0 ? "+" : ""}${k(x - y)}`;
-  const rows = results.map((r) => {
-    const eb = r.removed !== "";
-    const blocks = r.blockedForwarded < 0.01;
-    return `| ${r.name} | ${r.removed} | ${k(r.pass)} | ${eb ? delta(r.pass, ref.pass) : delta(r.pass, plain.pass) + " vs plain"} | ${k(r.blocked)}${blocks ? "" : " (forwarded)"} | ${eb ? delta(r.blocked, ref.blocked) : ""} |`;
-  });
+  await backend.stop();
+
+  const find = (name) => results.find((r) => r.name === name);
+  const ref = find("edgeblock as rendered");
+  const plain = find("plain");
+  const stat = find("static");
+  const k = (x) => (Number.isFinite(x) ? (x / 1000).toFixed(1) : "–");
+  const delta = (x, y) => (x !== undefined && y !== undefined ? `${x - y >= 0 ? "+" : "−"}${k(Math.abs(x - y))}` : "–");
+  const fwd = (r) => (r.blockedForwarded > 0.99 ? " (forwarded)" : r.blockedForwarded > 0.01 ? ` (${(r.blockedForwarded * 100).toFixed(0)}% forwarded)` : "");
+  const refRows = results
+    .filter((r) => r.stage === "reference" || r === ref)
+    .map((r) => `| ${r === ref ? "**edgeblock as rendered**" : r.name} | ${k(r.pass)} | ${plain && r !== plain ? delta(r.pass, plain.pass) : ""} | ${k(r.blocked)}${fwd(r)} | ${stat && r !== plain && r !== stat ? delta(r.blocked, stat.blocked) : ""} |`);
+  const STAGES = { always: "every request", frontend: "frontend stage", evaluation: "app.edgeblock", all: "all" };
+  const variantRows = results
+    .filter((r) => STAGES[r.stage])
+    .map((r) => `| ${STAGES[r.stage]} | ${r.name} | ${r.removed}${r.edited ? ` (+${r.edited} edited)` : ""} | ${k(r.pass)} | ${ref ? delta(r.pass, ref.pass) : "–"} | ${k(r.blocked)}${fwd(r)} | ${ref ? delta(r.blocked, ref.blocked) : "–"} |`);
+  const fnHead = Object.values(FUNCTIONS);
+  const fnRows = results
+    .filter((r) => r.stage === "reference" || r === ref)
+    .flatMap((r) =>
+      ["pass", "blocked"].map((kind) => {
+        const f = r.functions[kind];
+        const named = Object.keys(FUNCTIONS).reduce((a, fn) => a + (f[fn] || 0), 0);
+        const label = kind === "pass" ? "pass-through" : `blocked${fwd(r)}`;
+        return `| ${r === ref ? "edgeblock" : r.name} | ${label} | ${k(r[kind])} | ${Object.keys(FUNCTIONS).map((fn) => k(f[fn] || 0)).join(" | ")} | ${k(r[kind] - named)} |`;
+      }),
+    );
+  const info = {
+    commit: spawnSync("git", ["-C", configs.ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim(),
+    date: new Date().toISOString(),
+    rules: N,
+    requestsPerBatch: BATCH,
+  };
+  const again = results.find((r) => r.stage === "repeat");
+  const repeat = again && ref ? `\nedgeblock as rendered, measured again after all variants: ${k(again.pass)} pass-through, ${k(again.blocked)} blocked (first: ${k(ref.pass)}, ${k(ref.blocked)}).\n` : "";
   process.stdout.write(
     [
-      `\nInstructions per request (thousands), counted by callgrind: ${N} rules, ${BATCH} requests per batch, one keep-alive connection.`,
-      "Δ for edgeblock variants is against edgeblock as rendered; for the other configs, against plain.\n",
-      "| config | lines removed | pass-through kIr/req | Δ pass | blocked kIr/req | Δ blocked |",
-      "|---|---|---|---|---|---|",
-      ...rows,
-      "",
+      `\nInstructions per request (thousands), counted by callgrind: ${N} rules, ${BATCH} requests per batch, one keep-alive connection (edgeblock ${info.commit}).\n`,
+      "| config | pass-through kIr/req | Δ pass vs plain | blocked kIr/req | Δ blocked vs static |",
+      "|---|---|---|---|---|",
+      ...refRows,
+      "\nWhere they go: inclusive instructions per request (thousands) in HAProxy's functions for them.\n",
+      `| config | requests | total | ${fnHead.join(" | ")} | everything else (parsing, I/O, streams) |`,
+      `|---|---|---|${fnHead.map(() => "---|").join("")}---|`,
+      ...fnRows,
+      "\nedgeblock with one group of lines removed (or edited); Δ against edgeblock as rendered.\n",
+      "| where | group removed or edited | lines | pass-through kIr/req | Δ pass | blocked kIr/req | Δ blocked |",
+      "|---|---|---|---|---|---|---|",
+      ...variantRows,
+      repeat,
     ].join("\n"),
   );
-  await backend.stop();
+  if (!only && BATCH === 2000) {
+    const file = path.join(__dirname, "breakdown.json");
+    fs.writeFileSync(file, JSON.stringify({ ...info, results }, null, 1) + "\n");
+    say(`wrote ${path.relative(configs.ROOT, file)}`);
+  }
 });

@@ -17,8 +17,8 @@ function cliOnce(socket, line) {
 }
 
 /**
- * cliOnce, retried while the socket is busy: the runtime API accepts `stats maxconn` (10)
- * connections at once, and edgeblock's own learning holds some while it writes rules.
+ * cliOnce, retried while the socket is busy: the runtime API accepts `stats maxconn` (10 by default,
+ * 64 on edgeblock's socket) connections at once, and edgeblock's own learning holds some while it writes rules.
  */
 async function cli(socket, line) {
   for (let attempt = 1; ; attempt++) {

@@ -106,6 +106,7 @@ function renderEdgeblock(dir, o) {
     "threads: 1",
     "log: stderr",
     `static_map: ${dir}/path_status.map`,
+    ...(o.sweepInterval ? [`state: { sweep_interval: ${o.sweepInterval} }`] : []),
     "backends:",
     `  - { name: app, trusted: true, max_rules: ${o.maxRules}, servers: [ { name: s1, address: 127.0.0.1, port: ${o.backendPort} } ] }`,
     "",
@@ -161,14 +162,15 @@ async function startBackend() {
 /**
  * Write one edge's folder and config without starting it. kind: plain | static | lua | edgeblock.
  * For static and lua, `mapText` is the map file they load at startup; edgeblock starts empty
- * (rules are loaded through the runtime API, as blocks.lua writes them).
+ * (rules are loaded through the runtime API, as blocks.lua writes them). `sweepInterval` (edgeblock
+ * only) sets `state.sweep_interval`; by default the bench measures edgeblock's defaults.
  */
-async function prepareEdge(kind, { backendPort, mapText = "", maxRules = 100000 }) {
+async function prepareEdge(kind, { backendPort, mapText = "", maxRules = 100000, sweepInterval }) {
   const dir = procs.tempDir(`eb-bench-${kind}-`);
   const port = await procs.freePort();
   if (kind === "edgeblock") {
     const statsPort = await procs.freePort();
-    const r = renderEdgeblock(dir, { port, statsPort, backendPort, maxRules });
+    const r = renderEdgeblock(dir, { port, statsPort, backendPort, maxRules, sweepInterval });
     const contract = require(path.join(DIST, "core/contract.js"));
     return { kind, dir, port, socket: r.socket, cfgFile: r.cfgFile, ruleTable: contract.RULE_TABLE_PREFIX + "app", countersMap: (contract.STORE_MAPS || {}).counters };
   }
