@@ -50,6 +50,179 @@ local function __TS__StringSubstring(self, start, ____end)
     return string.sub(self, start, ____end)
 end
 
+local function __TS__StringIncludes(self, searchString, position)
+    if not position then
+        position = 1
+    else
+        position = position + 1
+    end
+    local index = string.find(self, searchString, position, true)
+    return index ~= nil
+end
+
+local function __TS__New(target, ...)
+    local instance = setmetatable({}, target.prototype)
+    instance:____constructor(...)
+    return instance
+end
+
+local function __TS__Class(self)
+    local c = {prototype = {}}
+    c.prototype.__index = c.prototype
+    c.prototype.constructor = c
+    return c
+end
+
+local function __TS__ClassExtends(target, base)
+    target.____super = base
+    local staticMetatable = setmetatable({__index = base}, base)
+    setmetatable(target, staticMetatable)
+    local baseMetatable = getmetatable(base)
+    if baseMetatable then
+        if type(baseMetatable.__index) == "function" then
+            staticMetatable.__index = baseMetatable.__index
+        end
+        if type(baseMetatable.__newindex) == "function" then
+            staticMetatable.__newindex = baseMetatable.__newindex
+        end
+    end
+    setmetatable(target.prototype, base.prototype)
+    if type(base.prototype.__index) == "function" then
+        target.prototype.__index = base.prototype.__index
+    end
+    if type(base.prototype.__newindex) == "function" then
+        target.prototype.__newindex = base.prototype.__newindex
+    end
+    if type(base.prototype.__tostring) == "function" then
+        target.prototype.__tostring = base.prototype.__tostring
+    end
+end
+
+local Error, RangeError, ReferenceError, SyntaxError, TypeError, URIError
+do
+    local function getErrorStack(self, constructor)
+        if debug == nil then
+            return nil
+        end
+        local level = 1
+        while true do
+            local info = debug.getinfo(level, "f")
+            level = level + 1
+            if not info then
+                level = 1
+                break
+            elseif info.func == constructor then
+                break
+            end
+        end
+        if __TS__StringIncludes(_VERSION, "Lua 5.0") then
+            return debug.traceback(("[Level " .. tostring(level)) .. "]")
+        elseif _VERSION == "Lua 5.1" then
+            return string.sub(
+                debug.traceback("", level),
+                2
+            )
+        else
+            return debug.traceback(nil, level)
+        end
+    end
+    local function wrapErrorToString(self, getDescription)
+        return function(self)
+            local description = getDescription(self)
+            local caller = debug.getinfo(3, "f")
+            local isClassicLua = __TS__StringIncludes(_VERSION, "Lua 5.0")
+            if isClassicLua or caller and caller.func ~= error then
+                return description
+            else
+                return (description .. "\n") .. tostring(self.stack)
+            end
+        end
+    end
+    local function initErrorClass(self, Type, name)
+        Type.name = name
+        return setmetatable(
+            Type,
+            {__call = function(____, _self, message) return __TS__New(Type, message) end}
+        )
+    end
+    local ____initErrorClass_1 = initErrorClass
+    local ____class_0 = __TS__Class()
+    ____class_0.name = ""
+    function ____class_0.prototype.____constructor(self, message)
+        if message == nil then
+            message = ""
+        end
+        self.message = message
+        self.name = "Error"
+        self.stack = getErrorStack(nil, __TS__New)
+        local metatable = getmetatable(self)
+        if metatable and not metatable.__errorToStringPatched then
+            metatable.__errorToStringPatched = true
+            metatable.__tostring = wrapErrorToString(nil, metatable.__tostring)
+        end
+    end
+    function ____class_0.prototype.__tostring(self)
+        return self.message ~= "" and (self.name .. ": ") .. self.message or self.name
+    end
+    Error = ____initErrorClass_1(nil, ____class_0, "Error")
+    local function createErrorClass(self, name)
+        local ____initErrorClass_3 = initErrorClass
+        local ____class_2 = __TS__Class()
+        ____class_2.name = ____class_2.name
+        __TS__ClassExtends(____class_2, Error)
+        function ____class_2.prototype.____constructor(self, ...)
+            ____class_2.____super.prototype.____constructor(self, ...)
+            self.name = name
+        end
+        return ____initErrorClass_3(nil, ____class_2, name)
+    end
+    RangeError = createErrorClass(nil, "RangeError")
+    ReferenceError = createErrorClass(nil, "ReferenceError")
+    SyntaxError = createErrorClass(nil, "SyntaxError")
+    TypeError = createErrorClass(nil, "TypeError")
+    URIError = createErrorClass(nil, "URIError")
+end
+
+local function __TS__ObjectGetOwnPropertyDescriptors(object)
+    local metatable = getmetatable(object)
+    if not metatable then
+        return {}
+    end
+    return rawget(metatable, "_descriptors") or ({})
+end
+
+local function __TS__Delete(target, key)
+    local descriptors = __TS__ObjectGetOwnPropertyDescriptors(target)
+    local descriptor = descriptors[key]
+    if descriptor then
+        if not descriptor.configurable then
+            error(
+                __TS__New(
+                    TypeError,
+                    ((("Cannot delete property " .. tostring(key)) .. " of ") .. tostring(target)) .. "."
+                ),
+                0
+            )
+        end
+        descriptors[key] = nil
+        return true
+    end
+    target[key] = nil
+    return true
+end
+
+local function __TS__ArraySort(self, compareFn)
+    if compareFn ~= nil then
+        table.sort(
+            self,
+            function(a, b) return compareFn(nil, a, b) < 0 end
+        )
+    else
+        table.sort(self)
+    end
+    return self
+end
+
 local function __TS__CountVarargs(...)
     return select("#", ...)
 end
@@ -75,19 +248,6 @@ local function __TS__SparseArraySpread(sparseArray)
     return _unpack(sparseArray, 1, sparseArray.sparseLength)
 end
 
-local function __TS__Class(self)
-    local c = {prototype = {}}
-    c.prototype.__index = c.prototype
-    c.prototype.constructor = c
-    return c
-end
-
-local function __TS__New(target, ...)
-    local instance = setmetatable({}, target.prototype)
-    instance:____constructor(...)
-    return instance
-end
-
 local function __TS__ObjectAssign(target, ...)
     local sources = {...}
     for i = 1, #sources do
@@ -101,53 +261,17 @@ local function __TS__ObjectAssign(target, ...)
     return target
 end
 
-local __TS__StringSplit
-do
-    local sub = string.sub
-    local find = string.find
-    function __TS__StringSplit(source, separator, limit)
-        if limit == nil then
-            limit = 4294967295
-        end
-        if limit == 0 then
-            return {}
-        end
-        local result = {}
-        local resultIndex = 1
-        if separator == nil or separator == "" then
-            for i = 1, #source do
-                result[resultIndex] = sub(source, i, i)
-                resultIndex = resultIndex + 1
-            end
-        else
-            local currentPos = 1
-            while resultIndex <= limit do
-                local startPos, endPos = find(source, separator, currentPos, true)
-                if not startPos then
-                    break
-                end
-                result[resultIndex] = sub(source, currentPos, startPos - 1)
-                resultIndex = resultIndex + 1
-                currentPos = endPos + 1
-            end
-            if resultIndex <= limit then
-                result[resultIndex] = sub(source, currentPos)
-            end
-        end
-        return result
-    end
-end
-
 return {
   __TS__StringCharCodeAt = __TS__StringCharCodeAt,
   __TS__StringSubstring = __TS__StringSubstring,
+  __TS__Delete = __TS__Delete,
+  __TS__ArraySort = __TS__ArraySort,
   __TS__SparseArrayNew = __TS__SparseArrayNew,
   __TS__SparseArrayPush = __TS__SparseArrayPush,
   __TS__SparseArraySpread = __TS__SparseArraySpread,
   __TS__Class = __TS__Class,
   __TS__New = __TS__New,
-  __TS__ObjectAssign = __TS__ObjectAssign,
-  __TS__StringSplit = __TS__StringSplit
+  __TS__ObjectAssign = __TS__ObjectAssign
 }
  end,
 ["core.answer"] = function(...) 
@@ -465,6 +589,506 @@ ____exports.RULE_FIELDS = {
 }
 --- The `store` clause every rule table is declared with.
 ____exports.RULE_TABLE_STORE = "gpt0,gpc0,gpc1,sess_cnt,server_id,http_req_cnt"
+return ____exports
+ end,
+["core.runtime-cmd"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local hexValue = ____bytes.hexValue
+local itoa = ____bytes.itoa
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+--- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
+function ____exports.escapeCliArg(s)
+    local out = ""
+    local start = 0
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 92 or c == 59 or c == 32 or c == 9 then
+                out = ((out .. __TS__StringSubstring(s, start, i)) .. "\\") .. string.char(c)
+                start = i + 1
+            end
+            i = i + 1
+        end
+    end
+    return start == 0 and s or out .. __TS__StringSubstring(s, start)
+end
+--- `set table` command that upserts one rule entry (one line, no trailing newline).
+function ____exports.setRuleCommand(____table, key, d)
+    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
+end
+--- `clear table ... key` command removing one entry.
+function ____exports.clearKeyCommand(____table, key)
+    return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
+end
+--- Undo the escaping `show table` applies to keys: `\\` for a backslash, `\xHH` for other bytes.
+function ____exports.unescapeDump(s)
+    if (string.find(s, "\\", nil, true) or 0) - 1 < 0 then
+        return s
+    end
+    local out = ""
+    local i = 0
+    while i < #s do
+        do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 92 and i + 1 < #s then
+                local n = __TS__StringCharCodeAt(s, i + 1)
+                if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
+                    out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
+                    i = i + 4
+                    goto __continue10
+                end
+                local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
+                out = out .. string.char(simple)
+                i = i + 2
+                goto __continue10
+            end
+            out = out .. string.char(c)
+            i = i + 1
+        end
+        ::__continue10::
+    end
+    return out
+end
+--- Parse one entry line of `show table`:
+-- `0x55..: key=/a b use=0 exp=3599 gpt0=1 gpc0=2`. The key runs up to ` use=`,
+-- so keys with spaces survive.
+function ____exports.parseTableLine(line)
+    local k = (string.find(line, ": key=", nil, true) or 0) - 1
+    if k < 0 then
+        return nil
+    end
+    local u = (string.find(
+        line,
+        " use=",
+        math.max(k + 1, 1),
+        true
+    ) or 0) - 1
+    if u < 0 then
+        return nil
+    end
+    local key = ____exports.unescapeDump(__TS__StringSubstring(line, k + 6, u))
+    local data = {}
+    local expMs = -1
+    for ____, word in ipairs(splitOn(
+        __TS__StringSubstring(line, u + 1),
+        32
+    )) do
+        do
+            local eq = (string.find(word, "=", nil, true) or 0) - 1
+            if eq <= 0 then
+                goto __continue16
+            end
+            local name = __TS__StringSubstring(word, 0, eq)
+            local v = parseDecimal(
+                __TS__StringSubstring(word, eq + 1),
+                999999999999999
+            )
+            if v < 0 then
+                goto __continue16
+            end
+            if name == "exp" then
+                expMs = v
+            elseif name ~= "use" then
+                data[name] = v
+            end
+        end
+        ::__continue16::
+    end
+    return {key = key, expMs = expMs, data = data}
+end
+return ____exports
+ end,
+["core.journal"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+____exports.SNAPSHOT_FILE = "rules.snapshot"
+____exports.JOURNAL_FILE = "rules.journal"
+____exports.JOURNAL_OLD_FILE = "rules.journal.old"
+local function hasBadByte(s)
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 9 or c == 10 or c == 13 then
+                return true
+            end
+            i = i + 1
+        end
+    end
+    return false
+end
+--- One line (without the newline), or undefined when a field holds a TAB or newline.
+function ____exports.formatRecord(r, writer)
+    if r.kind == "table" then
+        if hasBadByte(r.table) or hasBadByte(r.key) then
+            return nil
+        end
+        local fields = ""
+        do
+            local i = 0
+            while i < #r.fields do
+                fields = (((fields .. (i > 0 and "," or "")) .. r.fields[i + 1].name) .. "=") .. itoa(r.fields[i + 1].value)
+                i = i + 1
+            end
+        end
+        return (((((("T\t" .. writer) .. "\t") .. r.table) .. "\t") .. r.key) .. "\t") .. fields
+    end
+    if hasBadByte(r.file) or hasBadByte(r.key) then
+        return nil
+    end
+    if r.kind == "map-set" then
+        if hasBadByte(r.value) then
+            return nil
+        end
+        return (((((("M\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key) .. "\t") .. r.value
+    end
+    return (((("D\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key
+end
+local function isFieldName(s)
+    if #s == 0 or #s > 32 then
+        return false
+    end
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if not (c >= 97 and c <= 122 or c >= 48 and c <= 57 or c == 95) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- Parse one line; a truncated or corrupt line is an error, never an exception.
+function ____exports.parseRecord(line)
+    local f = splitOn(line, 9)
+    local kind = f[1]
+    if kind == "T" then
+        if #f ~= 5 then
+            return {
+                ok = false,
+                error = "table record needs 5 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty table or key"}
+        end
+        local fields = {}
+        for ____, pair in ipairs(splitOn(f[5], 44)) do
+            local eq = (string.find(pair, "=", nil, true) or 0) - 1
+            if eq <= 0 then
+                return {ok = false, error = ("bad field '" .. pair) .. "'"}
+            end
+            local name = __TS__StringSubstring(pair, 0, eq)
+            local value = parseDecimal(
+                __TS__StringSubstring(pair, eq + 1),
+                4294967295
+            )
+            if not isFieldName(name) or value < 0 then
+                return {ok = false, error = ("bad field '" .. pair) .. "'"}
+            end
+            fields[#fields + 1] = {name = name, value = value}
+        end
+        return {ok = true, writer = f[2], record = {kind = "table", table = f[3], key = f[4], fields = fields}}
+    end
+    if kind == "M" then
+        if #f ~= 5 then
+            return {
+                ok = false,
+                error = "map record needs 5 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty map or key"}
+        end
+        return {ok = true, writer = f[2], record = {kind = "map-set", file = f[3], key = f[4], value = f[5]}}
+    end
+    if kind == "D" then
+        if #f ~= 4 then
+            return {
+                ok = false,
+                error = "map delete needs 4 fields, has " .. tostring(#f)
+            }
+        end
+        if #f[3] == 0 or #f[4] == 0 then
+            return {ok = false, error = "empty map or key"}
+        end
+        return {ok = true, writer = f[2], record = {kind = "map-del", file = f[3], key = f[4]}}
+    end
+    return {ok = false, error = "unknown record type"}
+end
+local function field(r, name)
+    if r.kind ~= "table" then
+        return nil
+    end
+    for ____, f in ipairs(r.fields) do
+        if f.name == name then
+            return f.value
+        end
+    end
+    return nil
+end
+--- True when replaying a record would only bring back something expired: a
+-- rule-table record whose liveness (gpt0) is in the past. Records that zero a
+-- rule (removals), control switches and map records are always replayed.
+function ____exports.isExpiredRecord(r, now)
+    if r.kind ~= "table" or __TS__StringSubstring(r.table, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX then
+        return false
+    end
+    local live = field(r, "gpt0")
+    if live == nil or live == 0 then
+        return false
+    end
+    return live <= now
+end
+--- Adapt a record replayed from another writer to what the table holds now:
+-- undefined when the record is older than the entry (its sess_cnt, the time of
+-- the last change, is earlier), and index-liveness updates never lower gpt0.
+function ____exports.reconcile(r, current)
+    if r.kind ~= "table" or current == nil then
+        return r
+    end
+    local stamp = field(r, "sess_cnt")
+    if stamp ~= nil then
+        local ____temp_0
+        if stamp < current.sessCnt then
+            ____temp_0 = nil
+        else
+            ____temp_0 = r
+        end
+        return ____temp_0
+    end
+    local live = field(r, "gpt0")
+    if live ~= nil and #r.fields == 1 and live < current.gpt0 then
+        return nil
+    end
+    return r
+end
+--- The runtime API command that applies a table record.
+function ____exports.recordCommand(r)
+    if r.kind ~= "table" or #r.fields == 0 then
+        return nil
+    end
+    local cmd = (("set table " .. escapeCliArg(r.table)) .. " key ") .. escapeCliArg(r.key)
+    for ____, f in ipairs(r.fields) do
+        cmd = (((cmd .. " data.") .. f.name) .. " ") .. itoa(f.value)
+    end
+    return cmd
+end
+return ____exports
+ end,
+["core.rule"] = function(...) 
+local ____exports = {}
+local ____answer = require("core.answer")
+local MAX_BODY_ID = ____answer.MAX_BODY_ID
+local packAnswer = ____answer.packAnswer
+local ____bytes = require("core.bytes")
+local fnv1a32 = ____bytes.fnv1a32
+--- Reason ids are 24 bits; the 7 bits above hold the origin server's id (server_id is a signed 32-bit field).
+____exports.REASON_ID_UNIT = 16777216
+____exports.MAX_ORIGIN_ID = 127
+--- Stable id of a reason label, the same in every thread, process and runtime.
+function ____exports.reasonId(label)
+    return fnv1a32(label) % ____exports.REASON_ID_UNIT
+end
+--- The reason field: reason id plus the id of the server that sent the signal (0 = unknown or an operator).
+function ____exports.packReason(label, originServerId)
+    local origin = originServerId >= 1 and originServerId <= ____exports.MAX_ORIGIN_ID and math.floor(originServerId) or 0
+    return ____exports.reasonId(label) + origin * ____exports.REASON_ID_UNIT
+end
+function ____exports.unpackReason(field)
+    return {
+        reasonId = field % ____exports.REASON_ID_UNIT,
+        originServerId = math.floor(field / ____exports.REASON_ID_UNIT)
+    }
+end
+--- Stable id of an answer body (1..MAX_BODY_ID), the key of the bodies map.
+function ____exports.bodyId(body)
+    return fnv1a32(body) % MAX_BODY_ID + 1
+end
+--- Entry data for a rule learned at `now` (epoch seconds).
+function ____exports.ruleEntry(r, now)
+    local expiry = now + r.ttl
+    return {
+        expiry = expiry,
+        ruleExpiry = expiry,
+        answer = packAnswer({status = r.status, dryRun = r.dryRun, bodyId = r.bodyId}),
+        created = now,
+        reason = ____exports.packReason(r.reason, r.originServerId)
+    }
+end
+return ____exports
+ end,
+["core.compact"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Delete = ____lualib.__TS__Delete
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__ArraySort = ____lualib.__TS__ArraySort
+local ____exports = {}
+local ____answer = require("core.answer")
+local unpackAnswer = ____answer.unpackAnswer
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STORE_MAPS = ____contract.STORE_MAPS
+local ____rule = require("core.rule")
+local unpackReason = ____rule.unpackReason
+function ____exports.emptyState()
+    return {tables = {}, maps = {}}
+end
+function ____exports.applyRecord(s, r)
+    if r.kind == "table" then
+        if s.tables[r.table] == nil then
+            s.tables[r.table] = {}
+        end
+        local t = s.tables[r.table]
+        if t[r.key] == nil then
+            t[r.key] = {}
+        end
+        local e = t[r.key]
+        for ____, f in ipairs(r.fields) do
+            e[f.name] = f.value
+        end
+    elseif r.kind == "map-set" then
+        if s.maps[r.file] == nil then
+            s.maps[r.file] = {}
+        end
+        s.maps[r.file][r.key] = r.value
+    elseif s.maps[r.file] ~= nil then
+        __TS__Delete(s.maps[r.file], r.key)
+    end
+end
+local function isRuleTable(t)
+    return __TS__StringSubstring(t, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX
+end
+--- Sorted keys, so that the output (and the tests) do not depend on pairs() order.
+local function keysOf(o)
+    local ks = {}
+    for k in pairs(o) do
+        if o[k] ~= nil then
+            ks[#ks + 1] = k
+        end
+    end
+    __TS__ArraySort(ks)
+    return ks
+end
+--- Live rule entries (liveness gpt0 in the future), the control switches, and
+-- the map entries still used by live rules. Everything else is dropped, and
+-- the map entries that are dropped are returned in `prune`.
+function ____exports.compact(s, now)
+    local records = {}
+    local prune = {}
+    local census = {}
+    local bodies = {}
+    local reasons = {}
+    local live = {}
+    for ____, ____table in ipairs(keysOf(s.tables)) do
+        local t = s.tables[____table]
+        local rule = isRuleTable(____table)
+        local enforce = 0
+        local dry = 0
+        for ____, key in ipairs(keysOf(t)) do
+            do
+                local e = t[key]
+                if rule and not ((e.gpt0 or 0) > now) then
+                    goto __continue19
+                end
+                local fields = {}
+                for ____, name in ipairs(keysOf(e)) do
+                    fields[#fields + 1] = {name = name, value = e[name]}
+                end
+                records[#records + 1] = {kind = "table", table = ____table, key = key, fields = fields}
+                if not rule then
+                    goto __continue19
+                end
+                live[(____table .. "\t") .. key] = (e.gpc1 or 0) > now
+                if (e.gpc1 or 0) > now then
+                    local a = unpackAnswer(e.gpc0 or 0)
+                    if a.dryRun then
+                        dry = dry + 1
+                    else
+                        enforce = enforce + 1
+                    end
+                    if a.bodyId > 0 then
+                        bodies[itoa(a.bodyId)] = true
+                    end
+                    reasons[itoa(unpackReason(e.server_id or 0).reasonId)] = true
+                end
+                if (e.gpt0 or 0) > now then
+                    live[((____table .. "\t") .. key) .. "\tbase"] = true
+                end
+            end
+            ::__continue19::
+        end
+        if rule then
+            census[#census + 1] = {
+                backend = __TS__StringSubstring(____table, #RULE_TABLE_PREFIX),
+                enforce = enforce,
+                dryRun = dry
+            }
+        end
+    end
+    for ____, file in ipairs(keysOf(s.maps)) do
+        local m = s.maps[file]
+        local prefixMap = __TS__StringSubstring(file, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix
+        local qualMap = __TS__StringSubstring(file, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix
+        local be = prefixMap and __TS__StringSubstring(file, #STORE_MAPS.prefixPrefix, #file - 4) or (qualMap and __TS__StringSubstring(file, #STORE_MAPS.qualPrefix, #file - 4) or "")
+        local ____table = RULE_TABLE_PREFIX .. be
+        for ____, key in ipairs(keysOf(m)) do
+            do
+                local value = m[key]
+                if prefixMap and not live[((____table .. "\t") .. value) .. "\tbase"] then
+                    value = ""
+                elseif qualMap then
+                    local kept = ""
+                    for ____, spec in ipairs(splitOn(value, 32)) do
+                        if #spec > 0 and live[(((____table .. "\t") .. key) .. " ") .. spec] then
+                            kept = (kept .. (#kept > 0 and " " or "")) .. spec
+                        end
+                    end
+                    value = kept
+                elseif file == STORE_MAPS.bodies and not bodies[key] then
+                    value = ""
+                elseif file == STORE_MAPS.reasons and not reasons[key] then
+                    value = ""
+                elseif file == STORE_MAPS.counters then
+                    goto __continue33
+                end
+                if #value == 0 then
+                    prune[#prune + 1] = {kind = "map-del", file = file, key = key}
+                else
+                    if value ~= m[key] then
+                        prune[#prune + 1] = {kind = "map-set", file = file, key = key, value = value}
+                    end
+                    records[#records + 1] = {kind = "map-set", file = file, key = key, value = value}
+                end
+            end
+            ::__continue33::
+        end
+    end
+    return {records = records, prune = prune, census = census}
+end
 return ____exports
  end,
 ["core.path"] = function(...) 
@@ -1092,311 +1716,6 @@ function ____exports.explain(req, cfg, store, now)
     end
     steps[#steps + 1] = "no rule matches: the request goes to the backend"
     return {key = key, verdict = "pass", steps = steps}
-end
-return ____exports
- end,
-["core.runtime-cmd"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local hexValue = ____bytes.hexValue
-local itoa = ____bytes.itoa
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_FIELDS = ____contract.RULE_FIELDS
---- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
-function ____exports.escapeCliArg(s)
-    local out = ""
-    local start = 0
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if c == 92 or c == 59 or c == 32 or c == 9 then
-                out = ((out .. __TS__StringSubstring(s, start, i)) .. "\\") .. string.char(c)
-                start = i + 1
-            end
-            i = i + 1
-        end
-    end
-    return start == 0 and s or out .. __TS__StringSubstring(s, start)
-end
---- `set table` command that upserts one rule entry (one line, no trailing newline).
-function ____exports.setRuleCommand(____table, key, d)
-    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
-end
---- `clear table ... key` command removing one entry.
-function ____exports.clearKeyCommand(____table, key)
-    return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
-end
---- Undo the escaping `show table` applies to keys: `\\` for a backslash, `\xHH` for other bytes.
-function ____exports.unescapeDump(s)
-    if (string.find(s, "\\", nil, true) or 0) - 1 < 0 then
-        return s
-    end
-    local out = ""
-    local i = 0
-    while i < #s do
-        do
-            local c = __TS__StringCharCodeAt(s, i)
-            if c == 92 and i + 1 < #s then
-                local n = __TS__StringCharCodeAt(s, i + 1)
-                if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
-                    out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
-                    i = i + 4
-                    goto __continue10
-                end
-                local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
-                out = out .. string.char(simple)
-                i = i + 2
-                goto __continue10
-            end
-            out = out .. string.char(c)
-            i = i + 1
-        end
-        ::__continue10::
-    end
-    return out
-end
---- Parse one entry line of `show table`:
--- `0x55..: key=/a b use=0 exp=3599 gpt0=1 gpc0=2`. The key runs up to ` use=`,
--- so keys with spaces survive.
-function ____exports.parseTableLine(line)
-    local k = (string.find(line, ": key=", nil, true) or 0) - 1
-    if k < 0 then
-        return nil
-    end
-    local u = (string.find(
-        line,
-        " use=",
-        math.max(k + 1, 1),
-        true
-    ) or 0) - 1
-    if u < 0 then
-        return nil
-    end
-    local key = ____exports.unescapeDump(__TS__StringSubstring(line, k + 6, u))
-    local data = {}
-    local expMs = -1
-    for ____, word in ipairs(splitOn(
-        __TS__StringSubstring(line, u + 1),
-        32
-    )) do
-        do
-            local eq = (string.find(word, "=", nil, true) or 0) - 1
-            if eq <= 0 then
-                goto __continue16
-            end
-            local name = __TS__StringSubstring(word, 0, eq)
-            local v = parseDecimal(
-                __TS__StringSubstring(word, eq + 1),
-                999999999999999
-            )
-            if v < 0 then
-                goto __continue16
-            end
-            if name == "exp" then
-                expMs = v
-            elseif name ~= "use" then
-                data[name] = v
-            end
-        end
-        ::__continue16::
-    end
-    return {key = key, expMs = expMs, data = data}
-end
-return ____exports
- end,
-["core.journal"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
-local ____runtime_2Dcmd = require("core.runtime-cmd")
-local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
-____exports.SNAPSHOT_FILE = "rules.snapshot"
-____exports.JOURNAL_FILE = "rules.journal"
-____exports.JOURNAL_OLD_FILE = "rules.journal.old"
-local function hasBadByte(s)
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if c == 9 or c == 10 or c == 13 then
-                return true
-            end
-            i = i + 1
-        end
-    end
-    return false
-end
---- One line (without the newline), or undefined when a field holds a TAB or newline.
-function ____exports.formatRecord(r, writer)
-    if r.kind == "table" then
-        if hasBadByte(r.table) or hasBadByte(r.key) then
-            return nil
-        end
-        local fields = ""
-        do
-            local i = 0
-            while i < #r.fields do
-                fields = (((fields .. (i > 0 and "," or "")) .. r.fields[i + 1].name) .. "=") .. itoa(r.fields[i + 1].value)
-                i = i + 1
-            end
-        end
-        return (((((("T\t" .. writer) .. "\t") .. r.table) .. "\t") .. r.key) .. "\t") .. fields
-    end
-    if hasBadByte(r.file) or hasBadByte(r.key) then
-        return nil
-    end
-    if r.kind == "map-set" then
-        if hasBadByte(r.value) then
-            return nil
-        end
-        return (((((("M\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key) .. "\t") .. r.value
-    end
-    return (((("D\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key
-end
-local function isFieldName(s)
-    if #s == 0 or #s > 32 then
-        return false
-    end
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if not (c >= 97 and c <= 122 or c >= 48 and c <= 57 or c == 95) then
-                return false
-            end
-            i = i + 1
-        end
-    end
-    return true
-end
---- Parse one line; a truncated or corrupt line is an error, never an exception.
-function ____exports.parseRecord(line)
-    local f = splitOn(line, 9)
-    local kind = f[1]
-    if kind == "T" then
-        if #f ~= 5 then
-            return {
-                ok = false,
-                error = "table record needs 5 fields, has " .. tostring(#f)
-            }
-        end
-        if #f[3] == 0 or #f[4] == 0 then
-            return {ok = false, error = "empty table or key"}
-        end
-        local fields = {}
-        for ____, pair in ipairs(splitOn(f[5], 44)) do
-            local eq = (string.find(pair, "=", nil, true) or 0) - 1
-            if eq <= 0 then
-                return {ok = false, error = ("bad field '" .. pair) .. "'"}
-            end
-            local name = __TS__StringSubstring(pair, 0, eq)
-            local value = parseDecimal(
-                __TS__StringSubstring(pair, eq + 1),
-                4294967295
-            )
-            if not isFieldName(name) or value < 0 then
-                return {ok = false, error = ("bad field '" .. pair) .. "'"}
-            end
-            fields[#fields + 1] = {name = name, value = value}
-        end
-        return {ok = true, writer = f[2], record = {kind = "table", table = f[3], key = f[4], fields = fields}}
-    end
-    if kind == "M" then
-        if #f ~= 5 then
-            return {
-                ok = false,
-                error = "map record needs 5 fields, has " .. tostring(#f)
-            }
-        end
-        if #f[3] == 0 or #f[4] == 0 then
-            return {ok = false, error = "empty map or key"}
-        end
-        return {ok = true, writer = f[2], record = {kind = "map-set", file = f[3], key = f[4], value = f[5]}}
-    end
-    if kind == "D" then
-        if #f ~= 4 then
-            return {
-                ok = false,
-                error = "map delete needs 4 fields, has " .. tostring(#f)
-            }
-        end
-        if #f[3] == 0 or #f[4] == 0 then
-            return {ok = false, error = "empty map or key"}
-        end
-        return {ok = true, writer = f[2], record = {kind = "map-del", file = f[3], key = f[4]}}
-    end
-    return {ok = false, error = "unknown record type"}
-end
-local function field(r, name)
-    if r.kind ~= "table" then
-        return nil
-    end
-    for ____, f in ipairs(r.fields) do
-        if f.name == name then
-            return f.value
-        end
-    end
-    return nil
-end
---- True when replaying a record would only bring back something expired: a
--- rule-table record whose liveness (gpt0) is in the past. Records that zero a
--- rule (removals), control switches and map records are always replayed.
-function ____exports.isExpiredRecord(r, now)
-    if r.kind ~= "table" or __TS__StringSubstring(r.table, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX then
-        return false
-    end
-    local live = field(r, "gpt0")
-    if live == nil or live == 0 then
-        return false
-    end
-    return live <= now
-end
---- Adapt a record replayed from another writer to what the table holds now:
--- undefined when the record is older than the entry (its sess_cnt, the time of
--- the last change, is earlier), and index-liveness updates never lower gpt0.
-function ____exports.reconcile(r, current)
-    if r.kind ~= "table" or current == nil then
-        return r
-    end
-    local stamp = field(r, "sess_cnt")
-    if stamp ~= nil then
-        local ____temp_0
-        if stamp < current.sessCnt then
-            ____temp_0 = nil
-        else
-            ____temp_0 = r
-        end
-        return ____temp_0
-    end
-    local live = field(r, "gpt0")
-    if live ~= nil and #r.fields == 1 and live < current.gpt0 then
-        return nil
-    end
-    return r
-end
---- The runtime API command that applies a table record.
-function ____exports.recordCommand(r)
-    if r.kind ~= "table" or #r.fields == 0 then
-        return nil
-    end
-    local cmd = (("set table " .. escapeCliArg(r.table)) .. " key ") .. escapeCliArg(r.key)
-    for ____, f in ipairs(r.fields) do
-        cmd = (((cmd .. " data.") .. f.name) .. " ") .. itoa(f.value)
-    end
-    return cmd
 end
 return ____exports
  end,
@@ -2740,48 +3059,6 @@ function ____exports.formatBlocks(rules)
 end
 return ____exports
  end,
-["core.rule"] = function(...) 
-local ____exports = {}
-local ____answer = require("core.answer")
-local MAX_BODY_ID = ____answer.MAX_BODY_ID
-local packAnswer = ____answer.packAnswer
-local ____bytes = require("core.bytes")
-local fnv1a32 = ____bytes.fnv1a32
---- Reason ids are 24 bits; the 7 bits above hold the origin server's id (server_id is a signed 32-bit field).
-____exports.REASON_ID_UNIT = 16777216
-____exports.MAX_ORIGIN_ID = 127
---- Stable id of a reason label, the same in every thread, process and runtime.
-function ____exports.reasonId(label)
-    return fnv1a32(label) % ____exports.REASON_ID_UNIT
-end
---- The reason field: reason id plus the id of the server that sent the signal (0 = unknown or an operator).
-function ____exports.packReason(label, originServerId)
-    local origin = originServerId >= 1 and originServerId <= ____exports.MAX_ORIGIN_ID and math.floor(originServerId) or 0
-    return ____exports.reasonId(label) + origin * ____exports.REASON_ID_UNIT
-end
-function ____exports.unpackReason(field)
-    return {
-        reasonId = field % ____exports.REASON_ID_UNIT,
-        originServerId = math.floor(field / ____exports.REASON_ID_UNIT)
-    }
-end
---- Stable id of an answer body (1..MAX_BODY_ID), the key of the bodies map.
-function ____exports.bodyId(body)
-    return fnv1a32(body) % MAX_BODY_ID + 1
-end
---- Entry data for a rule learned at `now` (epoch seconds).
-function ____exports.ruleEntry(r, now)
-    local expiry = now + r.ttl
-    return {
-        expiry = expiry,
-        ruleExpiry = expiry,
-        answer = packAnswer({status = r.status, dryRun = r.dryRun, bodyId = r.bodyId}),
-        created = now,
-        reason = ____exports.packReason(r.reason, r.originServerId)
-    }
-end
-return ____exports
- end,
 ["core.signal"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -2913,6 +3190,9 @@ local ____contract = require("core.contract")
 local STORE_MAPS = ____contract.STORE_MAPS
 local counts = {}
 local distinct = 0
+local names = ""
+--- Key (after `<thread>:`) of the space-separated list of counter names a Lua state has published.
+____exports.NAMES_KEY = "__names"
 --- Reason labels come from backends: cap the series so metrics cannot grow without bound.
 ____exports.MAX_COUNTER_SERIES = 500
 --- Add to a counter and publish its new cumulative value. Never throws.
@@ -2931,6 +3211,12 @@ function ____exports.inc(counter, by)
         end
         if counts[name] == nil then
             distinct = distinct + 1
+            names = (names .. (#names > 0 and " " or "")) .. name
+            pcall(function() return core.set_map(
+                STORE_MAPS.counters,
+                (itoa(core.thread) .. ":") .. ____exports.NAMES_KEY,
+                names
+            ) end)
         end
     end
     local v = (counts[name] ~= nil and counts[name] or 0) + by
@@ -2943,9 +3229,19 @@ function ____exports.inc(counter, by)
 end
 --- Publish a gauge (one writer: the maintenance task).
 function ____exports.setGauge(name, value)
+    local key = "gauge:" .. name
+    if counts[key] == nil then
+        counts[key] = 0
+        names = (names .. (#names > 0 and " " or "")) .. key
+        pcall(function() return core.set_map(
+            STORE_MAPS.counters,
+            (itoa(core.thread) .. ":") .. ____exports.NAMES_KEY,
+            names
+        ) end)
+    end
     pcall(function() return core.set_map(
         STORE_MAPS.counters,
-        (itoa(core.thread) .. ":gauge:") .. name,
+        (itoa(core.thread) .. ":") .. key,
         itoa(value)
     ) end)
 end
@@ -3854,70 +4150,88 @@ return ____exports
  end,
 ["lua.metrics"] = function(...) 
 local ____lualib = require("lualib_bundle")
+local __TS__ArraySort = ____lualib.__TS__ArraySort
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__StringSplit = ____lualib.__TS__StringSplit
 local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
 local CONTROL_TABLE = ____contract.CONTROL_TABLE
 local ENFORCEMENT_OFF_KEY = ____contract.ENFORCEMENT_OFF_KEY
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STATS_TABLE = ____contract.STATS_TABLE
-local STORE_MAPS = ____contract.STORE_MAPS
 local ____metrics = require("core.metrics")
 local formatMetrics = ____metrics.formatMetrics
 local sumCounters = ____metrics.sumCounters
-local ____bytes = require("core.bytes")
-local parseDecimal = ____bytes.parseDecimal
-local ____runtime_2Dcmd = require("core.runtime-cmd")
-local parseTableLine = ____runtime_2Dcmd.parseTableLine
-local ____runtime_2Dapi = require("lua.runtime-api")
-local runCli = ____runtime_2Dapi.runCli
-local function mapSamples(out)
+local ____counters = require("lua.counters")
+local NAMES_KEY = ____counters.NAMES_KEY
+--- Every Lua state's counters, read through its names registry (a map cannot be listed from Lua).
+local function counterSamples(maps)
     local samples = {}
-    for ____, line in ipairs(__TS__StringSplit(out, "\n")) do
-        do
-            local sp1 = (string.find(line, " ", nil, true) or 0) - 1
-            if sp1 < 0 then
-                goto __continue3
+    local nbthread = tonumber(core.get_info().Nbthread) or 1
+    do
+        local t = 0
+        while t <= nbthread do
+            do
+                local list = maps.counters:lookup((itoa(t) .. ":") .. NAMES_KEY)
+                if list == nil then
+                    goto __continue4
+                end
+                for ____, name in ipairs(splitOn(list, 32)) do
+                    do
+                        if #name == 0 then
+                            goto __continue6
+                        end
+                        local v = parseDecimal(
+                            maps.counters:lookup((itoa(t) .. ":") .. name) or "",
+                            999999999999999
+                        )
+                        if v >= 0 then
+                            samples[#samples + 1] = {
+                                name = (itoa(t) .. ":") .. name,
+                                value = v
+                            }
+                        end
+                    end
+                    ::__continue6::
+                end
             end
-            local rest = __TS__StringSubstring(line, sp1 + 1)
-            local sp2 = (string.find(rest, " ", nil, true) or 0) - 1
-            if sp2 < 0 then
-                goto __continue3
-            end
-            local v = parseDecimal(
-                __TS__StringSubstring(rest, sp2 + 1),
-                999999999999999
-            )
-            if v >= 0 then
-                samples[#samples + 1] = {
-                    name = __TS__StringSubstring(rest, 0, sp2),
-                    value = v
-                }
-            end
+            ::__continue4::
+            t = t + 1
         end
-        ::__continue3::
     end
     return samples
 end
-function ____exports.render(settings)
-    local res = runCli(settings.runtimeApi, {"show map " .. STORE_MAPS.counters, "show table " .. STATS_TABLE}, 5)
-    local counters = res.ok and sumCounters(mapSamples(res.output)) or ({})
-    local native = {}
-    if res.ok then
-        for ____, line in ipairs(__TS__StringSplit(res.output, "\n")) do
-            local e = parseTableLine(line)
-            if e ~= nil and e.data.gpc0 ~= nil then
-                native[#native + 1] = {name = e.key, value = e.data.gpc0}
-            end
+--- Native blocked / would-block counters: the stats table is small (a few keys per status and reason).
+local function nativeSamples()
+    local out = {}
+    local px = core.backends[STATS_TABLE]
+    if px == nil or px.stktable == nil then
+        return out
+    end
+    for key, data in pairs(px.stktable:dump()) do
+        local v = data.gpc0
+        if v ~= nil then
+            out[#out + 1] = {name = key, value = v}
         end
     end
+    __TS__ArraySort(
+        out,
+        function(____, a, b) return a.name < b.name and -1 or (a.name > b.name and 1 or 0) end
+    )
+    return out
+end
+function ____exports.render(maps)
+    local counters = sumCounters(counterSamples(maps))
+    local native = nativeSamples()
     local tables = {}
     for name, px in pairs(core.backends) do
         do
             local n = name
             if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX or px.stktable == nil then
-                goto __continue13
+                goto __continue16
             end
             local i = px.stktable:info()
             tables[#tables + 1] = {
@@ -3926,8 +4240,12 @@ function ____exports.render(settings)
                 used = i.used
             }
         end
-        ::__continue13::
+        ::__continue16::
     end
+    __TS__ArraySort(
+        tables,
+        function(____, a, b) return a.backend < b.backend and -1 or 1 end
+    )
     local ctl = core.backends[CONTROL_TABLE]
     local ____temp_0
     if ctl ~= nil and ctl.stktable ~= nil then
@@ -3938,8 +4256,8 @@ function ____exports.render(settings)
     local off = ____temp_0
     return formatMetrics({counters = counters, native = native, tables = tables, enforcement = off == nil or (off.gpt0 or 0) == 0})
 end
-function ____exports.execute(applet, settings)
-    local body = ____exports.render(settings)
+function ____exports.execute(applet, maps)
+    local body = ____exports.render(maps)
     applet:set_status(200)
     applet:add_header("content-type", "text/plain; version=0.0.4; charset=utf-8")
     applet:add_header(
@@ -3996,17 +4314,17 @@ local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__New = ____lualib.__TS__New
 local ____exports = {}
-local streamCli, mapEntries, pruneMap, cleanBackendMaps
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
-local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
 local CONTROL_TABLE = ____contract.CONTROL_TABLE
-local ENFORCEMENT_OFF_KEY = ____contract.ENFORCEMENT_OFF_KEY
 local READY_KEY = ____contract.READY_KEY
 local READY_WAIT_MS = ____contract.READY_WAIT_MS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
-local STORE_MAPS = ____contract.STORE_MAPS
+local ____compact = require("core.compact")
+local applyRecord = ____compact.applyRecord
+local compact = ____compact.compact
+local emptyState = ____compact.emptyState
 local ____journal = require("core.journal")
 local formatRecord = ____journal.formatRecord
 local isExpiredRecord = ____journal.isExpiredRecord
@@ -4018,16 +4336,11 @@ local reconcile = ____journal.reconcile
 local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
-local parseTableLine = ____runtime_2Dcmd.parseTableLine
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local setGauge = ____counters.setGauge
 local ____store = require("lua.store")
 local applyMutations = ____store.applyMutations
-local ____answer = require("core.answer")
-local unpackAnswer = ____answer.unpackAnswer
-local ____rule = require("core.rule")
-local unpackReason = ____rule.unpackReason
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____runtime_2Dapi = require("lua.runtime-api")
@@ -4037,99 +4350,6 @@ local runCli = ____runtime_2Dapi.runCli
 local ____journal_2Dfile = require("lua.journal-file")
 local path = ____journal_2Dfile.statePath
 local writer = ____journal_2Dfile.writer
-function streamCli(settings, command, onLine)
-    local target = cliTarget(settings.runtimeApi)
-    local sock = core.tcp()
-    sock:settimeout(30)
-    local ok = sock:connect(target.address)
-    if ok == nil then
-        sock:close()
-        return false
-    end
-    sock:send((target.prefix .. command) .. (#target.prefix > 0 and ";quit\n" or "\n"))
-    do
-        while true do
-            local line = sock:receive("*l")
-            if line == nil then
-                break
-            end
-            onLine(line)
-        end
-    end
-    sock:close()
-    return true
-end
-function mapEntries(settings, file)
-    local out = {}
-    streamCli(
-        settings,
-        "show map " .. escapeCliArg(file),
-        function(line)
-            local sp1 = (string.find(line, " ", nil, true) or 0) - 1
-            if sp1 < 0 or __TS__StringSubstring(line, 0, 2) ~= "0x" then
-                return
-            end
-            local rest = __TS__StringSubstring(line, sp1 + 1)
-            local sp2 = (string.find(rest, " ", nil, true) or 0) - 1
-            out[#out + 1] = {
-                key = sp2 < 0 and rest or __TS__StringSubstring(rest, 0, sp2),
-                value = sp2 < 0 and "" or __TS__StringSubstring(rest, sp2 + 1)
-            }
-        end
-    )
-    return out
-end
-function pruneMap(settings, file, keep)
-    local muts = {}
-    for ____, e in ipairs(mapEntries(settings, file)) do
-        if not keep(e.key, e.value) then
-            muts[#muts + 1] = {kind = "map-del", file = file, key = e.key}
-        end
-    end
-    if #muts > 0 then
-        applyMutations(settings, muts)
-    end
-end
-function cleanBackendMaps(settings, be, now)
-    local px = core.backends[RULE_TABLE_PREFIX .. be]
-    local ____temp_4
-    if px == nil then
-        ____temp_4 = nil
-    else
-        ____temp_4 = px.stktable
-    end
-    local t = ____temp_4
-    if t == nil then
-        return
-    end
-    local function live(key, field)
-        local e = t:lookup(key)
-        return e ~= nil and (e[field] or 0) > now
-    end
-    pruneMap(
-        settings,
-        (STORE_MAPS.prefixPrefix .. be) .. ".map",
-        function(_key, base) return live(base, "gpt0") end
-    )
-    local qual = (STORE_MAPS.qualPrefix .. be) .. ".map"
-    local muts = {}
-    for ____, e in ipairs(mapEntries(settings, qual)) do
-        local kept = ""
-        for ____, spec in ipairs(splitOn(e.value, 32)) do
-            if #spec > 0 and live((e.key .. " ") .. spec, "gpc1") then
-                kept = (kept .. (#kept > 0 and " " or "")) .. spec
-            end
-        end
-        if #kept == 0 then
-            muts[#muts + 1] = {kind = "map-del", file = qual, key = e.key}
-        elseif kept ~= e.value then
-            muts[#muts + 1] = {kind = "map-set", file = qual, key = e.key, value = kept}
-        end
-    end
-    if #muts > 0 then
-        applyMutations(settings, muts)
-    end
-end
 --- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
 local function runCliRetry(settings, cmds)
     local res = runCli(settings.runtimeApi, cmds, 10)
@@ -4306,12 +4526,36 @@ end
 local function isStopping()
     return tostring(core.get_info().Stopping) == "1"
 end
---- Write a snapshot of every live rule, map entry and switch; rotate the journal first.
+--- Compact: rotate the journal, fold snapshot + rotated journal into the state
+-- they describe (core/compact.ts), write what is alive to a temp file and rename
+-- it over the snapshot. Also drops map entries whose rules are gone, and
+-- publishes the rule census. Never reads the live tables (see core/compact.ts).
 local function snapshot(settings, now)
     os.rename(
         path(settings, JOURNAL_FILE),
         path(settings, JOURNAL_OLD_FILE)
     )
+    local state = emptyState()
+    local sink = {
+        push = function(self, r)
+            applyRecord(state, r)
+        end,
+        flush = function(self)
+        end
+    }
+    readFrom(
+        path(settings, SNAPSHOT_FILE),
+        0,
+        nil,
+        sink
+    )
+    readFrom(
+        path(settings, JOURNAL_OLD_FILE),
+        0,
+        nil,
+        sink
+    )
+    local c = compact(state, now)
     local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
     local f, err = io.open(tmp, "w")
     if f == nil then
@@ -4326,79 +4570,19 @@ local function snapshot(settings, now)
         return false
     end
     f:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
-    local ok = true
-    local rules = 0
-    local function tableRecord(____table, line)
-        local e = parseTableLine(line)
-        if e == nil then
-            return
+    local n = 0
+    for ____, r in ipairs(c.records) do
+        local line = formatRecord(r, writer)
+        if line ~= nil then
+            f:write(line .. "\n")
         end
-        local live = e.data.gpt0 or 0
-        if live <= now and __TS__StringSubstring(____table, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
-            return
-        end
-        local fields = {}
-        for ____, name in ipairs({
-            "gpt0",
-            "gpc0",
-            "gpc1",
-            "sess_cnt",
-            "server_id",
-            "http_req_cnt"
-        }) do
-            if e.data[name] ~= nil then
-                fields[#fields + 1] = {name = name, value = e.data[name]}
-            end
-        end
-        local out = formatRecord({kind = "table", table = ____table, key = e.key, fields = fields}, writer)
-        if out ~= nil then
-            f:write(out .. "\n")
-            rules = rules + 1
+        n = n + 1
+        if n % 5000 == 0 then
+            core.yield()
         end
     end
-    local function mapRecord(file, line)
-        local sp1 = (string.find(line, " ", nil, true) or 0) - 1
-        if sp1 < 0 then
-            return
-        end
-        local rest = __TS__StringSubstring(line, sp1 + 1)
-        local sp2 = (string.find(rest, " ", nil, true) or 0) - 1
-        local key = sp2 < 0 and rest or __TS__StringSubstring(rest, 0, sp2)
-        local value = sp2 < 0 and "" or __TS__StringSubstring(rest, sp2 + 1)
-        local out = formatRecord({kind = "map-set", file = file, key = key, value = value}, writer)
-        if out ~= nil and #key > 0 then
-            f:write(out .. "\n")
-        end
-    end
-    for ____, be in ipairs(edgeBackends()) do
-        local ____table = RULE_TABLE_PREFIX .. be
-        ok = ok and streamCli(
-            settings,
-            "show table " .. escapeCliArg(____table),
-            function(l) return tableRecord(____table, l) end
-        )
-        for ____, file in ipairs({(STORE_MAPS.prefixPrefix .. be) .. ".map", (STORE_MAPS.qualPrefix .. be) .. ".map"}) do
-            ok = ok and streamCli(
-                settings,
-                "show map " .. escapeCliArg(file),
-                function(l) return mapRecord(file, l) end
-            )
-        end
-    end
-    for ____, file in ipairs({STORE_MAPS.reasons, STORE_MAPS.bodies}) do
-        ok = ok and streamCli(
-            settings,
-            "show map " .. escapeCliArg(file),
-            function(l) return mapRecord(file, l) end
-        )
-    end
-    ok = ok and streamCli(
-        settings,
-        (("show table " .. CONTROL_TABLE) .. " key ") .. ENFORCEMENT_OFF_KEY,
-        function(l) return tableRecord(CONTROL_TABLE, l) end
-    )
     f:close()
-    if not ok or isStopping() then
+    if isStopping() then
         os.remove(tmp)
         return false
     end
@@ -4407,73 +4591,28 @@ local function snapshot(settings, now)
         path(settings, SNAPSHOT_FILE)
     )
     os.remove(path(settings, JOURNAL_OLD_FILE))
+    if #c.prune > 0 then
+        applyMutations(settings, c.prune)
+    end
+    for ____, k in ipairs(c.census) do
+        setGauge(("rules_active:" .. k.backend) .. ":enforce", k.enforce)
+        setGauge(("rules_active:" .. k.backend) .. ":dry-run", k.dryRun)
+    end
     logEvent(
         core.info,
         "snapshot written",
-        {{
-            "entries",
-            itoa(rules)
-        }}
+        {
+            {
+                "records",
+                itoa(#c.records)
+            },
+            {
+                "map_entries_pruned",
+                itoa(#c.prune)
+            }
+        }
     )
     return true
-end
---- Count live rules per backend and mode (enforce / dry-run) for the metrics. Costs a table walk: rarer on big tables.
-local function census(settings, now, round)
-    local bodies = {}
-    local reasons = {}
-    local complete = true
-    for ____, be in ipairs(edgeBackends()) do
-        do
-            local px = core.backends[RULE_TABLE_PREFIX .. be]
-            local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
-            if used > 200000 and round % 30 ~= 0 then
-                complete = false
-                goto __continue64
-            end
-            local enforce = 0
-            local dry = 0
-            local ok = streamCli(
-                settings,
-                (("show table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpc1 gt ") .. itoa(now),
-                function(line)
-                    local e = parseTableLine(line)
-                    if e == nil then
-                        return
-                    end
-                    local a = unpackAnswer(e.data.gpc0 or 0)
-                    if a.dryRun then
-                        dry = dry + 1
-                    else
-                        enforce = enforce + 1
-                    end
-                    if a.bodyId > 0 then
-                        bodies[itoa(a.bodyId)] = true
-                    end
-                    reasons[itoa(unpackReason(e.data.server_id or 0).reasonId)] = true
-                end
-            )
-            if ok then
-                setGauge(("rules_active:" .. be) .. ":enforce", enforce)
-                setGauge(("rules_active:" .. be) .. ":dry-run", dry)
-            else
-                complete = false
-            end
-            cleanBackendMaps(settings, be, now)
-        end
-        ::__continue64::
-    end
-    if complete then
-        pruneMap(
-            settings,
-            STORE_MAPS.bodies,
-            function(key) return bodies[key] == true end
-        )
-        pruneMap(
-            settings,
-            STORE_MAPS.reasons,
-            function(key) return reasons[key] == true end
-        )
-    end
 end
 local function largestTable()
     local most = 0
@@ -4499,25 +4638,25 @@ local function sweep(settings, now)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue102
+                goto __continue52
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue102::
+        ::__continue52::
     end
 end
 local function isReady()
     local px = core.backends[CONTROL_TABLE]
-    local ____temp_5
+    local ____temp_4
     if px == nil or px.stktable == nil then
-        ____temp_5 = nil
+        ____temp_4 = nil
     else
-        ____temp_5 = px.stktable:lookup(READY_KEY)
+        ____temp_4 = px.stktable:lookup(READY_KEY)
     end
-    local e = ____temp_5
+    local e = ____temp_4
     return e ~= nil and (e.gpt0 or 0) > 0
 end
 --- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
@@ -4594,12 +4733,6 @@ function ____exports.maintenance(settings)
         logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
     end
     local lastSweep = core.now().sec
-    local round = 0
-    census(
-        settings,
-        core.now().sec,
-        round
-    )
     local lastSnapshot = core.now().sec
     local dirty = false
     do
@@ -4624,10 +4757,11 @@ function ____exports.maintenance(settings)
             ) then
                 lastSweep = now
                 sweep(settings, now)
-                round = round + 1
-                census(settings, now, round)
             end
-            if persist and dirty and now - lastSnapshot >= settings.snapshotInterval and not isStopping() then
+            if persist and dirty and now - lastSnapshot >= settings.snapshotInterval * math.max(
+                1,
+                math.floor(largestTable() / 100000)
+            ) and not isStopping() then
                 lastSnapshot = now
                 if snapshot(settings, now) then
                     offset = 0
@@ -4748,7 +4882,7 @@ core.register_service(
     LUA_NAMES.metrics,
     "http",
     function(applet)
-        local ok, err = pcall(function() return metrics.execute(applet, loaded.settings) end)
+        local ok, err = pcall(function() return metrics.execute(applet, maps) end)
         if not ok then
             logEvent(
                 core.err,

@@ -26,7 +26,7 @@ export const VARS = {
   ruleAnswer: "txn.eb_ans",
   /** HTTP status to answer a blocked request with. Set only when the request is blocked. */
   blockStatus: "txn.eb_status",
-  /** Status from the static map, "none" when the path is not listed. */
+  /** Status from the static map: unset when the path is not listed, "" when listed without a status. */
   staticStatus: "txn.eb_static",
   /** Backend the request routes to (frontend): whose rule table is consulted, and who may teach. */
   backend: "txn.eb_be",

@@ -8,6 +8,10 @@ import { STORE_MAPS } from "../core/contract";
 
 const counts: { [name: string]: number } = {};
 let distinct = 0;
+let names = "";
+
+/** Key (after `<thread>:`) of the space-separated list of counter names a Lua state has published. */
+export const NAMES_KEY = "__names";
 
 /** Reason labels come from backends: cap the series so metrics cannot grow without bound. */
 export const MAX_COUNTER_SERIES = 500;
@@ -22,7 +26,12 @@ export function inc(counter: string, by = 1): void {
       while (last > 0 && name.charCodeAt(last) !== 58) last--;
       name = last > 0 ? name.substring(0, last) + ":other" : name;
     }
-    if (counts[name] === undefined) distinct++;
+    if (counts[name] === undefined) {
+      distinct++;
+      names = names + (names.length > 0 ? " " : "") + name;
+      // the registry of this state's names: the metrics service cannot list a map from Lua
+      pcall(() => core.set_map(STORE_MAPS.counters, itoa(core.thread) + ":" + NAMES_KEY, names));
+    }
   }
   const v = (counts[name] !== undefined ? counts[name] : 0) + by;
   counts[name] = v;
@@ -31,5 +40,11 @@ export function inc(counter: string, by = 1): void {
 
 /** Publish a gauge (one writer: the maintenance task). */
 export function setGauge(name: string, value: number): void {
-  pcall(() => core.set_map(STORE_MAPS.counters, itoa(core.thread) + ":gauge:" + name, itoa(value)));
+  const key = "gauge:" + name;
+  if (counts[key] === undefined) {
+    counts[key] = 0;
+    names = names + (names.length > 0 ? " " : "") + key;
+    pcall(() => core.set_map(STORE_MAPS.counters, itoa(core.thread) + ":" + NAMES_KEY, names));
+  }
+  pcall(() => core.set_map(STORE_MAPS.counters, itoa(core.thread) + ":" + key, itoa(value)));
 }

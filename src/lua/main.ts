@@ -77,7 +77,7 @@ core.register_action(
 );
 
 core.register_service(LUA_NAMES.metrics, "http", (applet) => {
-  const [ok, err] = pcall(() => metrics.execute(applet, loaded.settings));
+  const [ok, err] = pcall(() => metrics.execute(applet, maps));
   if (!ok) {
     logEvent(core.err, "metrics failed", [["detail", tostring(err)]]);
     applet.set_status(500);

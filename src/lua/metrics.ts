@@ -2,38 +2,44 @@
  * HTTP service with edgeblock's Prometheus metrics, served beside HAProxy's own
  * exporter on the stats port (/edgeblock/metrics next to /metrics).
  */
-import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STATS_TABLE, STORE_MAPS } from "../core/contract";
+import { itoa, parseDecimal, splitOn } from "../core/bytes";
+import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STATS_TABLE } from "../core/contract";
 import { formatMetrics, Sample, sumCounters, TableFill } from "../core/metrics";
-import { parseDecimal } from "../core/bytes";
-import { parseTableLine } from "../core/runtime-cmd";
-import { Settings } from "../core/settings";
-import { runCli } from "./runtime-api";
+import { NAMES_KEY } from "./counters";
+import { StoreMaps } from "./store";
 
-function mapSamples(out: string): Sample[] {
+/** Every Lua state's counters, read through its names registry (a map cannot be listed from Lua). */
+function counterSamples(maps: StoreMaps): Sample[] {
   const samples: Sample[] = [];
-  for (const line of out.split("\n")) {
-    // `0x55..: key value` (key without spaces, value a number)
-    const sp1 = line.indexOf(" ");
-    if (sp1 < 0) continue;
-    const rest = line.substring(sp1 + 1);
-    const sp2 = rest.indexOf(" ");
-    if (sp2 < 0) continue;
-    const v = parseDecimal(rest.substring(sp2 + 1), 999999999999999);
-    if (v >= 0) samples.push({ name: rest.substring(0, sp2), value: v });
+  const nbthread = tonumber(core.get_info().get("Nbthread")) ?? 1;
+  for (let t = 0; t <= nbthread; t++) {
+    const list = maps.counters.lookup(itoa(t) + ":" + NAMES_KEY);
+    if (list === undefined) continue;
+    for (const name of splitOn(list, 32)) {
+      if (name.length === 0) continue;
+      const v = parseDecimal(maps.counters.lookup(itoa(t) + ":" + name) ?? "", 999999999999999);
+      if (v >= 0) samples.push({ name: itoa(t) + ":" + name, value: v });
+    }
   }
   return samples;
 }
 
-export function render(settings: Settings): string {
-  const res = runCli(settings.runtimeApi, ["show map " + STORE_MAPS.counters, "show table " + STATS_TABLE], 5);
-  const counters = res.ok ? sumCounters(mapSamples(res.output)) : [];
-  const native: Sample[] = [];
-  if (res.ok) {
-    for (const line of res.output.split("\n")) {
-      const e = parseTableLine(line);
-      if (e !== undefined && e.data.gpc0 !== undefined) native.push({ name: e.key, value: e.data.gpc0 });
-    }
+/** Native blocked / would-block counters: the stats table is small (a few keys per status and reason). */
+function nativeSamples(): Sample[] {
+  const out: Sample[] = [];
+  const px = core.backends.get(STATS_TABLE);
+  if (px === undefined || px.stktable === undefined) return out;
+  for (const [key, data] of pairs(px.stktable.dump())) {
+    const v = (data as LuaTable<string, number>).get("gpc0");
+    if (v !== undefined) out.push({ name: key as string, value: v });
   }
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
+
+export function render(maps: StoreMaps): string {
+  const counters = sumCounters(counterSamples(maps));
+  const native = nativeSamples();
   const tables: TableFill[] = [];
   for (const [name, px] of pairs(core.backends)) {
     const n = name as string;
@@ -41,13 +47,14 @@ export function render(settings: Settings): string {
     const i = px.stktable.info();
     tables.push({ backend: n.substring(RULE_TABLE_PREFIX.length), size: i.size, used: i.used });
   }
+  tables.sort((a, b) => (a.backend < b.backend ? -1 : 1));
   const ctl = core.backends.get(CONTROL_TABLE);
   const off = ctl !== undefined && ctl.stktable !== undefined ? ctl.stktable.lookup(ENFORCEMENT_OFF_KEY) : undefined;
   return formatMetrics({ counters, native, tables, enforcement: off === undefined || (off.get("gpt0") ?? 0) === 0 });
 }
 
-export function execute(applet: HaproxyAppletHttp, settings: Settings): void {
-  const body = render(settings);
+export function execute(applet: HaproxyAppletHttp, maps: StoreMaps): void {
+  const body = render(maps);
   applet.set_status(200);
   applet.add_header("content-type", "text/plain; version=0.0.4; charset=utf-8");
   applet.add_header("content-length", tostring(body.length));

@@ -8,15 +8,14 @@
  *   tables and maps (temp file, then rename).
  * Every learn appends its mutations to the journal before the action returns.
  */
-import { itoa, splitOn } from "../core/bytes";
-import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, READY_KEY, READY_WAIT_MS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { itoa } from "../core/bytes";
+import { CONTROL_TABLE, READY_KEY, READY_WAIT_MS, RULE_TABLE_PREFIX } from "../core/contract";
+import { applyRecord, compact, emptyState } from "../core/compact";
 import { CurrentEntry, formatRecord, isExpiredRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, JournalRecord, parseRecord, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
-import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
+import { escapeCliArg } from "../core/runtime-cmd";
 import { Settings } from "../core/settings";
 import { inc, setGauge } from "./counters";
 import { applyMutations } from "./store";
-import { unpackAnswer } from "../core/answer";
-import { unpackReason } from "../core/rule";
 import { logEvent } from "./log";
 import { cliSucceeded, cliTarget, runCli } from "./runtime-api";
 
@@ -97,7 +96,7 @@ class Replayer {
  * line without its newline may still be being written: it is left for later.
  * Returns the offset after the last complete line and the corrupt line count.
  */
-function readFrom(file: string, offset: number, skipWriter: string | undefined, out: Replayer): { offset: number; corrupt: number } {
+function readFrom(file: string, offset: number, skipWriter: string | undefined, out: { push(r: JournalRecord): void; flush(): void }): { offset: number; corrupt: number } {
   const [f] = io.open(file, "r");
   if (f === undefined) return { offset: 0, corrupt: 0 };
   const [end] = f.seek("end");
@@ -140,35 +139,29 @@ function edgeBackends(): string[] {
   return out;
 }
 
-/** Stream `show table`/`show map` through a callback, line by line (yields while waiting). */
-function streamCli(settings: Settings, command: string, onLine: (line: string) => void): boolean {
-  const target = cliTarget(settings.runtimeApi);
-  const sock = core.tcp();
-  sock.settimeout(30);
-  const [ok] = sock.connect(target.address);
-  if (ok === undefined) {
-    sock.close();
-    return false;
-  }
-  sock.send(target.prefix + command + (target.prefix.length > 0 ? ";quit\n" : "\n"));
-  for (;;) {
-    const [line] = sock.receive("*l");
-    if (line === undefined) break;
-    onLine(line);
-  }
-  sock.close();
-  return true;
-}
-
 function isStopping(): boolean {
   // [T] get_info values are numbers, not strings
   return tostring(core.get_info().get("Stopping")) === "1";
 }
 
-/** Write a snapshot of every live rule, map entry and switch; rotate the journal first. */
+/**
+ * Compact: rotate the journal, fold snapshot + rotated journal into the state
+ * they describe (core/compact.ts), write what is alive to a temp file and rename
+ * it over the snapshot. Also drops map entries whose rules are gone, and
+ * publishes the rule census. Never reads the live tables (see core/compact.ts).
+ */
 function snapshot(settings: Settings, now: number): boolean {
-  // lines appended from now on go to a fresh journal; the live tables already hold the rotated ones
   os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
+  const state = emptyState();
+  const sink = {
+    push(r: JournalRecord): void {
+      applyRecord(state, r);
+    },
+    flush(): void {},
+  };
+  readFrom(path(settings, SNAPSHOT_FILE), 0, undefined, sink);
+  readFrom(path(settings, JOURNAL_OLD_FILE), 0, undefined, sink);
+  const c = compact(state, now);
   const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer;
   const [f, err] = io.open(tmp, "w");
   if (f === undefined) {
@@ -176,129 +169,28 @@ function snapshot(settings: Settings, now: number): boolean {
     return false;
   }
   f.write("# edgeblock snapshot v1 written at " + itoa(now) + " by " + writer + "\n");
-  let ok = true;
-  let rules = 0;
-  const tableRecord = (table: string, line: string) => {
-    const e = parseTableLine(line);
-    if (e === undefined) return;
-    const live = e.data.gpt0 ?? 0;
-    if (live <= now && table.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) return;
-    const fields: { name: string; value: number }[] = [];
-    for (const name of ["gpt0", "gpc0", "gpc1", "sess_cnt", "server_id", "http_req_cnt"]) if (e.data[name] !== undefined) fields.push({ name, value: e.data[name] });
-    const out = formatRecord({ kind: "table", table, key: e.key, fields }, writer);
-    if (out !== undefined) {
-      f.write(out + "\n");
-      rules++;
-    }
-  };
-  const mapRecord = (file: string, line: string) => {
-    // `0x55...: key value` on 2.6: the id, then the key up to the first space, then the value
-    const sp1 = line.indexOf(" ");
-    if (sp1 < 0) return;
-    const rest = line.substring(sp1 + 1);
-    const sp2 = rest.indexOf(" ");
-    const key = sp2 < 0 ? rest : rest.substring(0, sp2);
-    const value = sp2 < 0 ? "" : rest.substring(sp2 + 1);
-    const out = formatRecord({ kind: "map-set", file, key, value }, writer);
-    if (out !== undefined && key.length > 0) f.write(out + "\n");
-  };
-  for (const be of edgeBackends()) {
-    const table = RULE_TABLE_PREFIX + be;
-    ok = ok && streamCli(settings, "show table " + escapeCliArg(table), (l) => tableRecord(table, l));
-    for (const file of [STORE_MAPS.prefixPrefix + be + ".map", STORE_MAPS.qualPrefix + be + ".map"]) {
-      ok = ok && streamCli(settings, "show map " + escapeCliArg(file), (l) => mapRecord(file, l));
-    }
+  let n = 0;
+  for (const r of c.records) {
+    const line = formatRecord(r, writer);
+    if (line !== undefined) f.write(line + "\n");
+    n++;
+    if (n % 5000 === 0) core.yield();
   }
-  for (const file of [STORE_MAPS.reasons, STORE_MAPS.bodies]) ok = ok && streamCli(settings, "show map " + escapeCliArg(file), (l) => mapRecord(file, l));
-  // only the operator's switches: `ready` belongs to the process that set it
-  ok = ok && streamCli(settings, "show table " + CONTROL_TABLE + " key " + ENFORCEMENT_OFF_KEY, (l) => tableRecord(CONTROL_TABLE, l));
   f.close();
-  if (!ok || isStopping()) {
+  if (isStopping()) {
     // a stopping process must not overwrite what the new one writes
     os.remove(tmp);
     return false;
   }
   os.rename(tmp, path(settings, SNAPSHOT_FILE));
   os.remove(path(settings, JOURNAL_OLD_FILE));
-  logEvent(core.info, "snapshot written", [["entries", itoa(rules)]]);
+  if (c.prune.length > 0) applyMutations(settings, c.prune);
+  for (const k of c.census) {
+    setGauge("rules_active:" + k.backend + ":enforce", k.enforce);
+    setGauge("rules_active:" + k.backend + ":dry-run", k.dryRun);
+  }
+  logEvent(core.info, "snapshot written", [["records", itoa(c.records.length)], ["map_entries_pruned", itoa(c.prune.length)]]);
   return true;
-}
-
-/** Count live rules per backend and mode (enforce / dry-run) for the metrics. Costs a table walk: rarer on big tables. */
-function census(settings: Settings, now: number, round: number): void {
-  // ids of bodies and reasons that live rules still use; complete only if every table was walked
-  const bodies: { [id: string]: boolean } = {};
-  const reasons: { [id: string]: boolean } = {};
-  let complete = true;
-  for (const be of edgeBackends()) {
-    const px = core.backends.get(RULE_TABLE_PREFIX + be);
-    const used = px !== undefined && px.stktable !== undefined ? px.stktable.info().used : 0;
-    if (used > 200000 && round % 30 !== 0) {
-      complete = false;
-      continue;
-    }
-    let enforce = 0;
-    let dry = 0;
-    const ok = streamCli(settings, "show table " + escapeCliArg(RULE_TABLE_PREFIX + be) + " data.gpc1 gt " + itoa(now), (line) => {
-      const e = parseTableLine(line);
-      if (e === undefined) return;
-      const a = unpackAnswer(e.data.gpc0 ?? 0);
-      if (a.dryRun) dry++;
-      else enforce++;
-      if (a.bodyId > 0) bodies[itoa(a.bodyId)] = true;
-      reasons[itoa(unpackReason(e.data.server_id ?? 0).reasonId)] = true;
-    });
-    if (ok) {
-      setGauge("rules_active:" + be + ":enforce", enforce);
-      setGauge("rules_active:" + be + ":dry-run", dry);
-    } else complete = false;
-    cleanBackendMaps(settings, be, now);
-  }
-  if (complete) {
-    pruneMap(settings, STORE_MAPS.bodies, (key) => bodies[key] === true);
-    pruneMap(settings, STORE_MAPS.reasons, (key) => reasons[key] === true);
-  }
-}
-
-/** Entries of a map, as `show map` lists them. */
-function mapEntries(settings: Settings, file: string): { key: string; value: string }[] {
-  const out: { key: string; value: string }[] = [];
-  streamCli(settings, "show map " + escapeCliArg(file), (line) => {
-    const sp1 = line.indexOf(" ");
-    if (sp1 < 0 || line.substring(0, 2) !== "0x") return;
-    const rest = line.substring(sp1 + 1);
-    const sp2 = rest.indexOf(" ");
-    out.push({ key: sp2 < 0 ? rest : rest.substring(0, sp2), value: sp2 < 0 ? "" : rest.substring(sp2 + 1) });
-  });
-  return out;
-}
-
-/** Delete the entries of a small map that `keep` rejects, and journal it, so the maps stay bounded. */
-function pruneMap(settings: Settings, file: string, keep: (key: string, value: string) => boolean): void {
-  const muts: JournalRecord[] = [];
-  for (const e of mapEntries(settings, file)) if (!keep(e.key, e.value)) muts.push({ kind: "map-del", file, key: e.key });
-  if (muts.length > 0) applyMutations(settings, muts);
-}
-
-/** Drop prefix and qualified-spec entries whose rules are gone: those maps must not outgrow the table. */
-function cleanBackendMaps(settings: Settings, be: string, now: number): void {
-  const px = core.backends.get(RULE_TABLE_PREFIX + be);
-  const t = px === undefined ? undefined : px.stktable;
-  if (t === undefined) return;
-  const live = (key: string, field: string) => {
-    const e = t.lookup(key);
-    return e !== undefined && (e.get(field) ?? 0) > now;
-  };
-  pruneMap(settings, STORE_MAPS.prefixPrefix + be + ".map", (_key, base) => live(base, "gpt0"));
-  const qual = STORE_MAPS.qualPrefix + be + ".map";
-  const muts: JournalRecord[] = [];
-  for (const e of mapEntries(settings, qual)) {
-    let kept = "";
-    for (const spec of splitOn(e.value, 32)) if (spec.length > 0 && live(e.key + " " + spec, "gpc1")) kept = kept + (kept.length > 0 ? " " : "") + spec;
-    if (kept.length === 0) muts.push({ kind: "map-del", file: qual, key: e.key });
-    else if (kept !== e.value) muts.push({ kind: "map-set", file: qual, key: e.key, value: kept });
-  }
-  if (muts.length > 0) applyMutations(settings, muts);
 }
 
 function largestTable(): number {
@@ -374,8 +266,6 @@ export function maintenance(settings: Settings): void {
   const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data.gpt0 1"]);
   if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
   let lastSweep = core.now().sec;
-  let round = 0;
-  census(settings, core.now().sec, round);
   let lastSnapshot = core.now().sec;
   let dirty = false;
   for (;;) {
@@ -390,10 +280,9 @@ export function maintenance(settings: Settings): void {
     if (now - lastSweep >= settings.sweepInterval * Math.max(1, Math.floor(largestTable() / 100000))) {
       lastSweep = now;
       sweep(settings, now);
-      round++;
-      census(settings, now, round);
     }
-    if (persist && dirty && now - lastSnapshot >= settings.snapshotInterval && !isStopping()) {
+    // compaction reads every live record: compact big stores less often
+    if (persist && dirty && now - lastSnapshot >= settings.snapshotInterval * Math.max(1, Math.floor(largestTable() / 100000)) && !isStopping()) {
       lastSnapshot = now;
       if (snapshot(settings, now)) {
         offset = 0;

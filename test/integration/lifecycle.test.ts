@@ -58,7 +58,7 @@ describe("bounded maps", () => {
       "/pfx": { status: 404, headers: { "Edge-Rule": 'block;path="/pfx";prefix;methods=*;ttl=1;reason=shortlived;body="gone soon"' } },
       "/q": { status: 404, headers: { "Edge-Rule": 'block;methods=*;query="debug";ttl=1' } },
     });
-    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { sweep_interval: 1 }\n" });
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { sweep_interval: 1, snapshot_interval: 1 }\n" });
     await edge.get("/pfx");
     await edge.get("/q");
     expect(await edge.cli("show map eb_prefix_app.map")).toContain("/pfx/ ^/pfx");
@@ -118,6 +118,20 @@ describe("survival across a full stop and start", () => {
     await edge.restart();
     for (let i = 0; i < 10; i++) expect(await blocked(edge, backend, `/s${i}`), `/s${i}`).toBe(true);
   });
+
+  it("keeps thousands of rules across a snapshot and a restart (snapshots never read the live tables)", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { snapshot_interval: 1 }\n" });
+    // ~100 bytes per entry in `show table`: far beyond the 16 kB a Lua cosocket could read
+    const N = 1000;
+    for (let i = 0; i < N; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => edge!.get(`/bulk/${i + j}`)));
+    // every rule, plus the reasons map entry they share
+    const { waitFor } = await import("../helpers/haproxy");
+    await waitFor("a snapshot with every rule", () => [...edge!.logs().matchAll(/snapshot written records=(\d+)/g)].some((m) => Number(m[1]) >= N + 1), 45_000);
+    await edge.restart();
+    expect(Number(/used:(\d+)/.exec(await edge.cli("show table eb_rules_app"))![1])).toBe(N);
+    for (const i of [0, 777, N - 1]) expect(await blocked(edge, backend, `/bulk/${i}`), `/bulk/${i}`).toBe(true);
+  }, 90_000);
 
   it("skips corrupt and truncated state lines, reports them, and keeps the good ones", async () => {
     const backend = await startBackend(ROUTES);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { applyRecord, compact, emptyState } from "../../src/core/compact";
+import { packAnswer } from "../../src/core/answer";
+import { bodyId, packReason, reasonId } from "../../src/core/rule";
+import { JournalRecord } from "../../src/core/journal";
+
+const NOW = 1_800_000_000;
+const T = (key: string, f: Record<string, number>, table = "eb_rules_app"): JournalRecord => ({ kind: "table", table, key, fields: Object.entries(f).map(([name, value]) => ({ name, value })) });
+const M = (file: string, key: string, value: string): JournalRecord => ({ kind: "map-set", file, key, value });
+
+describe("journal compaction", () => {
+  it("keeps live rules with their latest fields, drops expired and removed ones, and prunes maps they no longer use", () => {
+    const s = emptyState();
+    const live = { gpt0: NOW + 60, gpc1: NOW + 60, gpc0: packAnswer({ status: 404, dryRun: false, bodyId: bodyId("hi") }), sess_cnt: NOW, server_id: packReason("scan", 1) };
+    const recs: JournalRecord[] = [
+      T("/a", live),
+      T("/old", { ...live, gpt0: NOW - 1, gpc1: NOW - 1 }),
+      T("/gone", live),
+      T("/gone", { gpc1: 0, gpt0: 0, sess_cnt: NOW + 1 }),
+      T("^/p", { ...live, gpc0: packAnswer({ status: 403, dryRun: true, bodyId: 0 }) }),
+      T("^/dead", { ...live, gpt0: NOW - 5, gpc1: NOW - 5 }),
+      T("/q", { gpt0: NOW + 60 }),
+      T("/q GET~q:debug", live),
+      T("/q POST~q:x", { ...live, gpt0: NOW - 1, gpc1: NOW - 1 }),
+      M("eb_prefix_app.map", "/p/", "^/p"),
+      M("eb_prefix_app.map", "/dead/", "^/dead"),
+      M("eb_qual_app.map", "/q", "GET~q:debug POST~q:x"),
+      M("eb_bodies.map", String(bodyId("hi")), "hi"),
+      M("eb_bodies.map", "99", "unused"),
+      M("eb_reasons.map", String(reasonId("scan")), "scan"),
+      M("eb_reasons.map", "5", "stale"),
+      T("enforcement_off", { gpt0: 1 }, "eb_ctl"),
+    ];
+    for (const r of recs) applyRecord(s, r);
+    const c = compact(s, NOW);
+    const keys = c.records.filter((r) => r.kind === "table").map((r) => (r as { key: string }).key);
+    expect(keys).toEqual(["enforcement_off", "/a", "/q", "/q GET~q:debug", "^/p"]);
+    expect(c.prune).toEqual([
+      { kind: "map-del", file: "eb_bodies.map", key: "99" },
+      { kind: "map-del", file: "eb_prefix_app.map", key: "/dead/" },
+      { kind: "map-set", file: "eb_qual_app.map", key: "/q", value: "GET~q:debug" },
+      { kind: "map-del", file: "eb_reasons.map", key: "5" },
+    ]);
+    expect(c.census).toEqual([{ backend: "app", enforce: 2, dryRun: 1 }]);
+  });
+});
