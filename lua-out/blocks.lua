@@ -1962,7 +1962,7 @@ ____exports.DEFAULT_SETTINGS = {
     onFull = "evict",
     stateDir = "",
     sweepInterval = 10,
-    snapshotInterval = 60
+    snapshotInterval = 300
 }
 local function onOff(b)
     return b and "on" or "off"
@@ -4501,7 +4501,7 @@ local function readFrom(file, offset, skipWriter, out)
                     goto __continue25
                 end
                 out:push(p.record)
-                if n % 1000 == 0 then
+                if n % 250 == 0 then
                     core.yield()
                 end
             end

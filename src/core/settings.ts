@@ -73,7 +73,7 @@ export const DEFAULT_SETTINGS: Settings = {
   onFull: "evict",
   stateDir: "",
   sweepInterval: 10,
-  snapshotInterval: 60,
+  snapshotInterval: 300,
 };
 
 export type SettingsResult =

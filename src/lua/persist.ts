@@ -121,8 +121,8 @@ function readFrom(file: string, offset: number, skipWriter: string | undefined, 
     // our own lines, and the CLI's (it writes to the live process itself), are already applied
     if (skipWriter !== undefined && (p.writer === skipWriter || p.writer.substring(0, 4) === "cli-")) continue;
     out.push(p.record);
-    // let traffic through during a long load
-    if (n % 1000 === 0) core.yield();
+    // let traffic through during a long load or compaction
+    if (n % 250 === 0) core.yield();
   }
   f.close();
   out.flush();

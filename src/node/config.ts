@@ -133,7 +133,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["auth.header", "authorization", "Request header whose presence makes a request authenticated, when no cookie is configured."],
   ["dry_run", "false", "Global shadow mode: would-block requests are counted and logged, and pass."],
   ["state.dir", "state", "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables)."],
-  ["state.snapshot_interval", "60", "Seconds between snapshots; the journal covers the time in between."],
+  ["state.snapshot_interval", "300", "Seconds between snapshots (compactions of the journal; longer for big stores); the journal covers the time in between."],
   ["state.sweep_interval", "10", "Seconds between sweeps that free the memory of expired rules."],
   ["backends[].name", "(required)", "Backend name: letters, digits, - and _."],
   ["backends[].trusted", "false", "Accept signals from this backend."],
@@ -423,7 +423,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       const dir = r.str(state, "dir", "state.dir", "state");
       return {
         dir: dir === "none" ? "" : resolve(dir),
-        snapshotInterval: r.int(state, "snapshot_interval", "state.snapshot_interval", 60, 1, 86400),
+        snapshotInterval: r.int(state, "snapshot_interval", "state.snapshot_interval", 300, 1, 86400),
         sweepInterval: r.int(state, "sweep_interval", "state.sweep_interval", 10, 1, 86400),
       };
     })(),
