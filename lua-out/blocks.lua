@@ -211,18 +211,6 @@ local function __TS__Delete(target, key)
     return true
 end
 
-local function __TS__ArraySort(self, compareFn)
-    if compareFn ~= nil then
-        table.sort(
-            self,
-            function(a, b) return compareFn(nil, a, b) < 0 end
-        )
-    else
-        table.sort(self)
-    end
-    return self
-end
-
 local function __TS__CountVarargs(...)
     return select("#", ...)
 end
@@ -261,17 +249,29 @@ local function __TS__ObjectAssign(target, ...)
     return target
 end
 
+local function __TS__ArraySort(self, compareFn)
+    if compareFn ~= nil then
+        table.sort(
+            self,
+            function(a, b) return compareFn(nil, a, b) < 0 end
+        )
+    else
+        table.sort(self)
+    end
+    return self
+end
+
 return {
   __TS__StringCharCodeAt = __TS__StringCharCodeAt,
   __TS__StringSubstring = __TS__StringSubstring,
   __TS__Delete = __TS__Delete,
-  __TS__ArraySort = __TS__ArraySort,
   __TS__SparseArrayNew = __TS__SparseArrayNew,
   __TS__SparseArrayPush = __TS__SparseArrayPush,
   __TS__SparseArraySpread = __TS__SparseArraySpread,
   __TS__Class = __TS__Class,
   __TS__New = __TS__New,
-  __TS__ObjectAssign = __TS__ObjectAssign
+  __TS__ObjectAssign = __TS__ObjectAssign,
+  __TS__ArraySort = __TS__ArraySort
 }
  end,
 ["core.answer"] = function(...) 
@@ -942,7 +942,6 @@ return ____exports
 local ____lualib = require("lualib_bundle")
 local __TS__Delete = ____lualib.__TS__Delete
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__ArraySort = ____lualib.__TS__ArraySort
 local ____exports = {}
 local ____answer = require("core.answer")
 local unpackAnswer = ____answer.unpackAnswer
@@ -982,7 +981,7 @@ end
 local function isRuleTable(t)
     return __TS__StringSubstring(t, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX
 end
---- Sorted keys, so that the output (and the tests) do not depend on pairs() order.
+--- Keys in pairs() order: callers that need an order sort (sorting 1M keys would hold Lua for long).
 local function keysOf(o)
     local ks = {}
     for k in pairs(o) do
@@ -990,13 +989,19 @@ local function keysOf(o)
             ks[#ks + 1] = k
         end
     end
-    __TS__ArraySort(ks)
     return ks
 end
 --- Live rule entries (liveness gpt0 in the future), the control switches, and
 -- the map entries still used by live rules. Everything else is dropped, and
 -- the map entries that are dropped are returned in `prune`.
-function ____exports.compact(s, now)
+function ____exports.compact(s, now, tick)
+    local work = 0
+    local function step()
+        work = work + 1
+        if tick ~= nil and work % 500 == 0 then
+            tick()
+        end
+    end
     local records = {}
     local prune = {}
     local census = {}
@@ -1010,9 +1015,10 @@ function ____exports.compact(s, now)
         local dry = 0
         for ____, key in ipairs(keysOf(t)) do
             do
+                step()
                 local e = t[key]
                 if rule and not ((e.gpt0 or 0) > now) then
-                    goto __continue19
+                    goto __continue21
                 end
                 local fields = {}
                 for ____, name in ipairs(keysOf(e)) do
@@ -1020,7 +1026,7 @@ function ____exports.compact(s, now)
                 end
                 records[#records + 1] = {kind = "table", table = ____table, key = key, fields = fields}
                 if not rule then
-                    goto __continue19
+                    goto __continue21
                 end
                 live[(____table .. "\t") .. key] = (e.gpc1 or 0) > now
                 if (e.gpc1 or 0) > now then
@@ -1039,7 +1045,7 @@ function ____exports.compact(s, now)
                     live[((____table .. "\t") .. key) .. "\tbase"] = true
                 end
             end
-            ::__continue19::
+            ::__continue21::
         end
         if rule then
             census[#census + 1] = {
@@ -1057,6 +1063,7 @@ function ____exports.compact(s, now)
         local ____table = RULE_TABLE_PREFIX .. be
         for ____, key in ipairs(keysOf(m)) do
             do
+                step()
                 local value = m[key]
                 if prefixMap and not live[((____table .. "\t") .. value) .. "\tbase"] then
                     value = ""
@@ -1073,7 +1080,7 @@ function ____exports.compact(s, now)
                 elseif file == STORE_MAPS.reasons and not reasons[key] then
                     value = ""
                 elseif file == STORE_MAPS.counters then
-                    goto __continue33
+                    goto __continue35
                 end
                 if #value == 0 then
                     prune[#prune + 1] = {kind = "map-del", file = file, key = key}
@@ -1084,7 +1091,7 @@ function ____exports.compact(s, now)
                     records[#records + 1] = {kind = "map-set", file = file, key = key, value = value}
                 end
             end
-            ::__continue33::
+            ::__continue35::
         end
     end
     return {records = records, prune = prune, census = census}
@@ -4555,7 +4562,11 @@ local function snapshot(settings, now)
         nil,
         sink
     )
-    local c = compact(state, now)
+    local c = compact(
+        state,
+        now,
+        function() return core.yield() end
+    )
     local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
     local f, err = io.open(tmp, "w")
     if f == nil then
@@ -4577,7 +4588,7 @@ local function snapshot(settings, now)
             f:write(line .. "\n")
         end
         n = n + 1
-        if n % 5000 == 0 then
+        if n % 500 == 0 then
             core.yield()
         end
     end
@@ -4630,7 +4641,11 @@ local function sweep(settings, now)
     for ____, be in ipairs(edgeBackends()) do
         do
             local px = core.backends[RULE_TABLE_PREFIX .. be]
-            local before = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+            local info = px ~= nil and px.stktable ~= nil and px.stktable:info() or nil
+            local before = info ~= nil and info.used or 0
+            if info ~= nil and info.used > 100000 and info.used < info.size * 0.9 then
+                goto __continue53
+            end
             local res = runCli(
                 settings.runtimeApi,
                 {(("clear table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpt0 lt ") .. itoa(now)},
@@ -4638,14 +4653,14 @@ local function sweep(settings, now)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue52
+                goto __continue53
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue52::
+        ::__continue53::
     end
 end
 local function isReady()

@@ -55,11 +55,10 @@ export interface Compacted {
   readonly census: Census[];
 }
 
-/** Sorted keys, so that the output (and the tests) do not depend on pairs() order. */
+/** Keys in pairs() order: callers that need an order sort (sorting 1M keys would hold Lua for long). */
 function keysOf(o: { [k: string]: unknown }): string[] {
   const ks: string[] = [];
   for (const k in o) if (o[k] !== undefined) ks.push(k);
-  ks.sort();
   return ks;
 }
 
@@ -68,7 +67,13 @@ function keysOf(o: { [k: string]: unknown }): string[] {
  * the map entries still used by live rules. Everything else is dropped, and
  * the map entries that are dropped are returned in `prune`.
  */
-export function compact(s: CompactState, now: number): Compacted {
+export function compact(s: CompactState, now: number, tick?: () => void): Compacted {
+  let work = 0;
+  // the maintenance task passes core.yield: a big store is compacted in slices, not in one hold
+  const step = () => {
+    work++;
+    if (tick !== undefined && work % 500 === 0) tick();
+  };
   const records: JournalRecord[] = [];
   const prune: JournalRecord[] = [];
   const census: Census[] = [];
@@ -81,6 +86,7 @@ export function compact(s: CompactState, now: number): Compacted {
     let enforce = 0;
     let dry = 0;
     for (const key of keysOf(t)) {
+      step();
       const e = t[key];
       if (rule && !((e.gpt0 ?? 0) > now)) continue;
       const fields: { name: string; value: number }[] = [];
@@ -111,6 +117,7 @@ export function compact(s: CompactState, now: number): Compacted {
         : "";
     const table = RULE_TABLE_PREFIX + be;
     for (const key of keysOf(m)) {
+      step();
       let value = m[key];
       if (prefixMap && !live[table + "\t" + value + "\tbase"]) value = "";
       else if (qualMap) {

@@ -33,14 +33,24 @@ describe("journal compaction", () => {
     ];
     for (const r of recs) applyRecord(s, r);
     const c = compact(s, NOW);
-    const keys = c.records.filter((r) => r.kind === "table").map((r) => (r as { key: string }).key);
-    expect(keys).toEqual(["enforcement_off", "/a", "/q", "/q GET~q:debug", "^/p"]);
-    expect(c.prune).toEqual([
+    const keys = c.records.filter((r) => r.kind === "table").map((r) => (r as { key: string }).key).sort();
+    expect(keys).toEqual(["/a", "/q", "/q GET~q:debug", "^/p", "enforcement_off"]);
+    const id = (r: JournalRecord) => (r.kind === "table" ? r.table : r.file) + "\t" + r.key;
+    expect([...c.prune].sort((a, b) => (id(a) < id(b) ? -1 : 1))).toEqual([
       { kind: "map-del", file: "eb_bodies.map", key: "99" },
       { kind: "map-del", file: "eb_prefix_app.map", key: "/dead/" },
       { kind: "map-set", file: "eb_qual_app.map", key: "/q", value: "GET~q:debug" },
       { kind: "map-del", file: "eb_reasons.map", key: "5" },
     ]);
     expect(c.census).toEqual([{ backend: "app", enforce: 2, dryRun: 1 }]);
+  });
+
+  it("calls the tick (core.yield in HAProxy) every 500 entries, so a big store is compacted in slices", () => {
+    const s = emptyState();
+    for (let i = 0; i < 2600; i++) applyRecord(s, T(`/k${i}`, { gpt0: NOW + 10, gpc1: NOW + 10, gpc0: 404 }));
+    let ticks = 0;
+    const c = compact(s, NOW, () => ticks++);
+    expect(c.records).toHaveLength(2600);
+    expect(ticks).toBe(5);
   });
 });
