@@ -3352,23 +3352,35 @@ local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
-local cached
+local viaMaster
+local startedAt = core.now().sec
+--- The old worker stops listening on the shared stats socket once it is told to stop, shortly after
+-- the new one starts; until then a starting worker goes through the master (a relay that costs CPU
+-- and latency on every command), afterwards straight to the socket, which is then its own.
+____exports.MASTER_WINDOW_SECONDS = 30
 function ____exports.cliTarget(statsSocket)
-    if cached ~= nil then
-        return cached
+    if viaMaster == nil then
+        local master = os.getenv("HAPROXY_MASTER_CLI")
+        if master ~= nil and #master > 0 then
+            local semi = (string.find(master, ";", nil, true) or 0) - 1
+            local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
+            viaMaster = {
+                address = first,
+                prefix = ("@!" .. tostring(core.get_info().Pid)) .. " "
+            }
+        else
+            viaMaster = {address = "", prefix = ""}
+        end
     end
+    if viaMaster.address ~= "" and core.now().sec - startedAt < ____exports.MASTER_WINDOW_SECONDS then
+        return viaMaster
+    end
+    return {address = statsSocket, prefix = ""}
+end
+--- True when this process can address its own runtime API during a reload (haproxy -W -S).
+function ____exports.hasMasterCli()
     local master = os.getenv("HAPROXY_MASTER_CLI")
-    if master ~= nil and #master > 0 then
-        local semi = (string.find(master, ";", nil, true) or 0) - 1
-        local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
-        cached = {
-            address = first,
-            prefix = ("@!" .. tostring(core.get_info().Pid)) .. " "
-        }
-    else
-        cached = {address = statsSocket, prefix = ""}
-    end
-    return cached
+    return master ~= nil and #master > 0
 end
 --- Send commands in one non-interactive connection (`;`-separated, as the CLI
 -- accepts) and read until HAProxy closes it. Commands must be pre-escaped.
@@ -4352,7 +4364,7 @@ local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
-local cliTarget = ____runtime_2Dapi.cliTarget
+local hasMasterCli = ____runtime_2Dapi.hasMasterCli
 local runCli = ____runtime_2Dapi.runCli
 local ____journal_2Dfile = require("lua.journal-file")
 local path = ____journal_2Dfile.statePath
@@ -4474,6 +4486,7 @@ local function readFrom(file, offset, skipWriter, out)
     f:seek("set", offset)
     local corrupt = 0
     local n = 0
+    local ownPrefix = skipWriter ~= nil and skipWriter .. "\t" or nil
     do
         while true do
             do
@@ -4485,6 +4498,9 @@ local function readFrom(file, offset, skipWriter, out)
                 n = n + 1
                 local body = __TS__StringSubstring(line, 0, #line - 1)
                 if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
+                    goto __continue25
+                end
+                if ownPrefix ~= nil and __TS__StringSubstring(body, 2, 2 + #ownPrefix) == ownPrefix then
                     goto __continue25
                 end
                 local p = parseRecord(body)
@@ -4644,7 +4660,7 @@ local function sweep(settings, now)
             local info = px ~= nil and px.stktable ~= nil and px.stktable:info() or nil
             local before = info ~= nil and info.used or 0
             if info ~= nil and info.used > 100000 and info.used < info.size * 0.9 then
-                goto __continue53
+                goto __continue54
             end
             local res = runCli(
                 settings.runtimeApi,
@@ -4653,14 +4669,14 @@ local function sweep(settings, now)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue53
+                goto __continue54
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue53::
+        ::__continue54::
     end
 end
 local function isReady()
@@ -4698,7 +4714,7 @@ end
 function ____exports.maintenance(settings)
     local persist = #settings.stateDir > 0
     local offset = 0
-    if os.getenv("HAPROXY_MWORKER") == "1" and cliTarget(settings.runtimeApi).prefix == "" then
+    if os.getenv("HAPROXY_MWORKER") == "1" and not hasMasterCli() then
         logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", {})
     end
     if persist then

@@ -17,7 +17,7 @@ import { Settings } from "../core/settings";
 import { inc, setGauge } from "./counters";
 import { applyMutations } from "./store";
 import { logEvent } from "./log";
-import { cliSucceeded, cliTarget, runCli } from "./runtime-api";
+import { cliSucceeded, hasMasterCli, runCli } from "./runtime-api";
 
 import { statePath as path, writer } from "./journal-file";
 
@@ -105,6 +105,7 @@ function readFrom(file: string, offset: number, skipWriter: string | undefined, 
   f.seek("set", offset);
   let corrupt = 0;
   let n = 0;
+  const ownPrefix = skipWriter !== undefined ? skipWriter + "\t" : undefined;
   for (;;) {
     const line = f.read("L") as string | undefined;
     if (line === undefined || line.charCodeAt(line.length - 1) !== 10) break;
@@ -112,6 +113,8 @@ function readFrom(file: string, offset: number, skipWriter: string | undefined, 
     n++;
     const body = line.substring(0, line.length - 1);
     if (body.length === 0 || body.charCodeAt(0) === 35) continue;
+    // cheap check before parsing: while tailing, most lines are this process's own
+    if (ownPrefix !== undefined && body.substring(2, 2 + ownPrefix.length) === ownPrefix) continue;
     const p = parseRecord(body);
     if (!p.ok) {
       corrupt++;
@@ -247,7 +250,7 @@ export function waitUntilReady(): void {
 export function maintenance(settings: Settings): void {
   const persist = settings.stateDir.length > 0;
   let offset = 0;
-  if (os.getenv("HAPROXY_MWORKER") === "1" && cliTarget(settings.runtimeApi).prefix === "") {
+  if (os.getenv("HAPROXY_MWORKER") === "1" && !hasMasterCli()) {
     logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", []);
   }
   if (persist) {

@@ -12,19 +12,35 @@ export interface CliTarget {
   readonly prefix: string;
 }
 
-let cached: CliTarget | undefined;
+let viaMaster: CliTarget | undefined;
+const startedAt = core.now().sec;
+
+/**
+ * The old worker stops listening on the shared stats socket once it is told to stop, shortly after
+ * the new one starts; until then a starting worker goes through the master (a relay that costs CPU
+ * and latency on every command), afterwards straight to the socket, which is then its own.
+ */
+export const MASTER_WINDOW_SECONDS = 30;
 
 export function cliTarget(statsSocket: string): CliTarget {
-  if (cached !== undefined) return cached;
-  const master = os.getenv("HAPROXY_MASTER_CLI");
-  if (master !== undefined && master.length > 0) {
-    const semi = master.indexOf(";");
-    const first = semi >= 0 ? master.substring(0, semi) : master;
-    cached = { address: first, prefix: "@!" + tostring(core.get_info().get("Pid")) + " " };
-  } else {
-    cached = { address: statsSocket, prefix: "" };
+  if (viaMaster === undefined) {
+    const master = os.getenv("HAPROXY_MASTER_CLI");
+    if (master !== undefined && master.length > 0) {
+      const semi = master.indexOf(";");
+      const first = semi >= 0 ? master.substring(0, semi) : master;
+      viaMaster = { address: first, prefix: "@!" + tostring(core.get_info().get("Pid")) + " " };
+    } else {
+      viaMaster = { address: "", prefix: "" };
+    }
   }
-  return cached;
+  if (viaMaster.address !== "" && core.now().sec - startedAt < MASTER_WINDOW_SECONDS) return viaMaster;
+  return { address: statsSocket, prefix: "" };
+}
+
+/** True when this process can address its own runtime API during a reload (haproxy -W -S). */
+export function hasMasterCli(): boolean {
+  const master = os.getenv("HAPROXY_MASTER_CLI");
+  return master !== undefined && master.length > 0;
 }
 
 export interface CliResult {
