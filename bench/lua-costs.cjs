@@ -6,11 +6,13 @@
 "use strict";
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
+const { freePort, portOpen, waitFor, cpuMicros } = require("./lib/procs.cjs");
+const { cli } = require("./lib/cli.cjs");
+const waitPortOpen = (port) => waitFor(`port ${port}`, () => portOpen(port));
 const { parseConfig } = require(path.join(ROOT, "dist/node/config.js"));
 const { renderToDisk } = require(path.join(ROOT, "dist/node/render.js"));
 const quick = process.argv.includes("--quick");
@@ -28,43 +30,9 @@ const KINDS = [
   { name: "blocked, qualified rule (Lua match)", path: "/q?debug=1" },
 ];
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-function cli(sock, line) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(sock);
-    let out = "";
-    s.on("data", (d) => (out += d));
-    s.on("end", () => resolve(out));
-    s.on("error", reject);
-    s.end(line + "\n");
-  });
-}
 
-async function waitPort(port) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, "127.0.0.1", () => (s.destroy(), r(true)));
-      s.on("error", () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
 
-function cpuTicks(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(f[11]) + Number(f[12]);
-}
-const TICK_US = 1e6 / Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100);
 
 function wrk(port, p) {
   const r = spawnSync("wrk", ["-t1", "-c16", `-d${SECONDS}s`, `http://127.0.0.1:${port}${p}`], { encoding: "utf8" });
@@ -101,8 +69,8 @@ backends:
   renderToDisk(parseConfig(yaml, path.join(dir, "edgeblock.yaml")), { outDir: dir });
   const edge = spawn("haproxy", ["-db", "-f", "haproxy.cfg"], { cwd: dir, stdio: "ignore" });
   started.push(edge);
-  await waitPort(edgePort);
-  await waitPort(bePort);
+  await waitPortOpen(edgePort);
+  await waitPortOpen(bePort);
   const sock = path.join(dir, "admin.sock");
   const add = (args) => spawnSync(process.execPath, [path.join(ROOT, "dist/node/cli.js"), "rules", "add", "--backend", "app", "--socket", sock, "--config", path.join(dir, "edgeblock.yaml"), ...args], { encoding: "utf8" });
   for (const a of [["--path", "/blocked"], ["--path", "/pfx", "--prefix"]]) {
@@ -117,9 +85,9 @@ backends:
   const samples = KINDS.map(() => []);
   for (let rep = 0; rep < REPS; rep++) {
     for (let k = 0; k < KINDS.length; k++) {
-      const c0 = cpuTicks(edge.pid);
+      const c0 = cpuMicros(edge.pid);
       const n = wrk(edgePort, KINDS[k].path);
-      samples[k].push(((cpuTicks(edge.pid) - c0) * TICK_US) / n);
+      samples[k].push(((cpuMicros(edge.pid) - c0)) / n);
     }
   }
   const rows = KINDS.map((k, i) => ({ kind: k.name, path: k.path, cpuUsPerRequest: +median(samples[i]).toFixed(2), min: +Math.min(...samples[i]).toFixed(2), max: +Math.max(...samples[i]).toFixed(2) }));

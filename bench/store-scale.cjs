@@ -7,11 +7,13 @@
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const http = require("node:http");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
+const { freePort, portOpen, waitFor, cpuMicros } = require("./lib/procs.cjs");
+const { cli } = require("./lib/cli.cjs");
+const waitPortOpen = (port) => waitFor(`port ${port}`, () => portOpen(port));
 const { parseConfig } = require(path.join(ROOT, "dist/node/config.js"));
 const { renderToDisk } = require(path.join(ROOT, "dist/node/render.js"));
 const quick = process.argv.includes("--quick");
@@ -19,37 +21,8 @@ const SIZES = quick ? [1000, 100000] : [1000, 100000, 1000000];
 const LEARNS = quick ? 300 : 1500;
 const started = [];
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-function cli(sock, line) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(sock);
-    let out = "";
-    s.on("data", (d) => (out += d));
-    s.on("end", () => resolve(out));
-    s.on("error", reject);
-    s.end(line + "\n");
-  });
-}
 
-async function waitPort(port) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, "127.0.0.1", () => (s.destroy(), r(true)));
-      s.on("error", () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
 
 function startHaproxy(dir, file, args = []) {
   const p = spawn("haproxy", ["-db", "-f", file, ...args], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
@@ -60,11 +33,6 @@ function startHaproxy(dir, file, args = []) {
   return p;
 }
 
-function cpuTicks(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return Number(f[11]) + Number(f[12]);
-}
-const TICK_US = 1e6 / Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100);
 
 function get(port, p) {
   return new Promise((resolve, reject) => {
@@ -134,8 +102,8 @@ backends:
   cfg = cfg.replace("frontend stats\n", `frontend stats\n  http-request set-var(txn.cmp) path,map_str(compare.map) if { path /never }\n`);
   fs.writeFileSync(path.join(dir, "haproxy.cfg"), cfg);
   const edge = startHaproxy(dir, "haproxy.cfg");
-  await waitPort(edgePort);
-  await waitPort(bePort);
+  await waitPortOpen(edgePort);
+  await waitPortOpen(bePort);
   const sock = path.join(dir, "admin.sock");
   const expiry = Math.floor(Date.now() / 1000) + 3600;
   const preloadSeconds = await preload(sock, "eb_rules_app", n, expiry);
@@ -168,7 +136,7 @@ backends:
   // 4. whole learns: backend signal -> Lua action -> runtime API, CPU of the edge per learn, and latency
   const worker = edge.pid; // -db without -W: the process is the worker
   const lat = [];
-  const c0 = cpuTicks(worker);
+  const c0 = cpuMicros(worker);
   let next = 0;
   const go = async () => {
     while (next < LEARNS) lat.push(await get(edgePort, `/learn/${n}/${next++}`));
@@ -176,16 +144,16 @@ backends:
   t = process.hrtime.bigint();
   await Promise.all([go(), go(), go(), go()]);
   const learnWallS = Number(process.hrtime.bigint() - t) / 1e9;
-  const learnCpuUs = ((cpuTicks(worker) - c0) * TICK_US) / LEARNS;
+  const learnCpuUs = ((cpuMicros(worker) - c0)) / LEARNS;
   // the same requests without a signal, to separate the learn from the proxying
-  const c1 = cpuTicks(worker);
+  const c1 = cpuMicros(worker);
   next = 0;
   const plain = [];
   const go2 = async () => {
     while (next < LEARNS) plain.push(await get(edgePort, `/plain/${n}/${next++}`));
   };
   await Promise.all([go2(), go2(), go2(), go2()]);
-  const plainCpuUs = ((cpuTicks(worker) - c1) * TICK_US) / LEARNS;
+  const plainCpuUs = ((cpuMicros(worker) - c1)) / LEARNS;
   const used = Number(/used:(\d+)/.exec(await cli(sock, "show table eb_rules_app"))[1]);
   for (const p of started.splice(0)) p.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 300));

@@ -236,19 +236,6 @@ local function __TS__SparseArraySpread(sparseArray)
     return _unpack(sparseArray, 1, sparseArray.sparseLength)
 end
 
-local function __TS__ObjectAssign(target, ...)
-    local sources = {...}
-    for i = 1, #sources do
-        local source = sources[i]
-        if type(source) == "table" then
-            for key in pairs(source) do
-                target[key] = source[key]
-            end
-        end
-    end
-    return target
-end
-
 local function __TS__ArraySort(self, compareFn)
     if compareFn ~= nil then
         table.sort(
@@ -270,7 +257,6 @@ return {
   __TS__SparseArraySpread = __TS__SparseArraySpread,
   __TS__Class = __TS__Class,
   __TS__New = __TS__New,
-  __TS__ObjectAssign = __TS__ObjectAssign,
   __TS__ArraySort = __TS__ArraySort
 }
  end,
@@ -3186,6 +3172,143 @@ function ____exports.parseSignal(h, ctx, settings)
 end
 return ____exports
  end,
+["core.store-records"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STORE_MAPS = ____contract.STORE_MAPS
+local ____rule = require("core.rule")
+local bodyId = ____rule.bodyId
+local reasonId = ____rule.reasonId
+local ruleEntry = ____rule.ruleEntry
+local ____rulekey = require("core.rulekey")
+local baseKey = ____rulekey.baseKey
+local isQualified = ____rulekey.isQualified
+local ruleKeys = ____rulekey.ruleKeys
+local specOf = ____rulekey.specOf
+function ____exports.prefixMapFile(backend)
+    return (STORE_MAPS.prefixPrefix .. backend) .. ".map"
+end
+function ____exports.qualMapFile(backend)
+    return (STORE_MAPS.qualPrefix .. backend) .. ".map"
+end
+function ____exports.entryRecord(____table, key, d)
+    return {kind = "table", table = ____table, key = key, fields = {
+        {name = "gpt0", value = d.expiry},
+        {name = "gpc0", value = d.answer},
+        {name = "gpc1", value = d.ruleExpiry},
+        {name = "sess_cnt", value = d.created},
+        {name = "server_id", value = d.reason}
+    }}
+end
+--- Add a spec to a space-separated list, once.
+function ____exports.addSpec(list, spec)
+    if list == nil or #list == 0 then
+        return spec
+    end
+    for ____, s in ipairs(splitOn(list, 32)) do
+        if s == spec then
+            return list
+        end
+    end
+    return (list .. " ") .. spec
+end
+--- Drop a spec from a space-separated list.
+function ____exports.dropSpec(list, spec)
+    local out = ""
+    for ____, s in ipairs(splitOn(list, 32)) do
+        do
+            if #s == 0 or s == spec then
+                goto __continue11
+            end
+            out = (out .. (#out > 0 and " " or "")) .. s
+        end
+        ::__continue11::
+    end
+    return out
+end
+function ____exports.blockRecords(backend, rules, now, originServerId, store)
+    local ____table = RULE_TABLE_PREFIX .. backend
+    local out = {}
+    local liveBy = {}
+    local bases = {}
+    local specLists = {}
+    local function mapOnce(file, key, value)
+        if not store:hasMapKey(file, key) then
+            out[#out + 1] = {kind = "map-set", file = file, key = key, value = value}
+        end
+    end
+    for ____, r in ipairs(rules) do
+        local body = #r.body > 0 and bodyId(r.body) or 0
+        if body > 0 then
+            mapOnce(
+                STORE_MAPS.bodies,
+                itoa(body),
+                r.body
+            )
+        end
+        mapOnce(
+            STORE_MAPS.reasons,
+            itoa(reasonId(r.reason)),
+            r.reason
+        )
+        local entry = ruleEntry({
+            status = r.status,
+            ttl = r.ttl,
+            reason = r.reason,
+            dryRun = r.dryRun,
+            bodyId = body,
+            originServerId = originServerId
+        }, now)
+        local base = baseKey(r.match.path, r.match.prefix)
+        if liveBy[base] == nil then
+            liveBy[base] = store:liveness(base)
+            bases[#bases + 1] = base
+        end
+        if entry.expiry > liveBy[base] then
+            liveBy[base] = entry.expiry
+        end
+        for ____, key in ipairs(ruleKeys(r.match)) do
+            out[#out + 1] = ____exports.entryRecord(____table, key, entry)
+        end
+        if r.match.prefix then
+            mapOnce(
+                ____exports.prefixMapFile(backend),
+                r.match.path .. "/",
+                base
+            )
+        end
+        if isQualified(r.match) then
+            local list = specLists[base] ~= nil and specLists[base] or store:specs(base)
+            for ____, m in ipairs(#r.match.methods == 0 and ({"*"}) or r.match.methods) do
+                list = ____exports.addSpec(
+                    list,
+                    specOf(m, r.match)
+                )
+            end
+            if list ~= nil then
+                specLists[base] = list
+            end
+        end
+    end
+    for ____, base in ipairs(bases) do
+        if specLists[base] ~= nil then
+            out[#out + 1] = {
+                kind = "map-set",
+                file = ____exports.qualMapFile(backend),
+                key = base,
+                value = specLists[base]
+            }
+        end
+        out[#out + 1] = {kind = "table", table = ____table, key = base, fields = {{name = "gpt0", value = liveBy[base]}}}
+    end
+    return out
+end
+return ____exports
+ end,
 ["lua.counters"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
@@ -3256,6 +3379,11 @@ return ____exports
  end,
 ["lua.headers"] = function(...) 
 local ____exports = {}
+--- A txn variable that holds a string, or undefined.
+function ____exports.varString(txn, name)
+    local v = txn:get_var(name)
+    return type(v) == "string" and v or nil
+end
 --- Every value of one header, in order. [T] HAProxy header tables start at index 0.
 function ____exports.headerValues(headers, lowerName)
     local out = {}
@@ -3456,7 +3584,6 @@ return ____exports
 ["lua.store"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__ObjectAssign = ____lualib.__TS__ObjectAssign
 local ____exports = {}
 local ____contract = require("core.contract")
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
@@ -3468,13 +3595,13 @@ local baseKey = ____rulekey.baseKey
 local isQualified = ____rulekey.isQualified
 local ruleKeys = ____rulekey.ruleKeys
 local specOf = ____rulekey.specOf
-local ____rule = require("core.rule")
-local bodyId = ____rule.bodyId
-local reasonId = ____rule.reasonId
-local ruleEntry = ____rule.ruleEntry
 local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
 local splitOn = ____bytes.splitOn
+local ____store_2Drecords = require("core.store-records")
+local blockRecords = ____store_2Drecords.blockRecords
+local dropSpec = ____store_2Drecords.dropSpec
+local prefixMapFile = ____store_2Drecords.prefixMapFile
+local qualMapFile = ____store_2Drecords.qualMapFile
 local ____journal_2Dfile = require("lua.journal-file")
 local journalAppend = ____journal_2Dfile.journalAppend
 local ____runtime_2Dapi = require("lua.runtime-api")
@@ -3491,10 +3618,6 @@ local COMMON_METHODS = {
     "DELETE",
     "OPTIONS"
 }
---- File name of a per-backend map, as the rendered config references it.
-function ____exports.backendMapFile(kind, backend)
-    return ((kind == "prefix" and STORE_MAPS.prefixPrefix or STORE_MAPS.qualPrefix) .. backend) .. ".map"
-end
 function ____exports.openGlobalMaps()
     return {
         reasons = MapClass.new(STORE_MAPS.reasons, MapClass._str),
@@ -3513,8 +3636,10 @@ function ____exports.openBackendMaps()
         local n = name
         if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
             local be = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
-            for ____, kind in ipairs({"prefix", "qual"}) do
-                local f = ____exports.backendMapFile(kind, be)
+            for ____, f in ipairs({
+                prefixMapFile(be),
+                qualMapFile(be)
+            }) do
                 local ok, m = pcall(function() return MapClass.new(f, MapClass._str) end)
                 if ok then
                     perBackendMaps[f] = m
@@ -3554,15 +3679,6 @@ function ____exports.tableFill(backend)
     local i = t:info()
     return {used = i.used, size = i.size}
 end
-local function entryRecord(____table, key, d)
-    return {kind = "table", table = ____table, key = key, fields = {
-        {name = "gpt0", value = d.expiry},
-        {name = "gpc0", value = d.answer},
-        {name = "gpc1", value = d.ruleExpiry},
-        {name = "sess_cnt", value = d.created},
-        {name = "server_id", value = d.reason}
-    }}
-end
 --- Apply mutations: map writes locally (shared by all threads), table writes in
 -- one runtime API call, then append everything to the journal. Returns an error text.
 function ____exports.applyMutations(settings, muts)
@@ -3591,124 +3707,33 @@ function ____exports.applyMutations(settings, muts)
     journalAppend(settings, muts)
     return nil
 end
-local function addSpec(list, spec)
-    if list == nil or #list == 0 then
-        return spec
-    end
-    for ____, s in ipairs(splitOn(list, 32)) do
-        if s == spec then
-            return list
-        end
-    end
-    return (list .. " ") .. spec
-end
-local function dropSpec(list, spec)
-    local out = ""
-    for ____, s in ipairs(splitOn(list, 32)) do
-        do
-            if #s == 0 or s == spec then
-                goto __continue35
-            end
-            out = (out .. (#out > 0 and " " or "")) .. s
-        end
-        ::__continue35::
-    end
-    return out
-end
---- Learn rules: entries, index liveness, prefix and qualified maps, bodies and reasons. Returns an error text.
+--- Learn rules (core/store-records.ts decides what to write). Returns an error text.
 function ____exports.storeBlocks(settings, maps, backend, rules, now, originServerId)
-    local ____table = RULE_TABLE_PREFIX .. backend
     local t = tableOf(backend)
     if t == nil then
-        return ("no rule table " .. ____table) .. " in the configuration"
+        return (("no rule table " .. RULE_TABLE_PREFIX) .. backend) .. " in the configuration"
     end
-    local muts = {}
-    local liveBy = {}
-    local specLists = {}
-    for ____, r in ipairs(rules) do
-        local body = #r.body > 0 and bodyId(r.body) or 0
-        if body > 0 and maps.bodies:lookup(itoa(body)) == nil then
-            muts[#muts + 1] = {
-                kind = "map-set",
-                file = STORE_MAPS.bodies,
-                key = itoa(body),
-                value = r.body
-            }
+    local lookups = {
+        liveness = function(____, key) return liveness(t, key) end,
+        specs = function(____, base)
+            local ____opt_1 = mapFor(qualMapFile(backend))
+            return ____opt_1 and ____opt_1:lookup(base)
+        end,
+        hasMapKey = function(____, file, key)
+            local m = file == STORE_MAPS.bodies and maps.bodies or (file == STORE_MAPS.reasons and maps.reasons or mapFor(file))
+            return m ~= nil and m:lookup(key) ~= nil
         end
-        local rid = reasonId(r.reason)
-        if maps.reasons:lookup(itoa(rid)) == nil then
-            muts[#muts + 1] = {
-                kind = "map-set",
-                file = STORE_MAPS.reasons,
-                key = itoa(rid),
-                value = r.reason
-            }
-        end
-        local entry = ruleEntry({
-            status = r.status,
-            ttl = r.ttl,
-            reason = r.reason,
-            dryRun = r.dryRun,
-            bodyId = body,
-            originServerId = originServerId
-        }, now)
-        local base = baseKey(r.match.path, r.match.prefix)
-        local current = liveBy[base] ~= nil and liveBy[base] or liveness(t, base)
-        local live = current > entry.expiry and current or entry.expiry
-        liveBy[base] = live
-        for ____, key in ipairs(ruleKeys(r.match)) do
-            muts[#muts + 1] = entryRecord(
-                ____table,
-                key,
-                key == base and __TS__ObjectAssign({}, entry, {expiry = live}) or entry
-            )
-        end
-        if r.match.prefix then
-            local pf = ____exports.backendMapFile("prefix", backend)
-            local pm = mapFor(pf)
-            if pm ~= nil and pm:lookup(r.match.path .. "/") == nil then
-                muts[#muts + 1] = {kind = "map-set", file = pf, key = r.match.path .. "/", value = base}
-            end
-        end
-        if isQualified(r.match) then
-            local qm = mapFor(____exports.backendMapFile("qual", backend))
-            local methods = #r.match.methods == 0 and ({"*"}) or r.match.methods
-            local ____temp_2
-            if specLists[base] ~= nil then
-                ____temp_2 = specLists[base]
-            else
-                local ____temp_1
-                if qm == nil then
-                    ____temp_1 = nil
-                else
-                    ____temp_1 = qm:lookup(base)
-                end
-                ____temp_2 = ____temp_1
-            end
-            local list = ____temp_2
-            for ____, m in ipairs(methods) do
-                list = addSpec(
-                    list,
-                    specOf(m, r.match)
-                )
-            end
-            if list ~= nil then
-                specLists[base] = list
-            end
-        end
-    end
-    for base in pairs(specLists) do
-        muts[#muts + 1] = {
-            kind = "map-set",
-            file = ____exports.backendMapFile("qual", backend),
-            key = base,
-            value = specLists[base]
-        }
-    end
-    for base in pairs(liveBy) do
-        muts[#muts + 1] = {kind = "table", table = ____table, key = base, fields = {{name = "gpt0", value = liveBy[base]}}}
-    end
-    return ____exports.applyMutations(settings, muts)
+    }
+    return ____exports.applyMutations(
+        settings,
+        blockRecords(
+            backend,
+            rules,
+            now,
+            originServerId,
+            lookups
+        )
+    )
 end
 --- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
 function ____exports.storeRemoves(settings, backend, removes, now)
@@ -3733,7 +3758,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
     for ____, r in ipairs(removes) do
         do
             local base = baseKey(r.match.path, r.match.prefix)
-            local qf = ____exports.backendMapFile("qual", backend)
+            local qf = qualMapFile(backend)
             local qm = mapFor(qf)
             local ____temp_3
             if qm == nil then
@@ -3755,7 +3780,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue61
+                goto __continue37
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -3776,7 +3801,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                 end
             end
         end
-        ::__continue61::
+        ::__continue37::
     end
     if #muts == 0 then
         return {removed = 0}
@@ -3808,6 +3833,7 @@ local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local ____headers = require("lua.headers")
 local headerValues = ____headers.headerValues
+local varString = ____headers.varString
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____runtime_2Dapi = require("lua.runtime-api")
@@ -3818,10 +3844,6 @@ local storeBlocks = ____store.storeBlocks
 local storeRemoves = ____store.storeRemoves
 local tableFill = ____store.tableFill
 local buckets = {}
-local function varString(txn, name)
-    local v = txn:get_var(name)
-    return type(v) == "string" and v or nil
-end
 local function publish(txn, outcome, reason)
     txn:set_var(VARS.signalOutcome, outcome)
     txn:set_var(VARS.signalReason, reason)
@@ -4119,10 +4141,8 @@ local ____rulekey = require("core.rulekey")
 local bestSpec = ____rulekey.bestSpec
 local normalizeHost = ____rulekey.normalizeHost
 local queryNames = ____rulekey.queryNames
-local function varString(txn, name)
-    local v = txn:get_var(name)
-    return type(v) == "string" and v or nil
-end
+local ____headers = require("lua.headers")
+local varString = ____headers.varString
 --- Publish the key of the base's most specific matching spec; haproxy.cfg checks that it is live.
 local function tryBase(txn, base, specs, req)
     if base == nil or specs == nil then

@@ -3,7 +3,6 @@
 "use strict";
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
 
 const started = new Map(); // pid -> { child, name }
 const tempDirs = new Set();
@@ -93,38 +92,12 @@ function tempDir(prefix) {
   return d;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
+// the port helpers are edgeblock's own (src/node/ports.ts), built into dist/ before every bench run
+const ports = require("../../dist/node/ports.js");
+const freePort = ports.freePort;
+const portOpen = ports.portOpen;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, check, timeoutMs = 15000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-function portOpen(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
+const waitFor = (what, check, timeoutMs = 15000) => ports.waitFor(what, check, timeoutMs);
 
 /** utime+stime of a process, in microseconds. */
 function cpuMicros(pid) {

@@ -1,4 +1,10 @@
-/** Reading HAProxy's 0-indexed header tables into plain arrays. */
+/** Reading what the request and response carry: 0-indexed header tables, string vars. */
+
+/** A txn variable that holds a string, or undefined. */
+export function varString(txn: HaproxyTxn, name: string): string | undefined {
+  const v = txn.get_var(name);
+  return typeof v === "string" ? v : undefined;
+}
 
 /** Every value of one header, in order. [T] HAProxy header tables start at index 0. */
 export function headerValues(headers: HaproxyHeaders, lowerName: string): string[] {

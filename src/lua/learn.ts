@@ -12,7 +12,7 @@ import { Settings } from "../core/settings";
 import { parseSignal } from "../core/signal";
 import { BlockRule, RejectReason, SignalVerdict } from "../core/verdict";
 import { inc } from "./counters";
-import { headerValues } from "./headers";
+import { headerValues, varString } from "./headers";
 import { logEvent } from "./log";
 import { cliSucceeded, runCli } from "./runtime-api";
 import { StoreMaps, storeBlocks, storeRemoves, tableFill } from "./store";
@@ -28,11 +28,6 @@ export interface LearnContext {
 }
 
 const buckets: { [backend: string]: Bucket } = {};
-
-function varString(txn: HaproxyTxn, name: string): string | undefined {
-  const v = txn.get_var(name);
-  return typeof v === "string" ? v : undefined;
-}
 
 function publish(txn: HaproxyTxn, outcome: string, reason: string): void {
   txn.set_var(VARS.signalOutcome, outcome);

@@ -5,11 +5,8 @@
  */
 import { VARS } from "../core/contract";
 import { bestSpec, normalizeHost, queryNames, RequestFacts } from "../core/rulekey";
+import { varString } from "./headers";
 
-function varString(txn: HaproxyTxn, name: string): string | undefined {
-  const v = txn.get_var(name);
-  return typeof v === "string" ? v : undefined;
-}
 
 /** Publish the key of the base's most specific matching spec; haproxy.cfg checks that it is live. */
 function tryBase(txn: HaproxyTxn, base: string | undefined, specs: string | undefined, req: RequestFacts): void {

@@ -6,10 +6,9 @@
  */
 import { RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { JournalRecord, recordCommand } from "../core/journal";
-import { RuleEntryData } from "../core/runtime-cmd";
 import { baseKey, isQualified, ruleKeys, specOf } from "../core/rulekey";
-import { bodyId, reasonId, ruleEntry } from "../core/rule";
-import { itoa, splitOn } from "../core/bytes";
+import { splitOn } from "../core/bytes";
+import { blockRecords, dropSpec, prefixMapFile, qualMapFile, StoreLookups } from "../core/store-records";
 import { Settings } from "../core/settings";
 import { BlockRule, RemoveRule } from "../core/verdict";
 import { journalAppend } from "./journal-file";
@@ -27,10 +26,6 @@ export interface StoreMaps {
   readonly counters: HaproxyMap;
 }
 
-/** File name of a per-backend map, as the rendered config references it. */
-export function backendMapFile(kind: "prefix" | "qual", backend: string): string {
-  return (kind === "prefix" ? STORE_MAPS.prefixPrefix : STORE_MAPS.qualPrefix) + backend + ".map";
-}
 
 export function openGlobalMaps(): StoreMaps {
   return {
@@ -53,8 +48,7 @@ export function openBackendMaps(): void {
     const n = name as string;
     if (n.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) {
       const be = n.substring(RULE_TABLE_PREFIX.length);
-      for (const kind of ["prefix", "qual"] as const) {
-        const f = backendMapFile(kind, be);
+      for (const f of [prefixMapFile(be), qualMapFile(be)]) {
         const [ok, m] = pcall(() => MapClass.new(f, MapClass._str));
         if (ok) perBackendMaps[f] = m as HaproxyMap;
       }
@@ -84,20 +78,6 @@ export function tableFill(backend: string): { used: number; size: number } | und
   return { used: i.used, size: i.size };
 }
 
-function entryRecord(table: string, key: string, d: RuleEntryData): JournalRecord {
-  return {
-    kind: "table",
-    table,
-    key,
-    fields: [
-      { name: "gpt0", value: d.expiry },
-      { name: "gpc0", value: d.answer },
-      { name: "gpc1", value: d.ruleExpiry },
-      { name: "sess_cnt", value: d.created },
-      { name: "server_id", value: d.reason },
-    ],
-  };
-}
 
 /**
  * Apply mutations: map writes locally (shared by all threads), table writes in
@@ -122,57 +102,21 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
   return undefined;
 }
 
-function addSpec(list: string | undefined, spec: string): string {
-  if (list === undefined || list.length === 0) return spec;
-  for (const s of splitOn(list, 32)) if (s === spec) return list;
-  return list + " " + spec;
-}
 
-function dropSpec(list: string, spec: string): string {
-  let out = "";
-  for (const s of splitOn(list, 32)) {
-    if (s.length === 0 || s === spec) continue;
-    out = out + (out.length > 0 ? " " : "") + s;
-  }
-  return out;
-}
 
-/** Learn rules: entries, index liveness, prefix and qualified maps, bodies and reasons. Returns an error text. */
+/** Learn rules (core/store-records.ts decides what to write). Returns an error text. */
 export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: number, originServerId: number): string | undefined {
-  const table = RULE_TABLE_PREFIX + backend;
   const t = tableOf(backend);
-  if (t === undefined) return "no rule table " + table + " in the configuration";
-  const muts: JournalRecord[] = [];
-  const liveBy: { [base: string]: number } = {};
-  const specLists: { [base: string]: string } = {};
-  for (const r of rules) {
-    const body = r.body.length > 0 ? bodyId(r.body) : 0;
-    if (body > 0 && maps.bodies.lookup(itoa(body)) === undefined) muts.push({ kind: "map-set", file: STORE_MAPS.bodies, key: itoa(body), value: r.body });
-    const rid = reasonId(r.reason);
-    if (maps.reasons.lookup(itoa(rid)) === undefined) muts.push({ kind: "map-set", file: STORE_MAPS.reasons, key: itoa(rid), value: r.reason });
-    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body, originServerId }, now);
-    const base = baseKey(r.match.path, r.match.prefix);
-    const current = liveBy[base] !== undefined ? liveBy[base] : liveness(t, base);
-    const live = current > entry.expiry ? current : entry.expiry;
-    liveBy[base] = live;
-    for (const key of ruleKeys(r.match)) muts.push(entryRecord(table, key, key === base ? { ...entry, expiry: live } : entry));
-    if (r.match.prefix) {
-      const pf = backendMapFile("prefix", backend);
-      const pm = mapFor(pf);
-      if (pm !== undefined && pm.lookup(r.match.path + "/") === undefined) muts.push({ kind: "map-set", file: pf, key: r.match.path + "/", value: base });
-    }
-    if (isQualified(r.match)) {
-      const qm = mapFor(backendMapFile("qual", backend));
-      const methods = r.match.methods.length === 0 ? ["*"] : r.match.methods;
-      let list: string | undefined = specLists[base] !== undefined ? specLists[base] : qm === undefined ? undefined : qm.lookup(base);
-      for (const m of methods) list = addSpec(list, specOf(m, r.match));
-      if (list !== undefined) specLists[base] = list;
-    }
-  }
-  for (const base in specLists) muts.push({ kind: "map-set", file: backendMapFile("qual", backend), key: base, value: specLists[base] });
-  // the index entry keeps the base alive as long as its longest rule
-  for (const base in liveBy) muts.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: liveBy[base] }] });
-  return applyMutations(settings, muts);
+  if (t === undefined) return "no rule table " + RULE_TABLE_PREFIX + backend + " in the configuration";
+  const lookups: StoreLookups = {
+    liveness: (key) => liveness(t, key),
+    specs: (base) => mapFor(qualMapFile(backend))?.lookup(base),
+    hasMapKey: (file, key) => {
+      const m = file === STORE_MAPS.bodies ? maps.bodies : file === STORE_MAPS.reasons ? maps.reasons : mapFor(file);
+      return m !== undefined && m.lookup(key) !== undefined;
+    },
+  };
+  return applyMutations(settings, blockRecords(backend, rules, now, originServerId, lookups));
 }
 
 /** Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked. */
@@ -192,7 +136,7 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
   };
   for (const r of removes) {
     const base = baseKey(r.match.path, r.match.prefix);
-    const qf = backendMapFile("qual", backend);
+    const qf = qualMapFile(backend);
     const qm = mapFor(qf);
     const specs = qm === undefined ? undefined : qm.lookup(base);
     if (r.everything) {

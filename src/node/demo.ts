@@ -5,10 +5,10 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { loadConfig } from "./config";
 import { main as cli } from "./cli";
+import { portFree, portOpen, waitFor } from "./ports";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CONFIG = path.join(ROOT, "haproxy/edgeblock.yaml");
@@ -17,33 +17,12 @@ function say(s: string): void {
   process.stdout.write(`[edgeblock demo] ${s}\n`);
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-async function waitOpen(port: number, child: ChildProcess, what: string): Promise<void> {
-  const until = Date.now() + 15_000;
-  while (Date.now() < until) {
+/** Wait until a child listens on its port, failing early when it exits. */
+function waitOpen(port: number, child: ChildProcess, what: string): Promise<void> {
+  return waitFor(`${what} on port ${port}`, async () => {
     if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
-    if (await portOpen(port)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} did not open port ${port}`);
+    return portOpen(port);
+  }, 15_000);
 }
 
 async function run(): Promise<number> {

@@ -1,5 +1,6 @@
 /** `edgeblock rules explain`: the live store, fetched for one request, run through core/explain. */
-import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX } from "../core/contract";
+import { prefixMapFile, qualMapFile } from "../core/store-records";
 import { explain, Explanation, StoredEntry, StoreView } from "../core/explain";
 import { normalizePath } from "../core/path";
 import { normalizeHost, queryNames } from "../core/rulekey";
@@ -49,8 +50,8 @@ export async function explainLive(c: EdgeConfig, socket: string, input: ExplainI
   const key = n.ok ? n.path : rawPath;
 
   const [prefixOut, qualOut, ctlOut] = await Promise.all([
-    runtimeCommand(socket, [`show map ${STORE_MAPS.prefixPrefix}${backend}.map`]),
-    runtimeCommand(socket, [`show map ${STORE_MAPS.qualPrefix}${backend}.map`]),
+    runtimeCommand(socket, [`show map ${prefixMapFile(backend)}`]),
+    runtimeCommand(socket, [`show map ${qualMapFile(backend)}`]),
     runtimeCommand(socket, [`show table ${CONTROL_TABLE} key ${ENFORCEMENT_OFF_KEY}`]),
   ]);
   const prefixes = [...parseShowMap(prefixOut).values()].map((b) => b.slice(1));

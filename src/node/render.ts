@@ -1,5 +1,6 @@
 /** Render haproxy.cfg and the Lua settings file from a validated config. */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { prefixMapFile, qualMapFile } from "../core/store-records";
 import * as path from "node:path";
 import Handlebars from "handlebars";
 import {
@@ -142,8 +143,8 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       table: RULE_TABLE_PREFIX + b.name,
       pendingTable: PENDING_TABLE_PREFIX + b.name,
       seenTable: SEEN_TABLE_PREFIX + b.name,
-      prefixMap: `${STORE_MAPS.prefixPrefix}${b.name}.map`,
-      qualMap: `${STORE_MAPS.qualPrefix}${b.name}.map`,
+      prefixMap: prefixMapFile(b.name),
+      qualMap: qualMapFile(b.name),
       // candidates for the confirmation threshold live 10 minutes; size follows the rule table
       pendingSize: Math.min(b.maxRules, 100000),
       pendingExpire: "10m",
@@ -175,7 +176,7 @@ export const ALLOW_PREFIX_FILE = "eb_allow_prefix.lst";
 /** Files HAProxy loads at startup that blocks.lua fills at runtime: they must exist, empty is fine. */
 export function runtimeMapFiles(c: EdgeConfig): string[] {
   const files: string[] = [STORE_MAPS.reasons, STORE_MAPS.bodies, STORE_MAPS.counters];
-  for (const b of c.backends) files.push(`${STORE_MAPS.prefixPrefix}${b.name}.map`, `${STORE_MAPS.qualPrefix}${b.name}.map`);
+  for (const b of c.backends) files.push(prefixMapFile(b.name), qualMapFile(b.name));
   return files;
 }
 

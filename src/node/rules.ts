@@ -2,8 +2,9 @@
 import { unpackAnswer } from "../core/answer";
 import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { JournalRecord, recordCommand } from "../core/journal";
-import { baseKey, parseRuleKey, RuleMatch, ruleKeys, specOf } from "../core/rulekey";
-import { bodyId, reasonId, ruleEntry, unpackReason } from "../core/rule";
+import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
+import { unpackReason } from "../core/rule";
+import { blockRecords, qualMapFile } from "../core/store-records";
 import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
 import { journalAppend, runtimeCommand } from "./runtime";
 
@@ -96,21 +97,19 @@ export async function listRules(loc: StoreLocation, now = Math.floor(Date.now() 
   return rules.sort((a, b) => (a.backend === b.backend ? (a.key < b.key ? -1 : 1) : a.backend < b.backend ? -1 : 1));
 }
 
+/** The runtime API commands of a record. A map upsert is `del` then `add`: `set map` fails on a new key. */
+function recordCommands(r: JournalRecord): string[] {
+  if (r.kind === "table") return [recordCommand(r)!];
+  const target = `${escapeCliArg(r.file)} ${escapeCliArg(r.key)}`;
+  if (r.kind === "map-del") return [`del map ${target}`];
+  return [`del map ${target}`, `add map ${target} ${escapeCliArg(r.value)}`];
+}
+
 async function apply(loc: StoreLocation, records: JournalRecord[]): Promise<void> {
-  const cmds: string[] = [];
-  for (const r of records) {
-    if (r.kind === "table") cmds.push(recordCommand(r)!);
-    else if (r.kind === "map-set") cmds.push(`set map ${escapeCliArg(r.file)} ${escapeCliArg(r.key)} ${escapeCliArg(r.value)}`);
-    else cmds.push(`del map ${escapeCliArg(r.file)} ${escapeCliArg(r.key)}`);
-  }
-  // map keys that do not exist yet need `add map`; set fails on them, so add first and ignore its duplicate
-  const fixed: string[] = [];
-  for (const c of cmds) {
-    if (c.startsWith("set map ")) fixed.push(`del map ${c.slice(8).split(" ").slice(0, 2).join(" ")}`, `add map ${c.slice(8)}`);
-    else fixed.push(c);
-  }
-  for (let i = 0; i < fixed.length; i += 50) {
-    const out = await runtimeCommand(loc.socket, fixed.slice(i, i + 50));
+  const cmds = records.flatMap(recordCommands);
+  for (let i = 0; i < cmds.length; i += 50) {
+    const out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
+    // deleting a key that is not there is fine
     const bad = out.split("\n").filter((l) => l.trim() && !/^(Key not found|Done\.|entry not found)/i.test(l.trim()));
     if (bad.length > 0) throw new Error(`runtime API: ${bad.join(" | ")}`);
   }
@@ -123,7 +122,7 @@ export async function removeRules(loc: StoreLocation, backend: string, keys: rea
   const live = new Set((await listRules({ ...loc, backends: [backend] })).map((r) => r.key));
   const records: JournalRecord[] = [];
   let n = 0;
-  const qualMap = `${STORE_MAPS.qualPrefix}${backend}.map`;
+  const qualMap = qualMapFile(backend);
   const quals = parseShowMap(await runtimeCommand(loc.socket, [`show map ${qualMap}`]));
   for (const key of keys) {
     if (!live.has(key)) continue;
@@ -157,35 +156,20 @@ export interface NewRuleSpec {
   readonly body: string;
 }
 
-/** Add a rule as an operator, exactly as if a backend had signalled it. Returns its keys. */
+/** Add a rule as an operator, stored exactly as a learned one (core/store-records.ts). Returns its keys. */
 export async function addRule(loc: StoreLocation, r: NewRuleSpec, now = Math.floor(Date.now() / 1000)): Promise<string[]> {
   const table = RULE_TABLE_PREFIX + r.backend;
-  const body = r.body ? bodyId(r.body) : 0;
-  const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body, originServerId: 0 }, now);
   const base = baseKey(r.match.path, r.match.prefix);
-  const records: JournalRecord[] = [{ kind: "map-set", file: STORE_MAPS.reasons, key: String(reasonId(r.reason)), value: r.reason }];
-  if (body) records.push({ kind: "map-set", file: STORE_MAPS.bodies, key: String(body), value: r.body });
   const existing = parseTableLine((await runtimeCommand(loc.socket, [`show table ${escapeCliArg(table)} key ${escapeCliArg(base)}`])).split("\n").find((l) => l.includes(": key=")) ?? "");
-  const live = Math.max(existing?.data.gpt0 ?? 0, entry.expiry);
-  const keys = ruleKeys(r.match);
-  const fields = (expiry: number) => [
-    { name: "gpt0", value: expiry },
-    { name: "gpc0", value: entry.answer },
-    { name: "gpc1", value: entry.ruleExpiry },
-    { name: "sess_cnt", value: entry.created },
-    { name: "server_id", value: entry.reason },
-  ];
-  for (const key of keys) records.push({ kind: "table", table, key, fields: fields(key === base ? live : entry.expiry) });
-  if (!keys.includes(base)) records.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: live }] });
-  if (r.match.prefix) records.push({ kind: "map-set", file: `${STORE_MAPS.prefixPrefix}${r.backend}.map`, key: r.match.path + "/", value: base });
-  if (r.match.host !== undefined || r.match.auth !== undefined || r.match.query.length > 0) {
-    const qualMap = `${STORE_MAPS.qualPrefix}${r.backend}.map`;
-    const list = (parseShowMap(await runtimeCommand(loc.socket, [`show map ${qualMap}`])).get(base) ?? "").split(" ").filter(Boolean);
-    for (const m of r.match.methods.length ? r.match.methods : ["*"]) if (!list.includes(specOf(m, r.match))) list.push(specOf(m, r.match));
-    records.push({ kind: "map-set", file: qualMap, key: base, value: list.join(" ") });
-  }
+  const quals = parseShowMap(await runtimeCommand(loc.socket, [`show map ${qualMapFile(r.backend)}`]));
+  const records = blockRecords(r.backend, [{ match: r.match, status: r.status, body: r.body, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun }], now, 0, {
+    liveness: (key) => (key === base ? (existing?.data.gpt0 ?? 0) : 0),
+    specs: (b) => quals.get(b),
+    // the CLI cannot look a map up cheaply: writing an existing name again is harmless
+    hasMapKey: () => false,
+  });
   await apply(loc, records);
-  return keys;
+  return ruleKeys(r.match);
 }
 
 /** The kill switch: enforcement off makes every match dry-run, without a reload. */

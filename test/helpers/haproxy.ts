@@ -5,10 +5,11 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EdgeConfig, parseConfig } from "../../src/node/config";
+import { freePort, portOpen, waitFor } from "../../src/node/ports";
+import { runtimeCommand } from "../../src/node/runtime";
 import { renderToDisk } from "../../src/node/render";
 import type { Route } from "../../src/node/demo-backend";
 
@@ -58,36 +59,7 @@ process.once("exit", () => {
   for (const p of started) if (p.pid !== undefined) try { process.kill(p.pid, "SIGKILL"); } catch { /* gone */ }
 });
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address() as net.AddressInfo;
-      s.close(() => resolve(a.port));
-    });
-  });
-}
-
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
+export { freePort, waitFor };
 
 export interface Backend {
   readonly port: number;
@@ -189,16 +161,9 @@ export interface Edge {
   stop(): Promise<void>;
 }
 
+/** One runtime API command (the CLI's own client). */
 export function cliCommand(socket: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(socket);
-    let out = "";
-    s.setEncoding("latin1");
-    s.on("data", (d) => (out += d));
-    s.on("end", () => resolve(out));
-    s.on("error", reject);
-    s.write(command + "\n");
-  });
+  return runtimeCommand(socket, [command]);
 }
 
 /** Render a config for this test into a temp folder and start HAProxy (master-worker, foreground). */

@@ -1,0 +1,99 @@
+/**
+ * What learning rules writes to the store, as journal records: one entry per
+ * rule key, the index entry that keeps each base alive, the prefix and
+ * qualified-spec map entries, and the body and reason names. Shared by the Lua
+ * learn action and the CLI's `rules add`, so both store a rule the same way.
+ */
+import { itoa, splitOn } from "./bytes";
+import { RULE_TABLE_PREFIX, STORE_MAPS } from "./contract";
+import { JournalRecord } from "./journal";
+import { bodyId, reasonId, ruleEntry } from "./rule";
+import { RuleEntryData } from "./runtime-cmd";
+import { baseKey, isQualified, ruleKeys, specOf } from "./rulekey";
+import { BlockRule } from "./verdict";
+
+/** What the store already holds, as far as learning needs to know. */
+export interface StoreLookups {
+  /** gpt0 of an entry (0 when absent). */
+  liveness(key: string): number;
+  /** The qualified spec list of a base, if any. */
+  specs(base: string): string | undefined;
+  /** Whether a map already has a key (so that it is not rewritten: set_map is O(n) on 2.6). */
+  hasMapKey(file: string, key: string): boolean;
+}
+
+export function prefixMapFile(backend: string): string {
+  return STORE_MAPS.prefixPrefix + backend + ".map";
+}
+
+export function qualMapFile(backend: string): string {
+  return STORE_MAPS.qualPrefix + backend + ".map";
+}
+
+export function entryRecord(table: string, key: string, d: RuleEntryData): JournalRecord {
+  return {
+    kind: "table",
+    table,
+    key,
+    fields: [
+      { name: "gpt0", value: d.expiry },
+      { name: "gpc0", value: d.answer },
+      { name: "gpc1", value: d.ruleExpiry },
+      { name: "sess_cnt", value: d.created },
+      { name: "server_id", value: d.reason },
+    ],
+  };
+}
+
+/** Add a spec to a space-separated list, once. */
+export function addSpec(list: string | undefined, spec: string): string {
+  if (list === undefined || list.length === 0) return spec;
+  for (const s of splitOn(list, 32)) if (s === spec) return list;
+  return list + " " + spec;
+}
+
+/** Drop a spec from a space-separated list. */
+export function dropSpec(list: string, spec: string): string {
+  let out = "";
+  for (const s of splitOn(list, 32)) {
+    if (s.length === 0 || s === spec) continue;
+    out = out + (out.length > 0 ? " " : "") + s;
+  }
+  return out;
+}
+
+export function blockRecords(backend: string, rules: readonly BlockRule[], now: number, originServerId: number, store: StoreLookups): JournalRecord[] {
+  const table = RULE_TABLE_PREFIX + backend;
+  const out: JournalRecord[] = [];
+  const liveBy: { [base: string]: number } = {};
+  const bases: string[] = [];
+  const specLists: { [base: string]: string } = {};
+  const mapOnce = (file: string, key: string, value: string) => {
+    if (!store.hasMapKey(file, key)) out.push({ kind: "map-set", file, key, value });
+  };
+  for (const r of rules) {
+    const body = r.body.length > 0 ? bodyId(r.body) : 0;
+    if (body > 0) mapOnce(STORE_MAPS.bodies, itoa(body), r.body);
+    mapOnce(STORE_MAPS.reasons, itoa(reasonId(r.reason)), r.reason);
+    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body, originServerId }, now);
+    const base = baseKey(r.match.path, r.match.prefix);
+    if (liveBy[base] === undefined) {
+      liveBy[base] = store.liveness(base);
+      bases.push(base);
+    }
+    if (entry.expiry > liveBy[base]) liveBy[base] = entry.expiry;
+    for (const key of ruleKeys(r.match)) out.push(entryRecord(table, key, entry));
+    if (r.match.prefix) mapOnce(prefixMapFile(backend), r.match.path + "/", base);
+    if (isQualified(r.match)) {
+      let list = specLists[base] !== undefined ? specLists[base] : store.specs(base);
+      for (const m of r.match.methods.length === 0 ? ["*"] : r.match.methods) list = addSpec(list, specOf(m, r.match));
+      if (list !== undefined) specLists[base] = list;
+    }
+  }
+  for (const base of bases) {
+    if (specLists[base] !== undefined) out.push({ kind: "map-set", file: qualMapFile(backend), key: base, value: specLists[base] });
+    // written after the entries: the index keeps the base alive as long as its longest rule
+    out.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: liveBy[base] }] });
+  }
+  return out;
+}
