@@ -236,6 +236,19 @@ local function __TS__SparseArraySpread(sparseArray)
     return _unpack(sparseArray, 1, sparseArray.sparseLength)
 end
 
+local function __TS__ObjectAssign(target, ...)
+    local sources = {...}
+    for i = 1, #sources do
+        local source = sources[i]
+        if type(source) == "table" then
+            for key in pairs(source) do
+                target[key] = source[key]
+            end
+        end
+    end
+    return target
+end
+
 local function __TS__ArraySort(self, compareFn)
     if compareFn ~= nil then
         table.sort(
@@ -257,6 +270,7 @@ return {
   __TS__SparseArraySpread = __TS__SparseArraySpread,
   __TS__Class = __TS__Class,
   __TS__New = __TS__New,
+  __TS__ObjectAssign = __TS__ObjectAssign,
   __TS__ArraySort = __TS__ArraySort
 }
  end,
@@ -994,6 +1008,12 @@ function ____exports.compact(s, now, tick)
     local bodies = {}
     local reasons = {}
     local live = {}
+    local nextExpiry = 0
+    local function expiresAt(t)
+        if t > now and (nextExpiry == 0 or t < nextExpiry) then
+            nextExpiry = t
+        end
+    end
     for ____, ____table in ipairs(keysOf(s.tables)) do
         local t = s.tables[____table]
         local rule = isRuleTable(____table)
@@ -1004,7 +1024,7 @@ function ____exports.compact(s, now, tick)
                 step()
                 local e = t[key]
                 if rule and not ((e.gpt0 or 0) > now) then
-                    goto __continue21
+                    goto __continue23
                 end
                 local fields = {}
                 for ____, name in ipairs(keysOf(e)) do
@@ -1012,9 +1032,11 @@ function ____exports.compact(s, now, tick)
                 end
                 records[#records + 1] = {kind = "table", table = ____table, key = key, fields = fields}
                 if not rule then
-                    goto __continue21
+                    goto __continue23
                 end
                 live[(____table .. "\t") .. key] = (e.gpc1 or 0) > now
+                expiresAt(e.gpc1 or 0)
+                expiresAt(e.gpt0 or 0)
                 if (e.gpc1 or 0) > now then
                     local a = unpackAnswer(e.gpc0 or 0)
                     if a.dryRun then
@@ -1031,7 +1053,7 @@ function ____exports.compact(s, now, tick)
                     live[((____table .. "\t") .. key) .. "\tbase"] = true
                 end
             end
-            ::__continue21::
+            ::__continue23::
         end
         if rule then
             census[#census + 1] = {
@@ -1066,7 +1088,7 @@ function ____exports.compact(s, now, tick)
                 elseif file == STORE_MAPS.reasons and not reasons[key] then
                     value = ""
                 elseif file == STORE_MAPS.counters then
-                    goto __continue35
+                    goto __continue37
                 end
                 if #value == 0 then
                     prune[#prune + 1] = {kind = "map-del", file = file, key = key}
@@ -1077,10 +1099,10 @@ function ____exports.compact(s, now, tick)
                     records[#records + 1] = {kind = "map-set", file = file, key = key, value = value}
                 end
             end
-            ::__continue35::
+            ::__continue37::
         end
     end
-    return {records = records, prune = prune, census = census}
+    return {records = records, prune = prune, census = census, nextExpiry = nextExpiry}
 end
 return ____exports
  end,
@@ -3173,6 +3195,8 @@ end
 return ____exports
  end,
 ["core.store-records"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__ObjectAssign = ____lualib.__TS__ObjectAssign
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
@@ -3236,6 +3260,7 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store)
     local liveBy = {}
     local bases = {}
     local specLists = {}
+    local baseAt = {}
     local function mapOnce(file, key, value)
         if not store:hasMapKey(file, key) then
             out[#out + 1] = {kind = "map-set", file = file, key = key, value = value}
@@ -3272,6 +3297,9 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store)
             liveBy[base] = entry.expiry
         end
         for ____, key in ipairs(ruleKeys(r.match)) do
+            if key == base then
+                baseAt[base] = {index = #out, data = entry}
+            end
             out[#out + 1] = ____exports.entryRecord(____table, key, entry)
         end
         if r.match.prefix then
@@ -3303,7 +3331,16 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store)
                 value = specLists[base]
             }
         end
-        out[#out + 1] = {kind = "table", table = ____table, key = base, fields = {{name = "gpt0", value = liveBy[base]}}}
+        local own = baseAt[base]
+        if own ~= nil then
+            out[own.index + 1] = ____exports.entryRecord(
+                ____table,
+                base,
+                __TS__ObjectAssign({}, own.data, {expiry = liveBy[base]})
+            )
+        else
+            out[#out + 1] = {kind = "table", table = ____table, key = base, fields = {{name = "gpt0", value = liveBy[base]}}}
+        end
     end
     return out
 end
@@ -3510,6 +3547,8 @@ function ____exports.hasMasterCli()
     local master = os.getenv("HAPROXY_MASTER_CLI")
     return master ~= nil and #master > 0
 end
+--- How long a command keeps retrying to connect to a socket whose accept queue is full.
+____exports.CONNECT_RETRY_MS = 1500
 --- Send commands in one non-interactive connection (`;`-separated, as the CLI
 -- accepts) and read until HAProxy closes it. Commands must be pre-escaped.
 function ____exports.runCli(statsSocket, commands, timeoutSeconds)
@@ -3518,15 +3557,19 @@ function ____exports.runCli(statsSocket, commands, timeoutSeconds)
     local sock = core.tcp()
     sock:settimeout(timeoutSeconds)
     local connected, cerr = sock:connect(address)
+    local wait = 2
     do
-        local attempt = 1
-        while connected == nil and attempt <= 5 do
+        local waited = 0
+        while connected == nil and waited < ____exports.CONNECT_RETRY_MS do
             sock:close()
-            core.msleep(2 * attempt)
+            core.msleep(wait)
             sock = core.tcp()
             sock:settimeout(timeoutSeconds)
             connected, cerr = sock:connect(address)
-            attempt = attempt + 1
+            do
+                waited = waited + wait
+                wait = math.min(wait * 2, 100)
+            end
         end
     end
     if connected == nil then
@@ -3618,6 +3661,9 @@ local COMMON_METHODS = {
     "DELETE",
     "OPTIONS"
 }
+--- What `set table` answers when a full table could not evict an entry for a new key.
+local NO_ENTRY_ANSWER = "Unable to allocate a new entry"
+local EVICTION_RETRIES = 8
 function ____exports.openGlobalMaps()
     return {
         reasons = MapClass.new(STORE_MAPS.reasons, MapClass._str),
@@ -3697,6 +3743,13 @@ function ____exports.applyMutations(settings, muts)
     end
     if #cmds > 0 then
         local res = runCli(settings.runtimeApi, cmds, 2)
+        do
+            local i = 0
+            while i < EVICTION_RETRIES and res.ok and (string.find(res.output, NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0 do
+                res = runCli(settings.runtimeApi, cmds, 2)
+                i = i + 1
+            end
+        end
         if not res.ok then
             return res.output
         end
@@ -3780,7 +3833,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue37
+                goto __continue39
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -3801,7 +3854,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                 end
             end
         end
-        ::__continue37::
+        ::__continue39::
     end
     if #muts == 0 then
         return {removed = 0}
@@ -3988,20 +4041,19 @@ function ____exports.execute(ctx, txn, mode)
         end
     end
     local now = core.now()
+    local full = false
     if #verdict.blocks > 0 then
         local fill = tableFill(backend)
-        if fill ~= nil and fill.used >= fill.size then
-            if ctx.settings.onFull == "refuse" then
-                refuse(
-                    txn,
-                    "store-full",
-                    backend,
-                    path,
-                    (tostring(fill.used) .. " rules in a table of ") .. tostring(fill.size)
-                )
-                return
-            end
-            inc("rules_evicted", #verdict.blocks)
+        full = fill ~= nil and fill.used >= fill.size
+        if full and ctx.settings.onFull == "refuse" then
+            refuse(
+                txn,
+                "store-full",
+                backend,
+                path,
+                (tostring(fill.used) .. " rules in a table of ") .. tostring(fill.size)
+            )
+            return
         end
         local bucket = buckets[backend] or ({tokens = ctx.settings.learnBurst > 0 and ctx.settings.learnBurst or ctx.settings.learnRate, last = now.sec * 1000})
         buckets[backend] = bucket
@@ -4074,6 +4126,9 @@ function ____exports.execute(ctx, txn, mode)
                 failure
             )
             return
+        end
+        if full then
+            inc("rules_evicted", #blocks)
         end
     end
     local removed = 0
@@ -4614,7 +4669,7 @@ local function snapshot(settings, now)
                 tostring(err)
             }}
         )
-        return false
+        return nil
     end
     f:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
     local n = 0
@@ -4631,7 +4686,7 @@ local function snapshot(settings, now)
     f:close()
     if isStopping() then
         os.remove(tmp)
-        return false
+        return nil
     end
     os.rename(
         tmp,
@@ -4659,7 +4714,7 @@ local function snapshot(settings, now)
             }
         }
     )
-    return true
+    return {nextExpiry = c.nextExpiry}
 end
 local function largestTable()
     local most = 0
@@ -4786,6 +4841,7 @@ function ____exports.maintenance(settings)
     local lastSweep = core.now().sec
     local lastSnapshot = core.now().sec
     local dirty = false
+    local nextExpiry = 0
     do
         while true do
             core.sleep(1)
@@ -4809,14 +4865,17 @@ function ____exports.maintenance(settings)
                 lastSweep = now
                 sweep(settings, now)
             end
-            if persist and dirty and now - lastSnapshot >= settings.snapshotInterval * math.max(
+            local due = dirty or nextExpiry > 0 and now >= nextExpiry
+            if persist and due and now - lastSnapshot >= settings.snapshotInterval * math.max(
                 1,
                 math.floor(largestTable() / 100000)
             ) and not isStopping() then
                 lastSnapshot = now
-                if snapshot(settings, now) then
+                local done = snapshot(settings, now)
+                if done ~= nil then
                     offset = 0
                     dirty = false
+                    nextExpiry = done.nextExpiry
                 end
             end
         end

@@ -53,6 +53,8 @@ export interface Compacted {
   /** Map entries to drop from the live maps (their rules are gone). */
   readonly prune: JournalRecord[];
   readonly census: Census[];
+  /** The earliest future time a kept rule entry expires (0 when none): compacting again then prunes its map entries. */
+  readonly nextExpiry: number;
 }
 
 /** Keys in pairs() order: callers that need an order sort (sorting 1M keys would hold Lua for long). */
@@ -80,6 +82,10 @@ export function compact(s: CompactState, now: number, tick?: () => void): Compac
   const bodies: { [id: string]: boolean } = {};
   const reasons: { [id: string]: boolean } = {};
   const live: { [tableKey: string]: boolean } = {};
+  let nextExpiry = 0;
+  const expiresAt = (t: number) => {
+    if (t > now && (nextExpiry === 0 || t < nextExpiry)) nextExpiry = t;
+  };
   for (const table of keysOf(s.tables)) {
     const t = s.tables[table];
     const rule = isRuleTable(table);
@@ -94,6 +100,8 @@ export function compact(s: CompactState, now: number, tick?: () => void): Compac
       records.push({ kind: "table", table, key, fields });
       if (!rule) continue;
       live[table + "\t" + key] = (e.gpc1 ?? 0) > now;
+      expiresAt(e.gpc1 ?? 0);
+      expiresAt(e.gpt0 ?? 0);
       if ((e.gpc1 ?? 0) > now) {
         const a = unpackAnswer(e.gpc0 ?? 0);
         if (a.dryRun) dry++;
@@ -134,5 +142,5 @@ export function compact(s: CompactState, now: number, tick?: () => void): Compac
       }
     }
   }
-  return { records, prune, census };
+  return { records, prune, census, nextExpiry };
 }

@@ -68,6 +68,7 @@ export function blockRecords(backend: string, rules: readonly BlockRule[], now: 
   const liveBy: { [base: string]: number } = {};
   const bases: string[] = [];
   const specLists: { [base: string]: string } = {};
+  const baseAt: { [base: string]: { index: number; data: RuleEntryData } } = {};
   const mapOnce = (file: string, key: string, value: string) => {
     if (!store.hasMapKey(file, key)) out.push({ kind: "map-set", file, key, value });
   };
@@ -82,7 +83,10 @@ export function blockRecords(backend: string, rules: readonly BlockRule[], now: 
       bases.push(base);
     }
     if (entry.expiry > liveBy[base]) liveBy[base] = entry.expiry;
-    for (const key of ruleKeys(r.match)) out.push(entryRecord(table, key, entry));
+    for (const key of ruleKeys(r.match)) {
+      if (key === base) baseAt[base] = { index: out.length, data: entry };
+      out.push(entryRecord(table, key, entry));
+    }
     if (r.match.prefix) mapOnce(prefixMapFile(backend), r.match.path + "/", base);
     if (isQualified(r.match)) {
       let list = specLists[base] !== undefined ? specLists[base] : store.specs(base);
@@ -92,8 +96,12 @@ export function blockRecords(backend: string, rules: readonly BlockRule[], now: 
   }
   for (const base of bases) {
     if (specLists[base] !== undefined) out.push({ kind: "map-set", file: qualMapFile(backend), key: base, value: specLists[base] });
-    // written after the entries: the index keeps the base alive as long as its longest rule
-    out.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: liveBy[base] }] });
+    // the index keeps the base alive as long as its longest rule; when a rule is keyed on the base
+    // itself, its entry carries the index (a second write would touch the entry again, and on 2.6 a
+    // full table's eviction gives up after a few recently touched entries)
+    const own = baseAt[base];
+    if (own !== undefined) out[own.index] = entryRecord(table, base, { ...own.data, expiry: liveBy[base] });
+    else out.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: liveBy[base] }] });
   }
   return out;
 }

@@ -132,14 +132,13 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     }
   }
   const now = core.now();
+  let full = false;
   if (verdict.blocks.length > 0) {
     const fill = tableFill(backend);
-    if (fill !== undefined && fill.used >= fill.size) {
-      if (ctx.settings.onFull === "refuse") {
-        refuse(txn, "store-full", backend, path, fill.used + " rules in a table of " + fill.size);
-        return;
-      }
-      inc("rules_evicted", verdict.blocks.length);
+    full = fill !== undefined && fill.used >= fill.size;
+    if (full && ctx.settings.onFull === "refuse") {
+      refuse(txn, "store-full", backend, path, fill!.used + " rules in a table of " + fill!.size);
+      return;
     }
     const bucket = buckets[backend] ?? { tokens: ctx.settings.learnBurst > 0 ? ctx.settings.learnBurst : ctx.settings.learnRate, last: now.sec * 1000 };
     buckets[backend] = bucket;
@@ -171,6 +170,8 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
       refuse(txn, "edge-error", backend, path, failure);
       return;
     }
+    // counted once the rules are stored: a refused or failed signal evicts nothing
+    if (full) inc("rules_evicted", blocks.length);
   }
   let removed = 0;
   if (verdict.removes.length > 0) {

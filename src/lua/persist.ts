@@ -153,7 +153,7 @@ function isStopping(): boolean {
  * it over the snapshot. Also drops map entries whose rules are gone, and
  * publishes the rule census. Never reads the live tables (see core/compact.ts).
  */
-function snapshot(settings: Settings, now: number): boolean {
+function snapshot(settings: Settings, now: number): { nextExpiry: number } | undefined {
   os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
   const state = emptyState();
   const sink = {
@@ -169,7 +169,7 @@ function snapshot(settings: Settings, now: number): boolean {
   const [f, err] = io.open(tmp, "w");
   if (f === undefined) {
     logEvent(core.err, "snapshot not written", [["detail", tostring(err)]]);
-    return false;
+    return undefined;
   }
   f.write("# edgeblock snapshot v1 written at " + itoa(now) + " by " + writer + "\n");
   let n = 0;
@@ -183,7 +183,7 @@ function snapshot(settings: Settings, now: number): boolean {
   if (isStopping()) {
     // a stopping process must not overwrite what the new one writes
     os.remove(tmp);
-    return false;
+    return undefined;
   }
   os.rename(tmp, path(settings, SNAPSHOT_FILE));
   os.remove(path(settings, JOURNAL_OLD_FILE));
@@ -193,7 +193,7 @@ function snapshot(settings: Settings, now: number): boolean {
     setGauge("rules_active:" + k.backend + ":dry-run", k.dryRun);
   }
   logEvent(core.info, "snapshot written", [["records", itoa(c.records.length)], ["map_entries_pruned", itoa(c.prune.length)]]);
-  return true;
+  return { nextExpiry: c.nextExpiry };
 }
 
 function largestTable(): number {
@@ -275,6 +275,8 @@ export function maintenance(settings: Settings): void {
   let lastSweep = core.now().sec;
   let lastSnapshot = core.now().sec;
   let dirty = false;
+  // a quiet store is compacted again when its next rule expires, so that its map entries are pruned
+  let nextExpiry = 0;
   for (;;) {
     core.sleep(1);
     const now = core.now().sec;
@@ -289,11 +291,14 @@ export function maintenance(settings: Settings): void {
       sweep(settings, now);
     }
     // compaction reads every live record: compact big stores less often
-    if (persist && dirty && now - lastSnapshot >= settings.snapshotInterval * Math.max(1, Math.floor(largestTable() / 100000)) && !isStopping()) {
+    const due = dirty || (nextExpiry > 0 && now >= nextExpiry);
+    if (persist && due && now - lastSnapshot >= settings.snapshotInterval * Math.max(1, Math.floor(largestTable() / 100000)) && !isStopping()) {
       lastSnapshot = now;
-      if (snapshot(settings, now)) {
+      const done = snapshot(settings, now);
+      if (done !== undefined) {
         offset = 0;
         dirty = false;
+        nextExpiry = done.nextExpiry;
       }
     }
   }

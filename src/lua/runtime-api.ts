@@ -43,6 +43,9 @@ export function hasMasterCli(): boolean {
   return master !== undefined && master.length > 0;
 }
 
+/** How long a command keeps retrying to connect to a socket whose accept queue is full. */
+export const CONNECT_RETRY_MS = 1500;
+
 export interface CliResult {
   readonly ok: boolean;
   /** Everything the CLI answered, or the connection error. */
@@ -59,10 +62,12 @@ export function runCli(statsSocket: string, commands: readonly string[], timeout
   let sock = core.tcp();
   sock.settimeout(timeoutSeconds);
   let [connected, cerr] = sock.connect(address);
-  // under a burst of learns the socket's accept queue can be full for a moment: retry briefly
-  for (let attempt = 1; connected === undefined && attempt <= 5; attempt++) {
+  // under a burst of learns the accept queue can stay full while the machine is busy (the master
+  // CLI's backlog is small): back off up to CONNECT_RETRY_MS rather than lose the rule
+  let wait = 2;
+  for (let waited = 0; connected === undefined && waited < CONNECT_RETRY_MS; waited = waited + wait, wait = Math.min(wait * 2, 100)) {
     sock.close();
-    core.msleep(2 * attempt);
+    core.msleep(wait);
     sock = core.tcp();
     sock.settimeout(timeoutSeconds);
     [connected, cerr] = sock.connect(address);

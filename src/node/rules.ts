@@ -108,7 +108,9 @@ function recordCommands(r: JournalRecord): string[] {
 async function apply(loc: StoreLocation, records: JournalRecord[]): Promise<void> {
   const cmds = records.flatMap(recordCommands);
   for (let i = 0; i < cmds.length; i += 50) {
-    const out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
+    let out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
+    // a full table's eviction gives up after a few recently hit entries, and requeues them: retry (as the Lua store does)
+    for (let n = 0; n < 8 && out.includes("Unable to allocate a new entry"); n++) out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
     // deleting a key that is not there is fine
     const bad = out.split("\n").filter((l) => l.trim() && !/^(Key not found|Done\.|entry not found)/i.test(l.trim()));
     if (bad.length > 0) throw new Error(`runtime API: ${bad.join(" | ")}`);

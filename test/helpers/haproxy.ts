@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { onTestFailed } from "vitest";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -219,6 +220,16 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
   };
   let p = await launch([]);
   await waitUp(p, 0);
+  // a failure on CI is only diagnosable with HAProxy's own account of it
+  try {
+    onTestFailed(() => {
+      const lines = log.split("\n");
+      const notable = lines.filter((l) => /rejected|failed|error|ALERT|WARNING|timed out/i.test(l) && !l.startsWith("[")).slice(0, 40);
+      console.error(`HAProxy log of ${dir}\n-- warnings and errors (first 40):\n${notable.join("\n")}\n-- last 40 lines:\n${lines.slice(-40).join("\n")}`);
+    });
+  } catch {
+    // started from beforeAll: there is no current test to attach to
+  }
   const socket = config.runtimeApiSocket;
   return {
     port,

@@ -68,12 +68,15 @@ describe("bounded store", () => {
     edge = await startEdge({ backends: [{ name: "app", port: backend.port }], maxRules: 3 });
     for (const p of ["/a", "/b", "/c"]) await edge.get(p);
     await new Promise((r) => setTimeout(r, 1100));
-    await edge.get("/a"); // a hit refreshes /a
-    await edge.get("/d"); // the table is full: the oldest untouched entry goes
+    // hits refresh /a and /b: HAProxy 2.6 gives up an eviction after 2 recently touched entries, so
+    // this needs edgeblock's retry (each attempt requeues the touched ones)
+    await edge.get("/a");
+    await edge.get("/b");
+    await edge.get("/d"); // the table is full: the least recently used entry (/c) goes
     expect((await edge.counters())["rules_evicted"]).toBe(1);
     expect(await edge.cli("show table eb_rules_app")).toMatch(/size:3, used:3/);
-    expect(await reachesBackend(edge, backend, "/a")).toBe(false);
-    expect(await reachesBackend(edge, backend, "/d")).toBe(false);
+    expect(await edge.cli("show table eb_rules_app")).not.toContain("key=/c ");
+    for (const p of ["/a", "/b", "/d"]) expect(await reachesBackend(edge, backend, p), p).toBe(false);
   });
 });
 

@@ -43,6 +43,17 @@ describe("journal compaction", () => {
       { kind: "map-del", file: "eb_reasons.map", key: "5" },
     ]);
     expect(c.census).toEqual([{ backend: "app", enforce: 2, dryRun: 1 }]);
+    expect(c.nextExpiry).toBe(NOW + 60);
+  });
+
+  it("reports the earliest future expiry of a kept rule entry, so a quiet store is compacted again then", () => {
+    const s = emptyState();
+    applyRecord(s, T("/x", { gpt0: NOW + 30, gpc1: NOW + 7, gpc0: 404 }));
+    applyRecord(s, T("/y", { gpt0: NOW + 9, gpc1: NOW + 9, gpc0: 404 }));
+    applyRecord(s, T("/old", { gpt0: NOW - 1, gpc1: NOW - 1, gpc0: 404 }));
+    applyRecord(s, T("enforcement_off", { gpt0: NOW + 2 }, "eb_ctl"));
+    expect(compact(s, NOW).nextExpiry).toBe(NOW + 7);
+    expect(compact(emptyState(), NOW).nextExpiry).toBe(0);
   });
 
   it("calls the tick (core.yield in HAProxy) every 500 entries, so a big store is compacted in slices", () => {
