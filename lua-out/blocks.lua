@@ -3517,6 +3517,20 @@ local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
+local connectOnce
+function connectOnce(address, timeoutSeconds)
+    local ok, res = pcall(function()
+        local s = core.tcp()
+        s:settimeout(timeoutSeconds)
+        local connected, cerr = s:connect(address)
+        if connected == nil then
+            s:close()
+            return {error = tostring(cerr)}
+        end
+        return {sock = s, error = ""}
+    end)
+    return ok and res or ({error = tostring(res)})
+end
 local viaMaster
 local startedAt = core.now().sec
 --- The old worker stops listening on the shared stats socket once it is told to stop, shortly after
@@ -3554,30 +3568,22 @@ ____exports.CONNECT_RETRY_MS = 1500
 function ____exports.runCli(statsSocket, commands, timeoutSeconds)
     local target = ____exports.cliTarget(statsSocket)
     local address = target.address
-    local sock = core.tcp()
-    sock:settimeout(timeoutSeconds)
-    local connected, cerr = sock:connect(address)
+    local conn = connectOnce(address, timeoutSeconds)
     local wait = 2
     do
         local waited = 0
-        while connected == nil and waited < ____exports.CONNECT_RETRY_MS do
-            sock:close()
+        while conn.sock == nil and waited < ____exports.CONNECT_RETRY_MS do
             core.msleep(wait)
-            sock = core.tcp()
-            sock:settimeout(timeoutSeconds)
-            connected, cerr = sock:connect(address)
+            conn = connectOnce(address, timeoutSeconds)
             do
                 waited = waited + wait
                 wait = math.min(wait * 2, 100)
             end
         end
     end
-    if connected == nil then
-        sock:close()
-        return {
-            ok = false,
-            output = (("connect " .. address) .. ": ") .. tostring(cerr)
-        }
+    local sock = conn.sock
+    if sock == nil then
+        return {ok = false, output = (("connect " .. address) .. ": ") .. conn.error}
     end
     local line = ""
     do
@@ -3590,23 +3596,28 @@ function ____exports.runCli(statsSocket, commands, timeoutSeconds)
     if #target.prefix > 0 then
         line = line .. ";quit"
     end
-    local sent, serr = sock:send(line .. "\n")
-    if sent == nil then
-        sock:close()
-        return {
-            ok = false,
-            output = "send: " .. tostring(serr)
-        }
-    end
-    local answer, rerr = sock:receive("*a")
-    sock:close()
-    if answer == nil then
-        return {
-            ok = false,
-            output = "receive: " .. tostring(rerr)
-        }
-    end
-    return {ok = true, output = answer}
+    local ok, res = pcall(function()
+        local sent, serr = sock:send(line .. "\n")
+        if sent == nil then
+            return {
+                ok = false,
+                output = "send: " .. tostring(serr)
+            }
+        end
+        local answer, rerr = sock:receive("*a")
+        if answer == nil then
+            return {
+                ok = false,
+                output = "receive: " .. tostring(rerr)
+            }
+        end
+        return {ok = true, output = answer}
+    end)
+    pcall(function() return sock:close() end)
+    return ok and res or ({
+        ok = false,
+        output = "socket: " .. tostring(res)
+    })
 end
 --- True when a CLI answer to `set table`/`clear table` commands reports no error (they print nothing on success).
 function ____exports.cliSucceeded(output)
@@ -4408,6 +4419,7 @@ local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__New = ____lualib.__TS__New
 local ____exports = {}
+local readFrom, edgeBackends, isStopping, snapshot, exists, largestTable, sweep, loadState, upkeepStep, Replayer
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
@@ -4444,111 +4456,7 @@ local runCli = ____runtime_2Dapi.runCli
 local ____journal_2Dfile = require("lua.journal-file")
 local path = ____journal_2Dfile.statePath
 local writer = ____journal_2Dfile.writer
---- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
-local function runCliRetry(settings, cmds)
-    local res = runCli(settings.runtimeApi, cmds, 10)
-    do
-        local i = 0
-        while i < 100 and not res.ok do
-            core.msleep(100)
-            res = runCli(settings.runtimeApi, cmds, 10)
-            i = i + 1
-        end
-    end
-    return res
-end
-local function currentEntry(r)
-    if r.kind ~= "table" then
-        return nil
-    end
-    local px = core.backends[r.table]
-    local ____temp_0
-    if px == nil or px.stktable == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable:lookup(r.key)
-    end
-    local e = ____temp_0
-    if e == nil then
-        return nil
-    end
-    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
-end
---- Applies records in order: table records in batched runtime API calls, map records directly.
-local Replayer = __TS__Class()
-Replayer.name = "Replayer"
-function Replayer.prototype.____constructor(self, settings, now, guard)
-    self.settings = settings
-    self.now = now
-    self.guard = guard
-    self.applied = 0
-    self.skipped = 0
-    self.batch = {}
-    self.size = 0
-end
-function Replayer.prototype.push(self, record)
-    if isExpiredRecord(record, self.now) then
-        self.skipped = self.skipped + 1
-        return
-    end
-    local ____table_guard_1
-    if self.guard then
-        ____table_guard_1 = reconcile(
-            record,
-            currentEntry(record)
-        )
-    else
-        ____table_guard_1 = record
-    end
-    local r = ____table_guard_1
-    if r == nil then
-        self.skipped = self.skipped + 1
-        return
-    end
-    if r.kind == "table" then
-        local c = recordCommand(r)
-        if c == nil then
-            return
-        end
-        if self.size + #c > 8000 then
-            self:flush()
-        end
-        local ____self_batch_2 = self.batch
-        ____self_batch_2[#____self_batch_2 + 1] = c
-        self.size = self.size + #c + 1
-    else
-        self:flush()
-        local ok = pcall(function()
-            local ____temp_3
-            if r.kind == "map-set" then
-                ____temp_3 = core.set_map(r.file, r.key, r.value)
-            else
-                ____temp_3 = core.del_map(r.file, r.key)
-            end
-            return ____temp_3
-        end)
-        if not ok then
-            self.skipped = self.skipped + 1
-            return
-        end
-    end
-    self.applied = self.applied + 1
-end
-function Replayer.prototype.flush(self)
-    if #self.batch == 0 then
-        return
-    end
-    local res = runCliRetry(self.settings, self.batch)
-    if not res.ok or not cliSucceeded(res.output) then
-        logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
-    end
-    self.batch = {}
-    self.size = 0
-end
---- Stream a state file from `offset` into the replayer, line by line. A last
--- line without its newline may still be being written: it is left for later.
--- Returns the offset after the last complete line and the corrupt line count.
-local function readFrom(file, offset, skipWriter, out)
+function readFrom(file, offset, skipWriter, out)
     local f = io.open(file, "r")
     if f == nil then
         return {offset = 0, corrupt = 0}
@@ -4610,8 +4518,7 @@ local function readFrom(file, offset, skipWriter, out)
     out:flush()
     return {offset = offset, corrupt = corrupt}
 end
---- Rule tables and their maps in this configuration.
-local function edgeBackends()
+function edgeBackends()
     local out = {}
     for name in pairs(core.backends) do
         local n = name
@@ -4621,18 +4528,17 @@ local function edgeBackends()
     end
     return out
 end
-local function isStopping()
+function isStopping()
     return tostring(core.get_info().Stopping) == "1"
 end
---- Compact: rotate the journal, fold snapshot + rotated journal into the state
--- they describe (core/compact.ts), write what is alive to a temp file and rename
--- it over the snapshot. Also drops map entries whose rules are gone, and
--- publishes the rule census. Never reads the live tables (see core/compact.ts).
-local function snapshot(settings, now)
-    os.rename(
-        path(settings, JOURNAL_FILE),
-        path(settings, JOURNAL_OLD_FILE)
-    )
+function snapshot(settings, now)
+    local rotated = not exists(path(settings, JOURNAL_OLD_FILE))
+    if rotated then
+        os.rename(
+            path(settings, JOURNAL_FILE),
+            path(settings, JOURNAL_OLD_FILE)
+        )
+    end
     local state = emptyState()
     local sink = {
         push = function(self, r)
@@ -4714,9 +4620,17 @@ local function snapshot(settings, now)
             }
         }
     )
-    return {nextExpiry = c.nextExpiry}
+    return {nextExpiry = c.nextExpiry, rotated = rotated}
 end
-local function largestTable()
+function exists(file)
+    local f = io.open(file, "r")
+    if f == nil then
+        return false
+    end
+    f:close()
+    return true
+end
+function largestTable()
     local most = 0
     for ____, be in ipairs(edgeBackends()) do
         local px = core.backends[RULE_TABLE_PREFIX .. be]
@@ -4727,15 +4641,14 @@ local function largestTable()
     end
     return most
 end
---- Free expired rules: one data-filtered clear per rule table.
-local function sweep(settings, now)
+function sweep(settings, now)
     for ____, be in ipairs(edgeBackends()) do
         do
             local px = core.backends[RULE_TABLE_PREFIX .. be]
             local info = px ~= nil and px.stktable ~= nil and px.stktable:info() or nil
             local before = info ~= nil and info.used or 0
             if info ~= nil and info.used > 100000 and info.used < info.size * 0.9 then
-                goto __continue54
+                goto __continue57
             end
             local res = runCli(
                 settings.runtimeApi,
@@ -4744,15 +4657,191 @@ local function sweep(settings, now)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue54
+                goto __continue57
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue54::
+        ::__continue57::
     end
+end
+function loadState(m)
+    local now = core.now().sec
+    local corrupt = 0
+    local rep = __TS__New(Replayer, m.settings, now, false)
+    for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
+        local r = readFrom(
+            path(m.settings, file),
+            0,
+            nil,
+            rep
+        )
+        corrupt = corrupt + r.corrupt
+        if file == JOURNAL_FILE then
+            m.offset = r.offset
+        end
+    end
+    if corrupt > 0 then
+        inc("state_lines_corrupt", corrupt)
+    end
+    logEvent(
+        core.notice,
+        "state loaded",
+        {
+            {
+                "applied",
+                itoa(rep.applied)
+            },
+            {
+                "expired_skipped",
+                itoa(rep.skipped)
+            },
+            {
+                "corrupt",
+                itoa(corrupt)
+            }
+        }
+    )
+end
+function upkeepStep(m)
+    local settings = m.settings
+    local now = core.now().sec
+    if m.persist then
+        local r = readFrom(
+            path(settings, JOURNAL_FILE),
+            m.offset,
+            writer,
+            __TS__New(Replayer, settings, now, true)
+        )
+        m.offset = r.offset
+        if r.offset > 0 then
+            m.dirty = true
+        end
+    end
+    if now - m.lastSweep >= settings.sweepInterval * math.max(
+        1,
+        math.floor(largestTable() / 100000)
+    ) then
+        m.lastSweep = now
+        sweep(settings, now)
+    end
+    local due = m.dirty or m.nextExpiry > 0 and now >= m.nextExpiry
+    if m.persist and due and now - m.lastSnapshot >= settings.snapshotInterval * math.max(
+        1,
+        math.floor(largestTable() / 100000)
+    ) and not isStopping() then
+        m.lastSnapshot = now
+        local done = snapshot(settings, now)
+        if done ~= nil then
+            if done.rotated then
+                m.offset = 0
+                m.dirty = false
+            end
+            m.nextExpiry = done.nextExpiry
+        end
+    end
+end
+--- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
+local function runCliRetry(settings, cmds)
+    local res = runCli(settings.runtimeApi, cmds, 10)
+    do
+        local i = 0
+        while i < 100 and not res.ok do
+            core.msleep(100)
+            res = runCli(settings.runtimeApi, cmds, 10)
+            i = i + 1
+        end
+    end
+    return res
+end
+local function currentEntry(r)
+    if r.kind ~= "table" then
+        return nil
+    end
+    local px = core.backends[r.table]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(r.key)
+    end
+    local e = ____temp_0
+    if e == nil then
+        return nil
+    end
+    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
+end
+Replayer = __TS__Class()
+Replayer.name = "Replayer"
+function Replayer.prototype.____constructor(self, settings, now, guard)
+    self.settings = settings
+    self.now = now
+    self.guard = guard
+    self.applied = 0
+    self.skipped = 0
+    self.batch = {}
+    self.size = 0
+end
+function Replayer.prototype.push(self, record)
+    if isExpiredRecord(record, self.now) then
+        self.skipped = self.skipped + 1
+        return
+    end
+    local ____table_guard_1
+    if self.guard then
+        ____table_guard_1 = reconcile(
+            record,
+            currentEntry(record)
+        )
+    else
+        ____table_guard_1 = record
+    end
+    local r = ____table_guard_1
+    if r == nil then
+        self.skipped = self.skipped + 1
+        return
+    end
+    if r.kind == "table" then
+        local c = recordCommand(r)
+        if c == nil then
+            return
+        end
+        if self.size + #c > 8000 then
+            self:flush()
+        end
+        local ____self_batch_2 = self.batch
+        ____self_batch_2[#____self_batch_2 + 1] = c
+        self.size = self.size + #c + 1
+    else
+        self:flush()
+        local ok = pcall(function()
+            local ____temp_3
+            if r.kind == "map-set" then
+                ____temp_3 = core.set_map(r.file, r.key, r.value)
+            else
+                ____temp_3 = core.del_map(r.file, r.key)
+            end
+            return ____temp_3
+        end)
+        if not ok then
+            self.skipped = self.skipped + 1
+            return
+        end
+    end
+    self.applied = self.applied + 1
+end
+function Replayer.prototype.flush(self)
+    if #self.batch == 0 then
+        return
+    end
+    local res = runCliRetry(self.settings, self.batch)
+    if not res.ok or not cliSucceeded(res.output) then
+        logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
+    end
+    self.batch = {}
+    self.size = 0
 end
 local function isReady()
     local px = core.backends[CONTROL_TABLE]
@@ -4788,95 +4877,68 @@ end
 --- The maintenance loop. Registered once per process (see main.ts).
 function ____exports.maintenance(settings)
     local persist = #settings.stateDir > 0
-    local offset = 0
     if os.getenv("HAPROXY_MWORKER") == "1" and not hasMasterCli() then
         logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", {})
     end
+    local m = {
+        settings = settings,
+        persist = persist,
+        offset = 0,
+        lastSweep = 0,
+        lastSnapshot = 0,
+        dirty = false,
+        nextExpiry = 0
+    }
     if persist then
-        local now = core.now().sec
-        local corrupt = 0
-        local applied = 0
-        local skipped = 0
-        local rep = __TS__New(Replayer, settings, now, false)
-        for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
-            local r = readFrom(
-                path(settings, file),
-                0,
-                nil,
-                rep
-            )
-            corrupt = corrupt + r.corrupt
-            if file == JOURNAL_FILE then
-                offset = r.offset
+        do
+            local attempt = 1
+            while true do
+                local ok, err = pcall(function() return loadState(m) end)
+                if ok then
+                    break
+                end
+                logEvent(
+                    core.err,
+                    "state load failed",
+                    {
+                        {
+                            "attempt",
+                            itoa(attempt)
+                        },
+                        {
+                            "detail",
+                            tostring(err)
+                        }
+                    }
+                )
+                if attempt >= 5 then
+                    break
+                end
+                core.sleep(1)
+                attempt = attempt + 1
             end
         end
-        applied = rep.applied
-        skipped = rep.skipped
-        if corrupt > 0 then
-            inc("state_lines_corrupt", corrupt)
-        end
-        logEvent(
-            core.notice,
-            "state loaded",
-            {
-                {
-                    "applied",
-                    itoa(applied)
-                },
-                {
-                    "expired_skipped",
-                    itoa(skipped)
-                },
-                {
-                    "corrupt",
-                    itoa(corrupt)
-                }
-            }
-        )
     end
     local res = runCliRetry(settings, {((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.gpt0 1"})
     if not res.ok or not cliSucceeded(res.output) then
         logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
     end
-    local lastSweep = core.now().sec
-    local lastSnapshot = core.now().sec
-    local dirty = false
-    local nextExpiry = 0
+    m.lastSweep = core.now().sec
+    m.lastSnapshot = core.now().sec
     do
         while true do
             core.sleep(1)
-            local now = core.now().sec
-            if persist then
-                local r = readFrom(
-                    path(settings, JOURNAL_FILE),
-                    offset,
-                    writer,
-                    __TS__New(Replayer, settings, now, true)
+            local ok, err = pcall(function() return upkeepStep(m) end)
+            if not ok then
+                inc("maintenance_errors")
+                logEvent(
+                    core.err,
+                    "maintenance step failed",
+                    {{
+                        "detail",
+                        tostring(err)
+                    }}
                 )
-                offset = r.offset
-                if r.offset > 0 then
-                    dirty = true
-                end
-            end
-            if now - lastSweep >= settings.sweepInterval * math.max(
-                1,
-                math.floor(largestTable() / 100000)
-            ) then
-                lastSweep = now
-                sweep(settings, now)
-            end
-            local due = dirty or nextExpiry > 0 and now >= nextExpiry
-            if persist and due and now - lastSnapshot >= settings.snapshotInterval * math.max(
-                1,
-                math.floor(largestTable() / 100000)
-            ) and not isStopping() then
-                lastSnapshot = now
-                local done = snapshot(settings, now)
-                if done ~= nil then
-                    offset = 0
-                    dirty = false
-                    nextExpiry = done.nextExpiry
-                end
             end
         end
     end

@@ -153,8 +153,11 @@ function isStopping(): boolean {
  * it over the snapshot. Also drops map entries whose rules are gone, and
  * publishes the rule census. Never reads the live tables (see core/compact.ts).
  */
-function snapshot(settings: Settings, now: number): { nextExpiry: number } | undefined {
-  os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
+function snapshot(settings: Settings, now: number): { nextExpiry: number; rotated: boolean } | undefined {
+  // an old journal left by an interrupted snapshot (or a process that stopped mid-way) holds records the
+  // snapshot may lack: fold it in this time instead of overwriting it with a new rotation
+  const rotated = !exists(path(settings, JOURNAL_OLD_FILE));
+  if (rotated) os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
   const state = emptyState();
   const sink = {
     push(r: JournalRecord): void {
@@ -193,7 +196,14 @@ function snapshot(settings: Settings, now: number): { nextExpiry: number } | und
     setGauge("rules_active:" + k.backend + ":dry-run", k.dryRun);
   }
   logEvent(core.info, "snapshot written", [["records", itoa(c.records.length)], ["map_entries_pruned", itoa(c.prune.length)]]);
-  return { nextExpiry: c.nextExpiry };
+  return { nextExpiry: c.nextExpiry, rotated };
+}
+
+function exists(file: string): boolean {
+  const [f] = io.open(file, "r");
+  if (f === undefined) return false;
+  f.close();
+  return true;
 }
 
 function largestTable(): number {
@@ -249,57 +259,88 @@ export function waitUntilReady(): void {
 /** The maintenance loop. Registered once per process (see main.ts). */
 export function maintenance(settings: Settings): void {
   const persist = settings.stateDir.length > 0;
-  let offset = 0;
   if (os.getenv("HAPROXY_MWORKER") === "1" && !hasMasterCli()) {
     logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", []);
   }
+  const m: Upkeep = { settings, persist, offset: 0, lastSweep: 0, lastSnapshot: 0, dirty: false, nextExpiry: 0 };
   if (persist) {
-    const now = core.now().sec;
-    let corrupt = 0;
-    let applied = 0;
-    let skipped = 0;
-    const rep = new Replayer(settings, now, false);
-    for (const file of [SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE]) {
-      const r = readFrom(path(settings, file), 0, undefined, rep);
-      corrupt = corrupt + r.corrupt;
-      if (file === JOURNAL_FILE) offset = r.offset;
+    // a failed load is retried: replaying a record twice gives the same state
+    for (let attempt = 1; ; attempt++) {
+      const [ok, err] = pcall(() => loadState(m));
+      if (ok) break;
+      logEvent(core.err, "state load failed", [["attempt", itoa(attempt)], ["detail", tostring(err)]]);
+      if (attempt >= 5) break;
+      core.sleep(1);
     }
-    applied = rep.applied;
-    skipped = rep.skipped;
-    if (corrupt > 0) inc("state_lines_corrupt", corrupt);
-    logEvent(core.notice, "state loaded", [["applied", itoa(applied)], ["expired_skipped", itoa(skipped)], ["corrupt", itoa(corrupt)]]);
   }
   // open the gate: requests held by edgeblock_wait go on
   const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data.gpt0 1"]);
   if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
-  let lastSweep = core.now().sec;
-  let lastSnapshot = core.now().sec;
-  let dirty = false;
-  // a quiet store is compacted again when its next rule expires, so that its map entries are pruned
-  let nextExpiry = 0;
+  m.lastSweep = core.now().sec;
+  m.lastSnapshot = core.now().sec;
   for (;;) {
     core.sleep(1);
-    const now = core.now().sec;
-    if (persist) {
-      const r = readFrom(path(settings, JOURNAL_FILE), offset, writer, new Replayer(settings, now, true));
-      offset = r.offset;
-      if (r.offset > 0) dirty = true;
+    // one failed step (a full disk, a busy socket) is logged and counted; the next second tries again
+    const [ok, err] = pcall(() => upkeepStep(m));
+    if (!ok) {
+      inc("maintenance_errors");
+      logEvent(core.err, "maintenance step failed", [["detail", tostring(err)]]);
     }
-    // the sweep walks the whole table without yielding: sweep big tables less often
-    if (now - lastSweep >= settings.sweepInterval * Math.max(1, Math.floor(largestTable() / 100000))) {
-      lastSweep = now;
-      sweep(settings, now);
-    }
-    // compaction reads every live record: compact big stores less often
-    const due = dirty || (nextExpiry > 0 && now >= nextExpiry);
-    if (persist && due && now - lastSnapshot >= settings.snapshotInterval * Math.max(1, Math.floor(largestTable() / 100000)) && !isStopping()) {
-      lastSnapshot = now;
-      const done = snapshot(settings, now);
-      if (done !== undefined) {
-        offset = 0;
-        dirty = false;
-        nextExpiry = done.nextExpiry;
+  }
+}
+
+/** What the maintenance loop carries from one second to the next. */
+interface Upkeep {
+  readonly settings: Settings;
+  readonly persist: boolean;
+  /** How far this process has read the journal. */
+  offset: number;
+  lastSweep: number;
+  lastSnapshot: number;
+  /** The journal has records that no snapshot holds yet. */
+  dirty: boolean;
+  /** A quiet store is compacted again when its next rule expires, so that its map entries are pruned. */
+  nextExpiry: number;
+}
+
+function loadState(m: Upkeep): void {
+  const now = core.now().sec;
+  let corrupt = 0;
+  const rep = new Replayer(m.settings, now, false);
+  for (const file of [SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE]) {
+    const r = readFrom(path(m.settings, file), 0, undefined, rep);
+    corrupt = corrupt + r.corrupt;
+    if (file === JOURNAL_FILE) m.offset = r.offset;
+  }
+  if (corrupt > 0) inc("state_lines_corrupt", corrupt);
+  logEvent(core.notice, "state loaded", [["applied", itoa(rep.applied)], ["expired_skipped", itoa(rep.skipped)], ["corrupt", itoa(corrupt)]]);
+}
+
+function upkeepStep(m: Upkeep): void {
+  const settings = m.settings;
+  const now = core.now().sec;
+  if (m.persist) {
+    const r = readFrom(path(settings, JOURNAL_FILE), m.offset, writer, new Replayer(settings, now, true));
+    m.offset = r.offset;
+    if (r.offset > 0) m.dirty = true;
+  }
+  // the sweep walks the whole table without yielding: sweep big tables less often
+  if (now - m.lastSweep >= settings.sweepInterval * Math.max(1, Math.floor(largestTable() / 100000))) {
+    m.lastSweep = now;
+    sweep(settings, now);
+  }
+  // compaction reads every live record: compact big stores less often
+  const due = m.dirty || (m.nextExpiry > 0 && now >= m.nextExpiry);
+  if (m.persist && due && now - m.lastSnapshot >= settings.snapshotInterval * Math.max(1, Math.floor(largestTable() / 100000)) && !isStopping()) {
+    m.lastSnapshot = now;
+    const done = snapshot(settings, now);
+    if (done !== undefined) {
+      // after a rotation the journal starts again; otherwise its records are still to be folded next time
+      if (done.rotated) {
+        m.offset = 0;
+        m.dirty = false;
       }
+      m.nextExpiry = done.nextExpiry;
     }
   }
 }

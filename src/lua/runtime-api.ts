@@ -59,36 +59,47 @@ export interface CliResult {
 export function runCli(statsSocket: string, commands: readonly string[], timeoutSeconds: number): CliResult {
   const target = cliTarget(statsSocket);
   const address = target.address;
-  let sock = core.tcp();
-  sock.settimeout(timeoutSeconds);
-  let [connected, cerr] = sock.connect(address);
+  let conn = connectOnce(address, timeoutSeconds);
   // under a burst of learns the accept queue can stay full while the machine is busy (the master
   // CLI's backlog is small): back off up to CONNECT_RETRY_MS rather than lose the rule
   let wait = 2;
-  for (let waited = 0; connected === undefined && waited < CONNECT_RETRY_MS; waited = waited + wait, wait = Math.min(wait * 2, 100)) {
-    sock.close();
+  for (let waited = 0; conn.sock === undefined && waited < CONNECT_RETRY_MS; waited = waited + wait, wait = Math.min(wait * 2, 100)) {
     core.msleep(wait);
-    sock = core.tcp();
-    sock.settimeout(timeoutSeconds);
-    [connected, cerr] = sock.connect(address);
+    conn = connectOnce(address, timeoutSeconds);
   }
-  if (connected === undefined) {
-    sock.close();
-    return { ok: false, output: "connect " + address + ": " + tostring(cerr) };
-  }
+  const sock = conn.sock;
+  if (sock === undefined) return { ok: false, output: "connect " + address + ": " + conn.error };
   let line = "";
   for (let i = 0; i < commands.length; i++) line = line + (i > 0 ? ";" : "") + target.prefix + commands[i];
   // the master CLI keeps a connection open until the client half-closes, which cosockets cannot: say quit
   if (target.prefix.length > 0) line = line + ";quit";
-  const [sent, serr] = sock.send(line + "\n");
-  if (sent === undefined) {
-    sock.close();
-    return { ok: false, output: "send: " + tostring(serr) };
-  }
-  const [answer, rerr] = sock.receive("*a");
-  sock.close();
-  if (answer === undefined) return { ok: false, output: "receive: " + tostring(rerr) };
-  return { ok: true, output: answer };
+  const [ok, res] = pcall((): CliResult => {
+    const [sent, serr] = sock.send(line + "\n");
+    if (sent === undefined) return { ok: false, output: "send: " + tostring(serr) };
+    const [answer, rerr] = sock.receive("*a");
+    if (answer === undefined) return { ok: false, output: "receive: " + tostring(rerr) };
+    return { ok: true, output: answer };
+  });
+  pcall(() => sock.close());
+  return ok ? (res as CliResult) : { ok: false, output: "socket: " + tostring(res) };
+}
+
+/**
+ * One connection attempt. Socket methods can raise instead of returning an error (seen here under load:
+ * "socket: not yet initialised" from settimeout, which killed the maintenance task): a failed attempt, not a crash.
+ */
+function connectOnce(address: string, timeoutSeconds: number): { sock?: HaproxySocket; error: string } {
+  const [ok, res] = pcall((): { sock?: HaproxySocket; error: string } => {
+    const s = core.tcp();
+    s.settimeout(timeoutSeconds);
+    const [connected, cerr] = s.connect(address);
+    if (connected === undefined) {
+      s.close();
+      return { error: tostring(cerr) };
+    }
+    return { sock: s, error: "" };
+  });
+  return ok ? (res as { sock?: HaproxySocket; error: string }) : { error: tostring(res) };
 }
 
 /** True when a CLI answer to `set table`/`clear table` commands reports no error (they print nothing on success). */

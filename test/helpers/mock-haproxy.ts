@@ -83,6 +83,10 @@ export class MockHaproxy {
   thread = 0;
   nowSec = 1_800_000_000;
   cliReachable = true;
+  /** The next N connects are refused (a full accept queue). */
+  connectRefusals = 0;
+  /** The next N sockets raise from settimeout, as 2.6 does on a socket whose applet is gone ("not yet initialised"). */
+  socketRaises = 0;
   require!: (mod: string) => Record<string, unknown>;
 
   constructor(
@@ -204,9 +208,19 @@ export class MockHaproxy {
     let request = "";
     let connected = false;
     return {
-      settimeout: () => undefined,
+      settimeout: () => {
+        if (this.socketRaises > 0) {
+          this.socketRaises--;
+          throw new Error("socket: not yet initialised, you can't set timeouts.");
+        }
+        return undefined;
+      },
       connect: (_self: unknown, addr: string) => {
         if (!this.cliReachable) return new MultiReturn([undefined, "can't connect"]);
+        if (this.connectRefusals > 0) {
+          this.connectRefusals--;
+          return new MultiReturn([undefined, "can't connect to destination unix socket"]);
+        }
         connected = addr.length > 0;
         return 1;
       },

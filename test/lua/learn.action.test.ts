@@ -95,6 +95,16 @@ describe("edgeblock_learn action (Fengari mock)", () => {
     expect(m.logs.some((l) => l.level === LEVELS.err && /signal rejected reason=edge-error/.test(l.msg))).toBe(true);
   });
 
+  it("retries the runtime API when its accept queue is full or a socket raises, and still learns", () => {
+    const m = edgeWith({});
+    m.connectRefusals = 4;
+    m.socketRaises = 2;
+    respond(m, { resource: ["false"] });
+    expect(rules(m).has("/yeet")).toBe(true);
+    expect(counter(m, "signal:learned:edge-resource")).toBe(1);
+    expect(m.connectRefusals + m.socketRaises).toBe(0);
+  });
+
   it("refuses to learn without settings, and says so once at load time", () => {
     const m = edgeWith(undefined);
     expect(m.logs.filter((l) => l.level === LEVELS.alert && /settings error, learning disabled/.test(l.msg))).toHaveLength(1);
