@@ -925,9 +925,13 @@ end
 function ____exports.bodyId(body)
     return fnv1a32(body) % MAX_BODY_ID + 1
 end
---- Entry data for a rule learned at `now` (epoch seconds).
-function ____exports.ruleEntry(r, now)
-    local expiry = now + r.ttl
+--- Entry data for a rule learned at `now` (epoch seconds) plus `nowUsec`. Expiry has whole-second
+-- resolution and rounds up, so a rule lives at least its TTL and at most one second longer.
+function ____exports.ruleEntry(r, now, nowUsec)
+    if nowUsec == nil then
+        nowUsec = 0
+    end
+    local expiry = now + r.ttl + (nowUsec > 0 and 1 or 0)
     return {
         expiry = expiry,
         ruleExpiry = expiry,
@@ -1237,7 +1241,7 @@ function ____exports.normalizePath(raw, policy, maxLength)
     end
     s = canonicalEscapes(s)
     s = resolveSegments(s, policy)
-    if policy.stripTrailingSlash and #s > 1 and __TS__StringCharCodeAt(s, #s - 1) == 47 then
+    while policy.stripTrailingSlash and #s > 1 and __TS__StringCharCodeAt(s, #s - 1) == 47 do
         s = __TS__StringSubstring(s, 0, #s - 1)
     end
     if policy.caseInsensitive then
@@ -3254,7 +3258,11 @@ function ____exports.dropSpec(list, spec)
     end
     return out
 end
-function ____exports.blockRecords(backend, rules, now, originServerId, store)
+--- Records that learn `rules` at `now` (epoch seconds) + `nowUsec`.
+function ____exports.blockRecords(backend, rules, now, originServerId, store, nowUsec)
+    if nowUsec == nil then
+        nowUsec = 0
+    end
     local ____table = RULE_TABLE_PREFIX .. backend
     local out = {}
     local liveBy = {}
@@ -3287,7 +3295,7 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store)
             dryRun = r.dryRun,
             bodyId = body,
             originServerId = originServerId
-        }, now)
+        }, now, nowUsec)
         local base = baseKey(r.match.path, r.match.prefix)
         if liveBy[base] == nil then
             liveBy[base] = store:liveness(base)
@@ -3793,9 +3801,10 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
         blockRecords(
             backend,
             rules,
-            now,
+            now.sec,
             originServerId,
-            lookups
+            lookups,
+            now.usec
         )
     )
 end
@@ -4125,7 +4134,7 @@ function ____exports.execute(ctx, txn, mode)
             ctx.maps,
             backend,
             blocks,
-            now.sec,
+            now,
             txn.f:srv_id() or 0
         )
         if failure ~= nil then

@@ -128,7 +128,8 @@ export function normalizePath(raw: string, policy: PathPolicy, maxLength: number
   if (s.charCodeAt(0) !== 47) return { ok: false, error: "not-absolute" };
   s = canonicalEscapes(s);
   s = resolveSegments(s, policy);
-  if (policy.stripTrailingSlash && s.length > 1 && s.charCodeAt(s.length - 1) === 47) {
+  // every trailing slash: with unmerged slashes `/a//` would otherwise become `/a/`, then `/a` (not idempotent)
+  while (policy.stripTrailingSlash && s.length > 1 && s.charCodeAt(s.length - 1) === 47) {
     s = s.substring(0, s.length - 1);
   }
   if (policy.caseInsensitive) s = lowerOutsideEscapes(s);

@@ -38,9 +38,12 @@ export function bodyId(body: string): number {
   return (fnv1a32(body) % MAX_BODY_ID) + 1;
 }
 
-/** Entry data for a rule learned at `now` (epoch seconds). */
-export function ruleEntry(r: NewRule, now: number): RuleEntryData {
-  const expiry = now + r.ttl;
+/**
+ * Entry data for a rule learned at `now` (epoch seconds) plus `nowUsec`. Expiry has whole-second
+ * resolution and rounds up, so a rule lives at least its TTL and at most one second longer.
+ */
+export function ruleEntry(r: NewRule, now: number, nowUsec = 0): RuleEntryData {
+  const expiry = now + r.ttl + (nowUsec > 0 ? 1 : 0);
   return {
     expiry,
     ruleExpiry: expiry,

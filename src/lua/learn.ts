@@ -165,7 +165,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     blocks = c.ready;
   }
   if (blocks.length > 0) {
-    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now.sec, txn.f.srv_id() ?? 0);
+    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0);
     if (failure !== undefined) {
       refuse(txn, "edge-error", backend, path, failure);
       return;

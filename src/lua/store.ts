@@ -112,7 +112,7 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
 
 
 /** Learn rules (core/store-records.ts decides what to write). Returns an error text. */
-export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: number, originServerId: number): string | undefined {
+export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: HaproxyTime, originServerId: number): string | undefined {
   const t = tableOf(backend);
   if (t === undefined) return "no rule table " + RULE_TABLE_PREFIX + backend + " in the configuration";
   const lookups: StoreLookups = {
@@ -123,7 +123,7 @@ export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string
       return m !== undefined && m.lookup(key) !== undefined;
     },
   };
-  return applyMutations(settings, blockRecords(backend, rules, now, originServerId, lookups));
+  return applyMutations(settings, blockRecords(backend, rules, now.sec, originServerId, lookups, now.usec));
 }
 
 /** Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked. */

@@ -159,7 +159,8 @@ export interface NewRuleSpec {
 }
 
 /** Add a rule as an operator, stored exactly as a learned one (core/store-records.ts). Returns its keys. */
-export async function addRule(loc: StoreLocation, r: NewRuleSpec, now = Math.floor(Date.now() / 1000)): Promise<string[]> {
+export async function addRule(loc: StoreLocation, r: NewRuleSpec, nowMs = Date.now()): Promise<string[]> {
+  const now = Math.floor(nowMs / 1000);
   const table = RULE_TABLE_PREFIX + r.backend;
   const base = baseKey(r.match.path, r.match.prefix);
   const existing = parseTableLine((await runtimeCommand(loc.socket, [`show table ${escapeCliArg(table)} key ${escapeCliArg(base)}`])).split("\n").find((l) => l.includes(": key=")) ?? "");
@@ -169,7 +170,7 @@ export async function addRule(loc: StoreLocation, r: NewRuleSpec, now = Math.flo
     specs: (b) => quals.get(b),
     // the CLI cannot look a map up cheaply: writing an existing name again is harmless
     hasMapKey: () => false,
-  });
+  }, (nowMs % 1000) * 1000);
   await apply(loc, records);
   return ruleKeys(r.match);
 }

@@ -45,10 +45,12 @@ const batches: BlockRule[][] = [
 
 describe("learning writes the same records in both runtimes", () => {
   it("blockRecords agrees on every batch", () => {
-    for (const b of batches) {
-      const inTs = blockRecords("app", b, NOW, 3, tsLookups);
-      const inLua = callLua("core.store-records", "blockRecords", "app", b, NOW, 3, luaLookups);
-      expect(canon(inLua), JSON.stringify(b)).toEqual(canon(inTs));
+    for (const usec of [0, 250000]) {
+      for (const b of batches) {
+        const inTs = blockRecords("app", b, NOW, 3, tsLookups, usec);
+        const inLua = callLua("core.store-records", "blockRecords", "app", b, NOW, 3, luaLookups, usec);
+        expect(canon(inLua), JSON.stringify(b)).toEqual(canon(inTs));
+      }
     }
   });
 
@@ -56,6 +58,9 @@ describe("learning writes the same records in both runtimes", () => {
     const recs = blockRecords("app", [rule({ path: "/yeet", ttl: 60 })], NOW, 0, tsLookups).filter((r) => r.kind === "table");
     expect(recs).toHaveLength(1);
     expect(recs[0]).toMatchObject({ key: "/yeet", fields: expect.arrayContaining([{ name: "gpt0", value: NOW + 60 }, { name: "gpc1", value: NOW + 60 }]) });
+    // learned part-way through a second: the expiry rounds up, so the rule lives at least its TTL
+    const late = blockRecords("app", [rule({ path: "/yeet", ttl: 60 })], NOW, 0, tsLookups, 900000).filter((r) => r.kind === "table");
+    expect(late[0]).toMatchObject({ fields: expect.arrayContaining([{ name: "gpc1", value: NOW + 61 }, { name: "sess_cnt", value: NOW }]) });
     // an existing longer-lived base keeps its liveness; the rule keeps its own expiry
     const live = blockRecords("app", [rule({ path: "/live", ttl: 30 })], NOW, 0, tsLookups).filter((r) => r.kind === "table");
     expect(live).toHaveLength(1);

@@ -28,6 +28,10 @@ export const PATH_VECTORS: PathVector[] = [
   { raw: "/a//b", policy: { mergeSlashes: false }, expect: "/a//b" },
   { raw: "//a", policy: { mergeSlashes: false }, expect: "//a" },
   { raw: "/a/", policy: { stripTrailingSlash: false }, expect: "/a/" },
+  // found by the idempotence property: unmerged trailing slashes are all cut, not just one
+  { raw: "/a//", policy: { mergeSlashes: false }, expect: "/a" },
+  { raw: "///", policy: { mergeSlashes: false }, expect: "/" },
+  { raw: "//a//", policy: { mergeSlashes: false }, expect: "//a" },
   { raw: "/%2e%2e/yeet", expect: "/yeet" },
   { raw: "/%2E/yeet", expect: "/yeet" },
   { raw: "/a%2Fb", expect: "/a%2Fb" },
