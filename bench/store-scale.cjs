@@ -133,6 +133,19 @@ backends:
   await cli(sock, `clear table eb_rules_app data.gpt0 lt ${Math.floor(Date.now() / 1000) - 1}`);
   const sweepMs = Number(process.hrtime.bigint() - t) / 1e6;
 
+  // 3b. what replaces the walk above state.walk_limit: expired keys cleared by name, in batches the
+  // size the maintenance task sends (~8 kB, 150 keys); the slowest batch is the longest hold
+  let clearBatchMaxMs = 0;
+  t = process.hrtime.bigint();
+  for (let i = 0; i < K; i += 150) {
+    const cmds = [];
+    for (let j = i; j < Math.min(K, i + 150); j++) cmds.push(`clear table eb_rules_app key /cmp/${j}`);
+    const b = process.hrtime.bigint();
+    await cli(sock, cmds.join(";"));
+    clearBatchMaxMs = Math.max(clearBatchMaxMs, Number(process.hrtime.bigint() - b) / 1e6);
+  }
+  const clearKeyUs = Number(process.hrtime.bigint() - t) / 1000 / K;
+
   // 4. whole learns: backend signal -> Lua action -> runtime API, CPU of the edge per learn, and latency
   const worker = edge.pid; // -db without -W: the process is the worker
   const lat = [];
@@ -164,6 +177,8 @@ backends:
     setTableUs: +setTableUs.toFixed(1),
     setMapUs: +setMapUs.toFixed(1),
     sweepMs: +sweepMs.toFixed(2),
+    clearKeyUs: +clearKeyUs.toFixed(1),
+    clearBatchMaxMs: +clearBatchMaxMs.toFixed(2),
     learnCpuUs: +learnCpuUs.toFixed(1),
     proxyCpuUs: +plainCpuUs.toFixed(1),
     learnExtraCpuUs: +(learnCpuUs - plainCpuUs).toFixed(1),
@@ -189,10 +204,10 @@ async function main() {
     rows,
   };
   fs.writeFileSync(path.join(__dirname, quick ? "store-scale.quick.json" : "store-scale.json"), JSON.stringify(out, null, 2) + "\n");
-  console.log("entries    preload/s  set table µs  set map µs  sweep ms  learn CPU µs (+extra)  learn p50/p99 µs  learns/s");
+  console.log("entries    preload/s  set table µs  set map µs  sweep ms  clear key µs (max batch ms)  learn CPU µs (+extra)  learn p50/p99 µs  learns/s");
   for (const r of rows) {
     console.log(
-      `${String(r.entries).padEnd(10)} ${String(r.preloadPerSecond).padEnd(10)} ${String(r.setTableUs).padEnd(13)} ${String(r.setMapUs).padEnd(11)} ${String(r.sweepMs).padEnd(9)} ${`${r.learnCpuUs} (+${r.learnExtraCpuUs})`.padEnd(22)} ${`${r.learnLatencyMedianUs}/${r.learnLatencyP99Us}`.padEnd(17)} ${r.learnsPerSecond}`,
+      `${String(r.entries).padEnd(10)} ${String(r.preloadPerSecond).padEnd(10)} ${String(r.setTableUs).padEnd(13)} ${String(r.setMapUs).padEnd(11)} ${String(r.sweepMs).padEnd(9)} ${`${r.clearKeyUs} (${r.clearBatchMaxMs})`.padEnd(28)} ${`${r.learnCpuUs} (+${r.learnExtraCpuUs})`.padEnd(22)} ${`${r.learnLatencyMedianUs}/${r.learnLatencyP99Us}`.padEnd(17)} ${r.learnsPerSecond}`,
     );
   }
 }

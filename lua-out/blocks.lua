@@ -1013,6 +1013,7 @@ function ____exports.compact(s, now, tick)
     local reasons = {}
     local live = {}
     local nextExpiry = 0
+    local expired = {}
     local function expiresAt(t)
         if t > now and (nextExpiry == 0 or t < nextExpiry) then
             nextExpiry = t
@@ -1028,6 +1029,7 @@ function ____exports.compact(s, now, tick)
                 step()
                 local e = t[key]
                 if rule and not ((e.gpt0 or 0) > now) then
+                    expired[#expired + 1] = {table = ____table, key = key}
                     goto __continue23
                 end
                 local fields = {}
@@ -1106,7 +1108,13 @@ function ____exports.compact(s, now, tick)
             ::__continue37::
         end
     end
-    return {records = records, prune = prune, census = census, nextExpiry = nextExpiry}
+    return {
+        records = records,
+        prune = prune,
+        census = census,
+        nextExpiry = nextExpiry,
+        expired = expired
+    }
 end
 return ____exports
  end,
@@ -1981,7 +1989,8 @@ ____exports.DEFAULT_SETTINGS = {
     onFull = "evict",
     stateDir = "",
     sweepInterval = 10,
-    snapshotInterval = 300
+    snapshotInterval = 300,
+    walkLimit = 100000
 }
 local function onOff(b)
     return b and "on" or "off"
@@ -1996,7 +2005,7 @@ function ____exports.formatSettings(s)
             i = i + 1
         end
     end
-    local out = (((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n"
+    local out = ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n") .. "walk_limit ") .. tostring(s.walkLimit)) .. "\n"
     if #s.stateDir > 0 then
         out = ((out .. "state_dir ") .. s.stateDir) .. "\n"
     end
@@ -2022,7 +2031,8 @@ local INTS = {
     confirm_signals = {"confirmSignals", 1, 1000},
     confirm_clients = {"confirmClients", 1, 1000},
     sweep_interval = {"sweepInterval", 1, 86400},
-    snapshot_interval = {"snapshotInterval", 1, 86400}
+    snapshot_interval = {"snapshotInterval", 1, 86400},
+    walk_limit = {"walkLimit", 0, 100000000}
 }
 local FLAGS = {path_case_insensitive = "caseInsensitive", path_merge_slashes = "mergeSlashes", path_strip_trailing_slash = "stripTrailingSlash"}
 --- Parse the settings text; unknown keys and bad values are errors naming the line.
@@ -2144,7 +2154,8 @@ function ____exports.parseSettings(text)
         onFull = d.onFull,
         stateDir = d.stateDir,
         sweepInterval = d.sweepInterval,
-        snapshotInterval = d.snapshotInterval
+        snapshotInterval = d.snapshotInterval,
+        walkLimit = d.walkLimit
     }}
 end
 return ____exports
@@ -4428,7 +4439,7 @@ local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__New = ____lualib.__TS__New
 local ____exports = {}
-local readFrom, edgeBackends, isStopping, snapshot, exists, largestTable, sweep, loadState, upkeepStep, Replayer
+local readFrom, edgeBackends, isStopping, snapshot, exists, largestTable, sweep, clearExpired, loadState, upkeepStep, Replayer
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
@@ -4611,6 +4622,10 @@ function snapshot(settings, now)
     if #c.prune > 0 then
         applyMutations(settings, c.prune)
     end
+    local freed = clearExpired(settings, c.expired, now)
+    if freed > 0 then
+        inc("rules_expired", freed)
+    end
     for ____, k in ipairs(c.census) do
         setGauge(("rules_active:" .. k.backend) .. ":enforce", k.enforce)
         setGauge(("rules_active:" .. k.backend) .. ":dry-run", k.dryRun)
@@ -4626,6 +4641,10 @@ function snapshot(settings, now)
             {
                 "map_entries_pruned",
                 itoa(#c.prune)
+            },
+            {
+                "expired_freed",
+                itoa(freed)
             }
         }
     )
@@ -4650,14 +4669,21 @@ function largestTable()
     end
     return most
 end
-function sweep(settings, now)
+function sweep(settings, now, persist)
+    local pressure = false
     for ____, be in ipairs(edgeBackends()) do
         do
             local px = core.backends[RULE_TABLE_PREFIX .. be]
             local info = px ~= nil and px.stktable ~= nil and px.stktable:info() or nil
             local before = info ~= nil and info.used or 0
-            if info ~= nil and info.used > 100000 and info.used < info.size * 0.9 then
-                goto __continue57
+            if info ~= nil and info.used > settings.walkLimit then
+                local full = info.used >= info.size * 0.9
+                if full then
+                    pressure = true
+                end
+                if persist or not full then
+                    goto __continue58
+                end
             end
             local res = runCli(
                 settings.runtimeApi,
@@ -4666,15 +4692,74 @@ function sweep(settings, now)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue57
+                goto __continue58
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue57::
+        ::__continue58::
     end
+    return pressure
+end
+function clearExpired(settings, expired, now)
+    local freed = 0
+    local batch = {}
+    local cmds = {}
+    local size = 0
+    local function flush()
+        if #cmds == 0 then
+            return
+        end
+        local res = runCli(settings.runtimeApi, cmds, 10)
+        if not res.ok then
+            logEvent(core.err, "clearing expired rules failed", {{"detail", res.output}})
+        end
+        for ____, b in ipairs(batch) do
+            if b.t:lookup(b.key) == nil then
+                freed = freed + 1
+            end
+        end
+        batch = {}
+        cmds = {}
+        size = 0
+        core.yield()
+    end
+    local n = 0
+    for ____, x in ipairs(expired) do
+        do
+            n = n + 1
+            if n % 500 == 0 then
+                core.yield()
+            end
+            local px = core.backends[x.table]
+            local ____temp_4
+            if px == nil then
+                ____temp_4 = nil
+            else
+                ____temp_4 = px.stktable
+            end
+            local t = ____temp_4
+            if t == nil then
+                goto __continue72
+            end
+            local e = t:lookup(x.key)
+            if e == nil or (e.gpt0 or 0) > now then
+                goto __continue72
+            end
+            local c = (("clear table " .. escapeCliArg(x.table)) .. " key ") .. escapeCliArg(x.key)
+            if size + #c > 8000 then
+                flush()
+            end
+            cmds[#cmds + 1] = c
+            batch[#batch + 1] = {t = t, key = x.key}
+            size = size + #c + 1
+        end
+        ::__continue72::
+    end
+    flush()
+    return freed
 end
 function loadState(m)
     local now = core.now().sec
@@ -4729,18 +4814,17 @@ function upkeepStep(m)
             m.dirty = true
         end
     end
-    if now - m.lastSweep >= settings.sweepInterval * math.max(
+    local scale = math.max(
         1,
         math.floor(largestTable() / 100000)
-    ) then
+    )
+    if now - m.lastSweep >= settings.sweepInterval * scale then
         m.lastSweep = now
-        sweep(settings, now)
+        m.pressure = sweep(settings, now, m.persist)
     end
-    local due = m.dirty or m.nextExpiry > 0 and now >= m.nextExpiry
-    if m.persist and due and now - m.lastSnapshot >= settings.snapshotInterval * math.max(
-        1,
-        math.floor(largestTable() / 100000)
-    ) and not isStopping() then
+    local due = m.dirty or m.pressure or m.nextExpiry > 0 and now >= m.nextExpiry
+    local spacing = (m.pressure and settings.sweepInterval or settings.snapshotInterval) * scale
+    if m.persist and due and now - m.lastSnapshot >= spacing and not isStopping() then
         m.lastSnapshot = now
         local done = snapshot(settings, now)
         if done ~= nil then
@@ -4854,13 +4938,13 @@ function Replayer.prototype.flush(self)
 end
 local function isReady()
     local px = core.backends[CONTROL_TABLE]
-    local ____temp_4
+    local ____temp_5
     if px == nil or px.stktable == nil then
-        ____temp_4 = nil
+        ____temp_5 = nil
     else
-        ____temp_4 = px.stktable:lookup(READY_KEY)
+        ____temp_5 = px.stktable:lookup(READY_KEY)
     end
-    local e = ____temp_4
+    local e = ____temp_5
     return e ~= nil and (e.gpt0 or 0) > 0
 end
 --- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
@@ -4896,7 +4980,8 @@ function ____exports.maintenance(settings)
         lastSweep = 0,
         lastSnapshot = 0,
         dirty = false,
-        nextExpiry = 0
+        nextExpiry = 0,
+        pressure = false
     }
     if persist then
         do

@@ -55,6 +55,8 @@ export interface Compacted {
   readonly census: Census[];
   /** The earliest future time a kept rule entry expires (0 when none): compacting again then prunes its map entries. */
   readonly nextExpiry: number;
+  /** Rule-table entries that expired (or were removed) since the last compaction: the live tables may still hold them. */
+  readonly expired: { readonly table: string; readonly key: string }[];
 }
 
 /** Keys in pairs() order: callers that need an order sort (sorting 1M keys would hold Lua for long). */
@@ -83,6 +85,7 @@ export function compact(s: CompactState, now: number, tick?: () => void): Compac
   const reasons: { [id: string]: boolean } = {};
   const live: { [tableKey: string]: boolean } = {};
   let nextExpiry = 0;
+  const expired: { table: string; key: string }[] = [];
   const expiresAt = (t: number) => {
     if (t > now && (nextExpiry === 0 || t < nextExpiry)) nextExpiry = t;
   };
@@ -94,7 +97,10 @@ export function compact(s: CompactState, now: number, tick?: () => void): Compac
     for (const key of keysOf(t)) {
       step();
       const e = t[key];
-      if (rule && !((e.gpt0 ?? 0) > now)) continue;
+      if (rule && !((e.gpt0 ?? 0) > now)) {
+        expired.push({ table, key });
+        continue;
+      }
       const fields: { name: string; value: number }[] = [];
       for (const name of keysOf(e)) fields.push({ name, value: e[name] });
       records.push({ kind: "table", table, key, fields });
@@ -142,5 +148,5 @@ export function compact(s: CompactState, now: number, tick?: () => void): Compac
       }
     }
   }
-  return { records, prune, census, nextExpiry };
+  return { records, prune, census, nextExpiry, expired };
 }

@@ -49,6 +49,8 @@ export interface Settings {
   readonly sweepInterval: number;
   /** Seconds between snapshots (the journal covers the time in between). */
   readonly snapshotInterval: number;
+  /** Rule tables up to this many entries are swept by a walk; bigger ones key by key from compaction. */
+  readonly walkLimit: number;
 }
 
 export const DEFAULT_ALLOWED_STATUSES: readonly number[] = [400, 401, 403, 404, 405, 410, 429, 451, 500, 503];
@@ -74,6 +76,7 @@ export const DEFAULT_SETTINGS: Settings = {
   stateDir: "",
   sweepInterval: 10,
   snapshotInterval: 300,
+  walkLimit: 100000,
 };
 
 export type SettingsResult =
@@ -108,7 +111,8 @@ export function formatSettings(s: Settings): string {
     "confirm_clients " + s.confirmClients + "\n" +
     "on_full " + s.onFull + "\n" +
     "sweep_interval " + s.sweepInterval + "\n" +
-    "snapshot_interval " + s.snapshotInterval + "\n";
+    "snapshot_interval " + s.snapshotInterval + "\n" +
+    "walk_limit " + s.walkLimit + "\n";
   if (s.stateDir.length > 0) out = out + "state_dir " + s.stateDir + "\n";
   for (const p of s.allowExact) out = out + "allow_exact " + p + "\n";
   for (const p of s.allowPrefix) out = out + "allow_prefix " + p + "\n";
@@ -134,6 +138,7 @@ const INTS: { [key: string]: [string, number, number] } = {
   confirm_clients: ["confirmClients", 1, 1000],
   sweep_interval: ["sweepInterval", 1, 86400],
   snapshot_interval: ["snapshotInterval", 1, 86400],
+  walk_limit: ["walkLimit", 0, 100000000],
 };
 
 const FLAGS: { [key: string]: string } = {
@@ -229,6 +234,7 @@ export function parseSettings(text: string): SettingsResult {
       stateDir: d.stateDir as string,
       sweepInterval: d.sweepInterval as number,
       snapshotInterval: d.snapshotInterval as number,
+      walkLimit: d.walkLimit as number,
     },
   };
 }

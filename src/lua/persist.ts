@@ -191,11 +191,13 @@ function snapshot(settings: Settings, now: number): { nextExpiry: number; rotate
   os.rename(tmp, path(settings, SNAPSHOT_FILE));
   os.remove(path(settings, JOURNAL_OLD_FILE));
   if (c.prune.length > 0) applyMutations(settings, c.prune);
+  const freed = clearExpired(settings, c.expired, now);
+  if (freed > 0) inc("rules_expired", freed);
   for (const k of c.census) {
     setGauge("rules_active:" + k.backend + ":enforce", k.enforce);
     setGauge("rules_active:" + k.backend + ":dry-run", k.dryRun);
   }
-  logEvent(core.info, "snapshot written", [["records", itoa(c.records.length)], ["map_entries_pruned", itoa(c.prune.length)]]);
+  logEvent(core.info, "snapshot written", [["records", itoa(c.records.length)], ["map_entries_pruned", itoa(c.prune.length)], ["expired_freed", itoa(freed)]]);
   return { nextExpiry: c.nextExpiry, rotated };
 }
 
@@ -216,15 +218,24 @@ function largestTable(): number {
   return most;
 }
 
-/** Free expired rules: one data-filtered clear per rule table. */
-function sweep(settings: Settings, now: number): void {
+/**
+ * Free expired rules. A table up to `walk_limit` entries: one data-filtered clear (a walk, at most
+ * ~17 ms). A bigger one is never walked when there is a journal: compaction names the keys that
+ * expired and clearExpired frees them one by one; a bigger table 90% full reports memory pressure so
+ * that compaction runs early. Without a journal a bigger table is walked only under that pressure.
+ */
+function sweep(settings: Settings, now: number, persist: boolean): boolean {
+  let pressure = false;
   for (const be of edgeBackends()) {
     const px = core.backends.get(RULE_TABLE_PREFIX + be);
     const info = px !== undefined && px.stktable !== undefined ? px.stktable.info() : undefined;
     const before = info !== undefined ? info.used : 0;
-    // the walk holds a thread (125 ms at 1M entries): above 100k entries, sweep only under memory
-    // pressure; otherwise the table's own expiry (max_ttl) and its eviction of the oldest entries free them
-    if (info !== undefined && info.used > 100000 && info.used < info.size * 0.9) continue;
+    // on 2.6 the walk does not yield (125 ms at 1M entries)
+    if (info !== undefined && info.used > settings.walkLimit) {
+      const full = info.used >= info.size * 0.9;
+      if (full) pressure = true;
+      if (persist || !full) continue;
+    }
     const res = runCli(settings.runtimeApi, ["clear table " + escapeCliArg(RULE_TABLE_PREFIX + be) + " data.gpt0 lt " + itoa(now)], 10);
     if (!res.ok) {
       logEvent(core.err, "sweep failed", [["backend", be], ["detail", res.output]]);
@@ -233,6 +244,47 @@ function sweep(settings: Settings, now: number): void {
     const after = px !== undefined && px.stktable !== undefined ? px.stktable.info().used : 0;
     if (before > after) inc("rules_expired", before - after);
   }
+  return pressure;
+}
+
+/**
+ * Clear, key by key, the entries compaction found expired that the live table still holds expired
+ * (a key learned again since then is kept). Each `clear table ... key` is O(log n); batches stay
+ * below the CLI's buffer and the task yields between them. Returns how many entries were freed.
+ */
+function clearExpired(settings: Settings, expired: readonly { table: string; key: string }[], now: number): number {
+  let freed = 0;
+  let batch: { t: HaproxyStickTable; key: string }[] = [];
+  let cmds: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (cmds.length === 0) return;
+    const res = runCli(settings.runtimeApi, cmds, 10);
+    if (!res.ok) logEvent(core.err, "clearing expired rules failed", [["detail", res.output]]);
+    // an entry a request is tracking at this moment stays; the next compaction names it again
+    for (const b of batch) if (b.t.lookup(b.key) === undefined) freed++;
+    batch = [];
+    cmds = [];
+    size = 0;
+    core.yield();
+  };
+  let n = 0;
+  for (const x of expired) {
+    n++;
+    if (n % 500 === 0) core.yield();
+    const px = core.backends.get(x.table);
+    const t = px === undefined ? undefined : px.stktable;
+    if (t === undefined) continue;
+    const e = t.lookup(x.key);
+    if (e === undefined || (e.get("gpt0") ?? 0) > now) continue;
+    const c = "clear table " + escapeCliArg(x.table) + " key " + escapeCliArg(x.key);
+    if (size + c.length > 8000) flush();
+    cmds.push(c);
+    batch.push({ t, key: x.key });
+    size = size + c.length + 1;
+  }
+  flush();
+  return freed;
 }
 
 function isReady(): boolean {
@@ -262,7 +314,7 @@ export function maintenance(settings: Settings): void {
   if (os.getenv("HAPROXY_MWORKER") === "1" && !hasMasterCli()) {
     logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", []);
   }
-  const m: Upkeep = { settings, persist, offset: 0, lastSweep: 0, lastSnapshot: 0, dirty: false, nextExpiry: 0 };
+  const m: Upkeep = { settings, persist, offset: 0, lastSweep: 0, lastSnapshot: 0, dirty: false, nextExpiry: 0, pressure: false };
   if (persist) {
     // a failed load is retried: replaying a record twice gives the same state
     for (let attempt = 1; ; attempt++) {
@@ -301,6 +353,8 @@ interface Upkeep {
   dirty: boolean;
   /** A quiet store is compacted again when its next rule expires, so that its map entries are pruned. */
   nextExpiry: number;
+  /** A big table is 90% full: compaction (which frees expired entries) runs at the sweep's pace. */
+  pressure: boolean;
 }
 
 function loadState(m: Upkeep): void {
@@ -324,14 +378,15 @@ function upkeepStep(m: Upkeep): void {
     m.offset = r.offset;
     if (r.offset > 0) m.dirty = true;
   }
-  // the sweep walks the whole table without yielding: sweep big tables less often
-  if (now - m.lastSweep >= settings.sweepInterval * Math.max(1, Math.floor(largestTable() / 100000))) {
+  const scale = Math.max(1, Math.floor(largestTable() / 100000));
+  if (now - m.lastSweep >= settings.sweepInterval * scale) {
     m.lastSweep = now;
-    sweep(settings, now);
+    m.pressure = sweep(settings, now, m.persist);
   }
-  // compaction reads every live record: compact big stores less often
-  const due = m.dirty || (m.nextExpiry > 0 && now >= m.nextExpiry);
-  if (m.persist && due && now - m.lastSnapshot >= settings.snapshotInterval * Math.max(1, Math.floor(largestTable() / 100000)) && !isStopping()) {
+  // compaction reads every live record: compact big stores less often, unless a table is nearly full
+  const due = m.dirty || m.pressure || (m.nextExpiry > 0 && now >= m.nextExpiry);
+  const spacing = (m.pressure ? settings.sweepInterval : settings.snapshotInterval) * scale;
+  if (m.persist && due && now - m.lastSnapshot >= spacing && !isStopping()) {
     m.lastSnapshot = now;
     const done = snapshot(settings, now);
     if (done !== undefined) {

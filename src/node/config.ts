@@ -71,7 +71,7 @@ export interface EdgeConfig {
   /** Global shadow mode: rules are counted and logged, nothing is blocked. */
   readonly dryRun: boolean;
   /** Rule persistence across reloads and restarts. dir is absolute, or "" when disabled. */
-  readonly state: { readonly dir: string; readonly snapshotInterval: number; readonly sweepInterval: number };
+  readonly state: { readonly dir: string; readonly snapshotInterval: number; readonly sweepInterval: number; readonly walkLimit: number };
   /** Map of paths blocked from startup (absolute). */
   readonly staticMap: string;
   readonly backends: readonly BackendConfig[];
@@ -135,6 +135,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["state.dir", "state", "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables)."],
   ["state.snapshot_interval", "300", "Seconds between snapshots (compactions of the journal; longer for big stores); the journal covers the time in between."],
   ["state.sweep_interval", "10", "Seconds between sweeps that free the memory of expired rules."],
+  ["state.walk_limit", "100000", "Rule tables up to this many entries are swept with one `clear table` walk (which does not yield on 2.6: 17 ms at 100k); bigger tables, when `state.dir` is set, have expired entries cleared key by key after each snapshot."],
   ["backends[].name", "(required)", "Backend name: letters, digits, - and _."],
   ["backends[].trusted", "false", "Accept signals from this backend."],
   ["backends[].max_rules", "100000", "Rules this backend may hold at once."],
@@ -273,7 +274,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
   const allow = r.map(top, "allowlist", "allowlist", ["exact", "prefix"]);
   const learning = r.map(top, "learning", "learning", ["rate", "burst", "confirm_signals", "confirm_clients"]);
   const auth = r.map(top, "auth", "auth", ["cookie", "header"]);
-  const state = r.map(top, "state", "state", ["dir", "snapshot_interval", "sweep_interval"]);
+  const state = r.map(top, "state", "state", ["dir", "snapshot_interval", "sweep_interval", "walk_limit"]);
   const pathPolicy = {
     caseInsensitive: r.bool(paths, "case_insensitive", "paths.case_insensitive", false),
     mergeSlashes: r.bool(paths, "merge_slashes", "paths.merge_slashes", true),
@@ -425,6 +426,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         dir: dir === "none" ? "" : resolve(dir),
         snapshotInterval: r.int(state, "snapshot_interval", "state.snapshot_interval", 300, 1, 86400),
         sweepInterval: r.int(state, "sweep_interval", "state.sweep_interval", 10, 1, 86400),
+        walkLimit: r.int(state, "walk_limit", "state.walk_limit", 100000, 0, 100000000),
       };
     })(),
     staticMap: resolve(r.str(top, "static_map", "static_map", "path_status.map")),

@@ -59,6 +59,7 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
     onFull: c.rules.onFull,
     stateDir: c.state.dir === "" ? "" : rel(outDir, c.state.dir),
     sweepInterval: c.state.sweepInterval,
+    walkLimit: c.state.walkLimit,
     snapshotInterval: c.state.snapshotInterval,
   };
 }

@@ -52,6 +52,30 @@ describe("expiry", () => {
   });
 });
 
+describe("expiry in a big table", () => {
+  it("frees expired entries key by key after a snapshot, with no table walk, above state.walk_limit", async () => {
+    const routes: Record<string, { status: number; headers: Record<string, string> }> = { "*": { status: 404, headers: { "X-Edge-Resource": "false" } } };
+    for (let i = 1; i <= 5; i++) routes[`/s${i}`] = { status: 404, headers: { "Edge-Rule": "block;methods=*;ttl=1" } };
+    const backend = await startBackend(routes);
+    // walk_limit 2: these tables count as big, so only compaction's list of expired keys may free entries
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { sweep_interval: 1, snapshot_interval: 1, walk_limit: 2 }\n" });
+    await edge.get("/keep");
+    for (let i = 1; i <= 5; i++) await edge.get(`/s${i}`);
+    expect(Number(/used:(\d+)/.exec(await edge.cli("show table eb_rules_app"))![1])).toBe(6);
+    const e = edge;
+    const freed = () => [...e.logs().matchAll(/\[info\].*snapshot written .*expired_freed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    await waitFor("expired entries freed", () => freed() >= 5, 8000);
+    // every one of them was freed by name: a walk would have left nothing for the keyed clears
+    expect(freed()).toBe(5);
+    const table = await edge.cli("show table eb_rules_app");
+    expect(table).toMatch(/used:1\b/);
+    expect(table).toContain("key=/keep ");
+    expect(await blocked(edge, backend, "/keep")).toBe(true);
+    expect((await edge.counters())["rules_expired"]).toBe(5);
+    expect(edge.luaErrors()).toEqual([]);
+  });
+});
+
 describe("bounded maps", () => {
   it("drops prefix, qualified-spec, body and reason entries once their rules are gone, even in a quiet store", async () => {
     const backend = await startBackend({

@@ -92,15 +92,16 @@ describe("compaction keeps the same records in both runtimes", () => {
     return s;
   };
   // pairs() order differs from JS key order: compare as sorted lines
-  const sorted = (c: { records: unknown[]; prune: unknown[]; nextExpiry: number }) => ({
+  const sorted = (c: { records: unknown[]; prune: unknown[]; expired: unknown[]; nextExpiry: number }) => ({
     records: c.records.map((r) => JSON.stringify(canon(r))).sort(),
     prune: c.prune.map((r) => JSON.stringify(canon(r))).sort(),
+    expired: c.expired.map((r) => JSON.stringify(canon(r))).sort(),
     nextExpiry: c.nextExpiry,
   });
 
   it("compact agrees on records, pruning and the next expiry", () => {
     const inTs = compact(state(), NOW);
-    const inLua = callLua("core.compact", "compact", state(), NOW) as { records: unknown[]; prune: unknown[]; nextExpiry: number };
+    const inLua = callLua("core.compact", "compact", state(), NOW) as { records: unknown[]; prune: unknown[]; expired: unknown[]; nextExpiry: number };
     expect(sorted(inLua)).toEqual(sorted(inTs));
     expect(inTs.nextExpiry).toBe(NOW + 9);
     expect(inTs.records.length).toBeGreaterThan(0);

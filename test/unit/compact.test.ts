@@ -44,6 +44,8 @@ describe("journal compaction", () => {
     ]);
     expect(c.census).toEqual([{ backend: "app", enforce: 2, dryRun: 1 }]);
     expect(c.nextExpiry).toBe(NOW + 60);
+    // what the live tables may still hold and the maintenance task clears by key
+    expect(c.expired.map((x) => x.key).sort()).toEqual(["/gone", "/old", "/q POST~q:x", "^/dead"]);
   });
 
   it("reports the earliest future expiry of a kept rule entry, so a quiet store is compacted again then", () => {
