@@ -20,8 +20,12 @@ function alive(pid: number): boolean {
 
 describe("npm start (the demo launcher)", () => {
   let demo: ChildProcess | undefined;
-  afterAll(() => {
-    if (demo?.pid && alive(demo.pid)) process.kill(demo.pid, "SIGKILL");
+  let pids: number[] = [];
+  afterAll(async () => {
+    // after a failure: ask the launcher to stop its children, then kill whatever of ours is left, by pid
+    if (demo?.pid && alive(demo.pid)) process.kill(demo.pid, "SIGTERM");
+    await waitFor("demo processes gone", () => [demo?.pid ?? 0, ...pids].every((p) => !p || !alive(p)), 5000).catch(() => undefined);
+    for (const p of [demo?.pid ?? 0, ...pids]) if (p && alive(p)) process.kill(p, "SIGKILL");
   });
 
   it("serves the flow, reloads on SIGHUP keeping the rules, and stops both processes on SIGTERM", async () => {
@@ -34,7 +38,7 @@ describe("npm start (the demo launcher)", () => {
     demo.stdout!.on("data", (d) => (out += d));
     demo.stderr!.on("data", (d) => (out += d));
     await waitFor("demo ready", () => out.includes("Try the flow"), 20_000);
-    const pids = [...out.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    pids = [...out.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(2);
     expect(out).toContain(`curl -i http://127.0.0.1:${port}/yeet`);
 
