@@ -265,11 +265,11 @@ return {
   __TS__StringCharCodeAt = __TS__StringCharCodeAt,
   __TS__StringSubstring = __TS__StringSubstring,
   __TS__Delete = __TS__Delete,
+  __TS__Class = __TS__Class,
+  __TS__New = __TS__New,
   __TS__SparseArrayNew = __TS__SparseArrayNew,
   __TS__SparseArrayPush = __TS__SparseArrayPush,
   __TS__SparseArraySpread = __TS__SparseArraySpread,
-  __TS__Class = __TS__Class,
-  __TS__New = __TS__New,
   __TS__ObjectAssign = __TS__ObjectAssign,
   __TS__ArraySort = __TS__ArraySort
 }
@@ -418,7 +418,7 @@ function ____exports.parseDecimal(s, maxValue)
         local i = 0
         while i < #s do
             local c = __TS__StringCharCodeAt(s, i)
-            if not ____exports.isDigit(c) then
+            if c < 48 or c > 57 then
                 return -1
             end
             n = n * 10 + (c - 48)
@@ -762,7 +762,18 @@ function ____exports.formatRecord(r, writer)
     end
     return (((("D\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key
 end
+--- The fields edgeblock writes: checked by lookup before the byte-by-byte test.
+local KNOWN_FIELDS = {
+    gpt0 = true,
+    gpc0 = true,
+    gpc1 = true,
+    sess_cnt = true,
+    server_id = true
+}
 local function isFieldName(s)
+    if KNOWN_FIELDS[s] == true then
+        return true
+    end
     if #s == 0 or #s > 32 then
         return false
     end
@@ -946,7 +957,10 @@ return ____exports
 local ____lualib = require("lualib_bundle")
 local __TS__Delete = ____lualib.__TS__Delete
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__Class = ____lualib.__TS__Class
+local __TS__New = ____lualib.__TS__New
 local ____exports = {}
+local isPrefixMap, isQualMap, mapBackend
 local ____answer = require("core.answer")
 local unpackAnswer = ____answer.unpackAnswer
 local ____bytes = require("core.bytes")
@@ -957,6 +971,21 @@ local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
 local ____rule = require("core.rule")
 local unpackReason = ____rule.unpackReason
+function isPrefixMap(file)
+    return __TS__StringSubstring(file, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix
+end
+function isQualMap(file)
+    return __TS__StringSubstring(file, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix
+end
+function mapBackend(file)
+    if isPrefixMap(file) then
+        return __TS__StringSubstring(file, #STORE_MAPS.prefixPrefix, #file - 4)
+    end
+    if isQualMap(file) then
+        return __TS__StringSubstring(file, #STORE_MAPS.qualPrefix, #file - 4)
+    end
+    return ""
+end
 function ____exports.emptyState()
     return {tables = {}, maps = {}}
 end
@@ -995,106 +1024,202 @@ local function keysOf(o)
     end
     return ks
 end
---- Live rule entries (liveness gpt0 in the future), the control switches, and
--- the map entries still used by live rules. Everything else is dropped, and
--- the map entries that are dropped are returned in `prune`.
-function ____exports.compact(s, now, tick)
-    local work = 0
-    local function step()
-        work = work + 1
-        if tick ~= nil and work % 500 == 0 then
-            tick()
-        end
+local function fieldList(e)
+    local out = {}
+    for ____, name in ipairs(keysOf(e)) do
+        out[#out + 1] = {name = name, value = e[name]}
     end
-    local records = {}
-    local prune = {}
-    local census = {}
-    local bodies = {}
-    local reasons = {}
-    local live = {}
-    local nextExpiry = 0
-    local expired = {}
-    local function expiresAt(t)
-        if t > now and (nextExpiry == 0 or t < nextExpiry) then
-            nextExpiry = t
-        end
+    return out
+end
+--- Streaming compaction, so that memory follows the journal, not the store: the caller
+-- 1. folds the snapshot's map records (`foldSnapshotMap`), then every record of the rotated
+--    journal (`foldJournal`), in file order;
+-- 2. calls `prepare()`, then hands over the snapshot's table records one by one (`snapshotEntry`),
+--    writing the kept ones;
+-- 3. writes what `journalEntries()` returns (entries only the journal has), then `finish()`'s maps.
+-- Only map-referenced keys, body and reason ids and the census are remembered per entry.
+____exports.Compactor = __TS__Class()
+local Compactor = ____exports.Compactor
+Compactor.name = "Compactor"
+function Compactor.prototype.____constructor(self, now, tick)
+    self.now = now
+    self.tick = tick
+    self.journal = ____exports.emptyState()
+    self.needed = {}
+    self.live = {}
+    self.bodies = {}
+    self.reasons = {}
+    self.counts = {}
+    self.done = {}
+    self.nextExpiry = 0
+    self.expiredCount = 0
+    self.work = 0
+end
+function Compactor.prototype.step(self)
+    self.work = self.work + 1
+    if self.tick ~= nil and self.work % 20 == 0 then
+        self.tick()
     end
-    for ____, ____table in ipairs(keysOf(s.tables)) do
-        local t = s.tables[____table]
-        local rule = isRuleTable(____table)
-        local enforce = 0
-        local dry = 0
-        for ____, key in ipairs(keysOf(t)) do
-            do
-                step()
-                local e = t[key]
-                if rule and not ((e.gpt0 or 0) > now) then
-                    expired[#expired + 1] = {table = ____table, key = key}
-                    goto __continue23
-                end
-                local fields = {}
-                for ____, name in ipairs(keysOf(e)) do
-                    fields[#fields + 1] = {name = name, value = e[name]}
-                end
-                records[#records + 1] = {kind = "table", table = ____table, key = key, fields = fields}
-                if not rule then
-                    goto __continue23
-                end
-                live[(____table .. "\t") .. key] = (e.gpc1 or 0) > now
-                expiresAt(e.gpc1 or 0)
-                expiresAt(e.gpt0 or 0)
-                if (e.gpc1 or 0) > now then
-                    local a = unpackAnswer(e.gpc0 or 0)
-                    if a.dryRun then
-                        dry = dry + 1
-                    else
-                        enforce = enforce + 1
+end
+function Compactor.prototype.foldSnapshotMap(self, r)
+    if r.kind ~= "table" then
+        ____exports.applyRecord(self.journal, r)
+    end
+end
+function Compactor.prototype.foldJournal(self, r)
+    ____exports.applyRecord(self.journal, r)
+end
+function Compactor.prototype.prepare(self)
+    for ____, file in ipairs(keysOf(self.journal.maps)) do
+        do
+            local m = self.journal.maps[file]
+            local prefix = isPrefixMap(file)
+            local qual = isQualMap(file)
+            if not prefix and not qual then
+                goto __continue27
+            end
+            local ____table = RULE_TABLE_PREFIX .. mapBackend(file)
+            for ____, key in ipairs(keysOf(m)) do
+                self:step()
+                if prefix then
+                    self.needed[((____table .. "\t") .. m[key]) .. "\tbase"] = true
+                else
+                    for ____, spec in ipairs(splitOn(m[key], 32)) do
+                        if #spec > 0 then
+                            self.needed[(((____table .. "\t") .. key) .. " ") .. spec] = true
+                        end
                     end
-                    if a.bodyId > 0 then
-                        bodies[itoa(a.bodyId)] = true
-                    end
-                    reasons[itoa(unpackReason(e.server_id or 0).reasonId)] = true
-                end
-                if (e.gpt0 or 0) > now then
-                    live[((____table .. "\t") .. key) .. "\tbase"] = true
                 end
             end
-            ::__continue23::
         end
-        if rule then
-            census[#census + 1] = {
-                backend = __TS__StringSubstring(____table, #RULE_TABLE_PREFIX),
-                enforce = enforce,
-                dryRun = dry
-            }
+        ::__continue27::
+    end
+end
+function Compactor.prototype.snapshotEntry(self, ____table, key, fields)
+    local j = self.journal.tables[____table]
+    local ____temp_0
+    if j == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = j[key]
+    end
+    local newer = ____temp_0
+    if newer == nil then
+        local e = {}
+        for ____, f in ipairs(fields) do
+            e[f.name] = f.value
+        end
+        return self:judge(____table, key, e, false)
+    end
+    self.done[(____table .. "\t") .. key] = true
+    local e = {}
+    for ____, f in ipairs(fields) do
+        e[f.name] = f.value
+    end
+    for ____, name in ipairs(keysOf(newer)) do
+        e[name] = newer[name]
+    end
+    return self:judge(____table, key, e, true)
+end
+function Compactor.prototype.journalEntries(self)
+    local out = {}
+    for ____, ____table in ipairs(keysOf(self.journal.tables)) do
+        local t = self.journal.tables[____table]
+        for ____, key in ipairs(keysOf(t)) do
+            do
+                if self.done[(____table .. "\t") .. key] then
+                    goto __continue47
+                end
+                out[#out + 1] = {
+                    table = ____table,
+                    key = key,
+                    verdict = self:judge(____table, key, t[key], true)
+                }
+            end
+            ::__continue47::
         end
     end
-    for ____, file in ipairs(keysOf(s.maps)) do
-        local m = s.maps[file]
-        local prefixMap = __TS__StringSubstring(file, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix
-        local qualMap = __TS__StringSubstring(file, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix
-        local be = prefixMap and __TS__StringSubstring(file, #STORE_MAPS.prefixPrefix, #file - 4) or (qualMap and __TS__StringSubstring(file, #STORE_MAPS.qualPrefix, #file - 4) or "")
-        local ____table = RULE_TABLE_PREFIX .. be
+    return out
+end
+function Compactor.prototype.judge(self, ____table, key, e, merged)
+    self:step()
+    local rule = isRuleTable(____table)
+    local fields = merged and fieldList(e) or ({})
+    if not rule then
+        return {
+            keep = true,
+            merged = merged,
+            fields = merged and fields or fieldList(e),
+            expired = false
+        }
+    end
+    local be = __TS__StringSubstring(____table, #RULE_TABLE_PREFIX)
+    if self.counts[be] == nil then
+        self.counts[be] = {enforce = 0, dryRun = 0}
+    end
+    local gpt0 = e.gpt0 or 0
+    local gpc1 = e.gpc1 or 0
+    if not (gpt0 > self.now) then
+        self.expiredCount = self.expiredCount + 1
+        return {keep = false, merged = merged, fields = fields, expired = true}
+    end
+    if gpt0 < self.nextExpiry or self.nextExpiry == 0 then
+        self.nextExpiry = gpt0
+    end
+    if gpc1 > self.now and gpc1 < self.nextExpiry then
+        self.nextExpiry = gpc1
+    end
+    local tk = (____table .. "\t") .. key
+    if gpc1 > self.now then
+        if self.needed[tk] then
+            self.live[tk] = true
+        end
+        local a = unpackAnswer(e.gpc0 or 0)
+        if a.dryRun then
+            local ____self_counts_be_1, ____dryRun_2 = self.counts[be], "dryRun"
+            ____self_counts_be_1[____dryRun_2] = ____self_counts_be_1[____dryRun_2] + 1
+        else
+            local ____self_counts_be_3, ____enforce_4 = self.counts[be], "enforce"
+            ____self_counts_be_3[____enforce_4] = ____self_counts_be_3[____enforce_4] + 1
+        end
+        if a.bodyId > 0 then
+            self.bodies[itoa(a.bodyId)] = true
+        end
+        self.reasons[itoa(unpackReason(e.server_id or 0).reasonId)] = true
+    end
+    if self.needed[tk .. "\tbase"] then
+        self.live[tk .. "\tbase"] = true
+    end
+    return {keep = true, merged = merged, fields = fields, expired = false}
+end
+function Compactor.prototype.finish(self)
+    local maps = {}
+    local prune = {}
+    for ____, file in ipairs(keysOf(self.journal.maps)) do
+        local m = self.journal.maps[file]
+        local prefix = isPrefixMap(file)
+        local qual = isQualMap(file)
+        local ____table = RULE_TABLE_PREFIX .. mapBackend(file)
         for ____, key in ipairs(keysOf(m)) do
             do
-                step()
+                self:step()
                 local value = m[key]
-                if prefixMap and not live[((____table .. "\t") .. value) .. "\tbase"] then
+                if prefix and not self.live[((____table .. "\t") .. value) .. "\tbase"] then
                     value = ""
-                elseif qualMap then
+                elseif qual then
                     local kept = ""
                     for ____, spec in ipairs(splitOn(value, 32)) do
-                        if #spec > 0 and live[(((____table .. "\t") .. key) .. " ") .. spec] then
+                        if #spec > 0 and self.live[(((____table .. "\t") .. key) .. " ") .. spec] then
                             kept = (kept .. (#kept > 0 and " " or "")) .. spec
                         end
                     end
                     value = kept
-                elseif file == STORE_MAPS.bodies and not bodies[key] then
+                elseif file == STORE_MAPS.bodies and not self.bodies[key] then
                     value = ""
-                elseif file == STORE_MAPS.reasons and not reasons[key] then
+                elseif file == STORE_MAPS.reasons and not self.reasons[key] then
                     value = ""
                 elseif file == STORE_MAPS.counters then
-                    goto __continue37
+                    goto __continue65
                 end
                 if #value == 0 then
                     prune[#prune + 1] = {kind = "map-del", file = file, key = key}
@@ -1102,17 +1227,59 @@ function ____exports.compact(s, now, tick)
                     if value ~= m[key] then
                         prune[#prune + 1] = {kind = "map-set", file = file, key = key, value = value}
                     end
-                    records[#records + 1] = {kind = "map-set", file = file, key = key, value = value}
+                    maps[#maps + 1] = {kind = "map-set", file = file, key = key, value = value}
                 end
             end
-            ::__continue37::
+            ::__continue65::
         end
+    end
+    local census = {}
+    for ____, be in ipairs(keysOf(self.counts)) do
+        census[#census + 1] = {backend = be, enforce = self.counts[be].enforce, dryRun = self.counts[be].dryRun}
+    end
+    return {
+        maps = maps,
+        prune = prune,
+        census = census,
+        nextExpiry = self.nextExpiry,
+        expired = self.expiredCount
+    }
+end
+--- Live rule entries (liveness gpt0 in the future), the control switches, and
+-- the map entries still used by live rules, from a state folded in memory (the
+-- streaming Compactor over one in-memory snapshot). Everything else is dropped,
+-- and the map entries that are dropped are returned in `prune`.
+function ____exports.compact(s, now, tick)
+    local c = __TS__New(____exports.Compactor, now, tick)
+    for ____, file in ipairs(keysOf(s.maps)) do
+        for ____, key in ipairs(keysOf(s.maps[file])) do
+            c:foldSnapshotMap({kind = "map-set", file = file, key = key, value = s.maps[file][key]})
+        end
+    end
+    c:prepare()
+    local records = {}
+    local expired = {}
+    for ____, ____table in ipairs(keysOf(s.tables)) do
+        local t = s.tables[____table]
+        for ____, key in ipairs(keysOf(t)) do
+            local fields = fieldList(t[key])
+            local v = c:snapshotEntry(____table, key, fields)
+            if v.keep then
+                records[#records + 1] = {kind = "table", table = ____table, key = key, fields = v.merged and v.fields or fields}
+            elseif v.expired then
+                expired[#expired + 1] = {table = ____table, key = key}
+            end
+        end
+    end
+    local f = c:finish()
+    for ____, m in ipairs(f.maps) do
+        records[#records + 1] = m
     end
     return {
         records = records,
-        prune = prune,
-        census = census,
-        nextExpiry = nextExpiry,
+        prune = f.prune,
+        census = f.census,
+        nextExpiry = f.nextExpiry,
         expired = expired
     }
 end
@@ -4439,7 +4606,7 @@ local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__New = ____lualib.__TS__New
 local ____exports = {}
-local readFrom, edgeBackends, isStopping, snapshot, exists, largestTable, sweep, clearExpired, loadState, upkeepStep, Replayer
+local readFrom, edgeBackends, isStopping, snapshot, eachRecord, slice, pause, msNow, exists, largestTable, sweep, loadState, upkeepStep, Replayer, MAP_LINES, TABLE_LINES, longestSlice, sliceStart, SLICE_MS, ExpiredClearer
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
@@ -4448,9 +4615,7 @@ local READY_KEY = ____contract.READY_KEY
 local READY_WAIT_MS = ____contract.READY_WAIT_MS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local ____compact = require("core.compact")
-local applyRecord = ____compact.applyRecord
-local compact = ____compact.compact
-local emptyState = ____compact.emptyState
+local Compactor = ____compact.Compactor
 local ____journal = require("core.journal")
 local formatRecord = ____journal.formatRecord
 local isExpiredRecord = ____journal.isExpiredRecord
@@ -4527,8 +4692,8 @@ function readFrom(file, offset, skipWriter, out)
                     goto __continue25
                 end
                 out:push(p.record)
-                if n % 250 == 0 then
-                    core.yield()
+                if n % 20 == 0 then
+                    slice()
                 end
             end
             ::__continue25::
@@ -4559,31 +4724,26 @@ function snapshot(settings, now)
             path(settings, JOURNAL_OLD_FILE)
         )
     end
-    local state = emptyState()
-    local sink = {
-        push = function(self, r)
-            applyRecord(state, r)
-        end,
-        flush = function(self)
-        end
-    }
-    readFrom(
+    local t0 = msNow()
+    longestSlice = 0
+    sliceStart = t0
+    local c = __TS__New(Compactor, now, slice)
+    eachRecord(
         path(settings, SNAPSHOT_FILE),
-        0,
-        nil,
-        sink
+        MAP_LINES,
+        function(r) return c:foldSnapshotMap(r) end
     )
     readFrom(
         path(settings, JOURNAL_OLD_FILE),
         0,
         nil,
-        sink
+        {
+            push = function(____, r) return c:foldJournal(r) end,
+            flush = function() return nil end
+        }
     )
-    local c = compact(
-        state,
-        now,
-        function() return core.yield() end
-    )
+    c:prepare()
+    local t1 = msNow()
     local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
     local f, err = io.open(tmp, "w")
     if f == nil then
@@ -4598,18 +4758,46 @@ function snapshot(settings, now)
         return nil
     end
     f:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
-    local n = 0
-    for ____, r in ipairs(c.records) do
-        local line = formatRecord(r, writer)
+    local clearer = __TS__New(ExpiredClearer, settings, now)
+    local records = 0
+    local function emit(____table, key, v, line)
+        if v.keep then
+            local out = not v.merged and line ~= nil and line or formatRecord({kind = "table", table = ____table, key = key, fields = v.fields}, writer)
+            if out ~= nil then
+                f:write(out .. "\n")
+            end
+            records = records + 1
+        elseif v.expired then
+            clearer:add(____table, key)
+        end
+    end
+    eachRecord(
+        path(settings, SNAPSHOT_FILE),
+        TABLE_LINES,
+        function(r, line)
+            if r.kind == "table" then
+                emit(
+                    r.table,
+                    r.key,
+                    c:snapshotEntry(r.table, r.key, r.fields),
+                    line
+                )
+            end
+        end
+    )
+    for ____, j in ipairs(c:journalEntries()) do
+        emit(j.table, j.key, j.verdict, nil)
+    end
+    local fin = c:finish()
+    for ____, m in ipairs(fin.maps) do
+        local line = formatRecord(m, writer)
         if line ~= nil then
             f:write(line .. "\n")
         end
-        n = n + 1
-        if n % 500 == 0 then
-            core.yield()
-        end
+        records = records + 1
     end
     f:close()
+    local t2 = msNow()
     if isStopping() then
         os.remove(tmp)
         return nil
@@ -4619,14 +4807,15 @@ function snapshot(settings, now)
         path(settings, SNAPSHOT_FILE)
     )
     os.remove(path(settings, JOURNAL_OLD_FILE))
-    if #c.prune > 0 then
-        applyMutations(settings, c.prune)
+    if #fin.prune > 0 then
+        applyMutations(settings, fin.prune)
     end
-    local freed = clearExpired(settings, c.expired, now)
+    local freed = clearer:finish()
+    local t3 = msNow()
     if freed > 0 then
         inc("rules_expired", freed)
     end
-    for ____, k in ipairs(c.census) do
+    for ____, k in ipairs(fin.census) do
         setGauge(("rules_active:" .. k.backend) .. ":enforce", k.enforce)
         setGauge(("rules_active:" .. k.backend) .. ":dry-run", k.dryRun)
     end
@@ -4636,19 +4825,80 @@ function snapshot(settings, now)
         {
             {
                 "records",
-                itoa(#c.records)
+                itoa(records)
             },
             {
                 "map_entries_pruned",
-                itoa(#c.prune)
+                itoa(#fin.prune)
             },
             {
                 "expired_freed",
                 itoa(freed)
+            },
+            {
+                "ms",
+                (((itoa(t1 - t0) .. "/") .. itoa(t2 - t1)) .. "/") .. itoa(t3 - t2)
+            },
+            {
+                "longest_slice_ms",
+                itoa(longestSlice)
             }
         }
     )
-    return {nextExpiry = c.nextExpiry, rotated = rotated}
+    return {nextExpiry = fin.nextExpiry, rotated = rotated}
+end
+function eachRecord(file, kinds, visit)
+    local f = io.open(file, "r")
+    if f == nil then
+        return
+    end
+    local n = 0
+    do
+        while true do
+            do
+                local line = f:read("L")
+                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
+                    break
+                end
+                n = n + 1
+                if n % 20 == 0 then
+                    slice()
+                end
+                if #line < 2 or (string.find(
+                    kinds,
+                    __TS__StringSubstring(line, 0, 1),
+                    nil,
+                    true
+                ) or 0) - 1 < 0 then
+                    goto __continue61
+                end
+                local body = __TS__StringSubstring(line, 0, #line - 1)
+                local p = parseRecord(body)
+                if p.ok then
+                    visit(p.record, body)
+                end
+            end
+            ::__continue61::
+        end
+    end
+    f:close()
+end
+function slice()
+    if msNow() - sliceStart >= SLICE_MS then
+        pause()
+    end
+end
+function pause()
+    local t = msNow()
+    if sliceStart > 0 and t - sliceStart > longestSlice then
+        longestSlice = t - sliceStart
+    end
+    core.msleep(1)
+    sliceStart = msNow()
+end
+function msNow()
+    local t = core.now()
+    return t.sec * 1000 + math.floor(t.usec / 1000)
 end
 function exists(file)
     local f = io.open(file, "r")
@@ -4682,7 +4932,7 @@ function sweep(settings, now, persist)
                     pressure = true
                 end
                 if persist or not full then
-                    goto __continue58
+                    goto __continue78
                 end
             end
             local res = runCli(
@@ -4692,74 +4942,16 @@ function sweep(settings, now, persist)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue58
+                goto __continue78
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue58::
+        ::__continue78::
     end
     return pressure
-end
-function clearExpired(settings, expired, now)
-    local freed = 0
-    local batch = {}
-    local cmds = {}
-    local size = 0
-    local function flush()
-        if #cmds == 0 then
-            return
-        end
-        local res = runCli(settings.runtimeApi, cmds, 10)
-        if not res.ok then
-            logEvent(core.err, "clearing expired rules failed", {{"detail", res.output}})
-        end
-        for ____, b in ipairs(batch) do
-            if b.t:lookup(b.key) == nil then
-                freed = freed + 1
-            end
-        end
-        batch = {}
-        cmds = {}
-        size = 0
-        core.yield()
-    end
-    local n = 0
-    for ____, x in ipairs(expired) do
-        do
-            n = n + 1
-            if n % 500 == 0 then
-                core.yield()
-            end
-            local px = core.backends[x.table]
-            local ____temp_4
-            if px == nil then
-                ____temp_4 = nil
-            else
-                ____temp_4 = px.stktable
-            end
-            local t = ____temp_4
-            if t == nil then
-                goto __continue72
-            end
-            local e = t:lookup(x.key)
-            if e == nil or (e.gpt0 or 0) > now then
-                goto __continue72
-            end
-            local c = (("clear table " .. escapeCliArg(x.table)) .. " key ") .. escapeCliArg(x.key)
-            if size + #c > 8000 then
-                flush()
-            end
-            cmds[#cmds + 1] = c
-            batch[#batch + 1] = {t = t, key = x.key}
-            size = size + #c + 1
-        end
-        ::__continue72::
-    end
-    flush()
-    return freed
 end
 function loadState(m)
     local now = core.now().sec
@@ -4936,15 +5128,87 @@ function Replayer.prototype.flush(self)
     self.batch = {}
     self.size = 0
 end
+MAP_LINES = "MD"
+TABLE_LINES = "T"
+--- The longest time the maintenance task held its thread between two yields since the last reset.
+longestSlice = 0
+sliceStart = 0
+SLICE_MS = 4
+--- Clears, key by key, the entries compaction found expired that the live table still holds
+-- expired (a key learned again since then is kept). Each `clear table ... key` is O(log n);
+-- batches stay below the CLI's buffer and the task yields between them.
+ExpiredClearer = __TS__Class()
+ExpiredClearer.name = "ExpiredClearer"
+function ExpiredClearer.prototype.____constructor(self, settings, now)
+    self.settings = settings
+    self.now = now
+    self.batch = {}
+    self.cmds = {}
+    self.size = 0
+    self.freed = 0
+    self.seen = 0
+end
+function ExpiredClearer.prototype.add(self, ____table, key)
+    self.seen = self.seen + 1
+    if self.seen % 20 == 0 then
+        slice()
+    end
+    local px = core.backends[____table]
+    local ____temp_4
+    if px == nil then
+        ____temp_4 = nil
+    else
+        ____temp_4 = px.stktable
+    end
+    local t = ____temp_4
+    if t == nil then
+        return
+    end
+    local e = t:lookup(key)
+    if e == nil or (e.gpt0 or 0) > self.now then
+        return
+    end
+    local c = (("clear table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key)
+    if self.size + #c > 8000 then
+        self:flush()
+    end
+    local ____self_cmds_5 = self.cmds
+    ____self_cmds_5[#____self_cmds_5 + 1] = c
+    local ____self_batch_6 = self.batch
+    ____self_batch_6[#____self_batch_6 + 1] = {t = t, key = key}
+    self.size = self.size + #c + 1
+end
+function ExpiredClearer.prototype.finish(self)
+    self:flush()
+    return self.freed
+end
+function ExpiredClearer.prototype.flush(self)
+    if #self.cmds == 0 then
+        return
+    end
+    local res = runCli(self.settings.runtimeApi, self.cmds, 10)
+    if not res.ok then
+        logEvent(core.err, "clearing expired rules failed", {{"detail", res.output}})
+    end
+    for ____, b in ipairs(self.batch) do
+        if b.t:lookup(b.key) == nil then
+            self.freed = self.freed + 1
+        end
+    end
+    self.batch = {}
+    self.cmds = {}
+    self.size = 0
+    pause()
+end
 local function isReady()
     local px = core.backends[CONTROL_TABLE]
-    local ____temp_5
+    local ____temp_7
     if px == nil or px.stktable == nil then
-        ____temp_5 = nil
+        ____temp_7 = nil
     else
-        ____temp_5 = px.stktable:lookup(READY_KEY)
+        ____temp_7 = px.stktable:lookup(READY_KEY)
     end
-    local e = ____temp_5
+    local e = ____temp_7
     return e ~= nil and (e.gpt0 or 0) > 0
 end
 --- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
@@ -5019,6 +5283,9 @@ function ____exports.maintenance(settings)
     end
     m.lastSweep = core.now().sec
     m.lastSnapshot = core.now().sec
+    if persist then
+        m.nextExpiry = m.lastSnapshot
+    end
     do
         while true do
             core.sleep(1)

@@ -66,87 +66,212 @@ function keysOf(o: { [k: string]: unknown }): string[] {
   return ks;
 }
 
+type Fields = { [field: string]: number };
+
+/** What the compactor decided for one rule-table entry of the snapshot. */
+export interface EntryVerdict {
+  /** The entry stays in the new snapshot. */
+  readonly keep: boolean;
+  /** The journal changed it: write `fields` instead of the line as it was. */
+  readonly merged: boolean;
+  readonly fields: { name: string; value: number }[];
+  /** It expired (or was removed) since the last compaction: the live table may still hold it. */
+  readonly expired: boolean;
+}
+
+function fieldList(e: Fields): { name: string; value: number }[] {
+  const out: { name: string; value: number }[] = [];
+  for (const name of keysOf(e)) out.push({ name, value: e[name] });
+  return out;
+}
+
+/**
+ * Streaming compaction, so that memory follows the journal, not the store: the caller
+ * 1. folds the snapshot's map records (`foldSnapshotMap`), then every record of the rotated
+ *    journal (`foldJournal`), in file order;
+ * 2. calls `prepare()`, then hands over the snapshot's table records one by one (`snapshotEntry`),
+ *    writing the kept ones;
+ * 3. writes what `journalEntries()` returns (entries only the journal has), then `finish()`'s maps.
+ * Only map-referenced keys, body and reason ids and the census are remembered per entry.
+ */
+export class Compactor {
+  private readonly journal: CompactState = emptyState();
+  /** Keys whose liveness decides a map entry (`table\tkey` for a rule, `table\tkey\tbase` for an index): filled by prepare(). */
+  private readonly needed: { [tableKey: string]: boolean } = {};
+  private readonly live: { [tableKey: string]: boolean } = {};
+  private readonly bodies: { [id: string]: boolean } = {};
+  private readonly reasons: { [id: string]: boolean } = {};
+  private readonly counts: { [backend: string]: { enforce: number; dryRun: number } } = {};
+  private readonly done: { [tableKey: string]: boolean } = {};
+  private nextExpiry = 0;
+  private expiredCount = 0;
+  private work = 0;
+
+  constructor(
+    private readonly now: number,
+    /** Called every 20 entries (HAProxy yields when its slice is used up): a big store is compacted in slices. */
+    private readonly tick?: () => void,
+  ) {}
+
+  private step(): void {
+    this.work++;
+    if (this.tick !== undefined && this.work % 20 === 0) this.tick();
+  }
+
+  foldSnapshotMap(r: JournalRecord): void {
+    if (r.kind !== "table") applyRecord(this.journal, r);
+  }
+
+  foldJournal(r: JournalRecord): void {
+    applyRecord(this.journal, r);
+  }
+
+  /** Work out which entries the maps depend on, before the snapshot's table records stream by. */
+  prepare(): void {
+    for (const file of keysOf(this.journal.maps)) {
+      const m = this.journal.maps[file];
+      const prefix = isPrefixMap(file);
+      const qual = isQualMap(file);
+      if (!prefix && !qual) continue;
+      const table = RULE_TABLE_PREFIX + mapBackend(file);
+      for (const key of keysOf(m)) {
+        this.step();
+        if (prefix) this.needed[table + "\t" + m[key] + "\tbase"] = true;
+        else for (const spec of splitOn(m[key], 32)) if (spec.length > 0) this.needed[table + "\t" + key + " " + spec] = true;
+      }
+    }
+  }
+
+  /** One table record of the old snapshot: merged with the journal's newer fields, and judged. */
+  snapshotEntry(table: string, key: string, fields: readonly { name: string; value: number }[]): EntryVerdict {
+    const j = this.journal.tables[table];
+    const newer = j === undefined ? undefined : j[key];
+    if (newer === undefined) {
+      const e: Fields = {};
+      for (const f of fields) e[f.name] = f.value;
+      return this.judge(table, key, e, false);
+    }
+    this.done[table + "\t" + key] = true;
+    const e: Fields = {};
+    for (const f of fields) e[f.name] = f.value;
+    for (const name of keysOf(newer)) e[name] = newer[name];
+    return this.judge(table, key, e, true);
+  }
+
+  /** Entries only the journal has (learned since the last snapshot), judged like the others. */
+  journalEntries(): { table: string; key: string; verdict: EntryVerdict }[] {
+    const out: { table: string; key: string; verdict: EntryVerdict }[] = [];
+    for (const table of keysOf(this.journal.tables)) {
+      const t = this.journal.tables[table];
+      for (const key of keysOf(t)) {
+        if (this.done[table + "\t" + key]) continue;
+        out.push({ table, key, verdict: this.judge(table, key, t[key], true) });
+      }
+    }
+    return out;
+  }
+
+  private judge(table: string, key: string, e: Fields, merged: boolean): EntryVerdict {
+    this.step();
+    const rule = isRuleTable(table);
+    const fields = merged ? fieldList(e) : [];
+    if (!rule) return { keep: true, merged, fields: merged ? fields : fieldList(e), expired: false };
+    // every rule table gets a census line, so its gauges fall to 0 once its last rule is gone
+    const be = table.substring(RULE_TABLE_PREFIX.length);
+    if (this.counts[be] === undefined) this.counts[be] = { enforce: 0, dryRun: 0 };
+    const gpt0 = e.gpt0 ?? 0;
+    const gpc1 = e.gpc1 ?? 0;
+    if (!(gpt0 > this.now)) {
+      this.expiredCount++;
+      return { keep: false, merged, fields, expired: true };
+    }
+    if (gpt0 < this.nextExpiry || this.nextExpiry === 0) this.nextExpiry = gpt0;
+    if (gpc1 > this.now && gpc1 < this.nextExpiry) this.nextExpiry = gpc1;
+    const tk = table + "\t" + key;
+    if (gpc1 > this.now) {
+      if (this.needed[tk]) this.live[tk] = true;
+      const a = unpackAnswer(e.gpc0 ?? 0);
+      if (a.dryRun) this.counts[be].dryRun++;
+      else this.counts[be].enforce++;
+      if (a.bodyId > 0) this.bodies[itoa(a.bodyId)] = true;
+      this.reasons[itoa(unpackReason(e.server_id ?? 0).reasonId)] = true;
+    }
+    // an index entry alone (no rule of its own) keeps its base alive for its siblings
+    if (this.needed[tk + "\tbase"]) this.live[tk + "\tbase"] = true;
+    return { keep: true, merged, fields, expired: false };
+  }
+
+  /** The map records to keep, the live map entries to prune, the census and the next expiry. */
+  finish(): { maps: JournalRecord[]; prune: JournalRecord[]; census: Census[]; nextExpiry: number; expired: number } {
+    const maps: JournalRecord[] = [];
+    const prune: JournalRecord[] = [];
+    for (const file of keysOf(this.journal.maps)) {
+      const m = this.journal.maps[file];
+      const prefix = isPrefixMap(file);
+      const qual = isQualMap(file);
+      const table = RULE_TABLE_PREFIX + mapBackend(file);
+      for (const key of keysOf(m)) {
+        this.step();
+        let value = m[key];
+        if (prefix && !this.live[table + "\t" + value + "\tbase"]) value = "";
+        else if (qual) {
+          let kept = "";
+          for (const spec of splitOn(value, 32)) if (spec.length > 0 && this.live[table + "\t" + key + " " + spec]) kept = kept + (kept.length > 0 ? " " : "") + spec;
+          value = kept;
+        } else if (file === STORE_MAPS.bodies && !this.bodies[key]) value = "";
+        else if (file === STORE_MAPS.reasons && !this.reasons[key]) value = "";
+        else if (file === STORE_MAPS.counters) continue;
+        if (value.length === 0) prune.push({ kind: "map-del", file, key });
+        else {
+          if (value !== m[key]) prune.push({ kind: "map-set", file, key, value });
+          maps.push({ kind: "map-set", file, key, value });
+        }
+      }
+    }
+    const census: Census[] = [];
+    for (const be of keysOf(this.counts)) census.push({ backend: be, enforce: this.counts[be].enforce, dryRun: this.counts[be].dryRun });
+    return { maps, prune, census, nextExpiry: this.nextExpiry, expired: this.expiredCount };
+  }
+
+}
+
+function isPrefixMap(file: string): boolean {
+  return file.substring(0, STORE_MAPS.prefixPrefix.length) === STORE_MAPS.prefixPrefix;
+}
+
+function isQualMap(file: string): boolean {
+  return file.substring(0, STORE_MAPS.qualPrefix.length) === STORE_MAPS.qualPrefix;
+}
+
+/** The backend a per-backend map belongs to ("" for the global maps). */
+function mapBackend(file: string): string {
+  if (isPrefixMap(file)) return file.substring(STORE_MAPS.prefixPrefix.length, file.length - 4);
+  if (isQualMap(file)) return file.substring(STORE_MAPS.qualPrefix.length, file.length - 4);
+  return "";
+}
+
 /**
  * Live rule entries (liveness gpt0 in the future), the control switches, and
- * the map entries still used by live rules. Everything else is dropped, and
- * the map entries that are dropped are returned in `prune`.
+ * the map entries still used by live rules, from a state folded in memory (the
+ * streaming Compactor over one in-memory snapshot). Everything else is dropped,
+ * and the map entries that are dropped are returned in `prune`.
  */
 export function compact(s: CompactState, now: number, tick?: () => void): Compacted {
-  let work = 0;
-  // the maintenance task passes core.yield: a big store is compacted in slices, not in one hold
-  const step = () => {
-    work++;
-    if (tick !== undefined && work % 500 === 0) tick();
-  };
+  const c = new Compactor(now, tick);
+  for (const file of keysOf(s.maps)) for (const key of keysOf(s.maps[file])) c.foldSnapshotMap({ kind: "map-set", file, key, value: s.maps[file][key] });
+  c.prepare();
   const records: JournalRecord[] = [];
-  const prune: JournalRecord[] = [];
-  const census: Census[] = [];
-  const bodies: { [id: string]: boolean } = {};
-  const reasons: { [id: string]: boolean } = {};
-  const live: { [tableKey: string]: boolean } = {};
-  let nextExpiry = 0;
   const expired: { table: string; key: string }[] = [];
-  const expiresAt = (t: number) => {
-    if (t > now && (nextExpiry === 0 || t < nextExpiry)) nextExpiry = t;
-  };
   for (const table of keysOf(s.tables)) {
     const t = s.tables[table];
-    const rule = isRuleTable(table);
-    let enforce = 0;
-    let dry = 0;
     for (const key of keysOf(t)) {
-      step();
-      const e = t[key];
-      if (rule && !((e.gpt0 ?? 0) > now)) {
-        expired.push({ table, key });
-        continue;
-      }
-      const fields: { name: string; value: number }[] = [];
-      for (const name of keysOf(e)) fields.push({ name, value: e[name] });
-      records.push({ kind: "table", table, key, fields });
-      if (!rule) continue;
-      live[table + "\t" + key] = (e.gpc1 ?? 0) > now;
-      expiresAt(e.gpc1 ?? 0);
-      expiresAt(e.gpt0 ?? 0);
-      if ((e.gpc1 ?? 0) > now) {
-        const a = unpackAnswer(e.gpc0 ?? 0);
-        if (a.dryRun) dry++;
-        else enforce++;
-        if (a.bodyId > 0) bodies[itoa(a.bodyId)] = true;
-        reasons[itoa(unpackReason(e.server_id ?? 0).reasonId)] = true;
-      }
-      // an index entry alone (no rule of its own) keeps its base alive for its siblings
-      if ((e.gpt0 ?? 0) > now) live[table + "\t" + key + "\tbase"] = true;
-    }
-    if (rule) census.push({ backend: table.substring(RULE_TABLE_PREFIX.length), enforce, dryRun: dry });
-  }
-  for (const file of keysOf(s.maps)) {
-    const m = s.maps[file];
-    const prefixMap = file.substring(0, STORE_MAPS.prefixPrefix.length) === STORE_MAPS.prefixPrefix;
-    const qualMap = file.substring(0, STORE_MAPS.qualPrefix.length) === STORE_MAPS.qualPrefix;
-    const be = prefixMap
-      ? file.substring(STORE_MAPS.prefixPrefix.length, file.length - 4)
-      : qualMap
-        ? file.substring(STORE_MAPS.qualPrefix.length, file.length - 4)
-        : "";
-    const table = RULE_TABLE_PREFIX + be;
-    for (const key of keysOf(m)) {
-      step();
-      let value = m[key];
-      if (prefixMap && !live[table + "\t" + value + "\tbase"]) value = "";
-      else if (qualMap) {
-        let kept = "";
-        for (const spec of splitOn(value, 32)) if (spec.length > 0 && live[table + "\t" + key + " " + spec]) kept = kept + (kept.length > 0 ? " " : "") + spec;
-        value = kept;
-      } else if (file === STORE_MAPS.bodies && !bodies[key]) value = "";
-      else if (file === STORE_MAPS.reasons && !reasons[key]) value = "";
-      else if (file === STORE_MAPS.counters) continue;
-      if (value.length === 0) prune.push({ kind: "map-del", file, key });
-      else {
-        if (value !== m[key]) prune.push({ kind: "map-set", file, key, value });
-        records.push({ kind: "map-set", file, key, value });
-      }
+      const fields = fieldList(t[key]);
+      const v = c.snapshotEntry(table, key, fields);
+      if (v.keep) records.push({ kind: "table", table, key, fields: v.merged ? v.fields : fields });
+      else if (v.expired) expired.push({ table, key });
     }
   }
-  return { records, prune, census, nextExpiry, expired };
+  const f = c.finish();
+  for (const m of f.maps) records.push(m);
+  return { records, prune: f.prune, census: f.census, nextExpiry: f.nextExpiry, expired };
 }

@@ -56,7 +56,11 @@ export function formatRecord(r: JournalRecord, writer: string): string | undefin
   return "D\t" + writer + "\t" + r.file + "\t" + r.key;
 }
 
+/** The fields edgeblock writes: checked by lookup before the byte-by-byte test. */
+const KNOWN_FIELDS: { [name: string]: boolean } = { gpt0: true, gpc0: true, gpc1: true, sess_cnt: true, server_id: true };
+
 function isFieldName(s: string): boolean {
+  if (KNOWN_FIELDS[s] === true) return true;
   if (s.length === 0 || s.length > 32) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -10,7 +10,7 @@
  */
 import { itoa } from "../core/bytes";
 import { CONTROL_TABLE, READY_KEY, READY_WAIT_MS, RULE_TABLE_PREFIX } from "../core/contract";
-import { applyRecord, compact, emptyState } from "../core/compact";
+import { Compactor, EntryVerdict } from "../core/compact";
 import { CurrentEntry, formatRecord, isExpiredRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, JournalRecord, parseRecord, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
 import { escapeCliArg } from "../core/runtime-cmd";
 import { Settings } from "../core/settings";
@@ -125,7 +125,7 @@ function readFrom(file: string, offset: number, skipWriter: string | undefined, 
     if (skipWriter !== undefined && (p.writer === skipWriter || p.writer.substring(0, 4) === "cli-")) continue;
     out.push(p.record);
     // let traffic through during a long load or compaction
-    if (n % 250 === 0) core.yield();
+    if (n % 20 === 0) slice();
   }
   f.close();
   out.flush();
@@ -148,26 +148,25 @@ function isStopping(): boolean {
 }
 
 /**
- * Compact: rotate the journal, fold snapshot + rotated journal into the state
- * they describe (core/compact.ts), write what is alive to a temp file and rename
- * it over the snapshot. Also drops map entries whose rules are gone, and
- * publishes the rule census. Never reads the live tables (see core/compact.ts).
+ * Compact: rotate the journal, then stream snapshot + rotated journal through the Compactor
+ * (core/compact.ts) into a temp file renamed over the snapshot. Memory follows the journal, not
+ * the store: the old snapshot is read twice (its maps, then its entries one by one). Also frees
+ * the entries that expired (clear by key), drops map entries whose rules are gone, and publishes
+ * the rule census. Never reads the live tables wholesale (see core/compact.ts).
  */
 function snapshot(settings: Settings, now: number): { nextExpiry: number; rotated: boolean } | undefined {
   // an old journal left by an interrupted snapshot (or a process that stopped mid-way) holds records the
   // snapshot may lack: fold it in this time instead of overwriting it with a new rotation
   const rotated = !exists(path(settings, JOURNAL_OLD_FILE));
   if (rotated) os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
-  const state = emptyState();
-  const sink = {
-    push(r: JournalRecord): void {
-      applyRecord(state, r);
-    },
-    flush(): void {},
-  };
-  readFrom(path(settings, SNAPSHOT_FILE), 0, undefined, sink);
-  readFrom(path(settings, JOURNAL_OLD_FILE), 0, undefined, sink);
-  const c = compact(state, now, () => core.yield());
+  const t0 = msNow();
+  longestSlice = 0;
+  sliceStart = t0;
+  const c = new Compactor(now, slice);
+  eachRecord(path(settings, SNAPSHOT_FILE), MAP_LINES, (r) => c.foldSnapshotMap(r));
+  readFrom(path(settings, JOURNAL_OLD_FILE), 0, undefined, { push: (r) => c.foldJournal(r), flush: () => undefined });
+  c.prepare();
+  const t1 = msNow();
   const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer;
   const [f, err] = io.open(tmp, "w");
   if (f === undefined) {
@@ -175,14 +174,27 @@ function snapshot(settings: Settings, now: number): { nextExpiry: number; rotate
     return undefined;
   }
   f.write("# edgeblock snapshot v1 written at " + itoa(now) + " by " + writer + "\n");
-  let n = 0;
-  for (const r of c.records) {
-    const line = formatRecord(r, writer);
+  const clearer = new ExpiredClearer(settings, now);
+  let records = 0;
+  const emit = (table: string, key: string, v: EntryVerdict, line: string | undefined) => {
+    if (v.keep) {
+      const out = !v.merged && line !== undefined ? line : formatRecord({ kind: "table", table, key, fields: v.fields }, writer);
+      if (out !== undefined) f.write(out + "\n");
+      records++;
+    } else if (v.expired) clearer.add(table, key);
+  };
+  eachRecord(path(settings, SNAPSHOT_FILE), TABLE_LINES, (r, line) => {
+    if (r.kind === "table") emit(r.table, r.key, c.snapshotEntry(r.table, r.key, r.fields), line);
+  });
+  for (const j of c.journalEntries()) emit(j.table, j.key, j.verdict, undefined);
+  const fin = c.finish();
+  for (const m of fin.maps) {
+    const line = formatRecord(m, writer);
     if (line !== undefined) f.write(line + "\n");
-    n++;
-    if (n % 500 === 0) core.yield();
+    records++;
   }
   f.close();
+  const t2 = msNow();
   if (isStopping()) {
     // a stopping process must not overwrite what the new one writes
     os.remove(tmp);
@@ -190,15 +202,75 @@ function snapshot(settings: Settings, now: number): { nextExpiry: number; rotate
   }
   os.rename(tmp, path(settings, SNAPSHOT_FILE));
   os.remove(path(settings, JOURNAL_OLD_FILE));
-  if (c.prune.length > 0) applyMutations(settings, c.prune);
-  const freed = clearExpired(settings, c.expired, now);
+  if (fin.prune.length > 0) applyMutations(settings, fin.prune);
+  const freed = clearer.finish();
+  const t3 = msNow();
   if (freed > 0) inc("rules_expired", freed);
-  for (const k of c.census) {
+  for (const k of fin.census) {
     setGauge("rules_active:" + k.backend + ":enforce", k.enforce);
     setGauge("rules_active:" + k.backend + ":dry-run", k.dryRun);
   }
-  logEvent(core.info, "snapshot written", [["records", itoa(c.records.length)], ["map_entries_pruned", itoa(c.prune.length)], ["expired_freed", itoa(freed)]]);
-  return { nextExpiry: c.nextExpiry, rotated };
+  logEvent(core.info, "snapshot written", [
+    ["records", itoa(records)],
+    ["map_entries_pruned", itoa(fin.prune.length)],
+    ["expired_freed", itoa(freed)],
+    ["ms", itoa(t1 - t0) + "/" + itoa(t2 - t1) + "/" + itoa(t3 - t2)],
+    ["longest_slice_ms", itoa(longestSlice)],
+  ]);
+  return { nextExpiry: fin.nextExpiry, rotated };
+}
+
+const MAP_LINES = "MD";
+const TABLE_LINES = "T";
+
+/**
+ * Every complete line of a state file whose record kind (first byte) is in `kinds`, parsed, with
+ * its text; other lines are skipped unparsed, corrupt ones too (startup replay reports those).
+ */
+function eachRecord(file: string, kinds: string, visit: (r: JournalRecord, line: string) => void): void {
+  const [f] = io.open(file, "r");
+  if (f === undefined) return;
+  let n = 0;
+  for (;;) {
+    const line = f.read("L") as string | undefined;
+    if (line === undefined || line.charCodeAt(line.length - 1) !== 10) break;
+    n++;
+    if (n % 20 === 0) slice();
+    if (line.length < 2 || kinds.indexOf(line.substring(0, 1)) < 0) continue;
+    const body = line.substring(0, line.length - 1);
+    const p = parseRecord(body);
+    if (p.ok) visit(p.record, body);
+  }
+  f.close();
+}
+
+/** The longest time the maintenance task held its thread between two yields since the last reset. */
+let longestSlice = 0;
+let sliceStart = 0;
+
+/**
+ * A request waits for the task's current slice at each of its steps (accept, connect, response,
+ * send), so a slice is kept to SLICE_MS: callers check every few items, this yields when it is time.
+ */
+const SLICE_MS = 4;
+function slice(): void {
+  if (msNow() - sliceStart >= SLICE_MS) pause();
+}
+
+/** Yield to traffic, measuring how long this slice held the thread. */
+function pause(): void {
+  const t = msNow();
+  if (sliceStart > 0 && t - sliceStart > longestSlice) longestSlice = t - sliceStart;
+  // not core.yield(): a task that wakes itself again can run many times before HAProxy polls for I/O
+  // (up to tune.runqueue-depth tasks per loop); a 1 ms sleep leaves the run queue, so traffic gets a turn
+  core.msleep(1);
+  sliceStart = msNow();
+}
+
+/** Wall-clock milliseconds, for the phase timings a snapshot logs. */
+function msNow(): number {
+  const t = core.now();
+  return t.sec * 1000 + Math.floor(t.usec / 1000);
 }
 
 function exists(file: string): boolean {
@@ -248,43 +320,53 @@ function sweep(settings: Settings, now: number, persist: boolean): boolean {
 }
 
 /**
- * Clear, key by key, the entries compaction found expired that the live table still holds expired
- * (a key learned again since then is kept). Each `clear table ... key` is O(log n); batches stay
- * below the CLI's buffer and the task yields between them. Returns how many entries were freed.
+ * Clears, key by key, the entries compaction found expired that the live table still holds
+ * expired (a key learned again since then is kept). Each `clear table ... key` is O(log n);
+ * batches stay below the CLI's buffer and the task yields between them.
  */
-function clearExpired(settings: Settings, expired: readonly { table: string; key: string }[], now: number): number {
-  let freed = 0;
-  let batch: { t: HaproxyStickTable; key: string }[] = [];
-  let cmds: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (cmds.length === 0) return;
-    const res = runCli(settings.runtimeApi, cmds, 10);
-    if (!res.ok) logEvent(core.err, "clearing expired rules failed", [["detail", res.output]]);
-    // an entry a request is tracking at this moment stays; the next compaction names it again
-    for (const b of batch) if (b.t.lookup(b.key) === undefined) freed++;
-    batch = [];
-    cmds = [];
-    size = 0;
-    core.yield();
-  };
-  let n = 0;
-  for (const x of expired) {
-    n++;
-    if (n % 500 === 0) core.yield();
-    const px = core.backends.get(x.table);
+class ExpiredClearer {
+  private batch: { t: HaproxyStickTable; key: string }[] = [];
+  private cmds: string[] = [];
+  private size = 0;
+  private freed = 0;
+  private seen = 0;
+  constructor(
+    private readonly settings: Settings,
+    private readonly now: number,
+  ) {}
+
+  add(table: string, key: string): void {
+    this.seen++;
+    if (this.seen % 20 === 0) slice();
+    const px = core.backends.get(table);
     const t = px === undefined ? undefined : px.stktable;
-    if (t === undefined) continue;
-    const e = t.lookup(x.key);
-    if (e === undefined || (e.get("gpt0") ?? 0) > now) continue;
-    const c = "clear table " + escapeCliArg(x.table) + " key " + escapeCliArg(x.key);
-    if (size + c.length > 8000) flush();
-    cmds.push(c);
-    batch.push({ t, key: x.key });
-    size = size + c.length + 1;
+    if (t === undefined) return;
+    const e = t.lookup(key);
+    if (e === undefined || (e.get("gpt0") ?? 0) > this.now) return;
+    const c = "clear table " + escapeCliArg(table) + " key " + escapeCliArg(key);
+    if (this.size + c.length > 8000) this.flush();
+    this.cmds.push(c);
+    this.batch.push({ t, key });
+    this.size = this.size + c.length + 1;
   }
-  flush();
-  return freed;
+
+  /** Send what is left; returns how many entries were freed. */
+  finish(): number {
+    this.flush();
+    return this.freed;
+  }
+
+  private flush(): void {
+    if (this.cmds.length === 0) return;
+    const res = runCli(this.settings.runtimeApi, this.cmds, 10);
+    if (!res.ok) logEvent(core.err, "clearing expired rules failed", [["detail", res.output]]);
+    // an entry a request is tracking at this moment stays; the table's own expiry or eviction frees it later
+    for (const b of this.batch) if (b.t.lookup(b.key) === undefined) this.freed++;
+    this.batch = [];
+    this.cmds = [];
+    this.size = 0;
+    pause();
+  }
 }
 
 function isReady(): boolean {
@@ -330,6 +412,8 @@ export function maintenance(settings: Settings): void {
   if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
   m.lastSweep = core.now().sec;
   m.lastSnapshot = core.now().sec;
+  // the loaded state may hold rules that expire before anything is learned: compact once to find out
+  if (persist) m.nextExpiry = m.lastSnapshot;
   for (;;) {
     core.sleep(1);
     // one failed step (a full disk, a busy socket) is logged and counted; the next second tries again

@@ -174,6 +174,8 @@ export class LuaVM {
       }
       case lua.LUA_TTABLE: {
         if (depth > 20) return "<deep table>";
+        // nested tables (a class's prototype points back at the class) push a key and a value per level
+        if (!lua.lua_checkstack(L, 4)) throw new Error("Lua stack exhausted while converting a table");
         const abs = lua.lua_absindex(L, idx);
         const entries: Array<[unknown, unknown]> = [];
         lua.lua_pushnil(L);

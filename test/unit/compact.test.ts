@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyRecord, compact, emptyState } from "../../src/core/compact";
+import { applyRecord, compact, Compactor, emptyState } from "../../src/core/compact";
 import { packAnswer } from "../../src/core/answer";
 import { bodyId, packReason, reasonId } from "../../src/core/rule";
 import { JournalRecord } from "../../src/core/journal";
@@ -58,12 +58,47 @@ describe("journal compaction", () => {
     expect(compact(emptyState(), NOW).nextExpiry).toBe(0);
   });
 
-  it("calls the tick (core.yield in HAProxy) every 500 entries, so a big store is compacted in slices", () => {
+  it("calls the tick (core.yield in HAProxy) every 20 entries, so a big store is compacted in slices", () => {
     const s = emptyState();
     for (let i = 0; i < 2600; i++) applyRecord(s, T(`/k${i}`, { gpt0: NOW + 10, gpc1: NOW + 10, gpc0: 404 }));
     let ticks = 0;
     const c = compact(s, NOW, () => ticks++);
     expect(c.records).toHaveLength(2600);
-    expect(ticks).toBe(5);
+    expect(ticks).toBe(130);
+  });
+
+  it("streams a snapshot: the journal's newer fields win, removals and deletions in the journal apply, journal-only entries come last", () => {
+    const live = { gpt0: NOW + 60, gpc1: NOW + 60, gpc0: packAnswer({ status: 404, dryRun: false, bodyId: 0 }), sess_cnt: NOW - 10, server_id: packReason("scan", 1) };
+    const c = new Compactor(NOW);
+    // the snapshot's maps, then the rotated journal, in file order
+    c.foldSnapshotMap(M("eb_prefix_app.map", "/p/", "^/p"));
+    c.foldSnapshotMap(M("eb_prefix_app.map", "/gone/", "^/gone"));
+    c.foldJournal({ kind: "map-del", file: "eb_prefix_app.map", key: "/gone/" });
+    c.foldJournal(T("/a", { gpc1: 0, gpt0: 0, sess_cnt: NOW }));
+    c.foldJournal(T("/b", { gpc1: NOW + 30 }));
+    c.foldJournal(T("/new", live));
+    c.prepare();
+    const fields = (f: Record<string, number>) => Object.entries(f).map(([name, value]) => ({ name, value }));
+    const a = c.snapshotEntry("eb_rules_app", "/a", fields(live));
+    expect(a).toMatchObject({ keep: false, expired: true, merged: true });
+    const b = c.snapshotEntry("eb_rules_app", "/b", fields(live));
+    expect(b.keep && b.merged).toBe(true);
+    expect(b.fields).toContainEqual({ name: "gpc1", value: NOW + 30 });
+    expect(b.fields).toContainEqual({ name: "sess_cnt", value: NOW - 10 });
+    const p = c.snapshotEntry("eb_rules_app", "^/p", fields(live));
+    expect(p).toMatchObject({ keep: true, merged: false, expired: false });
+    const rest = c.journalEntries();
+    expect(rest.map((r) => r.key)).toEqual(["/new"]);
+    const f = c.finish();
+    expect(f.maps).toEqual([M("eb_prefix_app.map", "/p/", "^/p")]);
+    expect(f.census).toEqual([{ backend: "app", enforce: 3, dryRun: 0 }]);
+    expect(f.nextExpiry).toBe(NOW + 30);
+    expect(f.expired).toBe(1);
+  });
+
+  it("gives every rule table a census line, so gauges fall to 0 when its last rule expires", () => {
+    const s = emptyState();
+    applyRecord(s, T("/old", { gpt0: NOW - 1, gpc1: NOW - 1, gpc0: 404 }));
+    expect(compact(s, NOW).census).toEqual([{ backend: "app", enforce: 0, dryRun: 0 }]);
   });
 });
