@@ -4864,18 +4864,31 @@ function eachRecord(file, kinds, visit)
                 if n % 20 == 0 then
                     slice()
                 end
-                if #line < 2 or (string.find(
-                    kinds,
-                    __TS__StringSubstring(line, 0, 1),
-                    nil,
-                    true
-                ) or 0) - 1 < 0 then
+                if #line < 2 then
+                    goto __continue61
+                end
+                local first = __TS__StringSubstring(line, 0, 1)
+                if (string.find(kinds, first, nil, true) or 0) - 1 < 0 and (kinds ~= TABLE_LINES or first == "M" or first == "D" or first == "#") then
                     goto __continue61
                 end
                 local body = __TS__StringSubstring(line, 0, #line - 1)
                 local p = parseRecord(body)
                 if p.ok then
                     visit(p.record, body)
+                else
+                    inc("state_lines_corrupt")
+                    logEvent(
+                        core.warning,
+                        "state line skipped",
+                        {
+                            {"file", file},
+                            {
+                                "line",
+                                itoa(n)
+                            },
+                            {"detail", p.error}
+                        }
+                    )
                 end
             end
             ::__continue61::
@@ -4932,7 +4945,7 @@ function sweep(settings, now, persist)
                     pressure = true
                 end
                 if persist or not full then
-                    goto __continue78
+                    goto __continue80
                 end
             end
             local res = runCli(
@@ -4942,14 +4955,14 @@ function sweep(settings, now, persist)
             )
             if not res.ok then
                 logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue78
+                goto __continue80
             end
             local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
             if before > after then
                 inc("rules_expired", before - after)
             end
         end
-        ::__continue78::
+        ::__continue80::
     end
     return pressure
 end

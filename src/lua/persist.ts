@@ -225,7 +225,7 @@ const TABLE_LINES = "T";
 
 /**
  * Every complete line of a state file whose record kind (first byte) is in `kinds`, parsed, with
- * its text; other lines are skipped unparsed, corrupt ones too (startup replay reports those).
+ * its text; other lines are skipped unparsed; corrupt ones are counted and logged.
  */
 function eachRecord(file: string, kinds: string, visit: (r: JournalRecord, line: string) => void): void {
   const [f] = io.open(file, "r");
@@ -236,10 +236,18 @@ function eachRecord(file: string, kinds: string, visit: (r: JournalRecord, line:
     if (line === undefined || line.charCodeAt(line.length - 1) !== 10) break;
     n++;
     if (n % 20 === 0) slice();
-    if (line.length < 2 || kinds.indexOf(line.substring(0, 1)) < 0) continue;
+    if (line.length < 2) continue;
+    const first = line.substring(0, 1);
+    // the table pass also reports lines of no known kind (the map pass leaves them to it)
+    if (kinds.indexOf(first) < 0 && (kinds !== TABLE_LINES || first === "M" || first === "D" || first === "#")) continue;
     const body = line.substring(0, line.length - 1);
     const p = parseRecord(body);
     if (p.ok) visit(p.record, body);
+    else {
+      // the new snapshot leaves it out: say so, as the startup load does
+      inc("state_lines_corrupt");
+      logEvent(core.warning, "state line skipped", [["file", file], ["line", itoa(n)], ["detail", p.error]]);
+    }
   }
   f.close();
 }

@@ -175,6 +175,24 @@ describe("survival across a full stop and start", () => {
     await edge.waitForLog(/edgeblock: state loaded applied=\d+ expired_skipped=\d+ corrupt=2/);
     expect(edge.luaErrors()).toEqual([]);
   });
+
+  it("reports a corrupt snapshot line found while compacting, leaves it out, and keeps the rules", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { snapshot_interval: 1 }\n" });
+    await edge.get("/good1");
+    const snap = path.join(edge.dir, "state/rules.snapshot");
+    const e = edge;
+    await waitFor("a first snapshot", () => /snapshot written/.test(e.logs()), 8000);
+    appendFileSync(snap, "T\tx\teb_rules_app\t/bad\tgpt0=notanumber\nnonsense\n");
+    await edge.get("/good2"); // a learn: the next compaction reads the snapshot again
+    await edge.waitForLog(/edgeblock: state line skipped file=state\/rules.snapshot line=\d+ detail=bad_field/, 8000);
+    await edge.waitForLog(/edgeblock: state line skipped file=state\/rules.snapshot line=\d+ detail=unknown_record_type/, 8000);
+    await waitFor("a clean snapshot", () => !readFileSync(snap, "utf8").includes("nonsense"), 8000);
+    await edge.restart();
+    expect(await blocked(edge, backend, "/good1")).toBe(true);
+    expect(await blocked(edge, backend, "/good2")).toBe(true);
+    expect(edge.luaErrors()).toEqual([]);
+  });
 });
 
 describe("reload under load", () => {
