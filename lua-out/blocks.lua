@@ -50,6 +50,20 @@ local function __TS__StringSubstring(self, start, ____end)
     return string.sub(self, start, ____end)
 end
 
+local function __TS__NumberToFixed(self, fractionDigits)
+    if math.abs(self) >= 1e+21 or self ~= self then
+        return tostring(self)
+    end
+    local f = math.floor(fractionDigits or 0)
+    if f < 0 or f > 99 then
+        error("toFixed() digits argument must be between 0 and 99", 0)
+    end
+    return string.format(
+        ("%." .. tostring(f)) .. "f",
+        self
+    )
+end
+
 local function __TS__StringIncludes(self, searchString, position)
     if not position then
         position = 1
@@ -264,6 +278,7 @@ end
 return {
   __TS__StringCharCodeAt = __TS__StringCharCodeAt,
   __TS__StringSubstring = __TS__StringSubstring,
+  __TS__NumberToFixed = __TS__NumberToFixed,
   __TS__Delete = __TS__Delete,
   __TS__Class = __TS__Class,
   __TS__New = __TS__New,
@@ -296,6 +311,7 @@ return ____exports
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__NumberToFixed = ____lualib.__TS__NumberToFixed
 local ____exports = {}
 local xorByte
 function xorByte(a, b)
@@ -499,13 +515,8 @@ function ____exports.itoa(n)
     if v == 0 then
         return "0"
     end
-    local out = ""
-    while v > 0 do
-        local d = v % 10
-        out = string.char(48 + d) .. out
-        v = math.floor(v / 10)
-    end
-    return out
+    local t = tostring(v)
+    return (string.find(t, ".", nil, true) or 0) - 1 < 0 and (string.find(t, "e", nil, true) or 0) - 1 < 0 and t or __TS__NumberToFixed(v, 0)
 end
 return ____exports
  end,
@@ -605,6 +616,9 @@ local ____contract = require("core.contract")
 local RULE_FIELDS = ____contract.RULE_FIELDS
 --- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
 function ____exports.escapeCliArg(s)
+    if (string.find(s, "\\", nil, true) or 0) - 1 < 0 and (string.find(s, ";", nil, true) or 0) - 1 < 0 and (string.find(s, " ", nil, true) or 0) - 1 < 0 and (string.find(s, "\t", nil, true) or 0) - 1 < 0 then
+        return s
+    end
     local out = ""
     local start = 0
     do
@@ -643,17 +657,17 @@ function ____exports.unescapeDump(s)
                 if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
                     out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
                     i = i + 4
-                    goto __continue10
+                    goto __continue11
                 end
                 local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
                 out = out .. string.char(simple)
                 i = i + 2
-                goto __continue10
+                goto __continue11
             end
             out = out .. string.char(c)
             i = i + 1
         end
-        ::__continue10::
+        ::__continue11::
     end
     return out
 end
@@ -684,7 +698,7 @@ function ____exports.parseTableLine(line)
         do
             local eq = (string.find(word, "=", nil, true) or 0) - 1
             if eq <= 0 then
-                goto __continue16
+                goto __continue17
             end
             local name = __TS__StringSubstring(word, 0, eq)
             local v = parseDecimal(
@@ -692,7 +706,7 @@ function ____exports.parseTableLine(line)
                 999999999999999
             )
             if v < 0 then
-                goto __continue16
+                goto __continue17
             end
             if name == "exp" then
                 expMs = v
@@ -700,7 +714,7 @@ function ____exports.parseTableLine(line)
                 data[name] = v
             end
         end
-        ::__continue16::
+        ::__continue17::
     end
     return {key = key, expMs = expMs, data = data}
 end

@@ -158,13 +158,11 @@ function xorByte(a: number, b: number): number {
  */
 export function itoa(n: number): string {
   if (n < 0) return "-" + itoa(-n);
-  let v = Math.floor(n);
+  const v = Math.floor(n);
+  // -0 would print as "-0" in Lua
   if (v === 0) return "0";
-  let out = "";
-  while (v > 0) {
-    const d = v % 10;
-    out = String.fromCharCode(48 + d) + out;
-    v = Math.floor(v / 10);
-  }
-  return out;
+  // Lua's math.floor gives an integer, whose tostring is plain digits; Fengari's integers are 32-bit,
+  // so above 2^31 it keeps a float and tostring adds ".0": then toFixed, i.e. string.format("%.0f")
+  const t = String(v);
+  return t.indexOf(".") < 0 && t.indexOf("e") < 0 ? t : v.toFixed(0);
 }

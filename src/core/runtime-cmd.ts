@@ -7,6 +7,8 @@ import { RULE_FIELDS } from "./contract";
 
 /** Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape. */
 export function escapeCliArg(s: string): string {
+  // most keys need nothing: four substring searches run in C, the byte loop below in the VM
+  if (s.indexOf("\\") < 0 && s.indexOf(";") < 0 && s.indexOf(" ") < 0 && s.indexOf("\t") < 0) return s;
   let out = "";
   let start = 0;
   for (let i = 0; i < s.length; i++) {
