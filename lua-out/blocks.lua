@@ -3785,14 +3785,7 @@ function ____exports.runCli(statsSocket, commands, timeoutSeconds)
     if sock == nil then
         return {ok = false, output = (("connect " .. address) .. ": ") .. conn.error}
     end
-    local line = ""
-    do
-        local i = 0
-        while i < #commands do
-            line = ((line .. (i > 0 and ";" or "")) .. target.prefix) .. commands[i + 1]
-            i = i + 1
-        end
-    end
+    local line = #target.prefix > 0 and target.prefix .. table.concat(commands, ";" .. target.prefix or ",") or table.concat(commands, ";")
     if #target.prefix > 0 then
         line = line .. ";quit"
     end
@@ -5041,8 +5034,10 @@ function upkeepStep(m)
         m.lastSweep = now
         m.pressure = sweep(settings, now, m.persist)
     end
-    local due = m.dirty or m.pressure or m.nextExpiry > 0 and now >= m.nextExpiry
-    local spacing = (m.pressure and settings.sweepInterval or settings.snapshotInterval) * scale
+    local expiryDue = m.nextExpiry > 0 and now >= m.nextExpiry
+    local due = m.dirty or expiryDue
+    local hurry = expiryDue and m.pressure and settings.onFull == "refuse"
+    local spacing = hurry and settings.snapshotInterval or settings.snapshotInterval * scale
     if m.persist and due and now - m.lastSnapshot >= spacing and not isStopping() then
         m.lastSnapshot = now
         local done = snapshot(settings, now)
@@ -5055,6 +5050,8 @@ function upkeepStep(m)
         end
     end
 end
+--- One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
+local CLI_BATCH_BYTES = 12000
 --- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
 local function runCliRetry(settings, cmds)
     local res = runCli(settings.runtimeApi, cmds, 10)
@@ -5120,7 +5117,7 @@ function Replayer.prototype.push(self, record)
         if c == nil then
             return
         end
-        if self.size + #c > 8000 then
+        if self.size + #c > CLI_BATCH_BYTES then
             self:flush()
         end
         local ____self_batch_2 = self.batch
@@ -5196,7 +5193,7 @@ function ExpiredClearer.prototype.add(self, ____table, key)
         return
     end
     local c = (("clear table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key)
-    if self.size + #c > 8000 then
+    if self.size + #c > CLI_BATCH_BYTES then
         self:flush()
     end
     local ____self_cmds_5 = self.cmds

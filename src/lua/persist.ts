@@ -22,6 +22,9 @@ import { cliSucceeded, hasMasterCli, runCli } from "./runtime-api";
 import { statePath as path, writer } from "./journal-file";
 
 
+/** One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve. */
+const CLI_BATCH_BYTES = 12000;
+
 /** The runtime API may not accept connections yet while a process starts: retry for up to 10 s. */
 function runCliRetry(settings: Settings, cmds: readonly string[]): { ok: boolean; output: string } {
   let res = runCli(settings.runtimeApi, cmds, 10);
@@ -66,8 +69,7 @@ class Replayer {
     if (r.kind === "table") {
       const c = recordCommand(r);
       if (c === undefined) return;
-      // stay well below the CLI's 16 kB request buffer
-      if (this.size + c.length > 8000) this.flush();
+      if (this.size + c.length > CLI_BATCH_BYTES) this.flush();
       this.batch.push(c);
       this.size = this.size + c.length + 1;
     } else {
@@ -301,8 +303,9 @@ function largestTable(): number {
 /**
  * Free expired rules. A table up to `walk_limit` entries: one data-filtered clear (a walk, at most
  * ~17 ms). A bigger one is never walked when there is a journal: compaction names the keys that
- * expired and clearExpired frees them one by one; a bigger table 90% full reports memory pressure so
- * that compaction runs early. Without a journal a bigger table is walked only under that pressure.
+ * expired and the ExpiredClearer frees them one by one; a bigger table 90% full reports memory
+ * pressure (with on_full: refuse, compaction then frees expired entries sooner). Without a journal
+ * a bigger table is walked only under that pressure.
  */
 function sweep(settings: Settings, now: number, persist: boolean): boolean {
   let pressure = false;
@@ -352,7 +355,7 @@ class ExpiredClearer {
     const e = t.lookup(key);
     if (e === undefined || (e.get("gpt0") ?? 0) > this.now) return;
     const c = "clear table " + escapeCliArg(table) + " key " + escapeCliArg(key);
-    if (this.size + c.length > 8000) this.flush();
+    if (this.size + c.length > CLI_BATCH_BYTES) this.flush();
     this.cmds.push(c);
     this.batch.push({ t, key });
     this.size = this.size + c.length + 1;
@@ -445,7 +448,7 @@ interface Upkeep {
   dirty: boolean;
   /** A quiet store is compacted again when its next rule expires, so that its map entries are pruned. */
   nextExpiry: number;
-  /** A big table is 90% full: compaction (which frees expired entries) runs at the sweep's pace. */
+  /** A big table is 90% full (with on_full: refuse, expired entries are then freed every snapshot_interval). */
   pressure: boolean;
 }
 
@@ -476,8 +479,14 @@ function upkeepStep(m: Upkeep): void {
     m.pressure = sweep(settings, now, m.persist);
   }
   // compaction reads every live record: compact big stores less often, unless a table is nearly full
-  const due = m.dirty || m.pressure || (m.nextExpiry > 0 && now >= m.nextExpiry);
-  const spacing = (m.pressure ? settings.sweepInterval : settings.snapshotInterval) * scale;
+  // a compaction is due for new records, or because a rule expired since the last one (its entry and
+  // map entries can go); a full table of live rules is no reason (it would compact non-stop for nothing)
+  const expiryDue = m.nextExpiry > 0 && now >= m.nextExpiry;
+  const due = m.dirty || expiryDue;
+  // with on_full: refuse a full table refuses rules while it holds expired ones: free them sooner
+  // (with evict, the table's own eviction takes the untouched expired entries first)
+  const hurry = expiryDue && m.pressure && settings.onFull === "refuse";
+  const spacing = hurry ? settings.snapshotInterval : settings.snapshotInterval * scale;
   if (m.persist && due && now - m.lastSnapshot >= spacing && !isStopping()) {
     m.lastSnapshot = now;
     const done = snapshot(settings, now);
