@@ -3614,29 +3614,6 @@ function ____exports.setGauge(name, value)
 end
 return ____exports
  end,
-["lua.headers"] = function(...) 
-local ____exports = {}
---- A txn variable that holds a string, or undefined.
-function ____exports.varString(txn, name)
-    local v = txn:get_var(name)
-    return type(v) == "string" and v or nil
-end
---- Every value of one header, in order. [T] HAProxy header tables start at index 0.
-function ____exports.headerValues(headers, lowerName)
-    local out = {}
-    local t = headers[lowerName]
-    if t == nil then
-        return out
-    end
-    local i = 0
-    while t[i] ~= nil do
-        out[#out + 1] = t[i]
-        i = i + 1
-    end
-    return out
-end
-return ____exports
- end,
 ["lua.log"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
@@ -3662,53 +3639,6 @@ function ____exports.logEvent(level, event, fields)
         line = (((line .. " ") .. k) .. "=") .. (v == nil and "-" or clean(v))
     end
     core.log(level, line)
-end
-return ____exports
- end,
-["lua.journal-file"] = function(...) 
-local ____exports = {}
-local ____journal = require("core.journal")
-local formatRecord = ____journal.formatRecord
-local JOURNAL_FILE = ____journal.JOURNAL_FILE
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
---- This process, as written in journal lines.
-____exports.writer = tostring(core.get_info().Pid or "0")
-function ____exports.statePath(settings, file)
-    return (settings.stateDir .. "/") .. file
-end
---- Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned.
-function ____exports.journalAppend(settings, muts)
-    if #settings.stateDir == 0 or #muts == 0 then
-        return
-    end
-    local text = ""
-    for ____, m in ipairs(muts) do
-        local line = formatRecord(m, ____exports.writer)
-        if line ~= nil then
-            text = (text .. line) .. "\n"
-        end
-    end
-    local f, err = io.open(
-        ____exports.statePath(settings, JOURNAL_FILE),
-        "a"
-    )
-    if f == nil then
-        inc("journal_errors")
-        logEvent(
-            core.err,
-            "journal not written",
-            {{
-                "detail",
-                tostring(err)
-            }}
-        )
-        return
-    end
-    f:write(text)
-    f:close()
 end
 return ____exports
  end,
@@ -3825,6 +3755,529 @@ function ____exports.cliSucceeded(output)
         end
     end
     return true
+end
+return ____exports
+ end,
+["lua.rule-tables"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____contract = require("core.contract")
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+--- Rule tables and their maps in this configuration.
+function ____exports.edgeBackends()
+    local out = {}
+    for name in pairs(core.backends) do
+        local n = name
+        if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
+            out[#out + 1] = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
+        end
+    end
+    return out
+end
+function ____exports.largestTable()
+    local most = 0
+    for ____, be in ipairs(____exports.edgeBackends()) do
+        local px = core.backends[RULE_TABLE_PREFIX .. be]
+        local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+        if used > most then
+            most = used
+        end
+    end
+    return most
+end
+return ____exports
+ end,
+["lua.slices"] = function(...) 
+local ____exports = {}
+local longestSlice, sliceStart
+--- Yield to traffic, measuring how long this slice held the thread.
+function ____exports.pause()
+    local t = ____exports.msNow()
+    if sliceStart > 0 and t - sliceStart > longestSlice then
+        longestSlice = t - sliceStart
+    end
+    core.msleep(1)
+    sliceStart = ____exports.msNow()
+end
+--- Wall-clock milliseconds, for the phase timings a snapshot logs.
+function ____exports.msNow()
+    local t = core.now()
+    return t.sec * 1000 + math.floor(t.usec / 1000)
+end
+longestSlice = 0
+sliceStart = 0
+--- Start measuring slices afresh (a snapshot logs its longest).
+function ____exports.startSlices()
+    longestSlice = 0
+    sliceStart = ____exports.msNow()
+end
+--- The longest slice since startSlices(), in ms.
+function ____exports.longestSliceMs()
+    return longestSlice
+end
+--- A request waits for the task's current slice at each of its steps (accept, connect, response,
+-- send), so a slice is kept to SLICE_MS: callers check every few items, this yields when it is time.
+____exports.SLICE_MS = 4
+function ____exports.slice()
+    if ____exports.msNow() - sliceStart >= ____exports.SLICE_MS then
+        ____exports.pause()
+    end
+end
+return ____exports
+ end,
+["lua.state-files"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____journal = require("core.journal")
+local isExpiredRecord = ____journal.isExpiredRecord
+local parseRecord = ____journal.parseRecord
+local recordCommand = ____journal.recordCommand
+local reconcile = ____journal.reconcile
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local runCli = ____runtime_2Dapi.runCli
+local ____slices = require("lua.slices")
+local slice = ____slices.slice
+--- One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
+____exports.CLI_BATCH_BYTES = 12000
+--- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
+function ____exports.runCliRetry(settings, cmds)
+    local res = runCli(settings.runtimeApi, cmds, 10)
+    do
+        local i = 0
+        while i < 100 and not res.ok do
+            core.msleep(100)
+            res = runCli(settings.runtimeApi, cmds, 10)
+            i = i + 1
+        end
+    end
+    return res
+end
+local function currentEntry(r)
+    if r.kind ~= "table" then
+        return nil
+    end
+    local px = core.backends[r.table]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(r.key)
+    end
+    local e = ____temp_0
+    if e == nil then
+        return nil
+    end
+    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
+end
+--- Applies records in order: table records in batched runtime API calls, map records directly.
+____exports.Replayer = __TS__Class()
+local Replayer = ____exports.Replayer
+Replayer.name = "Replayer"
+function Replayer.prototype.____constructor(self, settings, now, guard)
+    self.settings = settings
+    self.now = now
+    self.guard = guard
+    self.applied = 0
+    self.skipped = 0
+    self.batch = {}
+    self.size = 0
+end
+function Replayer.prototype.push(self, record)
+    if isExpiredRecord(record, self.now) then
+        self.skipped = self.skipped + 1
+        return
+    end
+    local ____table_guard_1
+    if self.guard then
+        ____table_guard_1 = reconcile(
+            record,
+            currentEntry(record)
+        )
+    else
+        ____table_guard_1 = record
+    end
+    local r = ____table_guard_1
+    if r == nil then
+        self.skipped = self.skipped + 1
+        return
+    end
+    if r.kind == "table" then
+        local c = recordCommand(r)
+        if c == nil then
+            return
+        end
+        if self.size + #c > ____exports.CLI_BATCH_BYTES then
+            self:flush()
+        end
+        local ____self_batch_2 = self.batch
+        ____self_batch_2[#____self_batch_2 + 1] = c
+        self.size = self.size + #c + 1
+    else
+        self:flush()
+        local ok = pcall(function()
+            local ____temp_3
+            if r.kind == "map-set" then
+                ____temp_3 = core.set_map(r.file, r.key, r.value)
+            else
+                ____temp_3 = core.del_map(r.file, r.key)
+            end
+            return ____temp_3
+        end)
+        if not ok then
+            self.skipped = self.skipped + 1
+            return
+        end
+    end
+    self.applied = self.applied + 1
+end
+function Replayer.prototype.flush(self)
+    if #self.batch == 0 then
+        return
+    end
+    local res = ____exports.runCliRetry(self.settings, self.batch)
+    if not res.ok or not cliSucceeded(res.output) then
+        logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
+    end
+    self.batch = {}
+    self.size = 0
+end
+--- Stream a state file from `offset` into the replayer, line by line. A last
+-- line without its newline may still be being written: it is left for later.
+-- Returns the offset after the last complete line and the corrupt line count.
+function ____exports.readFrom(file, offset, skipWriter, out)
+    local f = io.open(file, "r")
+    if f == nil then
+        return {offset = 0, corrupt = 0}
+    end
+    local ____end = f:seek("end")
+    local size = type(____end) == "number" and ____end or 0
+    if size < offset then
+        offset = 0
+    end
+    f:seek("set", offset)
+    local corrupt = 0
+    local n = 0
+    local ownPrefix = skipWriter ~= nil and skipWriter .. "\t" or nil
+    do
+        while true do
+            do
+                local line = f:read("L")
+                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
+                    break
+                end
+                offset = offset + #line
+                n = n + 1
+                local body = __TS__StringSubstring(line, 0, #line - 1)
+                if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
+                    goto __continue25
+                end
+                if ownPrefix ~= nil and __TS__StringSubstring(body, 2, 2 + #ownPrefix) == ownPrefix then
+                    goto __continue25
+                end
+                local p = parseRecord(body)
+                if not p.ok then
+                    corrupt = corrupt + 1
+                    logEvent(
+                        core.warning,
+                        "state line skipped",
+                        {
+                            {"file", file},
+                            {
+                                "line",
+                                itoa(n)
+                            },
+                            {"detail", p.error}
+                        }
+                    )
+                    goto __continue25
+                end
+                if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
+                    goto __continue25
+                end
+                out:push(p.record)
+                if n % 20 == 0 then
+                    slice()
+                end
+            end
+            ::__continue25::
+        end
+    end
+    f:close()
+    out:flush()
+    return {offset = offset, corrupt = corrupt}
+end
+____exports.MAP_LINES = "MD"
+____exports.TABLE_LINES = "T"
+--- Every complete line of a state file whose record kind (first byte) is in `kinds`, parsed, with
+-- its text; other lines are skipped unparsed; corrupt ones are counted and logged.
+function ____exports.eachRecord(file, kinds, visit)
+    local f = io.open(file, "r")
+    if f == nil then
+        return
+    end
+    local n = 0
+    do
+        while true do
+            do
+                local line = f:read("L")
+                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
+                    break
+                end
+                n = n + 1
+                if n % 20 == 0 then
+                    slice()
+                end
+                if #line < 2 then
+                    goto __continue35
+                end
+                local first = __TS__StringSubstring(line, 0, 1)
+                if (string.find(kinds, first, nil, true) or 0) - 1 < 0 and (kinds ~= ____exports.TABLE_LINES or first == "M" or first == "D" or first == "#") then
+                    goto __continue35
+                end
+                local body = __TS__StringSubstring(line, 0, #line - 1)
+                local p = parseRecord(body)
+                if p.ok then
+                    visit(p.record, body)
+                else
+                    inc("state_lines_corrupt")
+                    logEvent(
+                        core.warning,
+                        "state line skipped",
+                        {
+                            {"file", file},
+                            {
+                                "line",
+                                itoa(n)
+                            },
+                            {"detail", p.error}
+                        }
+                    )
+                end
+            end
+            ::__continue35::
+        end
+    end
+    f:close()
+end
+function ____exports.exists(file)
+    local f = io.open(file, "r")
+    if f == nil then
+        return false
+    end
+    f:close()
+    return true
+end
+return ____exports
+ end,
+["lua.expiry"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____runtime_2Dapi = require("lua.runtime-api")
+local runCli = ____runtime_2Dapi.runCli
+local ____rule_2Dtables = require("lua.rule-tables")
+local edgeBackends = ____rule_2Dtables.edgeBackends
+local ____slices = require("lua.slices")
+local pause = ____slices.pause
+local slice = ____slices.slice
+local ____state_2Dfiles = require("lua.state-files")
+local CLI_BATCH_BYTES = ____state_2Dfiles.CLI_BATCH_BYTES
+--- Free expired rules. A table up to `walk_limit` entries: one data-filtered clear (a walk, at most
+-- ~17 ms). A bigger one is never walked when there is a journal: compaction names the keys that
+-- expired and the ExpiredClearer frees them one by one; a bigger table 90% full reports memory
+-- pressure (with on_full: refuse, compaction then frees expired entries sooner). Without a journal
+-- a bigger table is walked only under that pressure.
+function ____exports.sweep(settings, now, persist)
+    local pressure = false
+    for ____, be in ipairs(edgeBackends()) do
+        do
+            local px = core.backends[RULE_TABLE_PREFIX .. be]
+            local info = px ~= nil and px.stktable ~= nil and px.stktable:info() or nil
+            local before = info ~= nil and info.used or 0
+            if info ~= nil and info.used > settings.walkLimit then
+                local full = info.used >= info.size * 0.9
+                if full then
+                    pressure = true
+                end
+                if persist or not full then
+                    goto __continue3
+                end
+            end
+            local res = runCli(
+                settings.runtimeApi,
+                {(("clear table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpt0 lt ") .. itoa(now)},
+                10
+            )
+            if not res.ok then
+                logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
+                goto __continue3
+            end
+            local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
+            if before > after then
+                inc("rules_expired", before - after)
+            end
+        end
+        ::__continue3::
+    end
+    return pressure
+end
+--- Clears, key by key, the entries compaction found expired that the live table still holds
+-- expired (a key learned again since then is kept). Each `clear table ... key` is O(log n);
+-- batches stay below the CLI's buffer and the task yields between them.
+____exports.ExpiredClearer = __TS__Class()
+local ExpiredClearer = ____exports.ExpiredClearer
+ExpiredClearer.name = "ExpiredClearer"
+function ExpiredClearer.prototype.____constructor(self, settings, now)
+    self.settings = settings
+    self.now = now
+    self.batch = {}
+    self.cmds = {}
+    self.size = 0
+    self.freed = 0
+    self.seen = 0
+end
+function ExpiredClearer.prototype.add(self, ____table, key)
+    self.seen = self.seen + 1
+    if self.seen % 20 == 0 then
+        slice()
+    end
+    local px = core.backends[____table]
+    local ____temp_0
+    if px == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable
+    end
+    local t = ____temp_0
+    if t == nil then
+        return
+    end
+    local e = t:lookup(key)
+    if e == nil or (e.gpt0 or 0) > self.now then
+        return
+    end
+    local c = (("clear table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key)
+    if self.size + #c > CLI_BATCH_BYTES then
+        self:flush()
+    end
+    local ____self_cmds_1 = self.cmds
+    ____self_cmds_1[#____self_cmds_1 + 1] = c
+    local ____self_batch_2 = self.batch
+    ____self_batch_2[#____self_batch_2 + 1] = {t = t, key = key}
+    self.size = self.size + #c + 1
+end
+function ExpiredClearer.prototype.finish(self)
+    self:flush()
+    return self.freed
+end
+function ExpiredClearer.prototype.flush(self)
+    if #self.cmds == 0 then
+        return
+    end
+    local res = runCli(self.settings.runtimeApi, self.cmds, 10)
+    if not res.ok then
+        logEvent(core.err, "clearing expired rules failed", {{"detail", res.output}})
+    end
+    for ____, b in ipairs(self.batch) do
+        if b.t:lookup(b.key) == nil then
+            self.freed = self.freed + 1
+        end
+    end
+    self.batch = {}
+    self.cmds = {}
+    self.size = 0
+    pause()
+end
+return ____exports
+ end,
+["lua.headers"] = function(...) 
+local ____exports = {}
+--- A txn variable that holds a string, or undefined.
+function ____exports.varString(txn, name)
+    local v = txn:get_var(name)
+    return type(v) == "string" and v or nil
+end
+--- Every value of one header, in order. [T] HAProxy header tables start at index 0.
+function ____exports.headerValues(headers, lowerName)
+    local out = {}
+    local t = headers[lowerName]
+    if t == nil then
+        return out
+    end
+    local i = 0
+    while t[i] ~= nil do
+        out[#out + 1] = t[i]
+        i = i + 1
+    end
+    return out
+end
+return ____exports
+ end,
+["lua.journal-file"] = function(...) 
+local ____exports = {}
+local ____journal = require("core.journal")
+local formatRecord = ____journal.formatRecord
+local JOURNAL_FILE = ____journal.JOURNAL_FILE
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+--- This process, as written in journal lines.
+____exports.writer = tostring(core.get_info().Pid or "0")
+function ____exports.statePath(settings, file)
+    return (settings.stateDir .. "/") .. file
+end
+--- Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned.
+function ____exports.journalAppend(settings, muts)
+    if #settings.stateDir == 0 or #muts == 0 then
+        return
+    end
+    local text = ""
+    for ____, m in ipairs(muts) do
+        local line = formatRecord(m, ____exports.writer)
+        if line ~= nil then
+            text = (text .. line) .. "\n"
+        end
+    end
+    local f, err = io.open(
+        ____exports.statePath(settings, JOURNAL_FILE),
+        "a"
+    )
+    if f == nil then
+        inc("journal_errors")
+        logEvent(
+            core.err,
+            "journal not written",
+            {{
+                "detail",
+                tostring(err)
+            }}
+        )
+        return
+    end
+    f:write(text)
+    f:close()
 end
 return ____exports
  end,
@@ -4606,124 +5059,98 @@ function ____exports.loadSettings()
 end
 return ____exports
  end,
-["lua.persist"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__Class = ____lualib.__TS__Class
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__New = ____lualib.__TS__New
+["lua.ready"] = function(...) 
 local ____exports = {}
-local readFrom, edgeBackends, isStopping, snapshot, eachRecord, slice, pause, msNow, exists, largestTable, sweep, loadState, upkeepStep, Replayer, MAP_LINES, TABLE_LINES, longestSlice, sliceStart, SLICE_MS, ExpiredClearer
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
 local CONTROL_TABLE = ____contract.CONTROL_TABLE
 local READY_KEY = ____contract.READY_KEY
 local READY_WAIT_MS = ____contract.READY_WAIT_MS
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+function ____exports.isStopping()
+    return tostring(core.get_info().Stopping) == "1"
+end
+local function isReady()
+    local px = core.backends[CONTROL_TABLE]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(READY_KEY)
+    end
+    local e = ____temp_0
+    return e ~= nil and (e.gpt0 or 0) > 0
+end
+--- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
+function ____exports.waitUntilReady()
+    local start = core.now()
+    while not isReady() and not ____exports.isStopping() do
+        local now = core.now()
+        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
+            inc("ready_timeouts")
+            logEvent(
+                core.warning,
+                "request served before the rules were loaded",
+                {{
+                    "waited_ms",
+                    itoa(READY_WAIT_MS)
+                }}
+            )
+            return
+        end
+        core.msleep(10)
+    end
+end
+return ____exports
+ end,
+["lua.snapshot"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__New = ____lualib.__TS__New
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
 local ____compact = require("core.compact")
 local Compactor = ____compact.Compactor
 local ____journal = require("core.journal")
 local formatRecord = ____journal.formatRecord
-local isExpiredRecord = ____journal.isExpiredRecord
 local JOURNAL_FILE = ____journal.JOURNAL_FILE
 local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
-local parseRecord = ____journal.parseRecord
-local recordCommand = ____journal.recordCommand
-local reconcile = ____journal.reconcile
 local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
-local ____runtime_2Dcmd = require("core.runtime-cmd")
-local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local setGauge = ____counters.setGauge
-local ____store = require("lua.store")
-local applyMutations = ____store.applyMutations
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
-local ____runtime_2Dapi = require("lua.runtime-api")
-local cliSucceeded = ____runtime_2Dapi.cliSucceeded
-local hasMasterCli = ____runtime_2Dapi.hasMasterCli
-local runCli = ____runtime_2Dapi.runCli
+local ____expiry = require("lua.expiry")
+local ExpiredClearer = ____expiry.ExpiredClearer
 local ____journal_2Dfile = require("lua.journal-file")
 local path = ____journal_2Dfile.statePath
 local writer = ____journal_2Dfile.writer
-function readFrom(file, offset, skipWriter, out)
-    local f = io.open(file, "r")
-    if f == nil then
-        return {offset = 0, corrupt = 0}
-    end
-    local ____end = f:seek("end")
-    local size = type(____end) == "number" and ____end or 0
-    if size < offset then
-        offset = 0
-    end
-    f:seek("set", offset)
-    local corrupt = 0
-    local n = 0
-    local ownPrefix = skipWriter ~= nil and skipWriter .. "\t" or nil
-    do
-        while true do
-            do
-                local line = f:read("L")
-                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
-                    break
-                end
-                offset = offset + #line
-                n = n + 1
-                local body = __TS__StringSubstring(line, 0, #line - 1)
-                if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
-                    goto __continue25
-                end
-                if ownPrefix ~= nil and __TS__StringSubstring(body, 2, 2 + #ownPrefix) == ownPrefix then
-                    goto __continue25
-                end
-                local p = parseRecord(body)
-                if not p.ok then
-                    corrupt = corrupt + 1
-                    logEvent(
-                        core.warning,
-                        "state line skipped",
-                        {
-                            {"file", file},
-                            {
-                                "line",
-                                itoa(n)
-                            },
-                            {"detail", p.error}
-                        }
-                    )
-                    goto __continue25
-                end
-                if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
-                    goto __continue25
-                end
-                out:push(p.record)
-                if n % 20 == 0 then
-                    slice()
-                end
-            end
-            ::__continue25::
-        end
-    end
-    f:close()
-    out:flush()
-    return {offset = offset, corrupt = corrupt}
-end
-function edgeBackends()
-    local out = {}
-    for name in pairs(core.backends) do
-        local n = name
-        if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
-            out[#out + 1] = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
-        end
-    end
-    return out
-end
-function isStopping()
-    return tostring(core.get_info().Stopping) == "1"
-end
-function snapshot(settings, now)
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____ready = require("lua.ready")
+local isStopping = ____ready.isStopping
+local ____state_2Dfiles = require("lua.state-files")
+local eachRecord = ____state_2Dfiles.eachRecord
+local exists = ____state_2Dfiles.exists
+local MAP_LINES = ____state_2Dfiles.MAP_LINES
+local readFrom = ____state_2Dfiles.readFrom
+local TABLE_LINES = ____state_2Dfiles.TABLE_LINES
+local ____slices = require("lua.slices")
+local longestSliceMs = ____slices.longestSliceMs
+local msNow = ____slices.msNow
+local slice = ____slices.slice
+local startSlices = ____slices.startSlices
+local ____store = require("lua.store")
+local applyMutations = ____store.applyMutations
+--- Compact: rotate the journal, then stream snapshot + rotated journal through the Compactor
+-- (core/compact.ts) into a temp file renamed over the snapshot. Memory follows the journal, not
+-- the store: the old snapshot is read twice (its maps, then its entries one by one). Also frees
+-- the entries that expired (clear by key), drops map entries whose rules are gone, and publishes
+-- the rule census. Never reads the live tables wholesale (see core/compact.ts).
+function ____exports.snapshot(settings, now)
     local rotated = not exists(path(settings, JOURNAL_OLD_FILE))
     if rotated then
         os.rename(
@@ -4732,8 +5159,7 @@ function snapshot(settings, now)
         )
     end
     local t0 = msNow()
-    longestSlice = 0
-    sliceStart = t0
+    startSlices()
     local c = __TS__New(Compactor, now, slice)
     eachRecord(
         path(settings, SNAPSHOT_FILE),
@@ -4848,131 +5274,50 @@ function snapshot(settings, now)
             },
             {
                 "longest_slice_ms",
-                itoa(longestSlice)
+                itoa(longestSliceMs())
             }
         }
     )
     return {nextExpiry = fin.nextExpiry, rotated = rotated}
 end
-function eachRecord(file, kinds, visit)
-    local f = io.open(file, "r")
-    if f == nil then
-        return
-    end
-    local n = 0
-    do
-        while true do
-            do
-                local line = f:read("L")
-                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
-                    break
-                end
-                n = n + 1
-                if n % 20 == 0 then
-                    slice()
-                end
-                if #line < 2 then
-                    goto __continue61
-                end
-                local first = __TS__StringSubstring(line, 0, 1)
-                if (string.find(kinds, first, nil, true) or 0) - 1 < 0 and (kinds ~= TABLE_LINES or first == "M" or first == "D" or first == "#") then
-                    goto __continue61
-                end
-                local body = __TS__StringSubstring(line, 0, #line - 1)
-                local p = parseRecord(body)
-                if p.ok then
-                    visit(p.record, body)
-                else
-                    inc("state_lines_corrupt")
-                    logEvent(
-                        core.warning,
-                        "state line skipped",
-                        {
-                            {"file", file},
-                            {
-                                "line",
-                                itoa(n)
-                            },
-                            {"detail", p.error}
-                        }
-                    )
-                end
-            end
-            ::__continue61::
-        end
-    end
-    f:close()
-end
-function slice()
-    if msNow() - sliceStart >= SLICE_MS then
-        pause()
-    end
-end
-function pause()
-    local t = msNow()
-    if sliceStart > 0 and t - sliceStart > longestSlice then
-        longestSlice = t - sliceStart
-    end
-    core.msleep(1)
-    sliceStart = msNow()
-end
-function msNow()
-    local t = core.now()
-    return t.sec * 1000 + math.floor(t.usec / 1000)
-end
-function exists(file)
-    local f = io.open(file, "r")
-    if f == nil then
-        return false
-    end
-    f:close()
-    return true
-end
-function largestTable()
-    local most = 0
-    for ____, be in ipairs(edgeBackends()) do
-        local px = core.backends[RULE_TABLE_PREFIX .. be]
-        local used = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
-        if used > most then
-            most = used
-        end
-    end
-    return most
-end
-function sweep(settings, now, persist)
-    local pressure = false
-    for ____, be in ipairs(edgeBackends()) do
-        do
-            local px = core.backends[RULE_TABLE_PREFIX .. be]
-            local info = px ~= nil and px.stktable ~= nil and px.stktable:info() or nil
-            local before = info ~= nil and info.used or 0
-            if info ~= nil and info.used > settings.walkLimit then
-                local full = info.used >= info.size * 0.9
-                if full then
-                    pressure = true
-                end
-                if persist or not full then
-                    goto __continue80
-                end
-            end
-            local res = runCli(
-                settings.runtimeApi,
-                {(("clear table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpt0 lt ") .. itoa(now)},
-                10
-            )
-            if not res.ok then
-                logEvent(core.err, "sweep failed", {{"backend", be}, {"detail", res.output}})
-                goto __continue80
-            end
-            local after = px ~= nil and px.stktable ~= nil and px.stktable:info().used or 0
-            if before > after then
-                inc("rules_expired", before - after)
-            end
-        end
-        ::__continue80::
-    end
-    return pressure
-end
+return ____exports
+ end,
+["lua.persist"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__New = ____lualib.__TS__New
+local ____exports = {}
+local loadState, upkeepStep
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local CONTROL_TABLE = ____contract.CONTROL_TABLE
+local READY_KEY = ____contract.READY_KEY
+local ____journal = require("core.journal")
+local JOURNAL_FILE = ____journal.JOURNAL_FILE
+local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
+local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____expiry = require("lua.expiry")
+local sweep = ____expiry.sweep
+local ____journal_2Dfile = require("lua.journal-file")
+local path = ____journal_2Dfile.statePath
+local writer = ____journal_2Dfile.writer
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____ready = require("lua.ready")
+local isStopping = ____ready.isStopping
+local ____rule_2Dtables = require("lua.rule-tables")
+local largestTable = ____rule_2Dtables.largestTable
+local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local hasMasterCli = ____runtime_2Dapi.hasMasterCli
+local ____snapshot = require("lua.snapshot")
+local snapshot = ____snapshot.snapshot
+local ____state_2Dfiles = require("lua.state-files")
+local readFrom = ____state_2Dfiles.readFrom
+local Replayer = ____state_2Dfiles.Replayer
+local runCliRetry = ____state_2Dfiles.runCliRetry
 function loadState(m)
     local now = core.now().sec
     local corrupt = 0
@@ -5048,211 +5393,6 @@ function upkeepStep(m)
             end
             m.nextExpiry = done.nextExpiry
         end
-    end
-end
---- One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
-local CLI_BATCH_BYTES = 12000
---- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
-local function runCliRetry(settings, cmds)
-    local res = runCli(settings.runtimeApi, cmds, 10)
-    do
-        local i = 0
-        while i < 100 and not res.ok do
-            core.msleep(100)
-            res = runCli(settings.runtimeApi, cmds, 10)
-            i = i + 1
-        end
-    end
-    return res
-end
-local function currentEntry(r)
-    if r.kind ~= "table" then
-        return nil
-    end
-    local px = core.backends[r.table]
-    local ____temp_0
-    if px == nil or px.stktable == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable:lookup(r.key)
-    end
-    local e = ____temp_0
-    if e == nil then
-        return nil
-    end
-    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
-end
-Replayer = __TS__Class()
-Replayer.name = "Replayer"
-function Replayer.prototype.____constructor(self, settings, now, guard)
-    self.settings = settings
-    self.now = now
-    self.guard = guard
-    self.applied = 0
-    self.skipped = 0
-    self.batch = {}
-    self.size = 0
-end
-function Replayer.prototype.push(self, record)
-    if isExpiredRecord(record, self.now) then
-        self.skipped = self.skipped + 1
-        return
-    end
-    local ____table_guard_1
-    if self.guard then
-        ____table_guard_1 = reconcile(
-            record,
-            currentEntry(record)
-        )
-    else
-        ____table_guard_1 = record
-    end
-    local r = ____table_guard_1
-    if r == nil then
-        self.skipped = self.skipped + 1
-        return
-    end
-    if r.kind == "table" then
-        local c = recordCommand(r)
-        if c == nil then
-            return
-        end
-        if self.size + #c > CLI_BATCH_BYTES then
-            self:flush()
-        end
-        local ____self_batch_2 = self.batch
-        ____self_batch_2[#____self_batch_2 + 1] = c
-        self.size = self.size + #c + 1
-    else
-        self:flush()
-        local ok = pcall(function()
-            local ____temp_3
-            if r.kind == "map-set" then
-                ____temp_3 = core.set_map(r.file, r.key, r.value)
-            else
-                ____temp_3 = core.del_map(r.file, r.key)
-            end
-            return ____temp_3
-        end)
-        if not ok then
-            self.skipped = self.skipped + 1
-            return
-        end
-    end
-    self.applied = self.applied + 1
-end
-function Replayer.prototype.flush(self)
-    if #self.batch == 0 then
-        return
-    end
-    local res = runCliRetry(self.settings, self.batch)
-    if not res.ok or not cliSucceeded(res.output) then
-        logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
-    end
-    self.batch = {}
-    self.size = 0
-end
-MAP_LINES = "MD"
-TABLE_LINES = "T"
---- The longest time the maintenance task held its thread between two yields since the last reset.
-longestSlice = 0
-sliceStart = 0
-SLICE_MS = 4
---- Clears, key by key, the entries compaction found expired that the live table still holds
--- expired (a key learned again since then is kept). Each `clear table ... key` is O(log n);
--- batches stay below the CLI's buffer and the task yields between them.
-ExpiredClearer = __TS__Class()
-ExpiredClearer.name = "ExpiredClearer"
-function ExpiredClearer.prototype.____constructor(self, settings, now)
-    self.settings = settings
-    self.now = now
-    self.batch = {}
-    self.cmds = {}
-    self.size = 0
-    self.freed = 0
-    self.seen = 0
-end
-function ExpiredClearer.prototype.add(self, ____table, key)
-    self.seen = self.seen + 1
-    if self.seen % 20 == 0 then
-        slice()
-    end
-    local px = core.backends[____table]
-    local ____temp_4
-    if px == nil then
-        ____temp_4 = nil
-    else
-        ____temp_4 = px.stktable
-    end
-    local t = ____temp_4
-    if t == nil then
-        return
-    end
-    local e = t:lookup(key)
-    if e == nil or (e.gpt0 or 0) > self.now then
-        return
-    end
-    local c = (("clear table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key)
-    if self.size + #c > CLI_BATCH_BYTES then
-        self:flush()
-    end
-    local ____self_cmds_5 = self.cmds
-    ____self_cmds_5[#____self_cmds_5 + 1] = c
-    local ____self_batch_6 = self.batch
-    ____self_batch_6[#____self_batch_6 + 1] = {t = t, key = key}
-    self.size = self.size + #c + 1
-end
-function ExpiredClearer.prototype.finish(self)
-    self:flush()
-    return self.freed
-end
-function ExpiredClearer.prototype.flush(self)
-    if #self.cmds == 0 then
-        return
-    end
-    local res = runCli(self.settings.runtimeApi, self.cmds, 10)
-    if not res.ok then
-        logEvent(core.err, "clearing expired rules failed", {{"detail", res.output}})
-    end
-    for ____, b in ipairs(self.batch) do
-        if b.t:lookup(b.key) == nil then
-            self.freed = self.freed + 1
-        end
-    end
-    self.batch = {}
-    self.cmds = {}
-    self.size = 0
-    pause()
-end
-local function isReady()
-    local px = core.backends[CONTROL_TABLE]
-    local ____temp_7
-    if px == nil or px.stktable == nil then
-        ____temp_7 = nil
-    else
-        ____temp_7 = px.stktable:lookup(READY_KEY)
-    end
-    local e = ____temp_7
-    return e ~= nil and (e.gpt0 or 0) > 0
-end
---- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
-function ____exports.waitUntilReady()
-    local start = core.now()
-    while not isReady() and not isStopping() do
-        local now = core.now()
-        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
-            inc("ready_timeouts")
-            logEvent(
-                core.warning,
-                "request served before the rules were loaded",
-                {{
-                    "waited_ms",
-                    itoa(READY_WAIT_MS)
-                }}
-            )
-            return
-        end
-        core.msleep(10)
     end
 end
 --- The maintenance loop. Registered once per process (see main.ts).
@@ -5347,7 +5487,8 @@ local ____settings_2Dloader = require("lua.settings-loader")
 local loadSettings = ____settings_2Dloader.loadSettings
 local ____persist = require("lua.persist")
 local maintenance = ____persist.maintenance
-local waitUntilReady = ____persist.waitUntilReady
+local ____ready = require("lua.ready")
+local waitUntilReady = ____ready.waitUntilReady
 local ____store = require("lua.store")
 local openBackendMaps = ____store.openBackendMaps
 local openGlobalMaps = ____store.openGlobalMaps

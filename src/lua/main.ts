@@ -11,7 +11,8 @@ import * as match from "./match";
 import * as metrics from "./metrics";
 import * as normalize from "./normalize";
 import { loadSettings } from "./settings-loader";
-import { maintenance, waitUntilReady } from "./persist";
+import { maintenance } from "./persist";
+import { waitUntilReady } from "./ready";
 import { openBackendMaps, openGlobalMaps } from "./store";
 
 const loaded = loadSettings();

@@ -1,0 +1,31 @@
+/** Process state the maintenance task and the startup gate need: loaded yet, stopping yet. */
+import { itoa } from "../core/bytes";
+import { CONTROL_TABLE, READY_KEY, READY_WAIT_MS } from "../core/contract";
+import { inc } from "./counters";
+import { logEvent } from "./log";
+
+export function isStopping(): boolean {
+  // [T] get_info values are numbers, not strings
+  return tostring(core.get_info().get("Stopping")) === "1";
+}
+
+function isReady(): boolean {
+  const px = core.backends.get(CONTROL_TABLE);
+  const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(READY_KEY);
+  return e !== undefined && (e.get("gpt0") ?? 0) > 0;
+}
+
+/** Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open). */
+export function waitUntilReady(): void {
+  const start = core.now();
+  // a stopping process has no loader left to wait for
+  while (!isReady() && !isStopping()) {
+    const now = core.now();
+    if ((now.sec - start.sec) * 1000 + Math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS) {
+      inc("ready_timeouts");
+      logEvent(core.warning, "request served before the rules were loaded", [["waited_ms", itoa(READY_WAIT_MS)]]);
+      return;
+    }
+    core.msleep(10);
+  }
+}

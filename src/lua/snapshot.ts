@@ -1,0 +1,85 @@
+/** Compaction: a new snapshot streamed from the old one and the rotated journal. */
+import { itoa } from "../core/bytes";
+import { Compactor, EntryVerdict } from "../core/compact";
+import { formatRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE } from "../core/journal";
+import { Settings } from "../core/settings";
+import { inc, setGauge } from "./counters";
+import { ExpiredClearer } from "./expiry";
+import { statePath as path, writer } from "./journal-file";
+import { logEvent } from "./log";
+import { isStopping } from "./ready";
+import { eachRecord, exists, MAP_LINES, readFrom, TABLE_LINES } from "./state-files";
+import { longestSliceMs, msNow, slice, startSlices } from "./slices";
+import { applyMutations } from "./store";
+
+/**
+ * Compact: rotate the journal, then stream snapshot + rotated journal through the Compactor
+ * (core/compact.ts) into a temp file renamed over the snapshot. Memory follows the journal, not
+ * the store: the old snapshot is read twice (its maps, then its entries one by one). Also frees
+ * the entries that expired (clear by key), drops map entries whose rules are gone, and publishes
+ * the rule census. Never reads the live tables wholesale (see core/compact.ts).
+ */
+export function snapshot(settings: Settings, now: number): { nextExpiry: number; rotated: boolean } | undefined {
+  // an old journal left by an interrupted snapshot (or a process that stopped mid-way) holds records the
+  // snapshot may lack: fold it in this time instead of overwriting it with a new rotation
+  const rotated = !exists(path(settings, JOURNAL_OLD_FILE));
+  if (rotated) os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
+  const t0 = msNow();
+  startSlices();
+  const c = new Compactor(now, slice);
+  eachRecord(path(settings, SNAPSHOT_FILE), MAP_LINES, (r) => c.foldSnapshotMap(r));
+  readFrom(path(settings, JOURNAL_OLD_FILE), 0, undefined, { push: (r) => c.foldJournal(r), flush: () => undefined });
+  c.prepare();
+  const t1 = msNow();
+  const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer;
+  const [f, err] = io.open(tmp, "w");
+  if (f === undefined) {
+    logEvent(core.err, "snapshot not written", [["detail", tostring(err)]]);
+    return undefined;
+  }
+  f.write("# edgeblock snapshot v1 written at " + itoa(now) + " by " + writer + "\n");
+  const clearer = new ExpiredClearer(settings, now);
+  let records = 0;
+  const emit = (table: string, key: string, v: EntryVerdict, line: string | undefined) => {
+    if (v.keep) {
+      const out = !v.merged && line !== undefined ? line : formatRecord({ kind: "table", table, key, fields: v.fields }, writer);
+      if (out !== undefined) f.write(out + "\n");
+      records++;
+    } else if (v.expired) clearer.add(table, key);
+  };
+  eachRecord(path(settings, SNAPSHOT_FILE), TABLE_LINES, (r, line) => {
+    if (r.kind === "table") emit(r.table, r.key, c.snapshotEntry(r.table, r.key, r.fields), line);
+  });
+  for (const j of c.journalEntries()) emit(j.table, j.key, j.verdict, undefined);
+  const fin = c.finish();
+  for (const m of fin.maps) {
+    const line = formatRecord(m, writer);
+    if (line !== undefined) f.write(line + "\n");
+    records++;
+  }
+  f.close();
+  const t2 = msNow();
+  if (isStopping()) {
+    // a stopping process must not overwrite what the new one writes
+    os.remove(tmp);
+    return undefined;
+  }
+  os.rename(tmp, path(settings, SNAPSHOT_FILE));
+  os.remove(path(settings, JOURNAL_OLD_FILE));
+  if (fin.prune.length > 0) applyMutations(settings, fin.prune);
+  const freed = clearer.finish();
+  const t3 = msNow();
+  if (freed > 0) inc("rules_expired", freed);
+  for (const k of fin.census) {
+    setGauge("rules_active:" + k.backend + ":enforce", k.enforce);
+    setGauge("rules_active:" + k.backend + ":dry-run", k.dryRun);
+  }
+  logEvent(core.info, "snapshot written", [
+    ["records", itoa(records)],
+    ["map_entries_pruned", itoa(fin.prune.length)],
+    ["expired_freed", itoa(freed)],
+    ["ms", itoa(t1 - t0) + "/" + itoa(t2 - t1) + "/" + itoa(t3 - t2)],
+    ["longest_slice_ms", itoa(longestSliceMs())],
+  ]);
+  return { nextExpiry: fin.nextExpiry, rotated };
+}
