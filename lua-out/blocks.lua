@@ -634,6 +634,11 @@ function ____exports.escapeCliArg(s)
     end
     return start == 0 and s or out .. __TS__StringSubstring(s, start)
 end
+--- What `set table` answers when a full table could not evict an entry for a new key: on 2.6 eviction
+-- examines only 2x(size/256+1) of the oldest entries and gives up on recently touched ones, requeueing
+-- them, so the same commands succeed when sent again (at most EVICTION_RETRIES times).
+____exports.NO_ENTRY_ANSWER = "Unable to allocate a new entry"
+____exports.EVICTION_RETRIES = 8
 --- `set table` command that upserts one rule entry (one line, no trailing newline).
 function ____exports.setRuleCommand(____table, key, d)
     return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
@@ -1118,18 +1123,14 @@ function Compactor.prototype.snapshotEntry(self, ____table, key, fields)
         ____temp_0 = j[key]
     end
     local newer = ____temp_0
-    if newer == nil then
-        local e = {}
-        for ____, f in ipairs(fields) do
-            e[f.name] = f.value
-        end
-        return self:judge(____table, key, e, false)
-    end
-    self.done[(____table .. "\t") .. key] = true
     local e = {}
     for ____, f in ipairs(fields) do
         e[f.name] = f.value
     end
+    if newer == nil then
+        return self:judge(____table, key, e, false)
+    end
+    self.done[(____table .. "\t") .. key] = true
     for ____, name in ipairs(keysOf(newer)) do
         e[name] = newer[name]
     end
@@ -1142,7 +1143,7 @@ function Compactor.prototype.journalEntries(self)
         for ____, key in ipairs(keysOf(t)) do
             do
                 if self.done[(____table .. "\t") .. key] then
-                    goto __continue47
+                    goto __continue45
                 end
                 out[#out + 1] = {
                     table = ____table,
@@ -1150,7 +1151,7 @@ function Compactor.prototype.journalEntries(self)
                     verdict = self:judge(____table, key, t[key], true)
                 }
             end
-            ::__continue47::
+            ::__continue45::
         end
     end
     return out
@@ -1160,12 +1161,7 @@ function Compactor.prototype.judge(self, ____table, key, e, merged)
     local rule = isRuleTable(____table)
     local fields = merged and fieldList(e) or ({})
     if not rule then
-        return {
-            keep = true,
-            merged = merged,
-            fields = merged and fields or fieldList(e),
-            expired = false
-        }
+        return {keep = true, merged = merged, fields = fields, expired = false}
     end
     local be = __TS__StringSubstring(____table, #RULE_TABLE_PREFIX)
     if self.counts[be] == nil then
@@ -1233,7 +1229,7 @@ function Compactor.prototype.finish(self)
                 elseif file == STORE_MAPS.reasons and not self.reasons[key] then
                     value = ""
                 elseif file == STORE_MAPS.counters then
-                    goto __continue65
+                    goto __continue63
                 end
                 if #value == 0 then
                     prune[#prune + 1] = {kind = "map-del", file = file, key = key}
@@ -1244,7 +1240,7 @@ function Compactor.prototype.finish(self)
                     maps[#maps + 1] = {kind = "map-set", file = file, key = key, value = value}
                 end
             end
-            ::__continue65::
+            ::__continue63::
         end
     end
     local census = {}
@@ -3646,6 +3642,7 @@ return ____exports
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__Class = ____lualib.__TS__Class
 local ____exports = {}
 local connectOnce
 function connectOnce(address, timeoutSeconds)
@@ -3756,6 +3753,34 @@ function ____exports.cliSucceeded(output)
     end
     return true
 end
+--- One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
+____exports.CLI_BATCH_BYTES = 12000
+--- Commands gathered into request lines of at most CLI_BATCH_BYTES; `send` gets each full batch, in order.
+____exports.CommandBatch = __TS__Class()
+local CommandBatch = ____exports.CommandBatch
+CommandBatch.name = "CommandBatch"
+function CommandBatch.prototype.____constructor(self, send)
+    self.send = send
+    self.cmds = {}
+    self.size = 0
+end
+function CommandBatch.prototype.add(self, command)
+    if self.size + #command > ____exports.CLI_BATCH_BYTES then
+        self:flush()
+    end
+    local ____self_cmds_0 = self.cmds
+    ____self_cmds_0[#____self_cmds_0 + 1] = command
+    self.size = self.size + #command + 1
+end
+function CommandBatch.prototype.flush(self)
+    if #self.cmds == 0 then
+        return
+    end
+    local cmds = self.cmds
+    self.cmds = {}
+    self.size = 0
+    self.send(cmds)
+end
 return ____exports
  end,
 ["lua.rule-tables"] = function(...) 
@@ -3826,263 +3851,10 @@ function ____exports.slice()
 end
 return ____exports
  end,
-["lua.state-files"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__Class = ____lualib.__TS__Class
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local ____journal = require("core.journal")
-local isExpiredRecord = ____journal.isExpiredRecord
-local parseRecord = ____journal.parseRecord
-local recordCommand = ____journal.recordCommand
-local reconcile = ____journal.reconcile
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
-local ____runtime_2Dapi = require("lua.runtime-api")
-local cliSucceeded = ____runtime_2Dapi.cliSucceeded
-local runCli = ____runtime_2Dapi.runCli
-local ____slices = require("lua.slices")
-local slice = ____slices.slice
---- One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
-____exports.CLI_BATCH_BYTES = 12000
---- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
-function ____exports.runCliRetry(settings, cmds)
-    local res = runCli(settings.runtimeApi, cmds, 10)
-    do
-        local i = 0
-        while i < 100 and not res.ok do
-            core.msleep(100)
-            res = runCli(settings.runtimeApi, cmds, 10)
-            i = i + 1
-        end
-    end
-    return res
-end
-local function currentEntry(r)
-    if r.kind ~= "table" then
-        return nil
-    end
-    local px = core.backends[r.table]
-    local ____temp_0
-    if px == nil or px.stktable == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable:lookup(r.key)
-    end
-    local e = ____temp_0
-    if e == nil then
-        return nil
-    end
-    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
-end
---- Applies records in order: table records in batched runtime API calls, map records directly.
-____exports.Replayer = __TS__Class()
-local Replayer = ____exports.Replayer
-Replayer.name = "Replayer"
-function Replayer.prototype.____constructor(self, settings, now, guard)
-    self.settings = settings
-    self.now = now
-    self.guard = guard
-    self.applied = 0
-    self.skipped = 0
-    self.batch = {}
-    self.size = 0
-end
-function Replayer.prototype.push(self, record)
-    if isExpiredRecord(record, self.now) then
-        self.skipped = self.skipped + 1
-        return
-    end
-    local ____table_guard_1
-    if self.guard then
-        ____table_guard_1 = reconcile(
-            record,
-            currentEntry(record)
-        )
-    else
-        ____table_guard_1 = record
-    end
-    local r = ____table_guard_1
-    if r == nil then
-        self.skipped = self.skipped + 1
-        return
-    end
-    if r.kind == "table" then
-        local c = recordCommand(r)
-        if c == nil then
-            return
-        end
-        if self.size + #c > ____exports.CLI_BATCH_BYTES then
-            self:flush()
-        end
-        local ____self_batch_2 = self.batch
-        ____self_batch_2[#____self_batch_2 + 1] = c
-        self.size = self.size + #c + 1
-    else
-        self:flush()
-        local ok = pcall(function()
-            local ____temp_3
-            if r.kind == "map-set" then
-                ____temp_3 = core.set_map(r.file, r.key, r.value)
-            else
-                ____temp_3 = core.del_map(r.file, r.key)
-            end
-            return ____temp_3
-        end)
-        if not ok then
-            self.skipped = self.skipped + 1
-            return
-        end
-    end
-    self.applied = self.applied + 1
-end
-function Replayer.prototype.flush(self)
-    if #self.batch == 0 then
-        return
-    end
-    local res = ____exports.runCliRetry(self.settings, self.batch)
-    if not res.ok or not cliSucceeded(res.output) then
-        logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
-    end
-    self.batch = {}
-    self.size = 0
-end
---- Stream a state file from `offset` into the replayer, line by line. A last
--- line without its newline may still be being written: it is left for later.
--- Returns the offset after the last complete line and the corrupt line count.
-function ____exports.readFrom(file, offset, skipWriter, out)
-    local f = io.open(file, "r")
-    if f == nil then
-        return {offset = 0, corrupt = 0}
-    end
-    local ____end = f:seek("end")
-    local size = type(____end) == "number" and ____end or 0
-    if size < offset then
-        offset = 0
-    end
-    f:seek("set", offset)
-    local corrupt = 0
-    local n = 0
-    local ownPrefix = skipWriter ~= nil and skipWriter .. "\t" or nil
-    do
-        while true do
-            do
-                local line = f:read("L")
-                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
-                    break
-                end
-                offset = offset + #line
-                n = n + 1
-                local body = __TS__StringSubstring(line, 0, #line - 1)
-                if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
-                    goto __continue25
-                end
-                if ownPrefix ~= nil and __TS__StringSubstring(body, 2, 2 + #ownPrefix) == ownPrefix then
-                    goto __continue25
-                end
-                local p = parseRecord(body)
-                if not p.ok then
-                    corrupt = corrupt + 1
-                    logEvent(
-                        core.warning,
-                        "state line skipped",
-                        {
-                            {"file", file},
-                            {
-                                "line",
-                                itoa(n)
-                            },
-                            {"detail", p.error}
-                        }
-                    )
-                    goto __continue25
-                end
-                if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
-                    goto __continue25
-                end
-                out:push(p.record)
-                if n % 20 == 0 then
-                    slice()
-                end
-            end
-            ::__continue25::
-        end
-    end
-    f:close()
-    out:flush()
-    return {offset = offset, corrupt = corrupt}
-end
-____exports.MAP_LINES = "MD"
-____exports.TABLE_LINES = "T"
---- Every complete line of a state file whose record kind (first byte) is in `kinds`, parsed, with
--- its text; other lines are skipped unparsed; corrupt ones are counted and logged.
-function ____exports.eachRecord(file, kinds, visit)
-    local f = io.open(file, "r")
-    if f == nil then
-        return
-    end
-    local n = 0
-    do
-        while true do
-            do
-                local line = f:read("L")
-                if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
-                    break
-                end
-                n = n + 1
-                if n % 20 == 0 then
-                    slice()
-                end
-                if #line < 2 then
-                    goto __continue35
-                end
-                local first = __TS__StringSubstring(line, 0, 1)
-                if (string.find(kinds, first, nil, true) or 0) - 1 < 0 and (kinds ~= ____exports.TABLE_LINES or first == "M" or first == "D" or first == "#") then
-                    goto __continue35
-                end
-                local body = __TS__StringSubstring(line, 0, #line - 1)
-                local p = parseRecord(body)
-                if p.ok then
-                    visit(p.record, body)
-                else
-                    inc("state_lines_corrupt")
-                    logEvent(
-                        core.warning,
-                        "state line skipped",
-                        {
-                            {"file", file},
-                            {
-                                "line",
-                                itoa(n)
-                            },
-                            {"detail", p.error}
-                        }
-                    )
-                end
-            end
-            ::__continue35::
-        end
-    end
-    f:close()
-end
-function ____exports.exists(file)
-    local f = io.open(file, "r")
-    if f == nil then
-        return false
-    end
-    f:close()
-    return true
-end
-return ____exports
- end,
 ["lua.expiry"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__Class = ____lualib.__TS__Class
+local __TS__New = ____lualib.__TS__New
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
@@ -4095,14 +3867,13 @@ local inc = ____counters.inc
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____runtime_2Dapi = require("lua.runtime-api")
+local CommandBatch = ____runtime_2Dapi.CommandBatch
 local runCli = ____runtime_2Dapi.runCli
 local ____rule_2Dtables = require("lua.rule-tables")
 local edgeBackends = ____rule_2Dtables.edgeBackends
 local ____slices = require("lua.slices")
 local pause = ____slices.pause
 local slice = ____slices.slice
-local ____state_2Dfiles = require("lua.state-files")
-local CLI_BATCH_BYTES = ____state_2Dfiles.CLI_BATCH_BYTES
 --- Free expired rules. A table up to `walk_limit` entries: one data-filtered clear (a walk, at most
 -- ~17 ms). A bigger one is never walked when there is a journal: compaction names the keys that
 -- expired and the ExpiredClearer frees them one by one; a bigger table 90% full reports memory
@@ -4149,13 +3920,26 @@ ____exports.ExpiredClearer = __TS__Class()
 local ExpiredClearer = ____exports.ExpiredClearer
 ExpiredClearer.name = "ExpiredClearer"
 function ExpiredClearer.prototype.____constructor(self, settings, now)
-    self.settings = settings
     self.now = now
-    self.batch = {}
-    self.cmds = {}
-    self.size = 0
+    self.pending = {}
     self.freed = 0
     self.seen = 0
+    self.batch = __TS__New(
+        CommandBatch,
+        function(cmds)
+            local res = runCli(settings.runtimeApi, cmds, 10)
+            if not res.ok then
+                logEvent(core.err, "clearing expired rules failed", {{"detail", res.output}})
+            end
+            for ____, b in ipairs(self.pending) do
+                if b.t:lookup(b.key) == nil then
+                    self.freed = self.freed + 1
+                end
+            end
+            self.pending = {}
+            pause()
+        end
+    )
 end
 function ExpiredClearer.prototype.add(self, ____table, key)
     self.seen = self.seen + 1
@@ -4177,37 +3961,13 @@ function ExpiredClearer.prototype.add(self, ____table, key)
     if e == nil or (e.gpt0 or 0) > self.now then
         return
     end
-    local c = (("clear table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key)
-    if self.size + #c > CLI_BATCH_BYTES then
-        self:flush()
-    end
-    local ____self_cmds_1 = self.cmds
-    ____self_cmds_1[#____self_cmds_1 + 1] = c
-    local ____self_batch_2 = self.batch
-    ____self_batch_2[#____self_batch_2 + 1] = {t = t, key = key}
-    self.size = self.size + #c + 1
+    self.batch:add((("clear table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key))
+    local ____self_pending_1 = self.pending
+    ____self_pending_1[#____self_pending_1 + 1] = {t = t, key = key}
 end
 function ExpiredClearer.prototype.finish(self)
-    self:flush()
+    self.batch:flush()
     return self.freed
-end
-function ExpiredClearer.prototype.flush(self)
-    if #self.cmds == 0 then
-        return
-    end
-    local res = runCli(self.settings.runtimeApi, self.cmds, 10)
-    if not res.ok then
-        logEvent(core.err, "clearing expired rules failed", {{"detail", res.output}})
-    end
-    for ____, b in ipairs(self.batch) do
-        if b.t:lookup(b.key) == nil then
-            self.freed = self.freed + 1
-        end
-    end
-    self.batch = {}
-    self.cmds = {}
-    self.size = 0
-    pause()
 end
 return ____exports
  end,
@@ -4304,6 +4064,9 @@ local prefixMapFile = ____store_2Drecords.prefixMapFile
 local qualMapFile = ____store_2Drecords.qualMapFile
 local ____journal_2Dfile = require("lua.journal-file")
 local journalAppend = ____journal_2Dfile.journalAppend
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local EVICTION_RETRIES = ____runtime_2Dcmd.EVICTION_RETRIES
+local NO_ENTRY_ANSWER = ____runtime_2Dcmd.NO_ENTRY_ANSWER
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
@@ -4318,9 +4081,6 @@ local COMMON_METHODS = {
     "DELETE",
     "OPTIONS"
 }
---- What `set table` answers when a full table could not evict an entry for a new key.
-local NO_ENTRY_ANSWER = "Unable to allocate a new entry"
-local EVICTION_RETRIES = 8
 function ____exports.openGlobalMaps()
     return {
         reasons = MapClass.new(STORE_MAPS.reasons, MapClass._str),
@@ -4702,16 +4462,18 @@ function ____exports.execute(ctx, txn, mode)
     local full = false
     if #verdict.blocks > 0 then
         local fill = tableFill(backend)
-        full = fill ~= nil and fill.used >= fill.size
-        if full and ctx.settings.onFull == "refuse" then
-            refuse(
-                txn,
-                "store-full",
-                backend,
-                path,
-                (tostring(fill.used) .. " rules in a table of ") .. tostring(fill.size)
-            )
-            return
+        if fill ~= nil and fill.used >= fill.size then
+            if ctx.settings.onFull == "refuse" then
+                refuse(
+                    txn,
+                    "store-full",
+                    backend,
+                    path,
+                    (tostring(fill.used) .. " rules in a table of ") .. tostring(fill.size)
+                )
+                return
+            end
+            full = true
         end
         local bucket = buckets[backend] or ({tokens = ctx.settings.learnBurst > 0 and ctx.settings.learnBurst or ctx.settings.learnRate, last = now.sec * 1000})
         buckets[backend] = bucket
@@ -5107,6 +4869,241 @@ function ____exports.waitUntilReady()
 end
 return ____exports
  end,
+["lua.state-files"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local __TS__New = ____lualib.__TS__New
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____journal = require("core.journal")
+local isExpiredRecord = ____journal.isExpiredRecord
+local parseRecord = ____journal.parseRecord
+local recordCommand = ____journal.recordCommand
+local reconcile = ____journal.reconcile
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local CommandBatch = ____runtime_2Dapi.CommandBatch
+local runCli = ____runtime_2Dapi.runCli
+local ____slices = require("lua.slices")
+local slice = ____slices.slice
+--- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
+function ____exports.runCliRetry(settings, cmds)
+    local res = runCli(settings.runtimeApi, cmds, 10)
+    do
+        local i = 0
+        while i < 100 and not res.ok do
+            core.msleep(100)
+            res = runCli(settings.runtimeApi, cmds, 10)
+            i = i + 1
+        end
+    end
+    return res
+end
+local function currentEntry(r)
+    if r.kind ~= "table" then
+        return nil
+    end
+    local px = core.backends[r.table]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(r.key)
+    end
+    local e = ____temp_0
+    if e == nil then
+        return nil
+    end
+    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
+end
+--- Applies records in order: table records in batched runtime API calls, map records directly.
+____exports.Replayer = __TS__Class()
+local Replayer = ____exports.Replayer
+Replayer.name = "Replayer"
+function Replayer.prototype.____constructor(self, settings, now, guard)
+    self.now = now
+    self.guard = guard
+    self.applied = 0
+    self.skipped = 0
+    self.batch = __TS__New(
+        CommandBatch,
+        function(cmds)
+            local res = ____exports.runCliRetry(settings, cmds)
+            if not res.ok or not cliSucceeded(res.output) then
+                logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
+            end
+        end
+    )
+end
+function Replayer.prototype.push(self, record)
+    if isExpiredRecord(record, self.now) then
+        self.skipped = self.skipped + 1
+        return
+    end
+    local ____table_guard_1
+    if self.guard then
+        ____table_guard_1 = reconcile(
+            record,
+            currentEntry(record)
+        )
+    else
+        ____table_guard_1 = record
+    end
+    local r = ____table_guard_1
+    if r == nil then
+        self.skipped = self.skipped + 1
+        return
+    end
+    if r.kind == "table" then
+        local c = recordCommand(r)
+        if c == nil then
+            return
+        end
+        self.batch:add(c)
+    else
+        self.batch:flush()
+        local ok = pcall(function()
+            local ____temp_2
+            if r.kind == "map-set" then
+                ____temp_2 = core.set_map(r.file, r.key, r.value)
+            else
+                ____temp_2 = core.del_map(r.file, r.key)
+            end
+            return ____temp_2
+        end)
+        if not ok then
+            self.skipped = self.skipped + 1
+            return
+        end
+    end
+    self.applied = self.applied + 1
+end
+function Replayer.prototype.flush(self)
+    self.batch:flush()
+end
+--- Each complete line of a file from `offset`, without its newline, with its number; the task gives
+-- traffic its turn every 20 lines. A last line without its newline may still be being written: it is
+-- left for later. Returns the offset after the last complete line (0 when there is no file).
+local function eachLine(file, offset, visit)
+    local f = io.open(file, "r")
+    if f == nil then
+        return 0
+    end
+    local ____end = f:seek("end")
+    local size = type(____end) == "number" and ____end or 0
+    if size < offset then
+        offset = 0
+    end
+    f:seek("set", offset)
+    local n = 0
+    do
+        while true do
+            local line = f:read("L")
+            if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
+                break
+            end
+            offset = offset + #line
+            n = n + 1
+            if n % 20 == 0 then
+                slice()
+            end
+            visit(
+                __TS__StringSubstring(line, 0, #line - 1),
+                n
+            )
+        end
+    end
+    f:close()
+    return offset
+end
+--- A line that does not parse: counted and logged with file and line, never applied.
+local function skipCorrupt(file, n, ____error)
+    inc("state_lines_corrupt")
+    logEvent(
+        core.warning,
+        "state line skipped",
+        {
+            {"file", file},
+            {
+                "line",
+                itoa(n)
+            },
+            {"detail", ____error}
+        }
+    )
+end
+--- Stream a state file from `offset` into the replayer, skipping this process's own lines when
+-- tailing. Returns the offset after the last complete line and the corrupt line count.
+function ____exports.readFrom(file, offset, skipWriter, out)
+    local corrupt = 0
+    local ownPrefix = skipWriter ~= nil and skipWriter .. "\t" or nil
+    local next = eachLine(
+        file,
+        offset,
+        function(body, n)
+            if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
+                return
+            end
+            if ownPrefix ~= nil and __TS__StringSubstring(body, 2, 2 + #ownPrefix) == ownPrefix then
+                return
+            end
+            local p = parseRecord(body)
+            if not p.ok then
+                corrupt = corrupt + 1
+                skipCorrupt(file, n, p.error)
+                return
+            end
+            if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
+                return
+            end
+            out:push(p.record)
+        end
+    )
+    out:flush()
+    return {offset = next, corrupt = corrupt}
+end
+____exports.MAP_LINES = "MD"
+____exports.TABLE_LINES = "T"
+--- Every record of a state file whose kind (first byte) is in `kinds`, parsed, with its text; other
+-- lines are skipped unparsed. The table pass also reports lines of no known kind as corrupt.
+function ____exports.eachRecord(file, kinds, visit)
+    eachLine(
+        file,
+        0,
+        function(body, n)
+            if #body == 0 then
+                return
+            end
+            local first = __TS__StringSubstring(body, 0, 1)
+            if (string.find(kinds, first, nil, true) or 0) - 1 < 0 and (kinds ~= ____exports.TABLE_LINES or first == "M" or first == "D" or first == "#") then
+                return
+            end
+            local p = parseRecord(body)
+            if p.ok then
+                visit(p.record, body)
+            else
+                skipCorrupt(file, n, p.error)
+            end
+        end
+    )
+end
+function ____exports.exists(file)
+    local f = io.open(file, "r")
+    if f == nil then
+        return false
+    end
+    f:close()
+    return true
+end
+return ____exports
+ end,
 ["lua.snapshot"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__New = ____lualib.__TS__New
@@ -5333,9 +5330,6 @@ function loadState(m)
         if file == JOURNAL_FILE then
             m.offset = r.offset
         end
-    end
-    if corrupt > 0 then
-        inc("state_lines_corrupt", corrupt)
     end
     logEvent(
         core.notice,

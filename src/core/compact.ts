@@ -74,6 +74,7 @@ export interface EntryVerdict {
   readonly keep: boolean;
   /** The journal changed it: write `fields` instead of the line as it was. */
   readonly merged: boolean;
+  /** The merged fields (empty when not merged). */
   readonly fields: { name: string; value: number }[];
   /** It expired (or was removed) since the last compaction: the live table may still hold it. */
   readonly expired: boolean;
@@ -146,14 +147,10 @@ export class Compactor {
   snapshotEntry(table: string, key: string, fields: readonly { name: string; value: number }[]): EntryVerdict {
     const j = this.journal.tables[table];
     const newer = j === undefined ? undefined : j[key];
-    if (newer === undefined) {
-      const e: Fields = {};
-      for (const f of fields) e[f.name] = f.value;
-      return this.judge(table, key, e, false);
-    }
-    this.done[table + "\t" + key] = true;
     const e: Fields = {};
     for (const f of fields) e[f.name] = f.value;
+    if (newer === undefined) return this.judge(table, key, e, false);
+    this.done[table + "\t" + key] = true;
     for (const name of keysOf(newer)) e[name] = newer[name];
     return this.judge(table, key, e, true);
   }
@@ -174,8 +171,9 @@ export class Compactor {
   private judge(table: string, key: string, e: Fields, merged: boolean): EntryVerdict {
     this.step();
     const rule = isRuleTable(table);
+    // only a merged entry needs its fields listed: an unmerged one is written as it was read
     const fields = merged ? fieldList(e) : [];
-    if (!rule) return { keep: true, merged, fields: merged ? fields : fieldList(e), expired: false };
+    if (!rule) return { keep: true, merged, fields, expired: false };
     // every rule table gets a census line, so its gauges fall to 0 once its last rule is gone
     const be = table.substring(RULE_TABLE_PREFIX.length);
     if (this.counts[be] === undefined) this.counts[be] = { enforce: 0, dryRun: 0 };

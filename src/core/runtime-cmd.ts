@@ -21,6 +21,14 @@ export function escapeCliArg(s: string): string {
   return start === 0 ? s : out + s.substring(start);
 }
 
+/**
+ * What `set table` answers when a full table could not evict an entry for a new key: on 2.6 eviction
+ * examines only 2x(size/256+1) of the oldest entries and gives up on recently touched ones, requeueing
+ * them, so the same commands succeed when sent again (at most EVICTION_RETRIES times).
+ */
+export const NO_ENTRY_ANSWER = "Unable to allocate a new entry";
+export const EVICTION_RETRIES = 8;
+
 /** Field values of one rule entry, all unsigned integers. */
 export interface RuleEntryData {
   readonly expiry: number;

@@ -5,10 +5,9 @@ import { escapeCliArg } from "../core/runtime-cmd";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { logEvent } from "./log";
-import { runCli } from "./runtime-api";
+import { CommandBatch, runCli } from "./runtime-api";
 import { edgeBackends } from "./rule-tables";
 import { pause, slice } from "./slices";
-import { CLI_BATCH_BYTES } from "./state-files";
 
 /**
  * Free expired rules. A table up to `walk_limit` entries: one data-filtered clear (a walk, at most
@@ -46,15 +45,24 @@ export function sweep(settings: Settings, now: number, persist: boolean): boolea
  * batches stay below the CLI's buffer and the task yields between them.
  */
 export class ExpiredClearer {
-  private batch: { t: HaproxyStickTable; key: string }[] = [];
-  private cmds: string[] = [];
-  private size = 0;
+  /** The entries of the batch being gathered, to count what its clears freed. */
+  private pending: { t: HaproxyStickTable; key: string }[] = [];
+  private readonly batch: CommandBatch;
   private freed = 0;
   private seen = 0;
   constructor(
-    private readonly settings: Settings,
+    settings: Settings,
     private readonly now: number,
-  ) {}
+  ) {
+    this.batch = new CommandBatch((cmds) => {
+      const res = runCli(settings.runtimeApi, cmds, 10);
+      if (!res.ok) logEvent(core.err, "clearing expired rules failed", [["detail", res.output]]);
+      // an entry a request is tracking at this moment stays; the table's own expiry or eviction frees it later
+      for (const b of this.pending) if (b.t.lookup(b.key) === undefined) this.freed++;
+      this.pending = [];
+      pause();
+    });
+  }
 
   add(table: string, key: string): void {
     this.seen++;
@@ -64,28 +72,14 @@ export class ExpiredClearer {
     if (t === undefined) return;
     const e = t.lookup(key);
     if (e === undefined || (e.get("gpt0") ?? 0) > this.now) return;
-    const c = "clear table " + escapeCliArg(table) + " key " + escapeCliArg(key);
-    if (this.size + c.length > CLI_BATCH_BYTES) this.flush();
-    this.cmds.push(c);
-    this.batch.push({ t, key });
-    this.size = this.size + c.length + 1;
+    // added after a full batch is sent, so `pending` always matches the batch being gathered
+    this.batch.add("clear table " + escapeCliArg(table) + " key " + escapeCliArg(key));
+    this.pending.push({ t, key });
   }
 
   /** Send what is left; returns how many entries were freed. */
   finish(): number {
-    this.flush();
+    this.batch.flush();
     return this.freed;
-  }
-
-  private flush(): void {
-    if (this.cmds.length === 0) return;
-    const res = runCli(this.settings.runtimeApi, this.cmds, 10);
-    if (!res.ok) logEvent(core.err, "clearing expired rules failed", [["detail", res.output]]);
-    // an entry a request is tracking at this moment stays; the table's own expiry or eviction frees it later
-    for (const b of this.batch) if (b.t.lookup(b.key) === undefined) this.freed++;
-    this.batch = [];
-    this.cmds = [];
-    this.size = 0;
-    pause();
   }
 }

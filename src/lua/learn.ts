@@ -135,10 +135,12 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
   let full = false;
   if (verdict.blocks.length > 0) {
     const fill = tableFill(backend);
-    full = fill !== undefined && fill.used >= fill.size;
-    if (full && ctx.settings.onFull === "refuse") {
-      refuse(txn, "store-full", backend, path, fill!.used + " rules in a table of " + fill!.size);
-      return;
+    if (fill !== undefined && fill.used >= fill.size) {
+      if (ctx.settings.onFull === "refuse") {
+        refuse(txn, "store-full", backend, path, fill.used + " rules in a table of " + fill.size);
+        return;
+      }
+      full = true;
     }
     const bucket = buckets[backend] ?? { tokens: ctx.settings.learnBurst > 0 ? ctx.settings.learnBurst : ctx.settings.learnRate, last: now.sec * 1000 };
     buckets[backend] = bucket;

@@ -84,7 +84,6 @@ function loadState(m: Upkeep): void {
     corrupt = corrupt + r.corrupt;
     if (file === JOURNAL_FILE) m.offset = r.offset;
   }
-  if (corrupt > 0) inc("state_lines_corrupt", corrupt);
   logEvent(core.notice, "state loaded", [["applied", itoa(rep.applied)], ["expired_skipped", itoa(rep.skipped)], ["corrupt", itoa(corrupt)]]);
 }
 

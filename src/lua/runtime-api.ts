@@ -110,3 +110,27 @@ export function cliSucceeded(output: string): boolean {
   }
   return true;
 }
+
+/** One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve. */
+export const CLI_BATCH_BYTES = 12000;
+
+/** Commands gathered into request lines of at most CLI_BATCH_BYTES; `send` gets each full batch, in order. */
+export class CommandBatch {
+  private cmds: string[] = [];
+  private size = 0;
+  constructor(private readonly send: (cmds: string[]) => void) {}
+
+  add(command: string): void {
+    if (this.size + command.length > CLI_BATCH_BYTES) this.flush();
+    this.cmds.push(command);
+    this.size = this.size + command.length + 1;
+  }
+
+  flush(): void {
+    if (this.cmds.length === 0) return;
+    const cmds = this.cmds;
+    this.cmds = [];
+    this.size = 0;
+    this.send(cmds);
+  }
+}

@@ -7,11 +7,8 @@ import { CurrentEntry, isExpiredRecord, JournalRecord, parseRecord, recordComman
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { logEvent } from "./log";
-import { cliSucceeded, runCli } from "./runtime-api";
+import { cliSucceeded, CommandBatch, runCli } from "./runtime-api";
 import { slice } from "./slices";
-
-/** One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve. */
-export const CLI_BATCH_BYTES = 12000;
 
 /** The runtime API may not accept connections yet while a process starts: retry for up to 10 s. */
 export function runCliRetry(settings: Settings, cmds: readonly string[]): { ok: boolean; output: string } {
@@ -35,14 +32,18 @@ function currentEntry(r: JournalRecord): CurrentEntry | undefined {
 export class Replayer {
   applied = 0;
   skipped = 0;
-  private batch: string[] = [];
-  private size = 0;
+  private readonly batch: CommandBatch;
   constructor(
-    private readonly settings: Settings,
+    settings: Settings,
     private readonly now: number,
     /** Tailing: other processes' records may be older than what the table holds. */
     private readonly guard: boolean,
-  ) {}
+  ) {
+    this.batch = new CommandBatch((cmds) => {
+      const res = runCliRetry(settings, cmds);
+      if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "state replay batch failed", [["detail", res.output]]);
+    });
+  }
 
   push(record: JournalRecord): void {
     if (isExpiredRecord(record, this.now)) {
@@ -57,12 +58,10 @@ export class Replayer {
     if (r.kind === "table") {
       const c = recordCommand(r);
       if (c === undefined) return;
-      if (this.size + c.length > CLI_BATCH_BYTES) this.flush();
-      this.batch.push(c);
-      this.size = this.size + c.length + 1;
+      this.batch.add(c);
     } else {
       // keep the order between table and map writes
-      this.flush();
+      this.batch.flush();
       const [ok] = pcall(() => (r.kind === "map-set" ? core.set_map(r.file, r.key, r.value) : core.del_map(r.file, r.key)));
       if (!ok) {
         this.skipped++;
@@ -73,85 +72,82 @@ export class Replayer {
   }
 
   flush(): void {
-    if (this.batch.length === 0) return;
-    const res = runCliRetry(this.settings, this.batch);
-    if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "state replay batch failed", [["detail", res.output]]);
-    this.batch = [];
-    this.size = 0;
+    this.batch.flush();
   }
 }
 
 /**
- * Stream a state file from `offset` into the replayer, line by line. A last
- * line without its newline may still be being written: it is left for later.
- * Returns the offset after the last complete line and the corrupt line count.
+ * Each complete line of a file from `offset`, without its newline, with its number; the task gives
+ * traffic its turn every 20 lines. A last line without its newline may still be being written: it is
+ * left for later. Returns the offset after the last complete line (0 when there is no file).
  */
-export function readFrom(file: string, offset: number, skipWriter: string | undefined, out: { push(r: JournalRecord): void; flush(): void }): { offset: number; corrupt: number } {
+function eachLine(file: string, offset: number, visit: (body: string, n: number) => void): number {
   const [f] = io.open(file, "r");
-  if (f === undefined) return { offset: 0, corrupt: 0 };
+  if (f === undefined) return 0;
   const [end] = f.seek("end");
   const size = typeof end === "number" ? end : 0;
   if (size < offset) offset = 0; // the file was rotated: start over
   f.seek("set", offset);
-  let corrupt = 0;
   let n = 0;
-  const ownPrefix = skipWriter !== undefined ? skipWriter + "\t" : undefined;
   for (;;) {
     const line = f.read("L") as string | undefined;
     if (line === undefined || line.charCodeAt(line.length - 1) !== 10) break;
     offset = offset + line.length;
     n++;
-    const body = line.substring(0, line.length - 1);
-    if (body.length === 0 || body.charCodeAt(0) === 35) continue;
+    if (n % 20 === 0) slice();
+    visit(line.substring(0, line.length - 1), n);
+  }
+  f.close();
+  return offset;
+}
+
+/** A line that does not parse: counted and logged with file and line, never applied. */
+function skipCorrupt(file: string, n: number, error: string): void {
+  inc("state_lines_corrupt");
+  logEvent(core.warning, "state line skipped", [["file", file], ["line", itoa(n)], ["detail", error]]);
+}
+
+/**
+ * Stream a state file from `offset` into the replayer, skipping this process's own lines when
+ * tailing. Returns the offset after the last complete line and the corrupt line count.
+ */
+export function readFrom(file: string, offset: number, skipWriter: string | undefined, out: { push(r: JournalRecord): void; flush(): void }): { offset: number; corrupt: number } {
+  let corrupt = 0;
+  const ownPrefix = skipWriter !== undefined ? skipWriter + "\t" : undefined;
+  const next = eachLine(file, offset, (body, n) => {
+    if (body.length === 0 || body.charCodeAt(0) === 35) return;
     // cheap check before parsing: while tailing, most lines are this process's own
-    if (ownPrefix !== undefined && body.substring(2, 2 + ownPrefix.length) === ownPrefix) continue;
+    if (ownPrefix !== undefined && body.substring(2, 2 + ownPrefix.length) === ownPrefix) return;
     const p = parseRecord(body);
     if (!p.ok) {
       corrupt++;
-      logEvent(core.warning, "state line skipped", [["file", file], ["line", itoa(n)], ["detail", p.error]]);
-      continue;
+      skipCorrupt(file, n, p.error);
+      return;
     }
     // our own lines, and the CLI's (it writes to the live process itself), are already applied
-    if (skipWriter !== undefined && (p.writer === skipWriter || p.writer.substring(0, 4) === "cli-")) continue;
+    if (skipWriter !== undefined && (p.writer === skipWriter || p.writer.substring(0, 4) === "cli-")) return;
     out.push(p.record);
-    // let traffic through during a long load or compaction
-    if (n % 20 === 0) slice();
-  }
-  f.close();
+  });
   out.flush();
-  return { offset, corrupt };
+  return { offset: next, corrupt };
 }
 
 export const MAP_LINES = "MD";
 export const TABLE_LINES = "T";
 
 /**
- * Every complete line of a state file whose record kind (first byte) is in `kinds`, parsed, with
- * its text; other lines are skipped unparsed; corrupt ones are counted and logged.
+ * Every record of a state file whose kind (first byte) is in `kinds`, parsed, with its text; other
+ * lines are skipped unparsed. The table pass also reports lines of no known kind as corrupt.
  */
 export function eachRecord(file: string, kinds: string, visit: (r: JournalRecord, line: string) => void): void {
-  const [f] = io.open(file, "r");
-  if (f === undefined) return;
-  let n = 0;
-  for (;;) {
-    const line = f.read("L") as string | undefined;
-    if (line === undefined || line.charCodeAt(line.length - 1) !== 10) break;
-    n++;
-    if (n % 20 === 0) slice();
-    if (line.length < 2) continue;
-    const first = line.substring(0, 1);
-    // the table pass also reports lines of no known kind (the map pass leaves them to it)
-    if (kinds.indexOf(first) < 0 && (kinds !== TABLE_LINES || first === "M" || first === "D" || first === "#")) continue;
-    const body = line.substring(0, line.length - 1);
+  eachLine(file, 0, (body, n) => {
+    if (body.length === 0) return;
+    const first = body.substring(0, 1);
+    if (kinds.indexOf(first) < 0 && (kinds !== TABLE_LINES || first === "M" || first === "D" || first === "#")) return;
     const p = parseRecord(body);
     if (p.ok) visit(p.record, body);
-    else {
-      // the new snapshot leaves it out: say so, as the startup load does
-      inc("state_lines_corrupt");
-      logEvent(core.warning, "state line skipped", [["file", file], ["line", itoa(n)], ["detail", p.error]]);
-    }
-  }
-  f.close();
+    else skipCorrupt(file, n, p.error);
+  });
 }
 
 export function exists(file: string): boolean {

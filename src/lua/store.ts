@@ -12,16 +12,13 @@ import { blockRecords, dropSpec, prefixMapFile, qualMapFile, StoreLookups } from
 import { Settings } from "../core/settings";
 import { BlockRule, RemoveRule } from "../core/verdict";
 import { journalAppend } from "./journal-file";
+import { EVICTION_RETRIES, NO_ENTRY_ANSWER } from "../core/runtime-cmd";
 import { cliSucceeded, runCli } from "./runtime-api";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
 
 /** Methods a `remove` without methods lifts, besides the any-method rule. */
 const COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-
-/** What `set table` answers when a full table could not evict an entry for a new key. */
-const NO_ENTRY_ANSWER = "Unable to allocate a new entry";
-const EVICTION_RETRIES = 8;
 
 /** Map files, opened at load time (a map only written from Lua would not exist). */
 export interface StoreMaps {
@@ -99,8 +96,7 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
   }
   if (cmds.length > 0) {
     let res = runCli(settings.runtimeApi, cmds, 2);
-    // [T] a full 2.6 table's eviction examines only 2x(size/256+1) of the oldest entries and gives up
-    // when they were touched since they were queued; each attempt requeues those, so retrying succeeds
+    // [T] a full table's eviction can give up on recently touched entries (core/runtime-cmd.ts)
     for (let i = 0; i < EVICTION_RETRIES && res.ok && res.output.indexOf(NO_ENTRY_ANSWER) >= 0; i++) res = runCli(settings.runtimeApi, cmds, 2);
     if (!res.ok) return res.output;
     if (!cliSucceeded(res.output)) return "runtime API answered: " + res.output;

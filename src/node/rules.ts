@@ -5,7 +5,7 @@ import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
 import { unpackReason } from "../core/rule";
 import { blockRecords, qualMapFile } from "../core/store-records";
-import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
+import { escapeCliArg, EVICTION_RETRIES, NO_ENTRY_ANSWER, parseTableLine } from "../core/runtime-cmd";
 import { journalAppend, runtimeCommand } from "./runtime";
 
 export interface Rule {
@@ -109,8 +109,8 @@ async function apply(loc: StoreLocation, records: JournalRecord[]): Promise<void
   const cmds = records.flatMap(recordCommands);
   for (let i = 0; i < cmds.length; i += 50) {
     let out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
-    // a full table's eviction gives up after a few recently hit entries, and requeues them: retry (as the Lua store does)
-    for (let n = 0; n < 8 && out.includes("Unable to allocate a new entry"); n++) out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
+    // a full table's eviction can give up on recently hit entries (core/runtime-cmd.ts): retry, as the Lua store does
+    for (let n = 0; n < EVICTION_RETRIES && out.includes(NO_ENTRY_ANSWER); n++) out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
     // deleting a key that is not there is fine
     const bad = out.split("\n").filter((l) => l.trim() && !/^(Key not found|Done\.|entry not found)/i.test(l.trim()));
     if (bad.length > 0) throw new Error(`runtime API: ${bad.join(" | ")}`);
