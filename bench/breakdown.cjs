@@ -20,6 +20,8 @@
 // only the configs and variants whose name matches, BREAKDOWN_REQUESTS=<n> changes the batch size,
 // BREAKDOWN_KEEP=<dir> keeps the callgrind dumps there for callgrind_annotate.
 "use strict";
+const { haproxyBin } = require("../dist/node/haproxy-bin.js");
+const HAPROXY = haproxyBin(); // $EDGEBLOCK_HAPROXY, else haproxy on PATH
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
@@ -187,7 +189,7 @@ async function measure(name, e, backend, lists, preload) {
   configs.checkConfig(e.dir, e.cfgFile);
   const out = path.join(e.dir, "callgrind.out");
   const child = procs.track(
-    procs.spawn("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, "haproxy", "-db", "-f", e.cfgFile], { cwd: e.dir, stdio: "ignore" }),
+    procs.spawn("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, HAPROXY, "-db", "-f", e.cfgFile], { cwd: e.dir, stdio: "ignore" }),
     `callgrind ${name}`,
   );
   try {

@@ -7,6 +7,8 @@
 // Loopback only, bounded (gives up after 240 s), every process stopped by pid.
 // Usage: node bench/expiry-stall.cjs [--quick]   (1,000,000 rules; --quick: 200,000)
 "use strict";
+const { haproxyBin } = require("../dist/node/haproxy-bin.js");
+const HAPROXY = haproxyBin(); // $EDGEBLOCK_HAPROXY, else haproxy on PATH
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -50,7 +52,7 @@ async function main() {
     path.join(dir, "backend.cfg"),
     `global\n  nbthread 1\ndefaults\n  mode http\n  timeout client 10s\n  timeout server 10s\n  timeout connect 2s\nfrontend be\n  bind 127.0.0.1:${bePort}\n  http-request return status 200\n`,
   );
-  track(spawn("haproxy", ["-db", "-f", "backend.cfg"], { cwd: dir, stdio: ["ignore", "ignore", "ignore"] }), "backend");
+  track(spawn(HAPROXY, ["-db", "-f", "backend.cfg"], { cwd: dir, stdio: ["ignore", "ignore", "ignore"] }), "backend");
   const yaml = `listen: { address: 127.0.0.1, port: ${edgePort} }
 stats: { address: 127.0.0.1, port: ${statsPort} }
 runtime_api: { socket: ${dir}/admin.sock }
@@ -78,7 +80,7 @@ backends:
   await new Promise((r) => out.end(r));
 
   let log = "";
-  const edge = track(spawn("haproxy", ["-db", "-f", "haproxy.cfg"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] }), "edge");
+  const edge = track(spawn(HAPROXY, ["-db", "-f", "haproxy.cfg"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] }), "edge");
   // keep edgeblock's own lines only: rebuilding a big string per chunk would slow this process (and the probe it times)
   let partial = "";
   edge.stderr.on("data", (d) => {
@@ -135,7 +137,7 @@ backends:
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
-    haproxy: spawnSync("haproxy", ["-v"], { encoding: "utf8" }).stdout.split("\n")[0],
+    haproxy: spawnSync(HAPROXY, ["-v"], { encoding: "utf8" }).stdout.split("\n")[0],
     rules: N,
     loadSeconds: +loadedS.toFixed(1),
     entriesLeft: left,

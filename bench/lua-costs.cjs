@@ -4,6 +4,8 @@
 // through the rendered config, alternated 5 times, medians. Loopback only, bounded.
 // Usage: node bench/lua-costs.cjs [--quick]
 "use strict";
+const { haproxyBin } = require("../dist/node/haproxy-bin.js");
+const HAPROXY = haproxyBin(); // $EDGEBLOCK_HAPROXY, else haproxy on PATH
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
@@ -54,7 +56,7 @@ async function main() {
     path.join(dir, "backend.cfg"),
     `global\n  nbthread 1\ndefaults\n  mode http\n  timeout client 10s\n  timeout server 10s\n  timeout connect 2s\nfrontend be\n  bind 127.0.0.1:${bePort}\n  http-request return status 200 content-type text/plain string ok\n`,
   );
-  const be = spawn("haproxy", ["-db", "-f", "backend.cfg"], { cwd: dir, stdio: "ignore" });
+  const be = spawn(HAPROXY, ["-db", "-f", "backend.cfg"], { cwd: dir, stdio: "ignore" });
   started.push(be);
   const yaml = `listen: { address: 127.0.0.1, port: ${edgePort} }
 stats: { address: 127.0.0.1, port: ${statsPort} }
@@ -67,7 +69,7 @@ backends:
 `;
   fs.writeFileSync(path.join(dir, "edgeblock.yaml"), yaml);
   renderToDisk(parseConfig(yaml, path.join(dir, "edgeblock.yaml")), { outDir: dir });
-  const edge = spawn("haproxy", ["-db", "-f", "haproxy.cfg"], { cwd: dir, stdio: "ignore" });
+  const edge = spawn(HAPROXY, ["-db", "-f", "haproxy.cfg"], { cwd: dir, stdio: "ignore" });
   started.push(edge);
   await waitPortOpen(edgePort);
   await waitPortOpen(bePort);
@@ -94,7 +96,7 @@ backends:
   const base = rows[0].cpuUsPerRequest;
   const blockedBase = rows.find((r) => r.kind.startsWith("blocked")).cpuUsPerRequest;
   for (const r of rows) r.vsNative = +(r.kind.startsWith("blocked") ? r.cpuUsPerRequest - blockedBase : r.cpuUsPerRequest - base).toFixed(2);
-  const out = { date: new Date().toISOString(), haproxy: spawnSync("haproxy", ["-v"], { encoding: "utf8" }).stdout.split("\n")[0], cpus: os.cpus().length, reps: REPS, seconds: SECONDS, quick, rows };
+  const out = { date: new Date().toISOString(), haproxy: spawnSync(HAPROXY, ["-v"], { encoding: "utf8" }).stdout.split("\n")[0], cpus: os.cpus().length, reps: REPS, seconds: SECONDS, quick, rows };
   fs.writeFileSync(path.join(__dirname, quick ? "lua-costs.quick.json" : "lua-costs.json"), JSON.stringify(out, null, 2) + "\n");
   console.log("CPU µs per request of the edge (median of " + REPS + "; min-max) and the Lua surcharge against the native path of the same kind");
   for (const r of rows) console.log(`${r.kind.padEnd(72)} ${String(r.cpuUsPerRequest).padStart(7)}  (${r.min}-${r.max})  ${r.vsNative >= 0 ? "+" : ""}${r.vsNative}`);

@@ -9,6 +9,8 @@
 // learned; the same tables, written to bench/results.quick.{json,md} and bench/chart.quick.svg so
 // that they never overwrite a full run's files.
 "use strict";
+const { haproxyBin } = require("../dist/node/haproxy-bin.js");
+const HAPROXY = haproxyBin(); // $EDGEBLOCK_HAPROXY, else haproxy on PATH
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -56,8 +58,8 @@ function machine() {
     memory: `${Math.round(os.totalmem() / 1048576)} MiB`,
     kernel: `${os.type()} ${os.release()}`,
     os: (/^PRETTY_NAME="?([^"\n]*)/m.exec(fs.existsSync("/etc/os-release") ? fs.readFileSync("/etc/os-release", "utf8") : "") || [])[1] || "unknown",
-    haproxy: (/version (\S+)/.exec(sh("haproxy", ["-v"])) || [])[1] || "unknown",
-    lua: (/Built with Lua version : (.*)/.exec(sh("haproxy", ["-vv"])) || [])[1] || "unknown",
+    haproxy: (/version (\S+)/.exec(sh(HAPROXY, ["-v"])) || [])[1] || "unknown",
+    lua: (/Built with Lua version : (.*)/.exec(sh(HAPROXY, ["-vv"])) || [])[1] || "unknown",
     wrk: (/wrk (\S+)/.exec(sh("wrk", ["-v"])) || [])[1] || "unknown",
     node: process.version,
     date: new Date().toISOString(),

@@ -4,6 +4,8 @@
 // whole learn costs end to end (backend signal -> Lua -> runtime API) at the same sizes.
 // Loopback only, bounded, every process stopped by pid. Usage: node bench/store-scale.cjs [--quick]
 "use strict";
+const { haproxyBin } = require("../dist/node/haproxy-bin.js");
+const HAPROXY = haproxyBin(); // $EDGEBLOCK_HAPROXY, else haproxy on PATH
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const http = require("node:http");
@@ -25,7 +27,7 @@ const started = [];
 
 
 function startHaproxy(dir, file, args = []) {
-  const p = spawn("haproxy", ["-db", "-f", file, ...args], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  const p = spawn(HAPROXY, ["-db", "-f", file, ...args], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   p.stderr.on("data", (d) => (err += d));
   started.push(p);
@@ -198,7 +200,7 @@ async function main() {
   const out = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, kernel: os.release() },
-    haproxy: spawnSync("haproxy", ["-v"], { encoding: "utf8" }).stdout.split("\n")[0],
+    haproxy: spawnSync(HAPROXY, ["-v"], { encoding: "utf8" }).stdout.split("\n")[0],
     quick,
     learnsPerSize: LEARNS,
     rows,

@@ -40,7 +40,13 @@ const NEEDS = {
     ["chromium", "chromium", "the rules page test runs headless Chromium"],
   ],
 };
-const missing = (NEEDS[purpose] || NEEDS.demo).filter(([cmd]) => !has(cmd));
+// EDGEBLOCK_HAPROXY picks the binary (the same variable src/node/haproxy-bin.ts reads): then nothing is installed for it
+const chosen = (process.env.EDGEBLOCK_HAPROXY || "").trim();
+if (chosen && spawnSync(chosen, ["-v"], { stdio: "ignore" }).status !== 0) {
+  say(`EDGEBLOCK_HAPROXY=${chosen} does not run (\`${chosen} -v\` failed). Point it at a haproxy binary, or unset it to use haproxy on PATH.`);
+  process.exit(1);
+}
+const missing = (NEEDS[purpose] || NEEDS.demo).filter(([cmd]) => !(cmd === "haproxy" && chosen) && !has(cmd));
 if (missing.length > 0) {
   const rootUser = typeof process.getuid === "function" && process.getuid() === 0;
   const apt = rootUser ? ["apt-get"] : ["sudo", "-n", "apt-get"];
@@ -57,9 +63,12 @@ if (missing.length > 0) {
     process.exit(1);
   }
 }
-const v = spawnSync("haproxy", ["-v"], { encoding: "utf8" });
+const v = spawnSync(chosen || "haproxy", ["-v"], { encoding: "utf8" });
 const version = (/version (\S+)/.exec(v.stdout || "") || [])[1] || "unknown";
-if (!version.startsWith("2.6")) say(`note: HAProxy ${version} found; edgeblock is built and tested against 2.6 (Debian bookworm).`);
+const branch = version.split(".").slice(0, 2).join(".");
+const SUPPORTED = ["2.6", "3.0", "3.2", "3.4"];
+say(`using HAProxy ${version} (${chosen || "haproxy on PATH"})`);
+if (!SUPPORTED.includes(branch)) say(`note: edgeblock is tested on HAProxy ${SUPPORTED.join(", ")}; ${version} is not one of them.`);
 
 const lock = path.join(root, "package-lock.json");
 const marker = path.join(root, "node_modules", ".package-lock.json");

@@ -2,6 +2,8 @@
 // plain, static and lua-per-request are hand-written here; edgeblock is always rendered by
 // edgeblock's own renderer (dist/node/render.js) from a YAML file, so the bench follows the template.
 "use strict";
+const { haproxyBin } = require("../../dist/node/haproxy-bin.js");
+const HAPROXY = haproxyBin(); // $EDGEBLOCK_HAPROXY, else haproxy on PATH
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
@@ -119,7 +121,7 @@ function renderEdgeblock(dir, o) {
 }
 
 function checkConfig(dir, cfgFile, env) {
-  const r = spawnSync("haproxy", ["-c", "-f", cfgFile], { cwd: dir, encoding: "utf8", env: { ...process.env, ...env } });
+  const r = spawnSync(HAPROXY, ["-c", "-f", cfgFile], { cwd: dir, encoding: "utf8", env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`haproxy -c failed for ${cfgFile}:\n${r.stdout}${r.stderr}`);
 }
 
@@ -133,7 +135,7 @@ async function startHaproxy(name, dir, cfgFile, port, env = {}) {
   checkConfig(dir, cfgFile, env);
   const args = ["-W", "-S", `unix@${path.join(dir, "master.sock")},mode,600`, "-db", "-f", cfgFile];
   const child = procs.track(
-    procs.spawn("haproxy", args, { cwd: dir, stdio: "ignore", env: { ...process.env, ...env } }),
+    procs.spawn(HAPROXY, args, { cwd: dir, stdio: "ignore", env: { ...process.env, ...env } }),
     `haproxy ${name}`,
   );
   await procs.waitFor(`${name} listening on ${port}`, async () => !procs.alive(child) || (await procs.portOpen(port)), 60000);

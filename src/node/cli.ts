@@ -15,6 +15,7 @@ import { RULE_TABLE_PREFIX } from "../core/contract";
 import { checkStaticMap, readStaticMap } from "./static-map";
 import { normalizePath } from "../core/path";
 import { isMethodToken } from "../core/rulekey";
+import { haproxyBin } from "./haproxy-bin";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION: string = (require("../../package.json") as { version: string }).version;
@@ -71,8 +72,9 @@ function validateAll(c: EdgeConfig): { file: string; errors: ConfigError[] }[] {
 
 /** `haproxy -c` on the rendered file, from its folder (relative paths are relative to it). */
 export function haproxyCheck(cfgFile: string): { ok: boolean; output: string } {
-  const r = spawnSync("haproxy", ["-c", "-f", path.basename(cfgFile)], { cwd: path.dirname(cfgFile), encoding: "utf8" });
-  if (r.error) return { ok: false, output: `cannot run haproxy: ${r.error.message}` };
+  const bin = haproxyBin();
+  const r = spawnSync(bin, ["-c", "-f", path.basename(cfgFile)], { cwd: path.dirname(cfgFile), encoding: "utf8" });
+  if (r.error) return { ok: false, output: `cannot run ${bin}: ${r.error.message} (set EDGEBLOCK_HAPROXY to a haproxy binary)` };
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
 

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { loadConfig } from "./config";
 import { main as cli } from "./cli";
 import { portFree, portOpen, waitFor } from "./ports";
+import { haproxyBin } from "./haproxy-bin";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CONFIG = path.join(ROOT, "haproxy/edgeblock.yaml");
@@ -76,7 +77,7 @@ async function run(): Promise<number> {
   const backend = spawn(process.execPath, [path.join(__dirname, "demo-backend.js"), "--port", String(demoPort)], { env, stdio: ["ignore", "inherit", "inherit"] });
   children.push(backend);
   // -S: the master CLI lets each worker address its own runtime API during a reload
-  const haproxy = spawn("haproxy", ["-W", "-S", "unix@run/master.sock,mode,600", "-db", "-f", "haproxy.cfg"], { cwd: outDir, env, stdio: ["ignore", "inherit", "inherit"] });
+  const haproxy = spawn(haproxyBin(), ["-W", "-S", "unix@run/master.sock,mode,600", "-db", "-f", "haproxy.cfg"], { cwd: outDir, env, stdio: ["ignore", "inherit", "inherit"] });
   children.push(haproxy);
   for (const c of children) {
     c.once("exit", (code, signal) => {

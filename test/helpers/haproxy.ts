@@ -12,6 +12,7 @@ import { EdgeConfig, parseConfig } from "../../src/node/config";
 import { freePort, portOpen, waitFor } from "../../src/node/ports";
 import { runtimeCommand } from "../../src/node/runtime";
 import { renderToDisk } from "../../src/node/render";
+import { haproxyBin } from "../../src/node/haproxy-bin";
 import type { Route } from "../../src/node/demo-backend";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -201,7 +202,7 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
   let log = "";
   const masterWorker = o.masterWorker ?? true;
   const launch = async (extra: string[]): Promise<ChildProcess> => {
-    const proc = spawn("haproxy", [...(masterWorker ? ["-W", "-S", "unix@master.sock,mode,600"] : []), "-db", "-f", "haproxy.cfg", ...extra], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(haproxyBin(), [...(masterWorker ? ["-W", "-S", "unix@master.sock,mode,600"] : []), "-db", "-f", "haproxy.cfg", ...extra], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     started.add(proc);
     proc.stdout!.on("data", (d) => (log += d));
     proc.stderr!.on("data", (d) => (log += d));
