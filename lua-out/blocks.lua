@@ -808,8 +808,13 @@ local function isFieldName(s)
     end
     return true
 end
---- Parse one line; a truncated or corrupt line is an error, never an exception.
+--- Written before lines retried after a failed append: a line the failure cut short gets an extra
+-- field, so it can never parse as a shorter key or a smaller number; alone it is a line of its own.
+____exports.TORN_MARK = "\t#torn"
 function ____exports.parseRecord(line)
+    if #line >= #____exports.TORN_MARK and __TS__StringSubstring(line, #line - #____exports.TORN_MARK) == ____exports.TORN_MARK then
+        return {ok = false, error = "cut short by a failed write"}
+    end
     local f = splitOn(line, 9)
     local kind = f[1]
     if kind == "T" then
@@ -2076,6 +2081,14 @@ function ____exports.formatMetrics(m)
                 {{"backend", p[3]}, {"mode", p[4]}},
                 c.value
             )
+        elseif p[1] == "gauge" and p[2] == "journal_backlog_bytes" and #p == 2 then
+            add(
+                "edgeblock_journal_backlog_bytes",
+                "gauge",
+                "Journal text held in memory because the state folder could not be written (full disk, read-only); 0 when everything is on disk.",
+                {},
+                c.value
+            )
         elseif #p == 1 then
             add(
                 ("edgeblock_" .. p[1]) .. "_total",
@@ -2090,7 +2103,7 @@ function ____exports.formatMetrics(m)
         do
             local p = splitOn(n.name, 58)
             if #p ~= 3 then
-                goto __continue34
+                goto __continue35
             end
             if p[1] == "blocked" then
                 add(
@@ -2110,7 +2123,7 @@ function ____exports.formatMetrics(m)
                 )
             end
         end
-        ::__continue34::
+        ::__continue35::
     end
     local out = ""
     for ____, name in ipairs(order) do
@@ -3542,6 +3555,68 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store, no
 end
 return ____exports
  end,
+["lua.checked-file"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+____exports.CheckedFile = __TS__Class()
+local CheckedFile = ____exports.CheckedFile
+CheckedFile.name = "CheckedFile"
+function CheckedFile.prototype.____constructor(self, file)
+    self.file = file
+    self.bytes = 0
+    local f, err = io.open(file, "w")
+    if f == nil then
+        self.error = "open: " .. tostring(err)
+    else
+        self.f = f
+    end
+end
+function CheckedFile.prototype.write(self, text)
+    if self.f == nil or self.error ~= nil then
+        return
+    end
+    local ok, err = self.f:write(text)
+    if ok == nil then
+        self.error = "write: " .. tostring(err)
+    else
+        self.bytes = self.bytes + #text
+    end
+end
+function CheckedFile.prototype.finish(self)
+    local f = self.f
+    self.f = nil
+    if f == nil then
+        return self.error
+    end
+    if self.error == nil then
+        local ok, err = f:flush()
+        if ok == nil then
+            self.error = "flush: " .. tostring(err)
+        end
+    end
+    local closed, cerr = f:close()
+    if self.error == nil and closed == nil then
+        self.error = "close: " .. tostring(cerr)
+    end
+    if self.error ~= nil then
+        return self.error
+    end
+    local r = io.open(self.file, "r")
+    if r == nil then
+        return "reopen failed"
+    end
+    local size = r:seek("end")
+    r:close()
+    if size ~= self.bytes then
+        return ((("size " .. tostring(size)) .. " on disk, ") .. itoa(self.bytes)) .. " written"
+    end
+    return nil
+end
+return ____exports
+ end,
 ["lua.counters"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
@@ -3996,11 +4071,15 @@ return ____exports
  end,
 ["lua.journal-file"] = function(...) 
 local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
 local ____journal = require("core.journal")
 local formatRecord = ____journal.formatRecord
 local JOURNAL_FILE = ____journal.JOURNAL_FILE
+local TORN_MARK = ____journal.TORN_MARK
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
+local setGauge = ____counters.setGauge
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 --- This process, as written in journal lines.
@@ -4008,36 +4087,158 @@ ____exports.writer = tostring(core.get_info().Pid or "0")
 function ____exports.statePath(settings, file)
     return (settings.stateDir .. "/") .. file
 end
---- Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned.
+--- Journal text not yet written (this Lua state's), oldest first.
+local backlog = {}
+local backlogBytes = 0
+--- A failed append may have left a partial last line: the next append marks it torn (core/journal.ts).
+local mayBePartial = false
+--- Most journal text kept in memory while the state folder cannot be written (per Lua state).
+-- Beyond it the oldest lines are dropped and counted: the rules stay live, only their copy on disk is lost.
+____exports.BACKLOG_MAX_BYTES = 32 * 1024 * 1024
+--- Write `text` at the end of `file`, checking every step (buffered writes fail at flush or close).
+function ____exports.appendAll(file, text)
+    local opened, err = io.open(file, "a")
+    if opened == nil then
+        return tostring(err)
+    end
+    local f = opened
+    local w, werr = f:write(text)
+    if w == nil then
+        f:close()
+        return "write: " .. tostring(werr)
+    end
+    local fl, ferr = f:flush()
+    if fl == nil then
+        f:close()
+        return "flush: " .. tostring(ferr)
+    end
+    local c, cerr = f:close()
+    if c == nil then
+        return "close: " .. tostring(cerr)
+    end
+    return nil
+end
+--- Journal lines waiting in memory (for the metrics gauge and the tests).
+function ____exports.backlogSize()
+    return {lines = #backlog, bytes = backlogBytes}
+end
+local function publishBacklog()
+    setGauge("journal_backlog_bytes", backlogBytes)
+end
+--- Try to write every waiting line. True when nothing is left waiting.
+function ____exports.flushBacklog(settings)
+    if #backlog == 0 then
+        return true
+    end
+    local text = (mayBePartial and TORN_MARK .. "\n" or "") .. table.concat(backlog, "")
+    local ____error = ____exports.appendAll(
+        ____exports.statePath(settings, JOURNAL_FILE),
+        text
+    )
+    if ____error ~= nil then
+        mayBePartial = true
+        return false
+    end
+    logEvent(
+        core.notice,
+        "journal written again",
+        {
+            {
+                "lines",
+                itoa(#backlog)
+            },
+            {
+                "bytes",
+                itoa(backlogBytes)
+            }
+        }
+    )
+    backlog = {}
+    backlogBytes = 0
+    mayBePartial = false
+    publishBacklog()
+    return true
+end
+local function keep(text)
+    backlog[#backlog + 1] = text
+    backlogBytes = backlogBytes + #text
+    local dropped = 0
+    while backlogBytes > ____exports.BACKLOG_MAX_BYTES and #backlog > 1 do
+        local old = table.remove(backlog, 1)
+        backlogBytes = backlogBytes - #old
+        dropped = dropped + 1
+    end
+    if dropped > 0 then
+        inc("journal_dropped", dropped)
+        logEvent(
+            core.err,
+            "journal lines dropped",
+            {
+                {
+                    "appends",
+                    itoa(dropped)
+                },
+                {
+                    "reason",
+                    ("backlog over " .. itoa(____exports.BACKLOG_MAX_BYTES)) .. " bytes"
+                }
+            }
+        )
+    end
+    publishBacklog()
+end
+--- Append mutations to the journal. A failure is logged and counted, the rule stays learned, and the lines wait.
 function ____exports.journalAppend(settings, muts)
     if #settings.stateDir == 0 or #muts == 0 then
         return
     end
-    local text = ""
+    local lines = {}
     for ____, m in ipairs(muts) do
         local line = formatRecord(m, ____exports.writer)
         if line ~= nil then
-            text = (text .. line) .. "\n"
+            lines[#lines + 1] = line .. "\n"
         end
     end
-    local f, err = io.open(
-        ____exports.statePath(settings, JOURNAL_FILE),
-        "a"
-    )
-    if f == nil then
+    if #lines == 0 then
+        return
+    end
+    local text = table.concat(lines, "")
+    if #backlog > 0 and not ____exports.flushBacklog(settings) then
+        keep(text)
         inc("journal_errors")
         logEvent(
             core.err,
             "journal not written",
-            {{
-                "detail",
-                tostring(err)
-            }}
+            {
+                {"detail", "earlier lines still waiting"},
+                {
+                    "waiting_bytes",
+                    itoa(backlogBytes)
+                }
+            }
         )
         return
     end
-    f:write(text)
-    f:close()
+    local ____error = ____exports.appendAll(
+        ____exports.statePath(settings, JOURNAL_FILE),
+        text
+    )
+    if ____error ~= nil then
+        mayBePartial = true
+        keep(text)
+        inc("journal_errors")
+        logEvent(
+            core.err,
+            "journal not written",
+            {
+                {"detail", ____error},
+                {
+                    "waiting_bytes",
+                    itoa(backlogBytes)
+                }
+            }
+        )
+    end
 end
 return ____exports
  end,
@@ -5142,6 +5343,8 @@ local slice = ____slices.slice
 local startSlices = ____slices.startSlices
 local ____store = require("lua.store")
 local applyMutations = ____store.applyMutations
+local ____checked_2Dfile = require("lua.checked-file")
+local CheckedFile = ____checked_2Dfile.CheckedFile
 --- Compact: rotate the journal, then stream snapshot + rotated journal through the Compactor
 -- (core/compact.ts) into a temp file renamed over the snapshot. Memory follows the journal, not
 -- the store: the old snapshot is read twice (its maps, then its entries one by one). Also frees
@@ -5149,11 +5352,26 @@ local applyMutations = ____store.applyMutations
 -- the rule census. Never reads the live tables wholesale (see core/compact.ts).
 function ____exports.snapshot(settings, now)
     local rotated = not exists(path(settings, JOURNAL_OLD_FILE))
-    if rotated then
-        os.rename(
+    if rotated and exists(path(settings, JOURNAL_FILE)) then
+        local ok, err = os.rename(
             path(settings, JOURNAL_FILE),
             path(settings, JOURNAL_OLD_FILE)
         )
+        if ok == nil then
+            inc("snapshot_errors")
+            logEvent(
+                core.err,
+                "snapshot not written",
+                {
+                    {
+                        "detail",
+                        "journal rotation: " .. tostring(err)
+                    },
+                    {"kept", "previous snapshot and journal"}
+                }
+            )
+            return nil
+        end
     end
     local t0 = msNow()
     startSlices()
@@ -5175,26 +5393,15 @@ function ____exports.snapshot(settings, now)
     c:prepare()
     local t1 = msNow()
     local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
-    local f, err = io.open(tmp, "w")
-    if f == nil then
-        logEvent(
-            core.err,
-            "snapshot not written",
-            {{
-                "detail",
-                tostring(err)
-            }}
-        )
-        return nil
-    end
-    f:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
+    local out = __TS__New(CheckedFile, tmp)
+    out:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
     local clearer = __TS__New(ExpiredClearer, settings, now)
     local records = 0
     local function emit(____table, key, v, line)
         if v.keep then
-            local out = not v.merged and line ~= nil and line or formatRecord({kind = "table", table = ____table, key = key, fields = v.fields}, writer)
-            if out ~= nil then
-                f:write(out .. "\n")
+            local text = not v.merged and line ~= nil and line or formatRecord({kind = "table", table = ____table, key = key, fields = v.fields}, writer)
+            if text ~= nil then
+                out:write(text .. "\n")
             end
             records = records + 1
         elseif v.expired then
@@ -5222,20 +5429,42 @@ function ____exports.snapshot(settings, now)
     for ____, m in ipairs(fin.maps) do
         local line = formatRecord(m, writer)
         if line ~= nil then
-            f:write(line .. "\n")
+            out:write(line .. "\n")
         end
         records = records + 1
     end
-    f:close()
+    local failure = out:finish()
     local t2 = msNow()
+    if failure ~= nil then
+        os.remove(tmp)
+        inc("snapshot_errors")
+        logEvent(core.err, "snapshot not written", {{"detail", failure}, {"kept", "previous snapshot and journal"}})
+        return nil
+    end
     if isStopping() then
         os.remove(tmp)
         return nil
     end
-    os.rename(
+    local renamed, rerr = os.rename(
         tmp,
         path(settings, SNAPSHOT_FILE)
     )
+    if renamed == nil then
+        os.remove(tmp)
+        inc("snapshot_errors")
+        logEvent(
+            core.err,
+            "snapshot not written",
+            {
+                {
+                    "detail",
+                    "rename: " .. tostring(rerr)
+                },
+                {"kept", "previous snapshot and journal"}
+            }
+        )
+        return nil
+    end
     os.remove(path(settings, JOURNAL_OLD_FILE))
     if #fin.prune > 0 then
         applyMutations(settings, fin.prune)
@@ -5298,6 +5527,7 @@ local inc = ____counters.inc
 local ____expiry = require("lua.expiry")
 local sweep = ____expiry.sweep
 local ____journal_2Dfile = require("lua.journal-file")
+local flushBacklog = ____journal_2Dfile.flushBacklog
 local path = ____journal_2Dfile.statePath
 local writer = ____journal_2Dfile.writer
 local ____log = require("lua.log")
@@ -5354,6 +5584,7 @@ function upkeepStep(m)
     local settings = m.settings
     local now = core.now().sec
     if m.persist then
+        flushBacklog(settings)
         local r = readFrom(
             path(settings, JOURNAL_FILE),
             m.offset,
@@ -5481,6 +5712,8 @@ local ____settings_2Dloader = require("lua.settings-loader")
 local loadSettings = ____settings_2Dloader.loadSettings
 local ____persist = require("lua.persist")
 local maintenance = ____persist.maintenance
+local ____journal_2Dfile = require("lua.journal-file")
+local flushBacklog = ____journal_2Dfile.flushBacklog
 local ____ready = require("lua.ready")
 local waitUntilReady = ____ready.waitUntilReady
 local ____store = require("lua.store")
@@ -5506,6 +5739,16 @@ if core.thread <= 1 and #loaded.errors == 0 then
                     tostring(err)
                 }}
             )
+        end
+    end)
+end
+if core.thread > 1 and #loaded.errors == 0 and #loaded.settings.stateDir > 0 then
+    core.register_task(function()
+        do
+            while true do
+                core.sleep(1)
+                pcall(function() return flushBacklog(loaded.settings) end)
+            end
         end
     end)
 end

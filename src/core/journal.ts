@@ -70,7 +70,16 @@ function isFieldName(s: string): boolean {
 }
 
 /** Parse one line; a truncated or corrupt line is an error, never an exception. */
+/**
+ * Written before lines retried after a failed append: a line the failure cut short gets an extra
+ * field, so it can never parse as a shorter key or a smaller number; alone it is a line of its own.
+ */
+export const TORN_MARK = "\t#torn";
+
 export function parseRecord(line: string): ParsedLine {
+  if (line.length >= TORN_MARK.length && line.substring(line.length - TORN_MARK.length) === TORN_MARK) {
+    return { ok: false, error: "cut short by a failed write" };
+  }
   const f = splitOn(line, 9);
   const kind = f[0];
   if (kind === "T") {

@@ -101,6 +101,8 @@ export function formatMetrics(m: MetricsInput): string {
       add("edgeblock_rules_pending_total", "counter", "Rule signals waiting for the confirmation threshold.", [], c.value);
     } else if (p[0] === "gauge" && p[1] === "rules_active" && p.length === 4) {
       add("edgeblock_rules_active", "gauge", "Live rules per backend and mode (from the last census).", [["backend", p[2]], ["mode", p[3]]], c.value);
+    } else if (p[0] === "gauge" && p[1] === "journal_backlog_bytes" && p.length === 2) {
+      add("edgeblock_journal_backlog_bytes", "gauge", "Journal text held in memory because the state folder could not be written (full disk, read-only); 0 when everything is on disk.", [], c.value);
     } else if (p.length === 1) {
       add("edgeblock_" + p[0] + "_total", "counter", "edgeblock internal event count: " + p[0] + ".", [], c.value);
     }

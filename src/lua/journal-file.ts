@@ -1,8 +1,14 @@
-/** Appending to the state journal (used by the store on every change, and by the maintenance task). */
-import { formatRecord, JOURNAL_FILE, JournalRecord } from "../core/journal";
+/**
+ * Appending to the state journal (used by the store on every change, and by the maintenance task).
+ * A failed append (full disk, read-only folder) loses nothing while the process lives: the lines
+ * wait in memory and go out with the next append or the next upkeep second.
+ */
+import { itoa } from "../core/bytes";
+import { formatRecord, JOURNAL_FILE, JournalRecord, TORN_MARK } from "../core/journal";
 import { Settings } from "../core/settings";
-import { inc } from "./counters";
+import { inc, setGauge } from "./counters";
 import { logEvent } from "./log";
+import { CheckedLuaFile } from "./checked-file";
 
 /** This process, as written in journal lines. */
 export const writer = tostring(core.get_info().get("Pid") ?? "0");
@@ -11,20 +17,102 @@ export function statePath(settings: Settings, file: string): string {
   return settings.stateDir + "/" + file;
 }
 
-/** Append mutations to the journal. Best effort: a failure is logged and counted, the rule stays learned. */
+/** Journal text not yet written (this Lua state's), oldest first. */
+let backlog: string[] = [];
+let backlogBytes = 0;
+/** A failed append may have left a partial last line: the next append marks it torn (core/journal.ts). */
+let mayBePartial = false;
+
+/**
+ * Most journal text kept in memory while the state folder cannot be written (per Lua state).
+ * Beyond it the oldest lines are dropped and counted: the rules stay live, only their copy on disk is lost.
+ */
+export const BACKLOG_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Write `text` at the end of `file`, checking every step (buffered writes fail at flush or close). */
+export function appendAll(file: string, text: string): string | undefined {
+  const [opened, err] = io.open(file, "a");
+  if (opened === undefined) return tostring(err);
+  const f = opened as unknown as CheckedLuaFile;
+  const [w, werr] = f.write(text);
+  if (w === undefined) {
+    f.close();
+    return "write: " + tostring(werr);
+  }
+  const [fl, ferr] = f.flush();
+  if (fl === undefined) {
+    f.close();
+    return "flush: " + tostring(ferr);
+  }
+  const [c, cerr] = f.close();
+  if (c === undefined) return "close: " + tostring(cerr);
+  return undefined;
+}
+
+/** Journal lines waiting in memory (for the metrics gauge and the tests). */
+export function backlogSize(): { lines: number; bytes: number } {
+  return { lines: backlog.length, bytes: backlogBytes };
+}
+
+function publishBacklog(): void {
+  setGauge("journal_backlog_bytes", backlogBytes);
+}
+
+/** Try to write every waiting line. True when nothing is left waiting. */
+export function flushBacklog(settings: Settings): boolean {
+  if (backlog.length === 0) return true;
+  const text = (mayBePartial ? TORN_MARK + "\n" : "") + backlog.join("");
+  const error = appendAll(statePath(settings, JOURNAL_FILE), text);
+  if (error !== undefined) {
+    mayBePartial = true;
+    return false;
+  }
+  logEvent(core.notice, "journal written again", [["lines", itoa(backlog.length)], ["bytes", itoa(backlogBytes)]]);
+  backlog = [];
+  backlogBytes = 0;
+  mayBePartial = false;
+  publishBacklog();
+  return true;
+}
+
+function keep(text: string): void {
+  backlog.push(text);
+  backlogBytes = backlogBytes + text.length;
+  let dropped = 0;
+  while (backlogBytes > BACKLOG_MAX_BYTES && backlog.length > 1) {
+    const old = backlog.shift() as string;
+    backlogBytes = backlogBytes - old.length;
+    dropped++;
+  }
+  if (dropped > 0) {
+    inc("journal_dropped", dropped);
+    logEvent(core.err, "journal lines dropped", [["appends", itoa(dropped)], ["reason", "backlog over " + itoa(BACKLOG_MAX_BYTES) + " bytes"]]);
+  }
+  publishBacklog();
+}
+
+/** Append mutations to the journal. A failure is logged and counted, the rule stays learned, and the lines wait. */
 export function journalAppend(settings: Settings, muts: readonly JournalRecord[]): void {
   if (settings.stateDir.length === 0 || muts.length === 0) return;
-  let text = "";
+  const lines: string[] = [];
   for (const m of muts) {
     const line = formatRecord(m, writer);
-    if (line !== undefined) text = text + line + "\n";
+    if (line !== undefined) lines.push(line + "\n");
   }
-  const [f, err] = io.open(statePath(settings, JOURNAL_FILE), "a");
-  if (f === undefined) {
+  if (lines.length === 0) return;
+  const text = lines.join("");
+  // order matters (a later record wins on replay): waiting lines go first
+  if (backlog.length > 0 && !flushBacklog(settings)) {
+    keep(text);
     inc("journal_errors");
-    logEvent(core.err, "journal not written", [["detail", tostring(err)]]);
+    logEvent(core.err, "journal not written", [["detail", "earlier lines still waiting"], ["waiting_bytes", itoa(backlogBytes)]]);
     return;
   }
-  f.write(text);
-  f.close();
+  const error = appendAll(statePath(settings, JOURNAL_FILE), text);
+  if (error !== undefined) {
+    mayBePartial = true;
+    keep(text);
+    inc("journal_errors");
+    logEvent(core.err, "journal not written", [["detail", error], ["waiting_bytes", itoa(backlogBytes)]]);
+  }
 }

@@ -12,6 +12,7 @@ import * as metrics from "./metrics";
 import * as normalize from "./normalize";
 import { loadSettings } from "./settings-loader";
 import { maintenance } from "./persist";
+import { flushBacklog } from "./journal-file";
 import { waitUntilReady } from "./ready";
 import { openBackendMaps, openGlobalMaps } from "./store";
 
@@ -33,6 +34,16 @@ if (core.thread <= 1 && loaded.errors.length === 0) {
   core.register_task(() => {
     const [ok, err] = pcall(() => maintenance(loaded.settings));
     if (!ok) logEvent(core.alert, "maintenance task stopped", [["detail", tostring(err)]]);
+  });
+}
+
+// every other per-thread Lua state keeps its own journal backlog: it retries it each second
+if (core.thread > 1 && loaded.errors.length === 0 && loaded.settings.stateDir.length > 0) {
+  core.register_task(() => {
+    for (;;) {
+      core.sleep(1);
+      pcall(() => flushBacklog(loaded.settings));
+    }
   });
 }
 

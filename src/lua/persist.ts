@@ -16,7 +16,7 @@ import { JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { sweep } from "./expiry";
-import { statePath as path, writer } from "./journal-file";
+import { flushBacklog, statePath as path, writer } from "./journal-file";
 import { logEvent } from "./log";
 import { isStopping } from "./ready";
 import { largestTable } from "./rule-tables";
@@ -91,6 +91,8 @@ function upkeepStep(m: Upkeep): void {
   const settings = m.settings;
   const now = core.now().sec;
   if (m.persist) {
+    // lines a full disk or a read-only folder held back go out first, in order
+    flushBacklog(settings);
     const r = readFrom(path(settings, JOURNAL_FILE), m.offset, writer, new Replayer(settings, now, true));
     m.offset = r.offset;
     if (r.offset > 0) m.dirty = true;

@@ -11,6 +11,7 @@ import { isStopping } from "./ready";
 import { eachRecord, exists, MAP_LINES, readFrom, TABLE_LINES } from "./state-files";
 import { longestSliceMs, msNow, slice, startSlices } from "./slices";
 import { applyMutations } from "./store";
+import { CheckedFile } from "./checked-file";
 
 /**
  * Compact: rotate the journal, then stream snapshot + rotated journal through the Compactor
@@ -23,7 +24,15 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   // an old journal left by an interrupted snapshot (or a process that stopped mid-way) holds records the
   // snapshot may lack: fold it in this time instead of overwriting it with a new rotation
   const rotated = !exists(path(settings, JOURNAL_OLD_FILE));
-  if (rotated) os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
+  if (rotated && exists(path(settings, JOURNAL_FILE))) {
+    const [ok, err] = os.rename(path(settings, JOURNAL_FILE), path(settings, JOURNAL_OLD_FILE));
+    if (ok === undefined) {
+      // a read-only folder: nothing can be compacted, and the journal stays as it is
+      inc("snapshot_errors");
+      logEvent(core.err, "snapshot not written", [["detail", "journal rotation: " + tostring(err)], ["kept", "previous snapshot and journal"]]);
+      return undefined;
+    }
+  }
   const t0 = msNow();
   startSlices();
   const c = new Compactor(now, slice);
@@ -32,18 +41,14 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   c.prepare();
   const t1 = msNow();
   const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer;
-  const [f, err] = io.open(tmp, "w");
-  if (f === undefined) {
-    logEvent(core.err, "snapshot not written", [["detail", tostring(err)]]);
-    return undefined;
-  }
-  f.write("# edgeblock snapshot v1 written at " + itoa(now) + " by " + writer + "\n");
+  const out = new CheckedFile(tmp);
+  out.write("# edgeblock snapshot v1 written at " + itoa(now) + " by " + writer + "\n");
   const clearer = new ExpiredClearer(settings, now);
   let records = 0;
   const emit = (table: string, key: string, v: EntryVerdict, line: string | undefined) => {
     if (v.keep) {
-      const out = !v.merged && line !== undefined ? line : formatRecord({ kind: "table", table, key, fields: v.fields }, writer);
-      if (out !== undefined) f.write(out + "\n");
+      const text = !v.merged && line !== undefined ? line : formatRecord({ kind: "table", table, key, fields: v.fields }, writer);
+      if (text !== undefined) out.write(text + "\n");
       records++;
     } else if (v.expired) clearer.add(table, key);
   };
@@ -54,17 +59,30 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   const fin = c.finish();
   for (const m of fin.maps) {
     const line = formatRecord(m, writer);
-    if (line !== undefined) f.write(line + "\n");
+    if (line !== undefined) out.write(line + "\n");
     records++;
   }
-  f.close();
+  // nothing the new snapshot replaces is removed unless it is on disk in full: written, flushed, sized
+  const failure = out.finish();
   const t2 = msNow();
+  if (failure !== undefined) {
+    os.remove(tmp);
+    inc("snapshot_errors");
+    logEvent(core.err, "snapshot not written", [["detail", failure], ["kept", "previous snapshot and journal"]]);
+    return undefined;
+  }
   if (isStopping()) {
     // a stopping process must not overwrite what the new one writes
     os.remove(tmp);
     return undefined;
   }
-  os.rename(tmp, path(settings, SNAPSHOT_FILE));
+  const [renamed, rerr] = os.rename(tmp, path(settings, SNAPSHOT_FILE));
+  if (renamed === undefined) {
+    os.remove(tmp);
+    inc("snapshot_errors");
+    logEvent(core.err, "snapshot not written", [["detail", "rename: " + tostring(rerr)], ["kept", "previous snapshot and journal"]]);
+    return undefined;
+  }
   os.remove(path(settings, JOURNAL_OLD_FILE));
   if (fin.prune.length > 0) applyMutations(settings, fin.prune);
   const freed = clearer.finish();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatRecord, isExpiredRecord, JournalRecord, parseRecord, reconcile } from "../../src/core/journal";
+import { formatRecord, isExpiredRecord, JournalRecord, parseRecord, reconcile, TORN_MARK } from "../../src/core/journal";
 import { byteString } from "../helpers/arb";
 
 const T = (fields: Array<[string, number]>, table = "eb_rules_app", key = "/a b"): JournalRecord => ({
@@ -18,6 +18,19 @@ describe("journal records", () => {
       { kind: "map-del", file: "eb_prefix_app.map", key: "/wp-admin/" },
     ];
     for (const r of recs) expect(parseRecord(formatRecord(r, "123")!)).toEqual({ ok: true, writer: "123", record: r });
+  });
+
+  it("never parses a line a failed write cut short, once the retry marks it torn", () => {
+    const recs: JournalRecord[] = [
+      T([["gpt0", 1800000000], ["gpc0", 404], ["gpc1", 1800000000]], "eb_rules_app", "/full/595"),
+      { kind: "map-set", file: "eb_qual_app.map", key: "/s", value: "GET~q:debug POST~a:anon" },
+      { kind: "map-del", file: "eb_prefix_app.map", key: "/wp-admin/" },
+    ];
+    for (const r of recs) {
+      const line = formatRecord(r, "123")!;
+      // every cut, including none (the write failed right after a full line)
+      for (let cut = 0; cut <= line.length; cut++) expect(parseRecord(line.substring(0, cut) + TORN_MARK).ok).toBe(false);
+    }
   });
 
   it("refuses to format a field with a TAB or newline (it would corrupt the file)", () => {
