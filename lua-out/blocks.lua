@@ -3279,6 +3279,35 @@ function ____exports.formatBlocks(rules)
 end
 return ____exports
  end,
+["core.route"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+--- What the route lines compare the normalised path + `/` with (`-m beg`); undefined for `/`, which covers every path.
+function ____exports.routePrefixProbe(pathPrefix)
+    if pathPrefix == nil or pathPrefix == "/" then
+        return nil
+    end
+    return pathPrefix .. "/"
+end
+function ____exports.routeMatches(r, path, host)
+    local probe = ____exports.routePrefixProbe(r.pathPrefix)
+    if probe ~= nil and __TS__StringSubstring(path .. "/", 0, #probe) ~= probe then
+        return false
+    end
+    return r.host == nil or r.host == host
+end
+--- The first matching route's backend, else the default. `path` is normalised, `host` as core/rulekey normalizeHost gives it.
+function ____exports.routeFor(routes, defaultBackend, path, host)
+    for ____, r in ipairs(routes) do
+        if ____exports.routeMatches(r, path, host) then
+            return r.backend
+        end
+    end
+    return defaultBackend
+end
+return ____exports
+ end,
 ["core.signal"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring

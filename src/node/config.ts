@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from "yaml";
 import { normalizePath } from "../core/path";
+import { Route } from "../core/route";
 import { DEFAULT_ALLOWED_STATUSES } from "../core/settings";
 
 export interface ListenAddress {
@@ -30,14 +31,8 @@ export interface BackendConfig {
   readonly servers: readonly ServerConfig[];
 }
 
-/** Sends matching requests to a backend; the first matching route wins, then default_backend. */
-export interface RouteConfig {
-  readonly backend: string;
-  /** Path prefix (as `path_beg`), optional. */
-  readonly pathPrefix?: string;
-  /** Host header, case-insensitive, without port; optional. */
-  readonly host?: string;
-}
+/** Sends matching requests to a backend; the first matching route wins, then default_backend (core/route.ts). */
+export type RouteConfig = Route;
 
 export interface EdgeConfig {
   /** Absolute path of the file this came from; relative paths below are resolved against its folder. */
@@ -140,7 +135,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["backends[].trusted", "false", "Accept signals from this backend."],
   ["backends[].max_rules", "100000", "Rules this backend may hold at once."],
   ["backends[].servers[]", "(required)", "`{name, address, port, port_env}` for each server."],
-  ["routes[]", "[]", "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend."],
+  ["routes[]", "[]", "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend. path_prefix is a normalised path and matches segment-wise on the normalised request path (`/api` matches `/api`, `/api/x` and `//API/./x` with case_insensitive, not `/apix`); host matches the Host header or an absolute-form request's authority, without port."],
   ["default_backend", "first backend", "Backend for requests no route matches."],
 ];
 
@@ -376,7 +371,13 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       const backend = r.str(item, "backend", `${f}.backend`, "", NAME);
       if (!r.node(item, "backend")) r.error(item, `${f}.backend`, "required");
       else if (!backends.some((b) => b.name === backend)) r.error(r.node(item, "backend"), `${f}.backend`, `no backend named ${backend}`);
-      const pathPrefix = r.str(item, "path_prefix", `${f}.path_prefix`, "", /^\/[\x21-\x7e]*$/, "a path starting with /");
+      let pathPrefix = r.str(item, "path_prefix", `${f}.path_prefix`, "", /^\/[\x21-\x7e]*$/, "a path starting with /");
+      // routes decide on the normalised path, as rules do: a prefix must be written as it normalises
+      const np = pathPrefix ? normalizePath(pathPrefix, pathPolicy, 4094) : undefined;
+      if (np && (!np.ok || np.path !== pathPrefix)) {
+        r.error(r.node(item, "path_prefix"), `${f}.path_prefix`, np.ok ? `path ${JSON.stringify(pathPrefix)} is not normalised; write ${JSON.stringify(np.path)}` : `expected an absolute path, got ${JSON.stringify(pathPrefix)}`);
+        pathPrefix = "";
+      }
       const host = r.str(item, "host", `${f}.host`, "", HOST, "a host name").toLowerCase();
       if (!pathPrefix && !host) r.error(item, f, "a route needs path_prefix or host");
       routes.push({ backend, ...(pathPrefix ? { pathPrefix } : {}), ...(host ? { host } : {}) });

@@ -3,6 +3,7 @@ import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX } from "../core/c
 import { prefixMapFile, qualMapFile } from "../core/store-records";
 import { explain, Explanation, StoredEntry, StoreView } from "../core/explain";
 import { normalizePath } from "../core/path";
+import { routeFor } from "../core/route";
 import { normalizeHost, queryNames } from "../core/rulekey";
 import { escapeCliArg, parseTableLine } from "../core/runtime-cmd";
 import { EdgeConfig } from "./config";
@@ -17,14 +18,9 @@ export interface ExplainInput {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Which backend the rendered frontend routes a request to (first matching route, else the default). */
+/** Which backend the rendered frontend routes a request to: `path` is the normalised path (core/route.ts). */
 export function routeOf(c: EdgeConfig, host: string | undefined, path: string): string {
-  for (const r of c.routes) {
-    if (r.pathPrefix && !path.startsWith(r.pathPrefix)) continue;
-    if (r.host && r.host !== host) continue;
-    return r.backend;
-  }
-  return c.defaultBackend;
+  return routeFor(c.routes, c.defaultBackend, path, host);
 }
 
 export interface ExplainResult extends Explanation {
@@ -44,10 +40,10 @@ export async function explainLive(c: EdgeConfig, socket: string, input: ExplainI
   const method = input.method.toUpperCase();
   // a path is taken as typed (URL parsing would normalise it); a full URL gives its path
   const rawPath = input.url.startsWith("/") ? input.url.split("?")[0] : u.pathname;
-  const backend = routeOf(c, host, rawPath);
-  const table = RULE_TABLE_PREFIX + backend;
   const n = normalizePath(rawPath, c.paths, 1 << 30);
   const key = n.ok ? n.path : rawPath;
+  const backend = routeOf(c, host, key);
+  const table = RULE_TABLE_PREFIX + backend;
 
   const [prefixOut, qualOut, ctlOut] = await Promise.all([
     runtimeCommand(socket, [`show map ${prefixMapFile(backend)}`]),

@@ -23,6 +23,7 @@ import {
   VARS,
 } from "../core/contract";
 import { formatSettings, Settings } from "../core/settings";
+import { routePrefixProbe } from "../core/route";
 import { EdgeConfig, ListenAddress } from "./config";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
@@ -133,7 +134,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     statsTable: STATS_TABLE,
     ruleStore: RULE_TABLE_STORE,
     defaultBackend: c.defaultBackend,
-    routes: c.routes,
+    routes: c.routes.map((r) => ({ ...r, probe: routePrefixProbe(r.pathPrefix) ?? "" })),
     // most common answers first: the dispatch lines are evaluated in order
     statuses: [...c.rules.allowedStatuses]
       .sort((a, b) => (a === 404 ? -1 : b === 404 ? 1 : a - b))

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { isMethodToken, parseRuleKey } from "../core/rulekey";
+import { routeMatches } from "../core/route";
 import { EdgeConfig } from "./config";
 import { explainLive, ExplainInput, ExplainResult, routeOf } from "./explain";
 import { enforcementOn, listRules, Rule, StoreLocation } from "./rules";
@@ -133,7 +134,7 @@ function isoSeconds(epoch: number): string {
 /** A host that makes the frontend route `path` to `backend`, when only a host route reaches it. */
 function routingHost(c: EdgeConfig, backend: string, path: string): string | undefined {
   if (routeOf(c, undefined, path) === backend) return undefined;
-  return c.routes.find((r) => r.backend === backend && r.host && (!r.pathPrefix || path.startsWith(r.pathPrefix)))?.host;
+  return c.routes.find((r) => r.backend === backend && r.host !== undefined && routeMatches({ backend, pathPrefix: r.pathPrefix }, path, undefined))?.host;
 }
 
 /** Headers that make a request count as authenticated under the config's auth setting. */

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { onTestFailed } from "vitest";
 import * as http from "node:http";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EdgeConfig, parseConfig } from "../../src/node/config";
@@ -280,4 +281,20 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
     },
     count,
   };
+}
+
+/** Send bytes exactly as given on a fresh connection; resolves with everything received until the server closes. */
+export function rawRequest(port: number, text: string, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1", () => s.write(text));
+    let out = "";
+    s.setEncoding("latin1");
+    s.on("data", (d) => (out += d));
+    s.on("end", () => resolve(out));
+    s.on("error", reject);
+    s.setTimeout(timeoutMs, () => {
+      s.destroy();
+      resolve(out);
+    });
+  });
 }

@@ -49,6 +49,8 @@ describe("config validation", () => {
     ["an unknown lua load mode", GOOD + "lua: { load: sometimes }\n", 6, "lua.load", /shared or per-thread/],
     ["a default backend that does not exist", GOOD + "default_backend: nope\n", 6, "default_backend", /no backend named nope/],
     ["broken YAML", GOOD + "rules: [\n", 7, "(yaml)", /./],
+    ["a route prefix that is not normalised", GOOD + "routes:\n  - { backend: app, path_prefix: /api/ }\n", 7, "routes[0].path_prefix", /not normalised; write "\/api"/],
+    ["a route prefix in upper case when paths are case-insensitive", GOOD + "paths: { case_insensitive: true }\nroutes:\n  - { backend: app, path_prefix: /API }\n", 8, "routes[0].path_prefix", /write "\/api"/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
     it(`reports ${what} at line ${line}, field ${field}`, () => {
