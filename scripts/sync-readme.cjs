@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Rewrites the README's drop-in block from the rendered example (haproxy/haproxy.cfg): the edge
+// frontend without its bind lines, and every backend section. test/unit/render.test.ts checks it.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const root = path.resolve(__dirname, "..");
+const cfg = fs.readFileSync(path.join(root, "haproxy/haproxy.cfg"), "utf8");
+const sections = cfg.split(/\n(?=\S)/);
+const keep = sections
+  .filter((s) => s.startsWith("frontend edge\n") || s.startsWith("backend "))
+  .map((s) => s.replace(/^frontend edge\n(  bind .*\n)+/, "frontend edge\n  # (bind lines)\n").replace(/\n+$/, ""));
+const file = path.join(root, "README.md");
+const readme = fs.readFileSync(file, "utf8");
+const re = /(<!-- dropin:start[^>]*-->\n```\n)[\s\S]*?(\n```\n<!-- dropin:end -->)/;
+if (!re.test(readme)) throw new Error("README.md has no dropin block");
+fs.writeFileSync(file, readme.replace(re, (_, a, b) => a + keep.join("\n\n") + b));
+process.stdout.write("README.md drop-in block rewritten from haproxy/haproxy.cfg\n");
