@@ -3560,6 +3560,7 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store, no
             end
         end
     end
+    local indexes = {}
     for ____, base in ipairs(bases) do
         if specLists[base] ~= nil then
             out[#out + 1] = {
@@ -3577,10 +3578,13 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store, no
                 __TS__ObjectAssign({}, own.data, {expiry = liveBy[base]})
             )
         else
-            out[#out + 1] = {kind = "table", table = ____table, key = base, fields = {{name = "gpt0", value = liveBy[base]}}}
+            indexes[#indexes + 1] = {kind = "table", table = ____table, key = base, fields = {{name = "gpt0", value = liveBy[base]}}}
         end
     end
-    return out
+    for ____, r in ipairs(out) do
+        indexes[#indexes + 1] = r
+    end
+    return indexes
 end
 return ____exports
  end,
@@ -4301,6 +4305,8 @@ local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
 local MapClass = _G.Map
+--- What applyMutations returns when the table had no room for a new entry.
+____exports.STORE_FULL = "store full: " .. NO_ENTRY_ANSWER
 --- Methods a `remove` without methods lifts, besides the any-method rule.
 local COMMON_METHODS = {
     "GET",
@@ -4390,15 +4396,19 @@ function ____exports.applyMutations(settings, muts)
     end
     if #cmds > 0 then
         local res = runCli(settings.runtimeApi, cmds, 2)
+        local retries = settings.onFull == "refuse" and 0 or EVICTION_RETRIES
         do
             local i = 0
-            while i < EVICTION_RETRIES and res.ok and (string.find(res.output, NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0 do
+            while i < retries and res.ok and (string.find(res.output, NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0 do
                 res = runCli(settings.runtimeApi, cmds, 2)
                 i = i + 1
             end
         end
         if not res.ok then
             return res.output
+        end
+        if (string.find(res.output, NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0 then
+            return ____exports.STORE_FULL
         end
         if not cliSucceeded(res.output) then
             return "runtime API answered: " .. res.output
@@ -4481,7 +4491,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue39
+                goto __continue40
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -4502,7 +4512,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                 end
             end
         end
-        ::__continue39::
+        ::__continue40::
     end
     if #muts == 0 then
         return {removed = 0}
@@ -4541,6 +4551,7 @@ local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
 local ____store = require("lua.store")
+local STORE_FULL = ____store.STORE_FULL
 local storeBlocks = ____store.storeBlocks
 local storeRemoves = ____store.storeRemoves
 local tableFill = ____store.tableFill
@@ -4767,6 +4778,16 @@ function ____exports.execute(ctx, txn, mode)
             now,
             txn.f:srv_id() or 0
         )
+        if failure == STORE_FULL then
+            refuse(
+                txn,
+                "store-full",
+                backend,
+                path,
+                "no room left in the rule table"
+            )
+            return
+        end
         if failure ~= nil then
             refuse(
                 txn,

@@ -95,6 +95,8 @@ export function blockRecords(backend: string, rules: readonly BlockRule[], now: 
       if (list !== undefined) specLists[base] = list;
     }
   }
+  // index entries go first: when a table has no room left, a rule is then never stored without its index
+  const indexes: JournalRecord[] = [];
   for (const base of bases) {
     if (specLists[base] !== undefined) out.push({ kind: "map-set", file: qualMapFile(backend), key: base, value: specLists[base] });
     // the index keeps the base alive as long as its longest rule; when a rule is keyed on the base
@@ -102,7 +104,8 @@ export function blockRecords(backend: string, rules: readonly BlockRule[], now: 
     // full table's eviction gives up after a few recently touched entries)
     const own = baseAt[base];
     if (own !== undefined) out[own.index] = entryRecord(table, base, { ...own.data, expiry: liveBy[base] });
-    else out.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: liveBy[base] }] });
+    else indexes.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: liveBy[base] }] });
   }
-  return out;
+  for (const r of out) indexes.push(r);
+  return indexes;
 }

@@ -15,7 +15,7 @@ import { inc } from "./counters";
 import { headerValues, varString } from "./headers";
 import { logEvent } from "./log";
 import { cliSucceeded, runCli } from "./runtime-api";
-import { StoreMaps, storeBlocks, storeRemoves, tableFill } from "./store";
+import { STORE_FULL, StoreMaps, storeBlocks, storeRemoves, tableFill } from "./store";
 
 /** Context the action needs besides the txn: set once at load time. */
 export interface LearnContext {
@@ -168,6 +168,11 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
   }
   if (blocks.length > 0) {
     const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0);
+    if (failure === STORE_FULL) {
+      // another learn took the last entries since the fill check (threads, or a yield in between)
+      refuse(txn, "store-full", backend, path, "no room left in the rule table");
+      return;
+    }
     if (failure !== undefined) {
       refuse(txn, "edge-error", backend, path, failure);
       return;

@@ -17,6 +17,9 @@ import { cliSucceeded, runCli } from "./runtime-api";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
 
+/** What applyMutations returns when the table had no room for a new entry. */
+export const STORE_FULL = "store full: " + NO_ENTRY_ANSWER;
+
 /** Methods a `remove` without methods lifts, besides the any-method rule. */
 const COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
@@ -96,9 +99,12 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
   }
   if (cmds.length > 0) {
     let res = runCli(settings.runtimeApi, cmds, 2);
-    // [T] a full table's eviction can give up on recently touched entries (core/runtime-cmd.ts)
-    for (let i = 0; i < EVICTION_RETRIES && res.ok && res.output.indexOf(NO_ENTRY_ANSWER) >= 0; i++) res = runCli(settings.runtimeApi, cmds, 2);
+    // [T] a full table's eviction can give up on recently touched entries (core/runtime-cmd.ts); with
+    // on_full: refuse the table never evicts (nopurge), so a full table is an answer, not a retry
+    const retries = settings.onFull === "refuse" ? 0 : EVICTION_RETRIES;
+    for (let i = 0; i < retries && res.ok && res.output.indexOf(NO_ENTRY_ANSWER) >= 0; i++) res = runCli(settings.runtimeApi, cmds, 2);
     if (!res.ok) return res.output;
+    if (res.output.indexOf(NO_ENTRY_ANSWER) >= 0) return STORE_FULL;
     if (!cliSucceeded(res.output)) return "runtime API answered: " + res.output;
   }
   journalAppend(settings, muts);

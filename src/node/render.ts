@@ -117,6 +117,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     reasonsMap: STORE_MAPS.reasons,
     bodiesMap: STORE_MAPS.bodies,
     dryRun: c.dryRun,
+    refuseWhenFull: c.rules.onFull === "refuse",
     controlTable: CONTROL_TABLE,
     enforcementOffKey: ENFORCEMENT_OFF_KEY,
     readyKey: READY_KEY,
