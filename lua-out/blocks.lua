@@ -1490,6 +1490,7 @@ local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local asciiLower = ____bytes.asciiLower
+local hexValue = ____bytes.hexValue
 local isAlpha = ____bytes.isAlpha
 local isDigit = ____bytes.isDigit
 local splitOn = ____bytes.splitOn
@@ -1700,7 +1701,27 @@ function ____exports.normalizeHost(raw)
     end
     return h
 end
---- Names of the query parameters present in a raw query string (`a=1&b&c=`), undecoded.
+--- A parameter name as backends decode it (URLSearchParams, Node's querystring, Python's parse_qs):
+-- `+` is a space, `%XX` a byte, and a `%` not followed by two hex digits is kept as it is.
+function ____exports.decodeQueryName(raw)
+    if (string.find(raw, "%", nil, true) or 0) - 1 < 0 and (string.find(raw, "+", nil, true) or 0) - 1 < 0 then
+        return raw
+    end
+    local out = ""
+    local i = 0
+    while i < #raw do
+        local c = __TS__StringCharCodeAt(raw, i)
+        if c == 37 and i + 2 < #raw and hexValue(__TS__StringCharCodeAt(raw, i + 1)) >= 0 and hexValue(__TS__StringCharCodeAt(raw, i + 2)) >= 0 then
+            out = out .. string.char(hexValue(__TS__StringCharCodeAt(raw, i + 1)) * 16 + hexValue(__TS__StringCharCodeAt(raw, i + 2)))
+            i = i + 3
+        else
+            out = out .. (c == 43 and " " or string.char(c))
+            i = i + 1
+        end
+    end
+    return out
+end
+--- Names of the query parameters present in a raw query string (`a=1&b&c=`), decoded as backends decode them.
 function ____exports.queryNames(query)
     local names = {}
     if query == nil or #query == 0 then
@@ -1709,12 +1730,12 @@ function ____exports.queryNames(query)
     for ____, pair in ipairs(splitOn(query, 38)) do
         do
             if #pair == 0 then
-                goto __continue57
+                goto __continue62
             end
             local eq = (string.find(pair, "=", nil, true) or 0) - 1
-            names[#names + 1] = eq < 0 and pair or __TS__StringSubstring(pair, 0, eq)
+            names[#names + 1] = ____exports.decodeQueryName(eq < 0 and pair or __TS__StringSubstring(pair, 0, eq))
         end
-        ::__continue57::
+        ::__continue62::
     end
     return names
 end
@@ -1770,7 +1791,7 @@ function ____exports.bestSpec(list, req)
     for ____, spec in ipairs(splitOn(list, 32)) do
         do
             if #spec == 0 or not ____exports.specMatches(spec, req) then
-                goto __continue76
+                goto __continue81
             end
             local s = ____exports.specificity(spec)
             if s > bestScore or s == bestScore and best ~= nil and spec < best then
@@ -1778,7 +1799,7 @@ function ____exports.bestSpec(list, req)
                 bestScore = s
             end
         end
-        ::__continue76::
+        ::__continue81::
     end
     return best
 end

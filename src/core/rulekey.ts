@@ -10,7 +10,7 @@
  *
  * A normalised path never contains a space, so the space is a safe separator.
  */
-import { asciiLower, isAlpha, isDigit, splitOn } from "./bytes";
+import { asciiLower, hexValue, isAlpha, isDigit, splitOn } from "./bytes";
 
 export type AuthState = "anon" | "authed";
 
@@ -171,14 +171,35 @@ export function normalizeHost(raw: string): string | undefined {
   return h;
 }
 
-/** Names of the query parameters present in a raw query string (`a=1&b&c=`), undecoded. */
+/**
+ * A parameter name as backends decode it (URLSearchParams, Node's querystring, Python's parse_qs):
+ * `+` is a space, `%XX` a byte, and a `%` not followed by two hex digits is kept as it is.
+ */
+export function decodeQueryName(raw: string): string {
+  if (raw.indexOf("%") < 0 && raw.indexOf("+") < 0) return raw;
+  let out = "";
+  let i = 0;
+  while (i < raw.length) {
+    const c = raw.charCodeAt(i);
+    if (c === 37 && i + 2 < raw.length && hexValue(raw.charCodeAt(i + 1)) >= 0 && hexValue(raw.charCodeAt(i + 2)) >= 0) {
+      out = out + String.fromCharCode(hexValue(raw.charCodeAt(i + 1)) * 16 + hexValue(raw.charCodeAt(i + 2)));
+      i = i + 3;
+    } else {
+      out = out + (c === 43 ? " " : String.fromCharCode(c));
+      i = i + 1;
+    }
+  }
+  return out;
+}
+
+/** Names of the query parameters present in a raw query string (`a=1&b&c=`), decoded as backends decode them. */
 export function queryNames(query: string | undefined): string[] {
   const names: string[] = [];
   if (query === undefined || query.length === 0) return names;
   for (const pair of splitOn(query, 38)) {
     if (pair.length === 0) continue;
     const eq = pair.indexOf("=");
-    names.push(eq < 0 ? pair : pair.substring(0, eq));
+    names.push(decodeQueryName(eq < 0 ? pair : pair.substring(0, eq)));
   }
   return names;
 }

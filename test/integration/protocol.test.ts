@@ -92,6 +92,15 @@ describe("Edge-Rule protocol on real HAProxy", () => {
     expect((await edge.get("/report?token=abc")).status).toBe(200);
   });
 
+  it("matches query parameter names the way backends decode them: %64ebug and de%62ug are debug", async () => {
+    await edge.get("/search");
+    const before = await hits("/search");
+    for (const q of ["?%64ebug=1", "?q=x&de%62ug", "?%64%65%62%75%67"]) expect((await edge.get(`/search${q}`)).status, q).toBe(403);
+    expect(await hits("/search")).toBe(before);
+    // %token is the token: the absent-token rule does not match
+    expect((await edge.get("/report?%74oken=abc")).status).toBe(200);
+  });
+
   it("matches the auth state: anonymous requests get 401, requests with the session cookie pass", async () => {
     await edge.get("/members", { cookie: "session=abc" });
     const anon = await edge.get("/members");
