@@ -586,6 +586,8 @@ ____exports.ENFORCEMENT_OFF_KEY = "enforcement_off"
 ____exports.READY_KEY = "ready"
 --- Longest a request waits for a starting process to load its rules before it proceeds (fail-open).
 ____exports.READY_WAIT_MS = 5000
+--- Backend a stopping process hands its last requests to (the new process, on the same address).
+____exports.HANDOFF_BACKEND = "eb_handoff"
 --- Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key).
 ____exports.STATS_TABLE = "eb_stats"
 --- Which stick-table data field holds what, for every rule entry.

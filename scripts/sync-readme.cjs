@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Rewrites the README's drop-in block from the rendered example (haproxy/haproxy.cfg): the edge
+// Rewrites the README's drop-in block and docs/config.md's field table from the rendered example (haproxy/haproxy.cfg): the edge
 // frontend without its bind lines, and every backend section. test/unit/render.test.ts checks it.
 "use strict";
 const fs = require("node:fs");
@@ -16,3 +16,13 @@ const re = /(<!-- dropin:start[^>]*-->\n```\n)[\s\S]*?(\n```\n<!-- dropin:end --
 if (!re.test(readme)) throw new Error("README.md has no dropin block");
 fs.writeFileSync(file, readme.replace(re, (_, a, b) => a + keep.join("\n\n") + b));
 process.stdout.write("README.md drop-in block rewritten from haproxy/haproxy.cfg\n");
+
+// docs/config.md's field table, from the schema's FIELD_DOCS (needs `npm run build`)
+const { FIELD_DOCS } = require(path.join(root, "dist/node/config.js"));
+const rows = FIELD_DOCS.map(([field, def, meaning]) => `| \`${field}\` | ${def.includes(",") ? "`" + def + "`" : def} | ${meaning} |`);
+const docFile = path.join(root, "docs/config.md");
+const doc = fs.readFileSync(docFile, "utf8");
+const table = /(<!-- fields:start[^>]*-->\n\| Field \| Default \| Meaning \|\n\|---\|---\|---\|\n)[\s\S]*?(\n<!-- fields:end -->)/;
+if (!table.test(doc)) throw new Error("docs/config.md has no fields block");
+fs.writeFileSync(docFile, doc.replace(table, (_, a, b) => a + rows.join("\n") + b));
+process.stdout.write("docs/config.md field table rewritten from FIELD_DOCS\n");

@@ -114,6 +114,9 @@ export const READY_KEY = "ready";
 /** Longest a request waits for a starting process to load its rules before it proceeds (fail-open). */
 export const READY_WAIT_MS = 5000;
 
+/** Backend a stopping process hands its last requests to (the new process, on the same address). */
+export const HANDOFF_BACKEND = "eb_handoff";
+
 /** Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key). */
 export const STATS_TABLE = "eb_stats";
 

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ConfigError, ConfigInvalid, EdgeConfig, loadConfig } from "./config";
-import { renderToDisk } from "./render";
+import { Rendered, RenderRejected, renderToDisk } from "./render";
 import { addRule, enforcementOn, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
 import { RuntimeApiError, runtimeCommand } from "./runtime";
 import { explainLive } from "./explain";
@@ -100,11 +100,16 @@ function renderCommand(args: string[], io: Io): number {
     return EXIT.config;
   }
   const outDir = path.resolve(option(args, "--out") ?? path.dirname(c.source));
-  const r = renderToDisk(c, { outDir });
-  const check = haproxyCheck(r.files.cfg);
-  if (!check.ok) {
-    io.err(`haproxy -c rejected ${r.files.cfg}:\n${check.output}`);
-    return EXIT.haproxy;
+  let r: Rendered;
+  try {
+    r = renderToDisk(c, { outDir, check: haproxyCheck });
+  } catch (e) {
+    if (e instanceof RenderRejected) {
+      io.err(`${e.message}\n`);
+      return EXIT.haproxy;
+    }
+    io.err(`edgeblock render: ${(e as Error).message}\n`);
+    return EXIT.failed;
   }
   if (!args.includes("--quiet")) io.out(`rendered ${path.relative(process.cwd(), r.files.cfg)} (haproxy -c: valid)\n`);
   return EXIT.ok;

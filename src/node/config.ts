@@ -7,6 +7,8 @@ import * as path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from "yaml";
 import { normalizePath } from "../core/path";
 import { Route } from "../core/route";
+import { existsSync, statSync } from "node:fs";
+import { CONTROL_TABLE, HANDOFF_BACKEND, PENDING_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE } from "../core/contract";
 import { DEFAULT_ALLOWED_STATUSES } from "../core/settings";
 
 export interface ListenAddress {
@@ -96,7 +98,7 @@ export const MAX_TTL_LIMIT = 2_147_483;
 /** Field reference: the schema is both the validation and the documentation (docs/config.md). */
 export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, description: string]> = [
   ["listen.address", "127.0.0.1", "Address the edge listens on."],
-  ["listen.port", "8080", "Port the edge listens on (1-65535)."],
+  ["listen.port", "8080", "Port the edge listens on (1-65535). listen.port, listen.h2c_port and stats.port must differ, and no server may be the edge itself."],
   ["listen.port_env", "(none)", "Environment variable that overrides listen.port when HAProxy starts."],
   ["listen.h2c_port", "(none)", "Optional second port on listen.address speaking cleartext HTTP/2 (prior knowledge)."],
   ["stats.address / stats.port / stats.port_env", "127.0.0.1 / 8404", "HAProxy stats page and /metrics."],
@@ -117,7 +119,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["rules.max_body_bytes", "256", "Longest answer body a rule may carry (printable ASCII)."],
   ["rules.max_rules_per_signal", "8", "Most rules one response may signal."],
   ["rules.on_full", "evict", "When a backend's rule table is full: `evict` the least recently learned or hit rule, or `refuse` new rules."],
-  ["static_map", "path_status.map", "Paths blocked from startup: `<path> [status]` per line."],
+  ["static_map", "path_status.map", "Paths blocked from startup: `<path> [status]` per line. A map named here must exist; the default one is created empty."],
   ["allowlist.exact", "[]", "Normalised paths that are never blocked and never learned."],
   ["allowlist.prefix", "[]", "Normalised path prefixes (segment-wise) that are never blocked and never learned."],
   ["learning.rate", "0", "Token bucket per backend: rules learned per second (0 = unlimited)."],
@@ -127,11 +129,11 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["auth.cookie", "(none)", "Cookie whose presence makes a request authenticated (for auth=anon|authed rules)."],
   ["auth.header", "authorization", "Request header whose presence makes a request authenticated, when no cookie is configured."],
   ["dry_run", "false", "Global shadow mode: would-block requests are counted and logged, and pass."],
-  ["state.dir", "state", "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables)."],
+  ["state.dir", "state", "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables). Created by render; it must be writable by HAProxy."],
   ["state.snapshot_interval", "300", "Seconds between snapshots (compactions of the journal; longer for big stores); the journal covers the time in between."],
   ["state.sweep_interval", "10", "Seconds between sweeps that free the memory of expired rules."],
   ["state.walk_limit", "100000", "Rule tables up to this many entries are swept with one `clear table` walk (which does not yield on 2.6: 17 ms at 100k); bigger tables, when `state.dir` is set, have expired entries cleared key by key after each snapshot."],
-  ["backends[].name", "(required)", "Backend name: letters, digits, - and _."],
+  ["backends[].name", "(required)", "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_."],
   ["backends[].trusted", "false", "Accept signals from this backend."],
   ["backends[].max_rules", "100000", "Rules this backend may hold at once."],
   ["backends[].servers[]", "(required)", "`{name, address, port, port_env}` for each server."],
@@ -224,6 +226,15 @@ class Reader {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,48}$/;
+/** Section names the renderer writes itself: a backend of the same name would make HAProxy reject the config. */
+export const RESERVED_NAMES = ["edge", "stats", CONTROL_TABLE, STATS_TABLE, HANDOFF_BACKEND];
+export const RESERVED_PREFIXES = [RULE_TABLE_PREFIX, PENDING_TABLE_PREFIX, SEEN_TABLE_PREFIX];
+
+function reservedName(name: string): string | undefined {
+  if (RESERVED_NAMES.includes(name)) return `${name} is a name edgeblock uses for its own sections (reserved: ${RESERVED_NAMES.join(", ")}, ${RESERVED_PREFIXES.map((p) => p + "*").join(", ")})`;
+  const p = RESERVED_PREFIXES.find((x) => name.startsWith(x));
+  return p ? `names starting with ${p} are edgeblock's own (rule and confirmation tables)` : undefined;
+}
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
 const HOST = /^[A-Za-z0-9._:-]+$/;
 
@@ -314,6 +325,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
   }
 
   const backends: BackendConfig[] = [];
+  const serverPorts: Array<{ field: string; node: Node | undefined; address: string; port: number; portEnv?: string }> = [];
   const bnode = r.node(top, "backends");
   if (bnode === undefined) r.error(top, "backends", "at least one backend is required");
   else if (!isSeq(bnode) || bnode.items.length === 0) r.error(bnode, "backends", "expected a non-empty list");
@@ -328,6 +340,8 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       const name = r.str(item, "name", `${f}.name`, "", NAME, "letters, digits, - and _ (at most 48)");
       if (!r.node(item, "name")) r.error(item, `${f}.name`, "required");
       if (name && backends.some((b) => b.name === name)) r.error(r.node(item, "name"), `${f}.name`, `duplicate backend name ${name}`);
+      const reserved = name ? reservedName(name) : undefined;
+      if (reserved) r.error(r.node(item, "name"), `${f}.name`, reserved);
       const servers: ServerConfig[] = [];
       const snode = r.node(item, "servers");
       if (!snode || !isSeq(snode) || snode.items.length === 0) r.error(snode ?? item, `${f}.servers`, "expected a non-empty list of servers");
@@ -341,12 +355,14 @@ export function parseConfig(text: string, file: string): EdgeConfig {
           r.checkKeys(s, sf, ["name", "address", "port", "port_env"]);
           if (!r.node(s, "port")) r.error(s, `${sf}.port`, "required");
           const portEnv = r.str(s, "port_env", `${sf}.port_env`, "", ENV_NAME, "upper-case letters, digits and _");
-          servers.push({
+          const server = {
             name: r.str(s, "name", `${sf}.name`, `s${j + 1}`, NAME, "letters, digits, - and _"),
             address: r.str(s, "address", `${sf}.address`, "127.0.0.1", HOST, "an IP address or host name"),
             port: r.int(s, "port", `${sf}.port`, 0, 1, 65535),
             ...(portEnv ? { portEnv } : {}),
-          });
+          };
+          servers.push(server);
+          serverPorts.push({ field: `${sf}.port`, node: r.node(s, "port"), ...server });
         });
       }
       backends.push({
@@ -388,6 +404,34 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     r.error(r.node(top, "default_backend"), "default_backend", `no backend named ${defaultBackend}`);
   }
 
+  // one port, one purpose: two listeners on one port split the traffic between them
+  const ports: Array<[string, Node | undefined, string, number]> = [
+    ["listen.port", r.node(r.node(top, "listen") as YAMLMap | undefined, "port"), listen.address, listen.port],
+    ["stats.port", r.node(r.node(top, "stats") as YAMLMap | undefined, "port"), stats.address, stats.port],
+  ];
+  if (listen.h2cPort) ports.push(["listen.h2c_port", r.node(r.node(top, "listen") as YAMLMap | undefined, "h2c_port"), listen.address, listen.h2cPort]);
+  const overlap = (a: string, b: string) => a === b || a === "0.0.0.0" || b === "0.0.0.0" || a === "::" || b === "::";
+  for (let i = 0; i < ports.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (ports[i][3] === ports[j][3] && overlap(ports[i][2], ports[j][2])) {
+        r.error(ports[i][1] ?? top, ports[i][0], `port ${ports[i][3]} is already ${ports[j][0]}: each listener needs its own port`);
+      }
+    }
+  }
+  for (const sv of serverPorts) {
+    const hit = ports.find((p) => p[3] === sv.port && overlap(p[2], sv.address));
+    if (hit && !sv.portEnv) r.error(sv.node, sv.field, `${sv.address}:${sv.port} is the edge's own ${hit[0]}: requests would loop`);
+  }
+  const stateNode = r.node(state, "dir");
+  const stateDir = r.str(state, "dir", "state.dir", "state");
+  if (stateDir !== "none" && existsSync(resolve(stateDir)) && !statSync(resolve(stateDir)).isDirectory()) {
+    r.error(stateNode ?? top, "state.dir", `${resolve(stateDir)} is a file, not a folder`);
+  }
+  const staticNode = r.node(top, "static_map");
+  const staticMap = resolve(r.str(top, "static_map", "static_map", "path_status.map"));
+  // the default map is created empty on first render; a map named in the config must exist (a typo would block nothing)
+  if (staticNode !== undefined && !existsSync(staticMap)) r.error(staticNode, "static_map", `${staticMap} does not exist`);
+
   const config: EdgeConfig = {
     source: path.resolve(file),
     listen,
@@ -422,7 +466,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     })(),
     dryRun: r.bool(top, "dry_run", "dry_run", false),
     state: (() => {
-      const dir = r.str(state, "dir", "state.dir", "state");
+      const dir = stateDir;
       return {
         dir: dir === "none" ? "" : resolve(dir),
         snapshotInterval: r.int(state, "snapshot_interval", "state.snapshot_interval", 300, 1, 86400),
@@ -430,7 +474,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         walkLimit: r.int(state, "walk_limit", "state.walk_limit", 100000, 0, 100000000),
       };
     })(),
-    staticMap: resolve(r.str(top, "static_map", "static_map", "path_status.map")),
+    staticMap,
     backends,
     routes,
     defaultBackend,

@@ -1,11 +1,12 @@
 /** Render haproxy.cfg and the Lua settings file from a validated config. */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { prefixMapFile, qualMapFile } from "../core/store-records";
 import * as path from "node:path";
 import Handlebars from "handlebars";
 import {
   CONTROL_TABLE,
   ENFORCEMENT_OFF_KEY,
+  HANDOFF_BACKEND,
   HEADERS,
   READY_KEY,
   READY_WAIT_MS,
@@ -31,6 +32,24 @@ export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
 export interface RenderOptions {
   /** Folder the files are written to; haproxy.cfg paths are made relative to it. */
   readonly outDir: string;
+  /** Appended to the names of the files the renderer writes (a candidate checked before it replaces anything). */
+  readonly suffix?: string;
+}
+
+/** What `haproxy -c` said of a rendered file. */
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+/** The rendered config was not written: `haproxy -c` rejected it. */
+export class RenderRejected extends Error {
+  constructor(
+    readonly cfgFile: string,
+    readonly output: string,
+  ) {
+    super(`haproxy -c rejected the rendered ${cfgFile} (nothing was replaced):\n${output}`);
+  }
 }
 
 export interface Rendered {
@@ -93,7 +112,8 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   env(c.listen);
   env(c.stats);
   for (const b of c.backends) for (const s of b.servers) env(s);
-  const settingsFile = path.join(outDir, "edgeblock.settings");
+  const sfx = opts.suffix ?? "";
+  const settingsFile = path.join(outDir, "edgeblock.settings" + sfx);
   const ctx = {
     source: rel(outDir, c.source),
     presetenv,
@@ -111,8 +131,8 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     headers: HEADERS,
     signalPresentAcl: SIGNAL_HEADERS.map((h) => `{ res.hdr(${h}) -m found }`).join(" || "),
     hasAllowlist: c.allowlist.exact.length + c.allowlist.prefix.length > 0,
-    allowExactFile: ALLOW_EXACT_FILE,
-    allowPrefixFile: ALLOW_PREFIX_FILE,
+    allowExactFile: ALLOW_EXACT_FILE + sfx,
+    allowPrefixFile: ALLOW_PREFIX_FILE + sfx,
     authAcl: c.auth.cookie ? `{ req.cook(${c.auth.cookie}) -m found }` : `{ req.hdr(${c.auth.header}) -m found }`,
     reasonsMap: STORE_MAPS.reasons,
     bodiesMap: STORE_MAPS.bodies,
@@ -121,7 +141,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     controlTable: CONTROL_TABLE,
     enforcementOffKey: ENFORCEMENT_OFF_KEY,
     readyKey: READY_KEY,
-    handoffBackend: "eb_handoff",
+    handoffBackend: HANDOFF_BACKEND,
     handoffServer: bindOf({ ...c.listen, address: c.listen.address === "0.0.0.0" || c.listen.address === "::" ? "127.0.0.1" : c.listen.address }),
     readyWaitMs: READY_WAIT_MS,
     vars: VARS,
@@ -162,7 +182,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   return {
     cfg: template()(ctx),
     settings: formatSettings(settingsOf(c, outDir)),
-    files: { cfg: path.join(outDir, "haproxy.cfg"), settings: settingsFile },
+    files: { cfg: path.join(outDir, "haproxy.cfg" + sfx), settings: settingsFile },
   };
 }
 
@@ -183,24 +203,48 @@ export function runtimeMapFiles(c: EdgeConfig): string[] {
   return files;
 }
 
-/** Render and write haproxy.cfg, edgeblock.settings, the allowlists, the runtime maps and an empty static map if there is none. */
-export function renderToDisk(c: EdgeConfig, opts: RenderOptions): Rendered {
+/**
+ * Render and write haproxy.cfg, edgeblock.settings, the allowlists, the runtime maps and an empty static
+ * map if there is none. With `check`, the result is first written under temporary names and checked
+ * (`haproxy -c`); a rejected config replaces nothing and throws RenderRejected.
+ */
+export function renderToDisk(c: EdgeConfig, opts: RenderOptions & { readonly check?: (cfgFile: string) => CheckResult }): Rendered {
   const r = render(c, opts);
   mkdirSync(opts.outDir, { recursive: true });
+  // state the config loads, filled at runtime: created empty when missing, never rewritten
   for (const f of runtimeMapFiles(c)) {
     const file = path.join(opts.outDir, f);
     if (!existsSync(file)) writeFileSync(file, "");
   }
-  // the allowlists are config, not state: always rewritten; the prefix list carries the trailing slash map_beg needs
-  writeAtomic(path.join(opts.outDir, ALLOW_EXACT_FILE), c.allowlist.exact.map((p) => `${p}\n`).join(""));
-  writeAtomic(path.join(opts.outDir, ALLOW_PREFIX_FILE), c.allowlist.prefix.map((p) => `${p.endsWith("/") ? p : p + "/"}\n`).join(""));
   if (c.state.dir !== "") mkdirSync(c.state.dir, { recursive: true });
   mkdirSync(path.dirname(c.runtimeApiSocket), { recursive: true });
-  writeAtomic(r.files.cfg, r.cfg);
-  writeAtomic(r.files.settings, r.settings);
   if (!existsSync(c.staticMap)) {
     mkdirSync(path.dirname(c.staticMap), { recursive: true });
     writeFileSync(c.staticMap, "# Paths blocked from startup: <path> [status], one per line. Paths must be normalised.\n");
   }
+  if (opts.check) {
+    const candidate = render(c, { ...opts, suffix: `.check.${process.pid}` });
+    const written = writeConfigFiles(c, opts.outDir, candidate, `.check.${process.pid}`);
+    let res: CheckResult;
+    try {
+      res = opts.check(candidate.files.cfg);
+    } finally {
+      for (const f of written) rmSync(f, { force: true });
+    }
+    if (!res.ok) throw new RenderRejected(r.files.cfg, res.output);
+  }
+  writeConfigFiles(c, opts.outDir, r, "");
   return r;
+}
+
+/** The config files of a rendering (not state): haproxy.cfg, edgeblock.settings and the allowlists. Returns their paths. */
+function writeConfigFiles(c: EdgeConfig, outDir: string, r: Rendered, suffix: string): string[] {
+  const exact = path.join(outDir, ALLOW_EXACT_FILE + suffix);
+  const prefix = path.join(outDir, ALLOW_PREFIX_FILE + suffix);
+  // the prefix list carries the trailing slash map_beg needs
+  writeAtomic(exact, c.allowlist.exact.map((p) => `${p}\n`).join(""));
+  writeAtomic(prefix, c.allowlist.prefix.map((p) => `${p.endsWith("/") ? p : p + "/"}\n`).join(""));
+  writeAtomic(r.files.settings, r.settings);
+  writeAtomic(r.files.cfg, r.cfg);
+  return [exact, prefix, r.files.settings, r.files.cfg];
 }

@@ -1,6 +1,6 @@
 /** `edgeblock render|check` as an operator runs it: real files, real `haproxy -c`, exit codes. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,6 +60,20 @@ describe("edgeblock render / check", () => {
     expect(r.code).toBe(4);
     expect(r.err).toMatch(/haproxy -c rejected/);
     expect(r.err).toMatch(/blocks\.lua/);
+  });
+
+  it("never replaces a working haproxy.cfg with one haproxy -c rejects, and leaves no candidate files behind", () => {
+    const out = path.join(dir, "out3");
+    expect(edgeblock("render", "--config", writeConfig("good3.yaml", VALID), "--out", out).code).toBe(0);
+    const before = readFileSync(path.join(out, "haproxy.cfg"), "utf8");
+    const settings = readFileSync(path.join(out, "edgeblock.settings"), "utf8");
+    const broken = writeConfig("broken3.yaml", VALID.replace(/file: .*blocks.lua/, "file: /nonexistent/blocks.lua").replace("port: 18080", "port: 18090"));
+    const r = edgeblock("render", "--config", broken, "--out", out);
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/nothing was replaced/);
+    expect(readFileSync(path.join(out, "haproxy.cfg"), "utf8")).toBe(before);
+    expect(readFileSync(path.join(out, "edgeblock.settings"), "utf8")).toBe(settings);
+    expect(readdirSync(out).filter((f) => f.includes(".check."))).toEqual([]);
   });
 
   it("exits 2 on usage errors and 0 on --help", () => {

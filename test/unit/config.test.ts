@@ -49,6 +49,13 @@ describe("config validation", () => {
     ["an unknown lua load mode", GOOD + "lua: { load: sometimes }\n", 6, "lua.load", /shared or per-thread/],
     ["a default backend that does not exist", GOOD + "default_backend: nope\n", 6, "default_backend", /no backend named nope/],
     ["broken YAML", GOOD + "rules: [\n", 7, "(yaml)", /./],
+    ...(["eb_ctl", "eb_stats", "eb_handoff", "eb_rules_app", "eb_pending_x", "eb_seen_y", "edge", "stats"].map((n) => [`a reserved backend name (${n})`, GOOD.replace("name: app", `name: ${n}`), 3, "backends[0].name", /edgeblock/] as [string, string, number, string, RegExp])),
+    ["stats on the listen port", GOOD + "stats: { port: 8080 }\n", 6, "stats.port", /port 8080 is already listen.port/],
+    ["h2c on the stats port", GOOD.replace("port: 8080 }", "port: 8080, h2c_port: 8404 }"), 1, "listen.h2c_port", /port 8404 is already stats.port/],
+    ["stats on 0.0.0.0 and the listen port", GOOD + "stats: { address: 0.0.0.0, port: 8080 }\n", 6, "stats.port", /already listen.port/],
+    ["a server that is the edge itself", GOOD.replace("port: 8081", "port: 8080"), 5, "backends[0].servers[0].port", /the edge's own listen.port: requests would loop/],
+    ["a static map that does not exist", GOOD + "static_map: /nonexistent/typo.map\n", 6, "static_map", /\/nonexistent\/typo.map does not exist/],
+    ["a state folder that is a file", GOOD + "state: { dir: /etc/hostname }\n", 6, "state.dir", /\/etc\/hostname is a file, not a folder/],
     ["a route prefix that is not normalised", GOOD + "routes:\n  - { backend: app, path_prefix: /api/ }\n", 7, "routes[0].path_prefix", /not normalised; write "\/api"/],
     ["a route prefix in upper case when paths are case-insensitive", GOOD + "paths: { case_insensitive: true }\nroutes:\n  - { backend: app, path_prefix: /API }\n", 8, "routes[0].path_prefix", /write "\/api"/],
   ];
