@@ -729,8 +729,8 @@ return ____exports
  end,
 ["core.journal"] = function(...) 
 local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
@@ -741,6 +741,24 @@ local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
 ____exports.SNAPSHOT_FILE = "rules.snapshot"
+local SNAPSHOT_HEADER = "# edgeblock snapshot v1 written at "
+--- The first line of a snapshot: when and by whom it was written.
+function ____exports.snapshotHeader(now, writer)
+    return ((SNAPSHOT_HEADER .. itoa(now)) .. " by ") .. writer
+end
+--- When a snapshot was written, from its first line; 0 when the line is not a snapshot header.
+function ____exports.parseSnapshotHeader(line)
+    if __TS__StringSubstring(line, 0, #SNAPSHOT_HEADER) ~= SNAPSHOT_HEADER then
+        return 0
+    end
+    local rest = __TS__StringSubstring(line, #SNAPSHOT_HEADER)
+    local sp = (string.find(rest, " ", nil, true) or 0) - 1
+    local at = parseDecimal(
+        sp < 0 and rest or __TS__StringSubstring(rest, 0, sp),
+        4294967295
+    )
+    return at < 0 and 0 or at
+end
 ____exports.JOURNAL_FILE = "rules.journal"
 ____exports.JOURNAL_OLD_FILE = "rules.journal.old"
 local function hasBadByte(s)
@@ -5391,6 +5409,7 @@ local formatRecord = ____journal.formatRecord
 local JOURNAL_FILE = ____journal.JOURNAL_FILE
 local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
 local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
+local snapshotHeader = ____journal.snapshotHeader
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local setGauge = ____counters.setGauge
@@ -5467,7 +5486,7 @@ function ____exports.snapshot(settings, now)
     local t1 = msNow()
     local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
     local out = __TS__New(CheckedFile, tmp)
-    out:write(((("# edgeblock snapshot v1 written at " .. itoa(now)) .. " by ") .. writer) .. "\n")
+    out:write(snapshotHeader(now, writer) .. "\n")
     local clearer = __TS__New(ExpiredClearer, settings, now)
     local records = 0
     local function emit(____table, key, v, line)
@@ -5585,7 +5604,7 @@ return ____exports
 local ____lualib = require("lualib_bundle")
 local __TS__New = ____lualib.__TS__New
 local ____exports = {}
-local loadState, upkeepStep
+local snapshotWrittenAt, snapshotBytes, loadState, upkeepStep
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
@@ -5594,6 +5613,7 @@ local READY_KEY = ____contract.READY_KEY
 local ____journal = require("core.journal")
 local JOURNAL_FILE = ____journal.JOURNAL_FILE
 local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
+local parseSnapshotHeader = ____journal.parseSnapshotHeader
 local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
@@ -5618,6 +5638,30 @@ local ____state_2Dfiles = require("lua.state-files")
 local readFrom = ____state_2Dfiles.readFrom
 local Replayer = ____state_2Dfiles.Replayer
 local runCliRetry = ____state_2Dfiles.runCliRetry
+function snapshotWrittenAt(settings)
+    local f = io.open(
+        path(settings, SNAPSHOT_FILE),
+        "r"
+    )
+    if f == nil then
+        return 0
+    end
+    local first = f:read("l")
+    f:close()
+    return first == nil and 0 or parseSnapshotHeader(first)
+end
+function snapshotBytes(settings)
+    local f = io.open(
+        path(settings, SNAPSHOT_FILE),
+        "r"
+    )
+    if f == nil then
+        return 0
+    end
+    local size = f:seek("end")
+    f:close()
+    return type(size) == "number" and size or 0
+end
 function loadState(m)
     local now = core.now().sec
     local corrupt = 0
@@ -5679,9 +5723,10 @@ function upkeepStep(m)
     end
     local expiryDue = m.nextExpiry > 0 and now >= m.nextExpiry
     local due = m.dirty or expiryDue
+    local journalLong = m.offset > ____exports.JOURNAL_COMPACT_BYTES and m.offset > snapshotBytes(settings)
     local hurry = expiryDue and m.pressure and settings.onFull == "refuse"
     local spacing = hurry and settings.snapshotInterval or settings.snapshotInterval * scale
-    if m.persist and due and now - m.lastSnapshot >= spacing and not isStopping() then
+    if m.persist and due and (now - m.lastSnapshot >= spacing or journalLong) and not isStopping() then
         m.lastSnapshot = now
         local done = snapshot(settings, now)
         if done ~= nil then
@@ -5744,9 +5789,9 @@ function ____exports.maintenance(settings)
         logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
     end
     m.lastSweep = core.now().sec
-    m.lastSnapshot = core.now().sec
+    m.lastSnapshot = persist and snapshotWrittenAt(settings) or core.now().sec
     if persist then
-        m.nextExpiry = m.lastSnapshot
+        m.nextExpiry = core.now().sec
     end
     do
         while true do
@@ -5766,6 +5811,8 @@ function ____exports.maintenance(settings)
         end
     end
 end
+--- A journal above this size, and longer than the snapshot, is compacted at once.
+____exports.JOURNAL_COMPACT_BYTES = 4 * 1024 * 1024
 return ____exports
  end,
 ["lua.main"] = function(...) 

@@ -29,6 +29,22 @@ export type ParsedLine =
   | { readonly ok: false; readonly error: string };
 
 export const SNAPSHOT_FILE = "rules.snapshot";
+
+const SNAPSHOT_HEADER = "# edgeblock snapshot v1 written at ";
+
+/** The first line of a snapshot: when and by whom it was written. */
+export function snapshotHeader(now: number, writer: string): string {
+  return SNAPSHOT_HEADER + itoa(now) + " by " + writer;
+}
+
+/** When a snapshot was written, from its first line; 0 when the line is not a snapshot header. */
+export function parseSnapshotHeader(line: string): number {
+  if (line.substring(0, SNAPSHOT_HEADER.length) !== SNAPSHOT_HEADER) return 0;
+  const rest = line.substring(SNAPSHOT_HEADER.length);
+  const sp = rest.indexOf(" ");
+  const at = parseDecimal(sp < 0 ? rest : rest.substring(0, sp), 4294967295);
+  return at < 0 ? 0 : at;
+}
 export const JOURNAL_FILE = "rules.journal";
 export const JOURNAL_OLD_FILE = "rules.journal.old";
 

@@ -12,7 +12,7 @@
  */
 import { itoa } from "../core/bytes";
 import { CONTROL_TABLE, READY_KEY } from "../core/contract";
-import { JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE } from "../core/journal";
+import { JOURNAL_FILE, JOURNAL_OLD_FILE, parseSnapshotHeader, SNAPSHOT_FILE } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { sweep } from "./expiry";
@@ -45,9 +45,11 @@ export function maintenance(settings: Settings): void {
   const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data.gpt0 1"]);
   if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
   m.lastSweep = core.now().sec;
-  m.lastSnapshot = core.now().sec;
+  // the schedule outlives the process: a worker started by a reload compacts when the last snapshot is due,
+  // not snapshot_interval after its own start (frequent reloads would otherwise never compact)
+  m.lastSnapshot = persist ? snapshotWrittenAt(settings) : core.now().sec;
   // the loaded state may hold rules that expire before anything is learned: compact once to find out
-  if (persist) m.nextExpiry = m.lastSnapshot;
+  if (persist) m.nextExpiry = core.now().sec;
   for (;;) {
     core.sleep(1);
     // one failed step (a full disk, a busy socket) is logged and counted; the next second tries again
@@ -57,6 +59,26 @@ export function maintenance(settings: Settings): void {
       logEvent(core.err, "maintenance step failed", [["detail", tostring(err)]]);
     }
   }
+}
+
+/** A journal above this size, and longer than the snapshot, is compacted at once. */
+export const JOURNAL_COMPACT_BYTES = 4 * 1024 * 1024;
+
+/** When the snapshot on disk was written (its header), or 0 when there is none: a compaction is then due. */
+function snapshotWrittenAt(settings: Settings): number {
+  const [f] = io.open(path(settings, SNAPSHOT_FILE), "r");
+  if (f === undefined) return 0;
+  const first = f.read("l") as string | undefined;
+  f.close();
+  return first === undefined ? 0 : parseSnapshotHeader(first);
+}
+
+function snapshotBytes(settings: Settings): number {
+  const [f] = io.open(path(settings, SNAPSHOT_FILE), "r");
+  if (f === undefined) return 0;
+  const [size] = f.seek("end");
+  f.close();
+  return typeof size === "number" ? size : 0;
 }
 
 /** What the maintenance loop carries from one second to the next. */
@@ -107,11 +129,13 @@ function upkeepStep(m: Upkeep): void {
   // map entries can go); a full table of live rules is no reason (it would compact non-stop for nothing)
   const expiryDue = m.nextExpiry > 0 && now >= m.nextExpiry;
   const due = m.dirty || expiryDue;
+  // a journal longer than the snapshot costs a starting process more than the snapshot does: compact it now
+  const journalLong = m.offset > JOURNAL_COMPACT_BYTES && m.offset > snapshotBytes(settings);
   // with on_full: refuse a full table refuses rules while it holds expired ones: free them sooner
   // (with evict, the table's own eviction takes the untouched expired entries first)
   const hurry = expiryDue && m.pressure && settings.onFull === "refuse";
   const spacing = hurry ? settings.snapshotInterval : settings.snapshotInterval * scale;
-  if (m.persist && due && now - m.lastSnapshot >= spacing && !isStopping()) {
+  if (m.persist && due && (now - m.lastSnapshot >= spacing || journalLong) && !isStopping()) {
     m.lastSnapshot = now;
     const done = snapshot(settings, now);
     if (done !== undefined) {

@@ -1,7 +1,7 @@
 /** Compaction: a new snapshot streamed from the old one and the rotated journal. */
 import { itoa } from "../core/bytes";
 import { Compactor, EntryVerdict } from "../core/compact";
-import { formatRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE } from "../core/journal";
+import { formatRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE, snapshotHeader } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc, setGauge } from "./counters";
 import { ExpiredClearer } from "./expiry";
@@ -42,7 +42,7 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   const t1 = msNow();
   const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer;
   const out = new CheckedFile(tmp);
-  out.write("# edgeblock snapshot v1 written at " + itoa(now) + " by " + writer + "\n");
+  out.write(snapshotHeader(now, writer) + "\n");
   const clearer = new ExpiredClearer(settings, now);
   let records = 0;
   const emit = (table: string, key: string, v: EntryVerdict, line: string | undefined) => {
