@@ -1624,6 +1624,33 @@ function ____exports.ruleKeys(m)
     end
     return keys
 end
+--- A rule for GET covers HEAD: Node, Express, Django and Rails answer HEAD with the GET handler, so a
+-- HEAD request would reach the same code the rule keeps the backend from running. Sorted input, sorted output.
+function ____exports.withHead(methods)
+    local out = {}
+    local get = false
+    local head = false
+    for ____, m in ipairs(methods) do
+        if m == "GET" then
+            get = true
+        end
+        if m == "HEAD" then
+            head = true
+        end
+    end
+    local placed = not get or head
+    for ____, m in ipairs(methods) do
+        if not placed and m > "HEAD" then
+            out[#out + 1] = "HEAD"
+            placed = true
+        end
+        out[#out + 1] = m
+    end
+    if not placed then
+        out[#out + 1] = "HEAD"
+    end
+    return out
+end
 --- Parse a stored key back into its parts; undefined when it is not an edgeblock rule key.
 function ____exports.parseRuleKey(key)
     if #key == 0 then
@@ -1750,12 +1777,12 @@ function ____exports.queryNames(query)
     for ____, pair in ipairs(splitOn(query, 38)) do
         do
             if #pair == 0 then
-                goto __continue62
+                goto __continue71
             end
             local eq = (string.find(pair, "=", nil, true) or 0) - 1
             names[#names + 1] = ____exports.decodeQueryName(eq < 0 and pair or __TS__StringSubstring(pair, 0, eq))
         end
-        ::__continue62::
+        ::__continue71::
     end
     return names
 end
@@ -1811,7 +1838,7 @@ function ____exports.bestSpec(list, req)
     for ____, spec in ipairs(splitOn(list, 32)) do
         do
             if #spec == 0 or not ____exports.specMatches(spec, req) then
-                goto __continue81
+                goto __continue90
             end
             local s = ____exports.specificity(spec)
             if s > bestScore or s == bestScore and best ~= nil and spec < best then
@@ -1819,7 +1846,7 @@ function ____exports.bestSpec(list, req)
                 bestScore = s
             end
         end
-        ::__continue81::
+        ::__continue90::
     end
     return best
 end
@@ -2221,7 +2248,8 @@ ____exports.DEFAULT_SETTINGS = {
     stateDir = "",
     sweepInterval = 10,
     snapshotInterval = 300,
-    walkLimit = 100000
+    walkLimit = 100000,
+    logStream = "off"
 }
 local function onOff(b)
     return b and "on" or "off"
@@ -2236,7 +2264,7 @@ function ____exports.formatSettings(s)
             i = i + 1
         end
     end
-    local out = ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n") .. "walk_limit ") .. tostring(s.walkLimit)) .. "\n"
+    local out = (((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n") .. "walk_limit ") .. tostring(s.walkLimit)) .. "\n") .. "log_stream ") .. s.logStream) .. "\n"
     if #s.stateDir > 0 then
         out = ((out .. "state_dir ") .. s.stateDir) .. "\n"
     end
@@ -2271,6 +2299,7 @@ function ____exports.parseSettings(text)
     local d = {
         runtimeApi = ____exports.DEFAULT_SETTINGS.runtimeApi,
         onFull = ____exports.DEFAULT_SETTINGS.onFull,
+        logStream = ____exports.DEFAULT_SETTINGS.logStream,
         stateDir = "",
         caseInsensitive = DEFAULT_PATH_POLICY.caseInsensitive,
         mergeSlashes = DEFAULT_PATH_POLICY.mergeSlashes,
@@ -2331,6 +2360,12 @@ function ____exports.parseSettings(text)
                     else
                         d.onFull = value
                     end
+                elseif key == "log_stream" then
+                    if value ~= "stderr" and value ~= "stdout" and value ~= "off" then
+                        errors[#errors + 1] = ((where .. ": expected stderr, stdout or off, got '") .. value) .. "'"
+                    else
+                        d.logStream = value
+                    end
                 elseif key == "allow_exact" or key == "allow_prefix" then
                     if #value == 0 or (string.byte(value, 1) or 0 / 0) ~= 47 then
                         errors[#errors + 1] = where .. ": expected a path starting with /"
@@ -2386,7 +2421,8 @@ function ____exports.parseSettings(text)
         stateDir = d.stateDir,
         sweepInterval = d.sweepInterval,
         snapshotInterval = d.snapshotInterval,
-        walkLimit = d.walkLimit
+        walkLimit = d.walkLimit,
+        logStream = d.logStream
     }}
 end
 return ____exports
@@ -2842,6 +2878,7 @@ local ____rulekey = require("core.rulekey")
 local isMethodToken = ____rulekey.isMethodToken
 local isQueryName = ____rulekey.isQueryName
 local normalizeHost = ____rulekey.normalizeHost
+local withHead = ____rulekey.withHead
 local ____sfv = require("core.sfv")
 local parseList = ____sfv.parseList
 local serializeList = ____sfv.serializeList
@@ -2995,6 +3032,7 @@ local function parseMatch(item, ctx, settings, defaultMethods)
             ("more than " .. tostring(____exports.MAX_METHODS)) .. " methods"
         )
     end
+    methods = withHead(methods)
     local host
     local h = param(item, "host")
     if h ~= nil then
@@ -3762,8 +3800,8 @@ return ____exports
 ["lua.log"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
---- One log line format for every edgeblock event: `edgeblock: <event> k=v ...`, values sanitised.
 local function clean(v)
     local out = ""
     do
@@ -3776,12 +3814,29 @@ local function clean(v)
     end
     return out
 end
+--- Where events go: through core.log (the log target), or straight to the target's own stream.
+local direct
+--- [T] HAProxy 2.6 writes every core.log line to stderr as well as to the log target (hlua_sendlog;
+-- -db clears `quiet`, -q closes stdio), so with `log stderr` each event appeared twice. When the target
+-- is the process's own stdout or stderr, 2.6 gets the line written there once; 3.0+ has
+-- tune.lua.log.stderr, whose default (auto) sends no copy when a log target is set.
+function ____exports.configureLog(stream)
+    local v = tostring(core.get_info().Version or "")
+    local dot = (string.find(v, ".", nil, true) or 0) - 1
+    local major = tonumber(__TS__StringSubstring(v, 0, dot)) or 0
+    local copiesToStderr = major > 0 and major < 3
+    direct = copiesToStderr and stream == "stderr" and io.stderr or (copiesToStderr and stream == "stdout" and io.stdout or nil)
+end
 function ____exports.logEvent(level, event, fields)
     local line = "edgeblock: " .. event
     for ____, ____value in ipairs(fields) do
         local k = ____value[1]
         local v = ____value[2]
         line = (((line .. " ") .. k) .. "=") .. (v == nil and "-" or clean(v))
+    end
+    if direct ~= nil then
+        direct:write(line .. "\n")
+        return
     end
     core.log(level, line)
 end
@@ -5824,6 +5879,7 @@ local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local learn = require("lua.learn")
 local ____log = require("lua.log")
+local configureLog = ____log.configureLog
 local logEvent = ____log.logEvent
 local match = require("lua.match")
 local metrics = require("lua.metrics")
@@ -5840,6 +5896,7 @@ local ____store = require("lua.store")
 local openBackendMaps = ____store.openBackendMaps
 local openGlobalMaps = ____store.openGlobalMaps
 local loaded = loadSettings()
+configureLog(loaded.settings.logStream)
 for ____, e in ipairs(loaded.errors) do
     logEvent(core.alert, "settings error, learning disabled", {{"detail", e}})
 end

@@ -6,7 +6,7 @@
  */
 import { asciiUpper, isAlpha, isDigit, isPrintableAscii, splitOn } from "./bytes";
 import { normalizePath } from "./path";
-import { AuthState, isMethodToken, isQueryName, normalizeHost, QueryCond, RuleMatch } from "./rulekey";
+import { AuthState, isMethodToken, isQueryName, normalizeHost, QueryCond, RuleMatch, withHead } from "./rulekey";
 import { BareItem, parseList, serializeList, SfItem, SfParam } from "./sfv";
 import { Settings } from "./settings";
 import { BlockRule, isAllowedStatus, RejectReason, RemoveRule, SignalVerdict } from "./verdict";
@@ -114,6 +114,7 @@ function parseMatch(item: SfItem, ctx: SignalContext, settings: Settings, defaul
   }
   methods = sortedUnique(methods);
   if (methods.length > MAX_METHODS) return reject("out-of-range", "more than " + MAX_METHODS + " methods");
+  methods = withHead(methods);
 
   let host: string | undefined;
   const h = param(item, "host");

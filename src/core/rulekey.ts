@@ -80,6 +80,30 @@ export function ruleKeys(m: RuleMatch): string[] {
   return keys;
 }
 
+/**
+ * A rule for GET covers HEAD: Node, Express, Django and Rails answer HEAD with the GET handler, so a
+ * HEAD request would reach the same code the rule keeps the backend from running. Sorted input, sorted output.
+ */
+export function withHead(methods: readonly string[]): string[] {
+  const out: string[] = [];
+  let get = false;
+  let head = false;
+  for (const m of methods) {
+    if (m === "GET") get = true;
+    if (m === "HEAD") head = true;
+  }
+  let placed = !get || head;
+  for (const m of methods) {
+    if (!placed && m > "HEAD") {
+      out.push("HEAD");
+      placed = true;
+    }
+    out.push(m);
+  }
+  if (!placed) out.push("HEAD");
+  return out;
+}
+
 /** Parse a stored key back into its parts; undefined when it is not an edgeblock rule key. */
 export function parseRuleKey(key: string): { base: string; path: string; prefix: boolean; method: string; spec?: string; match: RuleMatch } | undefined {
   if (key.length === 0) return undefined;

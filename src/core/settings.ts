@@ -51,7 +51,15 @@ export interface Settings {
   readonly snapshotInterval: number;
   /** Rule tables up to this many entries are swept by a walk; bigger ones key by key from compaction. */
   readonly walkLimit: number;
+  /**
+   * The log target when it is the process's own stdout or stderr, else "off". HAProxy before 3.0 copies
+   * every Lua log line to stderr besides the target (hlua_sendlog); blocks.lua then writes its events
+   * to that stream itself, once.
+   */
+  readonly logStream: LogStream;
 }
+
+export type LogStream = "stderr" | "stdout" | "off";
 
 export const DEFAULT_ALLOWED_STATUSES: readonly number[] = [400, 401, 403, 404, 405, 410, 429, 451, 500, 503];
 
@@ -77,6 +85,7 @@ export const DEFAULT_SETTINGS: Settings = {
   sweepInterval: 10,
   snapshotInterval: 300,
   walkLimit: 100000,
+  logStream: "off",
 };
 
 export type SettingsResult =
@@ -112,7 +121,8 @@ export function formatSettings(s: Settings): string {
     "on_full " + s.onFull + "\n" +
     "sweep_interval " + s.sweepInterval + "\n" +
     "snapshot_interval " + s.snapshotInterval + "\n" +
-    "walk_limit " + s.walkLimit + "\n";
+    "walk_limit " + s.walkLimit + "\n" +
+    "log_stream " + s.logStream + "\n";
   if (s.stateDir.length > 0) out = out + "state_dir " + s.stateDir + "\n";
   for (const p of s.allowExact) out = out + "allow_exact " + p + "\n";
   for (const p of s.allowPrefix) out = out + "allow_prefix " + p + "\n";
@@ -152,6 +162,7 @@ export function parseSettings(text: string): SettingsResult {
   const d: Draft = {
     runtimeApi: DEFAULT_SETTINGS.runtimeApi,
     onFull: DEFAULT_SETTINGS.onFull,
+    logStream: DEFAULT_SETTINGS.logStream,
     stateDir: "",
     caseInsensitive: DEFAULT_PATH_POLICY.caseInsensitive,
     mergeSlashes: DEFAULT_PATH_POLICY.mergeSlashes,
@@ -189,6 +200,9 @@ export function parseSettings(text: string): SettingsResult {
     } else if (key === "on_full") {
       if (value !== "evict" && value !== "refuse") errors.push(where + ": expected evict or refuse, got '" + value + "'");
       else d.onFull = value;
+    } else if (key === "log_stream") {
+      if (value !== "stderr" && value !== "stdout" && value !== "off") errors.push(where + ": expected stderr, stdout or off, got '" + value + "'");
+      else d.logStream = value;
     } else if (key === "allow_exact" || key === "allow_prefix") {
       if (value.length === 0 || value.charCodeAt(0) !== 47) errors.push(where + ": expected a path starting with /");
       else if (key === "allow_exact") allowExact.push(value);
@@ -235,6 +249,7 @@ export function parseSettings(text: string): SettingsResult {
       sweepInterval: d.sweepInterval as number,
       snapshotInterval: d.snapshotInterval as number,
       walkLimit: d.walkLimit as number,
+      logStream: d.logStream as LogStream,
     },
   };
 }

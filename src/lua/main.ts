@@ -6,7 +6,7 @@
 import { LUA_NAMES, VARS } from "../core/contract";
 import { inc } from "./counters";
 import * as learn from "./learn";
-import { logEvent } from "./log";
+import { configureLog, logEvent } from "./log";
 import * as match from "./match";
 import * as metrics from "./metrics";
 import * as normalize from "./normalize";
@@ -17,6 +17,7 @@ import { waitUntilReady } from "./ready";
 import { openBackendMaps, openGlobalMaps } from "./store";
 
 const loaded = loadSettings();
+configureLog(loaded.settings.logStream);
 for (const e of loaded.errors) logEvent(core.alert, "settings error, learning disabled", [["detail", e]]);
 const maps = openGlobalMaps();
 // backends exist only once the whole configuration is parsed

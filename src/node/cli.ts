@@ -14,7 +14,7 @@ import { humanDuration, startUi } from "./ui";
 import { RULE_TABLE_PREFIX } from "../core/contract";
 import { checkStaticMap, readStaticMap } from "./static-map";
 import { normalizePath } from "../core/path";
-import { isMethodToken } from "../core/rulekey";
+import { isMethodToken, withHead } from "../core/rulekey";
 import { haproxyBin } from "./haproxy-bin";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -277,7 +277,7 @@ async function rulesCommand(args: string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     const m = option(args, "--methods") ?? "*";
-    const methods = m === "*" ? [] : [...new Set(m.split(/[\s,]+/).filter(Boolean).map((x) => x.toUpperCase()))].sort();
+    const methods = m === "*" ? [] : withHead([...new Set(m.split(/[\s,]+/).filter(Boolean).map((x) => x.toUpperCase()))].sort());
     if (!methods.every(isMethodToken)) {
       io.err(`edgeblock rules add: bad --methods ${JSON.stringify(m)}\n`);
       return EXIT.usage;

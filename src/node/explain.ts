@@ -36,7 +36,10 @@ export async function explainLive(c: EdgeConfig, socket: string, input: ExplainI
   for (const [k, v] of Object.entries(input.headers)) lower[k.toLowerCase()] = v;
   const hostHeader = lower.host ?? (/^https?:\/\//.test(input.url) ? u.host : undefined);
   const host = hostHeader ? normalizeHost(hostHeader) : undefined;
-  const authed = c.auth.cookie ? (lower.cookie ?? "").split(";").some((p) => p.trim().startsWith(`${c.auth.cookie}=`)) : lower[c.auth.header] !== undefined;
+  // as the rendered ACL decides: a present, non-empty cookie or header
+  const authed = c.auth.cookie
+    ? (lower.cookie ?? "").split(";").some((p) => p.trim().startsWith(`${c.auth.cookie}=`) && p.trim().length > c.auth.cookie!.length + 1)
+    : (lower[c.auth.header] ?? "").trim() !== "";
   const method = input.method.toUpperCase();
   // a path is taken as typed (URL parsing would normalise it); a full URL gives its path
   const rawPath = input.url.startsWith("/") ? input.url.split("?")[0] : u.pathname;

@@ -81,6 +81,7 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
     sweepInterval: c.state.sweepInterval,
     walkLimit: c.state.walkLimit,
     snapshotInterval: c.state.snapshotInterval,
+    logStream: c.logTarget === "stderr" || c.logTarget === "stdout" ? c.logTarget : "off",
   };
 }
 
@@ -133,7 +134,8 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     hasAllowlist: c.allowlist.exact.length + c.allowlist.prefix.length > 0,
     allowExactFile: ALLOW_EXACT_FILE + sfx,
     allowPrefixFile: ALLOW_PREFIX_FILE + sfx,
-    authAcl: c.auth.cookie ? `{ req.cook(${c.auth.cookie}) -m found }` : `{ req.hdr(${c.auth.header}) -m found }`,
+    // an empty credential is no credential: `Authorization:` alone, or `session=`, is anonymous
+    authAcl: c.auth.cookie ? `{ req.cook(${c.auth.cookie}) -m len gt 0 }` : `{ req.hdr(${c.auth.header}) -m len gt 0 }`,
     reasonsMap: STORE_MAPS.reasons,
     bodiesMap: STORE_MAPS.bodies,
     dryRun: c.dryRun,

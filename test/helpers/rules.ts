@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { DEFAULT_SETTINGS } from "../../src/core/settings";
 import { BlockRule } from "../../src/core/verdict";
+import { withHead } from "../../src/core/rulekey";
 
 const seg = fc.stringMatching(/^[a-z0-9_~-]{1,8}$/);
 const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/);
@@ -24,7 +25,7 @@ export const blockRule: fc.Arbitrary<BlockRule> = fc
     match: {
       path: "/" + r.segs.join("/"),
       prefix: r.prefix,
-      methods: r.methods,
+      methods: withHead(r.methods),
       ...(r.host !== undefined ? { host: r.host } : {}),
       ...(r.auth !== undefined ? { auth: r.auth } : {}),
       query: [...r.query].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

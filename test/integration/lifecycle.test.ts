@@ -63,7 +63,7 @@ describe("expiry in a big table", () => {
     for (let i = 1; i <= 5; i++) await edge.get(`/s${i}`);
     expect(Number(/used:(\d+)/.exec(await edge.cli("show table eb_rules_app"))![1])).toBe(6);
     const e = edge;
-    const freed = () => [...e.logs().matchAll(/\[info\].*snapshot written .*expired_freed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    const freed = () => [...e.logs().matchAll(/edgeblock: snapshot written .*expired_freed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     await waitFor("expired entries freed", () => freed() >= 5, 8000);
     // every one of them was freed by name: a walk would have left nothing for the keyed clears
     expect(freed()).toBe(5);

@@ -12,6 +12,7 @@ const ROUTES = {
   "/wp-admin": R(404, 'block;path="/wp-admin";prefix;methods=*;reason=scanner'),
   "/form": R(405, 'block;methods="POST PUT";status=405;body="GET only"'),
   "/only-post": R(404, "block"),
+  "/head-too": R(404, "block"),
   "/search": R(400, ['block;methods=*;query="debug";status=403', 'block;path="/report";methods=*;query="!token";status=401']),
   "/report": { status: 200, body: "report\n" },
   "/members": R(403, 'block;methods=*;auth=anon;status=401;body="log in first"'),
@@ -99,6 +100,20 @@ describe("Edge-Rule protocol on real HAProxy", () => {
     expect(await hits("/search")).toBe(before);
     // %token is the token: the absent-token rule does not match
     expect((await edge.get("/report?%74oken=abc")).status).toBe(200);
+  });
+
+  it("counts an empty session cookie as anonymous", async () => {
+    await edge.get("/members", { cookie: "session=abc" });
+    expect((await edge.get("/members", { cookie: "session=" })).status).toBe(401);
+  });
+
+  it("extends a rule learned from a GET to HEAD, which backends answer with the GET handler", async () => {
+    await edge.get("/head-too");
+    const before = await hits("/head-too");
+    expect((await edge.req("HEAD", "/head-too")).status).toBe(404);
+    expect(await hits("/head-too")).toBe(before);
+    await edge.req("POST", "/head-too");
+    expect(await hits("/head-too")).toBe(before + 1);
   });
 
   it("matches the auth state: anonymous requests get 401, requests with the session cookie pass", async () => {

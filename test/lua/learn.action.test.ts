@@ -142,7 +142,8 @@ describe("edgeblock_learn action (Fengari mock)", () => {
     respond(m, { rule: ['block;path="/wp-admin";prefix;methods=*', 'block;path="/search";methods=GET;auth=anon;query="debug !token"'] });
     expect(m.maps.get("eb_prefix_app.map")!.get("/wp-admin/")).toBe("^/wp-admin");
     expect(rules(m).has("^/wp-admin")).toBe(true);
-    expect(m.maps.get("eb_qual_app.map")!.get("/search")).toBe("GET~a:anon;q:debug,!token");
+    // a GET rule covers HEAD (core/rulekey.ts withHead)
+    expect(m.maps.get("eb_qual_app.map")!.get("/search")).toBe("GET~a:anon;q:debug,!token HEAD~a:anon;q:debug,!token");
     expect(rules(m).has("/search GET~a:anon;q:debug,!token")).toBe(true);
   });
 

@@ -107,6 +107,13 @@ describe("parseEdgeRule", () => {
 });
 
 describe("backend SDK", () => {
+  it("extends a GET rule to HEAD, which backends answer with the GET handler", () => {
+    const v = parseEdgeRule(["block;methods=GET", 'block;path="/b";methods="GET POST"', 'block;path="/c";methods=HEAD', 'block;path="/d";methods=POST'], { path: "/a", method: "GET", status: 404 }, S);
+    expect(v.kind).toBe("apply");
+    if (v.kind !== "apply") return;
+    expect(v.blocks.map((b) => b.match.methods)).toEqual([["GET", "HEAD"], ["GET", "HEAD", "POST"], ["HEAD"], ["POST"]]);
+  });
+
   it("builds headers the edge parses into the intended rules", () => {
     const h = edgeRule(
       { block: { methods: ["post", "PUT"], status: 405, body: "GET only", ttl: 600, reason: "method" } },
@@ -119,7 +126,7 @@ describe("backend SDK", () => {
     if (v.kind !== "apply") return;
     expect(v.blocks[0]).toMatchObject({ match: { path: "/items", methods: ["POST", "PUT"] }, status: 405, body: "GET only", ttl: 600, reason: "method" });
     expect(v.blocks[1]).toMatchObject({ match: { path: "/wp-admin", prefix: true, methods: [] }, status: 404, reason: "scanner" });
-    expect(v.blocks[2].match).toEqual({ path: "/items", prefix: false, methods: ["GET"], host: "api.example.com", auth: "anon", query: [{ name: "debug", present: true }, { name: "token", present: false }] });
+    expect(v.blocks[2].match).toEqual({ path: "/items", prefix: false, methods: ["GET", "HEAD"], host: "api.example.com", auth: "anon", query: [{ name: "debug", present: true }, { name: "token", present: false }] });
     expect(v.removes).toEqual([{ match: { path: "/old", prefix: false, methods: [], query: [] }, everything: true }]);
   });
 
