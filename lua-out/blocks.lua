@@ -1095,6 +1095,7 @@ function Compactor.prototype.____constructor(self, now, tick)
     self.reasons = {}
     self.counts = {}
     self.done = {}
+    self.journalOrder = {}
     self.nextExpiry = 0
     self.expiredCount = 0
     self.work = 0
@@ -1111,6 +1112,10 @@ function Compactor.prototype.foldSnapshotMap(self, r)
     end
 end
 function Compactor.prototype.foldJournal(self, r)
+    if r.kind == "table" and (self.journal.tables[r.table] == nil or self.journal.tables[r.table][r.key] == nil) then
+        local ____self_journalOrder_0 = self.journalOrder
+        ____self_journalOrder_0[#____self_journalOrder_0 + 1] = {table = r.table, key = r.key}
+    end
     ____exports.applyRecord(self.journal, r)
 end
 function Compactor.prototype.prepare(self)
@@ -1120,7 +1125,7 @@ function Compactor.prototype.prepare(self)
             local prefix = isPrefixMap(file)
             local qual = isQualMap(file)
             if not prefix and not qual then
-                goto __continue27
+                goto __continue28
             end
             local ____table = RULE_TABLE_PREFIX .. mapBackend(file)
             for ____, key in ipairs(keysOf(m)) do
@@ -1136,18 +1141,18 @@ function Compactor.prototype.prepare(self)
                 end
             end
         end
-        ::__continue27::
+        ::__continue28::
     end
 end
 function Compactor.prototype.snapshotEntry(self, ____table, key, fields)
     local j = self.journal.tables[____table]
-    local ____temp_0
+    local ____temp_1
     if j == nil then
-        ____temp_0 = nil
+        ____temp_1 = nil
     else
-        ____temp_0 = j[key]
+        ____temp_1 = j[key]
     end
-    local newer = ____temp_0
+    local newer = ____temp_1
     local e = {}
     for ____, f in ipairs(fields) do
         e[f.name] = f.value
@@ -1163,21 +1168,20 @@ function Compactor.prototype.snapshotEntry(self, ____table, key, fields)
 end
 function Compactor.prototype.journalEntries(self)
     local out = {}
-    for ____, ____table in ipairs(keysOf(self.journal.tables)) do
-        local t = self.journal.tables[____table]
-        for ____, key in ipairs(keysOf(t)) do
-            do
-                if self.done[(____table .. "\t") .. key] then
-                    goto __continue45
-                end
-                out[#out + 1] = {
-                    table = ____table,
-                    key = key,
-                    verdict = self:judge(____table, key, t[key], true)
-                }
+    for ____, ____value in ipairs(self.journalOrder) do
+        local ____table = ____value.table
+        local key = ____value.key
+        do
+            if self.done[(____table .. "\t") .. key] then
+                goto __continue45
             end
-            ::__continue45::
+            out[#out + 1] = {
+                table = ____table,
+                key = key,
+                verdict = self:judge(____table, key, self.journal.tables[____table][key], true)
+            }
         end
+        ::__continue45::
     end
     return out
 end
@@ -1211,11 +1215,11 @@ function Compactor.prototype.judge(self, ____table, key, e, merged)
         end
         local a = unpackAnswer(e.gpc0 or 0)
         if a.dryRun then
-            local ____self_counts_be_1, ____dryRun_2 = self.counts[be], "dryRun"
-            ____self_counts_be_1[____dryRun_2] = ____self_counts_be_1[____dryRun_2] + 1
+            local ____self_counts_be_2, ____dryRun_3 = self.counts[be], "dryRun"
+            ____self_counts_be_2[____dryRun_3] = ____self_counts_be_2[____dryRun_3] + 1
         else
-            local ____self_counts_be_3, ____enforce_4 = self.counts[be], "enforce"
-            ____self_counts_be_3[____enforce_4] = ____self_counts_be_3[____enforce_4] + 1
+            local ____self_counts_be_4, ____enforce_5 = self.counts[be], "enforce"
+            ____self_counts_be_4[____enforce_5] = ____self_counts_be_4[____enforce_5] + 1
         end
         if a.bodyId > 0 then
             self.bodies[itoa(a.bodyId)] = true
@@ -1254,7 +1258,7 @@ function Compactor.prototype.finish(self)
                 elseif file == STORE_MAPS.reasons and not self.reasons[key] then
                     value = ""
                 elseif file == STORE_MAPS.counters then
-                    goto __continue63
+                    goto __continue62
                 end
                 if #value == 0 then
                     prune[#prune + 1] = {kind = "map-del", file = file, key = key}
@@ -1265,7 +1269,7 @@ function Compactor.prototype.finish(self)
                     maps[#maps + 1] = {kind = "map-set", file = file, key = key, value = value}
                 end
             end
-            ::__continue63::
+            ::__continue62::
         end
     end
     local census = {}
@@ -1500,6 +1504,271 @@ function ____exports.nativeKey(raw, policy)
         k = __TS__StringSubstring(k, 0, #k - 1)
     end
     return policy.caseInsensitive and asciiLower(k) or k
+end
+return ____exports
+ end,
+["core.settings"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local trimOws = ____bytes.trimOws
+local ____path = require("core.path")
+local DEFAULT_PATH_POLICY = ____path.DEFAULT_PATH_POLICY
+____exports.DEFAULT_ALLOWED_STATUSES = {
+    400,
+    401,
+    403,
+    404,
+    405,
+    410,
+    429,
+    451,
+    500,
+    503
+}
+____exports.DEFAULT_SETTINGS = {
+    runtimeApi = "unix@run/admin.sock",
+    defaultTtl = 3600,
+    maxTtl = 86400 * 7,
+    defaultStatus = 404,
+    allowedStatuses = ____exports.DEFAULT_ALLOWED_STATUSES,
+    maxSignalBytes = 2048,
+    maxKeyLength = 160,
+    maxBodyBytes = 256,
+    maxRulesPerSignal = 8,
+    pathPolicy = DEFAULT_PATH_POLICY,
+    allowExact = {},
+    allowPrefix = {},
+    learnRate = 0,
+    learnBurst = 0,
+    confirmSignals = 1,
+    confirmClients = 1,
+    onFull = "evict",
+    stateDir = "",
+    sweepInterval = 10,
+    snapshotInterval = 300,
+    walkLimit = 100000,
+    logStream = "off"
+}
+local function onOff(b)
+    return b and "on" or "off"
+end
+--- Render settings as the text blocks.lua reads.
+function ____exports.formatSettings(s)
+    local statuses = ""
+    do
+        local i = 0
+        while i < #s.allowedStatuses do
+            statuses = (statuses .. (i > 0 and "," or "")) .. tostring(s.allowedStatuses[i + 1])
+            i = i + 1
+        end
+    end
+    local out = (((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n") .. "walk_limit ") .. tostring(s.walkLimit)) .. "\n") .. "log_stream ") .. s.logStream) .. "\n"
+    if #s.stateDir > 0 then
+        out = ((out .. "state_dir ") .. s.stateDir) .. "\n"
+    end
+    for ____, p in ipairs(s.allowExact) do
+        out = ((out .. "allow_exact ") .. p) .. "\n"
+    end
+    for ____, p in ipairs(s.allowPrefix) do
+        out = ((out .. "allow_prefix ") .. p) .. "\n"
+    end
+    return out
+end
+--- Integer settings: key -> [field, min, max].
+local INTS = {
+    default_ttl = {"defaultTtl", 1, 4294967295},
+    max_ttl = {"maxTtl", 1, 4294967295},
+    default_status = {"defaultStatus", 400, 599},
+    max_signal_bytes = {"maxSignalBytes", 16, 65536},
+    max_key_length = {"maxKeyLength", 8, 4094},
+    max_body_bytes = {"maxBodyBytes", 0, 4096},
+    max_rules_per_signal = {"maxRulesPerSignal", 1, 64},
+    learn_rate = {"learnRate", 0, 1000000},
+    learn_burst = {"learnBurst", 0, 1000000},
+    confirm_signals = {"confirmSignals", 1, 1000},
+    confirm_clients = {"confirmClients", 1, 1000},
+    sweep_interval = {"sweepInterval", 1, 86400},
+    snapshot_interval = {"snapshotInterval", 1, 86400},
+    walk_limit = {"walkLimit", 0, 100000000}
+}
+local FLAGS = {path_case_insensitive = "caseInsensitive", path_merge_slashes = "mergeSlashes", path_strip_trailing_slash = "stripTrailingSlash"}
+--- Parse the settings text; unknown keys and bad values are errors naming the line.
+function ____exports.parseSettings(text)
+    local d = {
+        runtimeApi = ____exports.DEFAULT_SETTINGS.runtimeApi,
+        onFull = ____exports.DEFAULT_SETTINGS.onFull,
+        logStream = ____exports.DEFAULT_SETTINGS.logStream,
+        stateDir = "",
+        caseInsensitive = DEFAULT_PATH_POLICY.caseInsensitive,
+        mergeSlashes = DEFAULT_PATH_POLICY.mergeSlashes,
+        stripTrailingSlash = DEFAULT_PATH_POLICY.stripTrailingSlash
+    }
+    for k in pairs(INTS) do
+        d[INTS[k][1]] = ____exports.DEFAULT_SETTINGS[INTS[k][1]]
+    end
+    local statuses = {}
+    for ____, s in ipairs(____exports.DEFAULT_SETTINGS.allowedStatuses) do
+        statuses[#statuses + 1] = s
+    end
+    local allowExact = {}
+    local allowPrefix = {}
+    local errors = {}
+    local lines = splitOn(text, 10)
+    do
+        local n = 0
+        while n < #lines do
+            do
+                local line = lines[n + 1]
+                local cr = (string.find(line, "\r", nil, true) or 0) - 1
+                if cr >= 0 then
+                    line = __TS__StringSubstring(line, 0, cr)
+                end
+                line = trimOws(line)
+                if #line == 0 or (string.byte(line, 1) or 0 / 0) == 35 then
+                    goto __continue17
+                end
+                local sp = (string.find(line, " ", nil, true) or 0) - 1
+                local key = sp < 0 and line or __TS__StringSubstring(line, 0, sp)
+                local value = sp < 0 and "" or trimOws(__TS__StringSubstring(line, sp + 1))
+                local where = ((("settings line " .. tostring(n + 1)) .. " (") .. key) .. ")"
+                local int = INTS[key]
+                local flag = FLAGS[key]
+                if int ~= nil then
+                    local v = parseDecimal(value, int[3])
+                    if v < int[2] then
+                        errors[#errors + 1] = ((((((where .. ": expected an integer from ") .. tostring(int[2])) .. " to ") .. tostring(int[3])) .. ", got '") .. value) .. "'"
+                    else
+                        d[int[1]] = v
+                    end
+                elseif flag ~= nil then
+                    if value ~= "on" and value ~= "off" then
+                        errors[#errors + 1] = ((where .. ": expected on or off, got '") .. value) .. "'"
+                    else
+                        d[flag] = value == "on"
+                    end
+                elseif key == "runtime_api" or key == "state_dir" then
+                    if #value == 0 then
+                        errors[#errors + 1] = where .. ": empty value"
+                    else
+                        d[key == "runtime_api" and "runtimeApi" or "stateDir"] = value
+                    end
+                elseif key == "on_full" then
+                    if value ~= "evict" and value ~= "refuse" then
+                        errors[#errors + 1] = ((where .. ": expected evict or refuse, got '") .. value) .. "'"
+                    else
+                        d.onFull = value
+                    end
+                elseif key == "log_stream" then
+                    if value ~= "stderr" and value ~= "stdout" and value ~= "off" then
+                        errors[#errors + 1] = ((where .. ": expected stderr, stdout or off, got '") .. value) .. "'"
+                    else
+                        d.logStream = value
+                    end
+                elseif key == "allow_exact" or key == "allow_prefix" then
+                    if #value == 0 or (string.byte(value, 1) or 0 / 0) ~= 47 then
+                        errors[#errors + 1] = where .. ": expected a path starting with /"
+                    elseif key == "allow_exact" then
+                        allowExact[#allowExact + 1] = value
+                    else
+                        allowPrefix[#allowPrefix + 1] = value
+                    end
+                elseif key == "allowed_statuses" then
+                    statuses = {}
+                    for ____, part in ipairs(splitOn(value, 44)) do
+                        local v = parseDecimal(
+                            trimOws(part),
+                            599
+                        )
+                        if v < 400 then
+                            errors[#errors + 1] = ((where .. ": '") .. part) .. "' is not a status from 400 to 599"
+                        else
+                            statuses[#statuses + 1] = v
+                        end
+                    end
+                else
+                    errors[#errors + 1] = where .. ": unknown setting"
+                end
+            end
+            ::__continue17::
+            n = n + 1
+        end
+    end
+    if #errors > 0 then
+        return {ok = false, errors = errors}
+    end
+    local maxTtl = d.maxTtl
+    local defaultTtl = d.defaultTtl
+    return {ok = true, settings = {
+        runtimeApi = d.runtimeApi,
+        defaultTtl = defaultTtl > maxTtl and maxTtl or defaultTtl,
+        maxTtl = maxTtl,
+        defaultStatus = d.defaultStatus,
+        allowedStatuses = statuses,
+        maxSignalBytes = d.maxSignalBytes,
+        maxKeyLength = d.maxKeyLength,
+        maxBodyBytes = d.maxBodyBytes,
+        maxRulesPerSignal = d.maxRulesPerSignal,
+        pathPolicy = {caseInsensitive = d.caseInsensitive, mergeSlashes = d.mergeSlashes, stripTrailingSlash = d.stripTrailingSlash},
+        allowExact = allowExact,
+        allowPrefix = allowPrefix,
+        learnRate = d.learnRate,
+        learnBurst = d.learnBurst,
+        confirmSignals = d.confirmSignals,
+        confirmClients = d.confirmClients,
+        onFull = d.onFull,
+        stateDir = d.stateDir,
+        sweepInterval = d.sweepInterval,
+        snapshotInterval = d.snapshotInterval,
+        walkLimit = d.walkLimit,
+        logStream = d.logStream
+    }}
+end
+return ____exports
+ end,
+["core.eviction"] = function(...) 
+local ____exports = {}
+--- True when HAProxy must never evict from a rule table: edgeblock refuses, or evicts by itself.
+function ____exports.tableNeverPurges(onFull, hasStateDir)
+    return onFull == "refuse" or hasStateDir
+end
+--- An entry that may be evicted: a rule (it has an answer) that is not also the index keeping a
+-- longer-lived rule of the same base reachable (its liveness would then outlast its own expiry).
+function ____exports.evictable(e)
+    return e.answer > 0 and e.ruleExpiry > 0 and e.live <= e.ruleExpiry
+end
+--- True when the hand takes this entry (the CLOCK algorithm): not used since the hand last spared it
+-- (`sparedAgoMs`; `touchedAgoMs` from the lookup: the table's expiry restarts at every write and hit),
+-- or, on its first pass, never hit nor learned again since the learn the state line records.
+function ____exports.takenByHand(e, recordCreated, sparedAgoMs, touchedAgoMs)
+    if not ____exports.evictable(e) then
+        return false
+    end
+    if sparedAgoMs == nil then
+        return e.hits == 0 and e.created <= recordCreated
+    end
+    return touchedAgoMs >= sparedAgoMs
+end
+--- Lines the hand reads for one victim before it falls back to the least recently touched it saw.
+____exports.HAND_LINES_PER_VICTIM = 64
+--- The least recently touched evictable entry of those the hand saw (ties: the smaller key, so runs agree).
+function ____exports.leastRecent(seen)
+    local best
+    for ____, e in ipairs(seen) do
+        do
+            if not ____exports.evictable(e) then
+                goto __continue8
+            end
+            if best == nil or e.remainingMs < best.remainingMs or e.remainingMs == best.remainingMs and e.key < best.key then
+                best = e
+            end
+        end
+        ::__continue8::
+    end
+    return best
 end
 return ____exports
  end,
@@ -2202,228 +2471,6 @@ function ____exports.formatMetrics(m)
         end
     end
     return out
-end
-return ____exports
- end,
-["core.settings"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local trimOws = ____bytes.trimOws
-local ____path = require("core.path")
-local DEFAULT_PATH_POLICY = ____path.DEFAULT_PATH_POLICY
-____exports.DEFAULT_ALLOWED_STATUSES = {
-    400,
-    401,
-    403,
-    404,
-    405,
-    410,
-    429,
-    451,
-    500,
-    503
-}
-____exports.DEFAULT_SETTINGS = {
-    runtimeApi = "unix@run/admin.sock",
-    defaultTtl = 3600,
-    maxTtl = 86400 * 7,
-    defaultStatus = 404,
-    allowedStatuses = ____exports.DEFAULT_ALLOWED_STATUSES,
-    maxSignalBytes = 2048,
-    maxKeyLength = 160,
-    maxBodyBytes = 256,
-    maxRulesPerSignal = 8,
-    pathPolicy = DEFAULT_PATH_POLICY,
-    allowExact = {},
-    allowPrefix = {},
-    learnRate = 0,
-    learnBurst = 0,
-    confirmSignals = 1,
-    confirmClients = 1,
-    onFull = "evict",
-    stateDir = "",
-    sweepInterval = 10,
-    snapshotInterval = 300,
-    walkLimit = 100000,
-    logStream = "off"
-}
-local function onOff(b)
-    return b and "on" or "off"
-end
---- Render settings as the text blocks.lua reads.
-function ____exports.formatSettings(s)
-    local statuses = ""
-    do
-        local i = 0
-        while i < #s.allowedStatuses do
-            statuses = (statuses .. (i > 0 and "," or "")) .. tostring(s.allowedStatuses[i + 1])
-            i = i + 1
-        end
-    end
-    local out = (((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n") .. "walk_limit ") .. tostring(s.walkLimit)) .. "\n") .. "log_stream ") .. s.logStream) .. "\n"
-    if #s.stateDir > 0 then
-        out = ((out .. "state_dir ") .. s.stateDir) .. "\n"
-    end
-    for ____, p in ipairs(s.allowExact) do
-        out = ((out .. "allow_exact ") .. p) .. "\n"
-    end
-    for ____, p in ipairs(s.allowPrefix) do
-        out = ((out .. "allow_prefix ") .. p) .. "\n"
-    end
-    return out
-end
---- Integer settings: key -> [field, min, max].
-local INTS = {
-    default_ttl = {"defaultTtl", 1, 4294967295},
-    max_ttl = {"maxTtl", 1, 4294967295},
-    default_status = {"defaultStatus", 400, 599},
-    max_signal_bytes = {"maxSignalBytes", 16, 65536},
-    max_key_length = {"maxKeyLength", 8, 4094},
-    max_body_bytes = {"maxBodyBytes", 0, 4096},
-    max_rules_per_signal = {"maxRulesPerSignal", 1, 64},
-    learn_rate = {"learnRate", 0, 1000000},
-    learn_burst = {"learnBurst", 0, 1000000},
-    confirm_signals = {"confirmSignals", 1, 1000},
-    confirm_clients = {"confirmClients", 1, 1000},
-    sweep_interval = {"sweepInterval", 1, 86400},
-    snapshot_interval = {"snapshotInterval", 1, 86400},
-    walk_limit = {"walkLimit", 0, 100000000}
-}
-local FLAGS = {path_case_insensitive = "caseInsensitive", path_merge_slashes = "mergeSlashes", path_strip_trailing_slash = "stripTrailingSlash"}
---- Parse the settings text; unknown keys and bad values are errors naming the line.
-function ____exports.parseSettings(text)
-    local d = {
-        runtimeApi = ____exports.DEFAULT_SETTINGS.runtimeApi,
-        onFull = ____exports.DEFAULT_SETTINGS.onFull,
-        logStream = ____exports.DEFAULT_SETTINGS.logStream,
-        stateDir = "",
-        caseInsensitive = DEFAULT_PATH_POLICY.caseInsensitive,
-        mergeSlashes = DEFAULT_PATH_POLICY.mergeSlashes,
-        stripTrailingSlash = DEFAULT_PATH_POLICY.stripTrailingSlash
-    }
-    for k in pairs(INTS) do
-        d[INTS[k][1]] = ____exports.DEFAULT_SETTINGS[INTS[k][1]]
-    end
-    local statuses = {}
-    for ____, s in ipairs(____exports.DEFAULT_SETTINGS.allowedStatuses) do
-        statuses[#statuses + 1] = s
-    end
-    local allowExact = {}
-    local allowPrefix = {}
-    local errors = {}
-    local lines = splitOn(text, 10)
-    do
-        local n = 0
-        while n < #lines do
-            do
-                local line = lines[n + 1]
-                local cr = (string.find(line, "\r", nil, true) or 0) - 1
-                if cr >= 0 then
-                    line = __TS__StringSubstring(line, 0, cr)
-                end
-                line = trimOws(line)
-                if #line == 0 or (string.byte(line, 1) or 0 / 0) == 35 then
-                    goto __continue17
-                end
-                local sp = (string.find(line, " ", nil, true) or 0) - 1
-                local key = sp < 0 and line or __TS__StringSubstring(line, 0, sp)
-                local value = sp < 0 and "" or trimOws(__TS__StringSubstring(line, sp + 1))
-                local where = ((("settings line " .. tostring(n + 1)) .. " (") .. key) .. ")"
-                local int = INTS[key]
-                local flag = FLAGS[key]
-                if int ~= nil then
-                    local v = parseDecimal(value, int[3])
-                    if v < int[2] then
-                        errors[#errors + 1] = ((((((where .. ": expected an integer from ") .. tostring(int[2])) .. " to ") .. tostring(int[3])) .. ", got '") .. value) .. "'"
-                    else
-                        d[int[1]] = v
-                    end
-                elseif flag ~= nil then
-                    if value ~= "on" and value ~= "off" then
-                        errors[#errors + 1] = ((where .. ": expected on or off, got '") .. value) .. "'"
-                    else
-                        d[flag] = value == "on"
-                    end
-                elseif key == "runtime_api" or key == "state_dir" then
-                    if #value == 0 then
-                        errors[#errors + 1] = where .. ": empty value"
-                    else
-                        d[key == "runtime_api" and "runtimeApi" or "stateDir"] = value
-                    end
-                elseif key == "on_full" then
-                    if value ~= "evict" and value ~= "refuse" then
-                        errors[#errors + 1] = ((where .. ": expected evict or refuse, got '") .. value) .. "'"
-                    else
-                        d.onFull = value
-                    end
-                elseif key == "log_stream" then
-                    if value ~= "stderr" and value ~= "stdout" and value ~= "off" then
-                        errors[#errors + 1] = ((where .. ": expected stderr, stdout or off, got '") .. value) .. "'"
-                    else
-                        d.logStream = value
-                    end
-                elseif key == "allow_exact" or key == "allow_prefix" then
-                    if #value == 0 or (string.byte(value, 1) or 0 / 0) ~= 47 then
-                        errors[#errors + 1] = where .. ": expected a path starting with /"
-                    elseif key == "allow_exact" then
-                        allowExact[#allowExact + 1] = value
-                    else
-                        allowPrefix[#allowPrefix + 1] = value
-                    end
-                elseif key == "allowed_statuses" then
-                    statuses = {}
-                    for ____, part in ipairs(splitOn(value, 44)) do
-                        local v = parseDecimal(
-                            trimOws(part),
-                            599
-                        )
-                        if v < 400 then
-                            errors[#errors + 1] = ((where .. ": '") .. part) .. "' is not a status from 400 to 599"
-                        else
-                            statuses[#statuses + 1] = v
-                        end
-                    end
-                else
-                    errors[#errors + 1] = where .. ": unknown setting"
-                end
-            end
-            ::__continue17::
-            n = n + 1
-        end
-    end
-    if #errors > 0 then
-        return {ok = false, errors = errors}
-    end
-    local maxTtl = d.maxTtl
-    local defaultTtl = d.defaultTtl
-    return {ok = true, settings = {
-        runtimeApi = d.runtimeApi,
-        defaultTtl = defaultTtl > maxTtl and maxTtl or defaultTtl,
-        maxTtl = maxTtl,
-        defaultStatus = d.defaultStatus,
-        allowedStatuses = statuses,
-        maxSignalBytes = d.maxSignalBytes,
-        maxKeyLength = d.maxKeyLength,
-        maxBodyBytes = d.maxBodyBytes,
-        maxRulesPerSignal = d.maxRulesPerSignal,
-        pathPolicy = {caseInsensitive = d.caseInsensitive, mergeSlashes = d.mergeSlashes, stripTrailingSlash = d.stripTrailingSlash},
-        allowExact = allowExact,
-        allowPrefix = allowPrefix,
-        learnRate = d.learnRate,
-        learnBurst = d.learnBurst,
-        confirmSignals = d.confirmSignals,
-        confirmClients = d.confirmClients,
-        onFull = d.onFull,
-        stateDir = d.stateDir,
-        sweepInterval = d.sweepInterval,
-        snapshotInterval = d.snapshotInterval,
-        walkLimit = d.walkLimit,
-        logStream = d.logStream
-    }}
 end
 return ____exports
  end,
@@ -3842,6 +3889,337 @@ function ____exports.logEvent(level, event, fields)
 end
 return ____exports
  end,
+["lua.journal-file"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____journal = require("core.journal")
+local formatRecord = ____journal.formatRecord
+local JOURNAL_FILE = ____journal.JOURNAL_FILE
+local TORN_MARK = ____journal.TORN_MARK
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local setGauge = ____counters.setGauge
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+--- This process, as written in journal lines.
+____exports.writer = tostring(core.get_info().Pid or "0")
+function ____exports.statePath(settings, file)
+    return (settings.stateDir .. "/") .. file
+end
+--- Journal text not yet written (this Lua state's), oldest first.
+local backlog = {}
+local backlogBytes = 0
+--- A failed append may have left a partial last line: the next append marks it torn (core/journal.ts).
+local mayBePartial = false
+--- Most journal text kept in memory while the state folder cannot be written (per Lua state).
+-- Beyond it the oldest lines are dropped and counted: the rules stay live, only their copy on disk is lost.
+____exports.BACKLOG_MAX_BYTES = 32 * 1024 * 1024
+--- Write `text` at the end of `file`, checking every step (buffered writes fail at flush or close).
+function ____exports.appendAll(file, text)
+    local opened, err = io.open(file, "a")
+    if opened == nil then
+        return tostring(err)
+    end
+    local f = opened
+    local w, werr = f:write(text)
+    if w == nil then
+        f:close()
+        return "write: " .. tostring(werr)
+    end
+    local fl, ferr = f:flush()
+    if fl == nil then
+        f:close()
+        return "flush: " .. tostring(ferr)
+    end
+    local c, cerr = f:close()
+    if c == nil then
+        return "close: " .. tostring(cerr)
+    end
+    return nil
+end
+--- Journal lines waiting in memory (for the metrics gauge and the tests).
+function ____exports.backlogSize()
+    return {lines = #backlog, bytes = backlogBytes}
+end
+local function publishBacklog()
+    setGauge("journal_backlog_bytes", backlogBytes)
+end
+--- Try to write every waiting line. True when nothing is left waiting.
+function ____exports.flushBacklog(settings)
+    if #backlog == 0 then
+        return true
+    end
+    local text = (mayBePartial and TORN_MARK .. "\n" or "") .. table.concat(backlog, "")
+    local ____error = ____exports.appendAll(
+        ____exports.statePath(settings, JOURNAL_FILE),
+        text
+    )
+    if ____error ~= nil then
+        mayBePartial = true
+        return false
+    end
+    logEvent(
+        core.notice,
+        "journal written again",
+        {
+            {
+                "lines",
+                itoa(#backlog)
+            },
+            {
+                "bytes",
+                itoa(backlogBytes)
+            }
+        }
+    )
+    backlog = {}
+    backlogBytes = 0
+    mayBePartial = false
+    publishBacklog()
+    return true
+end
+local function keep(text)
+    backlog[#backlog + 1] = text
+    backlogBytes = backlogBytes + #text
+    local dropped = 0
+    while backlogBytes > ____exports.BACKLOG_MAX_BYTES and #backlog > 1 do
+        local old = table.remove(backlog, 1)
+        backlogBytes = backlogBytes - #old
+        dropped = dropped + 1
+    end
+    if dropped > 0 then
+        inc("journal_dropped", dropped)
+        logEvent(
+            core.err,
+            "journal lines dropped",
+            {
+                {
+                    "appends",
+                    itoa(dropped)
+                },
+                {
+                    "reason",
+                    ("backlog over " .. itoa(____exports.BACKLOG_MAX_BYTES)) .. " bytes"
+                }
+            }
+        )
+    end
+    publishBacklog()
+end
+--- Append mutations to the journal. A failure is logged and counted, the rule stays learned, and the lines wait.
+function ____exports.journalAppend(settings, muts)
+    if #settings.stateDir == 0 or #muts == 0 then
+        return
+    end
+    local lines = {}
+    for ____, m in ipairs(muts) do
+        local line = formatRecord(m, ____exports.writer)
+        if line ~= nil then
+            lines[#lines + 1] = line .. "\n"
+        end
+    end
+    if #lines == 0 then
+        return
+    end
+    local text = table.concat(lines, "")
+    if #backlog > 0 and not ____exports.flushBacklog(settings) then
+        keep(text)
+        inc("journal_errors")
+        logEvent(
+            core.err,
+            "journal not written",
+            {
+                {"detail", "earlier lines still waiting"},
+                {
+                    "waiting_bytes",
+                    itoa(backlogBytes)
+                }
+            }
+        )
+        return
+    end
+    local ____error = ____exports.appendAll(
+        ____exports.statePath(settings, JOURNAL_FILE),
+        text
+    )
+    if ____error ~= nil then
+        mayBePartial = true
+        keep(text)
+        inc("journal_errors")
+        logEvent(
+            core.err,
+            "journal not written",
+            {
+                {"detail", ____error},
+                {
+                    "waiting_bytes",
+                    itoa(backlogBytes)
+                }
+            }
+        )
+    end
+end
+return ____exports
+ end,
+["lua.evict"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__Delete = ____lualib.__TS__Delete
+local ____exports = {}
+local ____eviction = require("core.eviction")
+local HAND_LINES_PER_VICTIM = ____eviction.HAND_LINES_PER_VICTIM
+local leastRecent = ____eviction.leastRecent
+local takenByHand = ____eviction.takenByHand
+local ____journal = require("core.journal")
+local JOURNAL_FILE = ____journal.JOURNAL_FILE
+local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
+local parseRecord = ____journal.parseRecord
+local parseSnapshotHeader = ____journal.parseSnapshotHeader
+local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+local ____journal_2Dfile = require("lua.journal-file")
+local statePath = ____journal_2Dfile.statePath
+local FILES = {SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}
+local hands = {}
+local function snapshotTime(settings)
+    local f = io.open(
+        statePath(settings, SNAPSHOT_FILE),
+        "r"
+    )
+    if f == nil then
+        return 0
+    end
+    local first = f:read("l")
+    f:close()
+    return first == nil and 0 or parseSnapshotHeader(first)
+end
+local function nowMs()
+    local t = core.now()
+    return t.sec * 1000 + math.floor(t.usec / 1000)
+end
+local function entryOf(t, key)
+    local e = t:lookup(key)
+    if e == nil then
+        return nil
+    end
+    return {
+        key = key,
+        remainingMs = e.expire or 0,
+        live = e[RULE_FIELDS.expiry] or 0,
+        answer = e[RULE_FIELDS.answer] or 0,
+        ruleExpiry = e[RULE_FIELDS.ruleExpiry] or 0,
+        created = e[RULE_FIELDS.created] or 0,
+        hits = e[RULE_FIELDS.hits] or 0
+    }
+end
+--- The `n` rule keys of `table` to clear so that new entries fit (fewer when the hand finds fewer); `keep` are never taken.
+function ____exports.chooseVictims(settings, ____table, t, n, keep)
+    local hand = hands[____table] or ({file = 0, offset = 0, snapshotAt = -1, spared = {}})
+    hands[____table] = hand
+    local at = snapshotTime(settings)
+    if at ~= hand.snapshotAt then
+        hand.snapshotAt = at
+        hand.file = 0
+        hand.offset = 0
+    end
+    local expireMs = t:info().expire
+    local now = nowMs()
+    local victims = {}
+    local taken = {}
+    local seen = {}
+    local budget = HAND_LINES_PER_VICTIM * n
+    local filesLeft = #FILES + 1
+    while #victims < n and budget > 0 and filesLeft > 0 do
+        local f = io.open(
+            statePath(settings, FILES[hand.file + 1]),
+            "r"
+        )
+        local ended = true
+        if f ~= nil then
+            local ____end = f:seek("end")
+            if type(____end) == "number" and hand.offset < ____end then
+                f:seek("set", hand.offset)
+                ended = false
+                while #victims < n and budget > 0 do
+                    do
+                        local line = f:read("L")
+                        if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
+                            ended = true
+                            break
+                        end
+                        hand.offset = hand.offset + #line
+                        budget = budget - 1
+                        local p = parseRecord(__TS__StringSubstring(line, 0, #line - 1))
+                        if not p.ok or p.record.kind ~= "table" or p.record.table ~= ____table then
+                            goto __continue12
+                        end
+                        local key = p.record.key
+                        if keep[key] == true or taken[key] == true then
+                            goto __continue12
+                        end
+                        local learnedSec = 0
+                        for ____, fl in ipairs(p.record.fields) do
+                            if fl.name == RULE_FIELDS.created then
+                                learnedSec = fl.value
+                            end
+                        end
+                        local e = entryOf(t, key)
+                        if e == nil then
+                            __TS__Delete(hand.spared, key)
+                            goto __continue12
+                        end
+                        seen[#seen + 1] = e
+                        local spared = hand.spared[key]
+                        local ____takenByHand_2 = takenByHand
+                        local ____learnedSec_1 = learnedSec
+                        local ____temp_0
+                        if spared == nil then
+                            ____temp_0 = nil
+                        else
+                            ____temp_0 = now - spared
+                        end
+                        if ____takenByHand_2(e, ____learnedSec_1, ____temp_0, expireMs - e.remainingMs) then
+                            victims[#victims + 1] = key
+                            taken[key] = true
+                            __TS__Delete(hand.spared, key)
+                        else
+                            hand.spared[key] = now
+                        end
+                    end
+                    ::__continue12::
+                end
+            end
+            f:close()
+        end
+        if ended then
+            hand.file = (hand.file + 1) % #FILES
+            hand.offset = 0
+            filesLeft = filesLeft - 1
+        end
+    end
+    while #victims < n do
+        local e = leastRecent(seen)
+        if e == nil then
+            break
+        end
+        victims[#victims + 1] = e.key
+        taken[e.key] = true
+        __TS__Delete(hand.spared, e.key)
+        local rest = {}
+        for ____, s in ipairs(seen) do
+            if taken[s.key] ~= true then
+                rest[#rest + 1] = s
+            end
+        end
+        seen = rest
+    end
+    return victims
+end
+return ____exports
+ end,
 ["lua.runtime-api"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -4198,183 +4576,11 @@ function ____exports.headerValues(headers, lowerName)
 end
 return ____exports
  end,
-["lua.journal-file"] = function(...) 
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local ____journal = require("core.journal")
-local formatRecord = ____journal.formatRecord
-local JOURNAL_FILE = ____journal.JOURNAL_FILE
-local TORN_MARK = ____journal.TORN_MARK
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local setGauge = ____counters.setGauge
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
---- This process, as written in journal lines.
-____exports.writer = tostring(core.get_info().Pid or "0")
-function ____exports.statePath(settings, file)
-    return (settings.stateDir .. "/") .. file
-end
---- Journal text not yet written (this Lua state's), oldest first.
-local backlog = {}
-local backlogBytes = 0
---- A failed append may have left a partial last line: the next append marks it torn (core/journal.ts).
-local mayBePartial = false
---- Most journal text kept in memory while the state folder cannot be written (per Lua state).
--- Beyond it the oldest lines are dropped and counted: the rules stay live, only their copy on disk is lost.
-____exports.BACKLOG_MAX_BYTES = 32 * 1024 * 1024
---- Write `text` at the end of `file`, checking every step (buffered writes fail at flush or close).
-function ____exports.appendAll(file, text)
-    local opened, err = io.open(file, "a")
-    if opened == nil then
-        return tostring(err)
-    end
-    local f = opened
-    local w, werr = f:write(text)
-    if w == nil then
-        f:close()
-        return "write: " .. tostring(werr)
-    end
-    local fl, ferr = f:flush()
-    if fl == nil then
-        f:close()
-        return "flush: " .. tostring(ferr)
-    end
-    local c, cerr = f:close()
-    if c == nil then
-        return "close: " .. tostring(cerr)
-    end
-    return nil
-end
---- Journal lines waiting in memory (for the metrics gauge and the tests).
-function ____exports.backlogSize()
-    return {lines = #backlog, bytes = backlogBytes}
-end
-local function publishBacklog()
-    setGauge("journal_backlog_bytes", backlogBytes)
-end
---- Try to write every waiting line. True when nothing is left waiting.
-function ____exports.flushBacklog(settings)
-    if #backlog == 0 then
-        return true
-    end
-    local text = (mayBePartial and TORN_MARK .. "\n" or "") .. table.concat(backlog, "")
-    local ____error = ____exports.appendAll(
-        ____exports.statePath(settings, JOURNAL_FILE),
-        text
-    )
-    if ____error ~= nil then
-        mayBePartial = true
-        return false
-    end
-    logEvent(
-        core.notice,
-        "journal written again",
-        {
-            {
-                "lines",
-                itoa(#backlog)
-            },
-            {
-                "bytes",
-                itoa(backlogBytes)
-            }
-        }
-    )
-    backlog = {}
-    backlogBytes = 0
-    mayBePartial = false
-    publishBacklog()
-    return true
-end
-local function keep(text)
-    backlog[#backlog + 1] = text
-    backlogBytes = backlogBytes + #text
-    local dropped = 0
-    while backlogBytes > ____exports.BACKLOG_MAX_BYTES and #backlog > 1 do
-        local old = table.remove(backlog, 1)
-        backlogBytes = backlogBytes - #old
-        dropped = dropped + 1
-    end
-    if dropped > 0 then
-        inc("journal_dropped", dropped)
-        logEvent(
-            core.err,
-            "journal lines dropped",
-            {
-                {
-                    "appends",
-                    itoa(dropped)
-                },
-                {
-                    "reason",
-                    ("backlog over " .. itoa(____exports.BACKLOG_MAX_BYTES)) .. " bytes"
-                }
-            }
-        )
-    end
-    publishBacklog()
-end
---- Append mutations to the journal. A failure is logged and counted, the rule stays learned, and the lines wait.
-function ____exports.journalAppend(settings, muts)
-    if #settings.stateDir == 0 or #muts == 0 then
-        return
-    end
-    local lines = {}
-    for ____, m in ipairs(muts) do
-        local line = formatRecord(m, ____exports.writer)
-        if line ~= nil then
-            lines[#lines + 1] = line .. "\n"
-        end
-    end
-    if #lines == 0 then
-        return
-    end
-    local text = table.concat(lines, "")
-    if #backlog > 0 and not ____exports.flushBacklog(settings) then
-        keep(text)
-        inc("journal_errors")
-        logEvent(
-            core.err,
-            "journal not written",
-            {
-                {"detail", "earlier lines still waiting"},
-                {
-                    "waiting_bytes",
-                    itoa(backlogBytes)
-                }
-            }
-        )
-        return
-    end
-    local ____error = ____exports.appendAll(
-        ____exports.statePath(settings, JOURNAL_FILE),
-        text
-    )
-    if ____error ~= nil then
-        mayBePartial = true
-        keep(text)
-        inc("journal_errors")
-        logEvent(
-            core.err,
-            "journal not written",
-            {
-                {"detail", ____error},
-                {
-                    "waiting_bytes",
-                    itoa(backlogBytes)
-                }
-            }
-        )
-    end
-end
-return ____exports
- end,
 ["lua.store"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
+local roomFor
 local ____contract = require("core.contract")
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
@@ -4395,11 +4601,43 @@ local qualMapFile = ____store_2Drecords.qualMapFile
 local ____journal_2Dfile = require("lua.journal-file")
 local journalAppend = ____journal_2Dfile.journalAppend
 local ____runtime_2Dcmd = require("core.runtime-cmd")
+local clearKeyCommand = ____runtime_2Dcmd.clearKeyCommand
 local EVICTION_RETRIES = ____runtime_2Dcmd.EVICTION_RETRIES
 local NO_ENTRY_ANSWER = ____runtime_2Dcmd.NO_ENTRY_ANSWER
+local ____eviction = require("core.eviction")
+local tableNeverPurges = ____eviction.tableNeverPurges
+local ____evict = require("lua.evict")
+local chooseVictims = ____evict.chooseVictims
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
+function roomFor(settings, ____table, t, muts, slack)
+    local keep = {}
+    local fresh = 0
+    for ____, m in ipairs(muts) do
+        do
+            if m.kind ~= "table" or keep[m.key] == true then
+                goto __continue46
+            end
+            keep[m.key] = true
+            if t:lookup(m.key) == nil then
+                fresh = fresh + 1
+            end
+        end
+        ::__continue46::
+    end
+    local i = t:info()
+    local needed = i.used + fresh - i.size + (i.used + fresh > i.size and slack or 0)
+    return needed > 0 and chooseVictims(
+        settings,
+        ____table,
+        t,
+        needed,
+        keep
+    ) or ({})
+end
 local MapClass = _G.Map
 --- What applyMutations returns when the table had no room for a new entry.
 ____exports.STORE_FULL = "store full: " .. NO_ENTRY_ANSWER
@@ -4476,8 +4714,11 @@ function ____exports.tableFill(backend)
 end
 --- Apply mutations: map writes locally (shared by all threads), table writes in
 -- one runtime API call, then append everything to the journal. Returns an error text.
-function ____exports.applyMutations(settings, muts)
-    local cmds = {}
+function ____exports.applyMutations(settings, muts, before)
+    if before == nil then
+        before = {}
+    end
+    local cmds = {table.unpack(before)}
     for ____, m in ipairs(muts) do
         if m.kind == "map-set" then
             core.set_map(m.file, m.key, m.value)
@@ -4492,7 +4733,7 @@ function ____exports.applyMutations(settings, muts)
     end
     if #cmds > 0 then
         local res = runCli(settings.runtimeApi, cmds, 2)
-        local retries = settings.onFull == "refuse" and 0 or EVICTION_RETRIES
+        local retries = tableNeverPurges(settings.onFull, #settings.stateDir > 0) and 0 or EVICTION_RETRIES
         do
             local i = 0
             while i < retries and res.ok and (string.find(res.output, NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0 do
@@ -4530,17 +4771,53 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
             return m ~= nil and m:lookup(key) ~= nil
         end
     }
-    return ____exports.applyMutations(
-        settings,
-        blockRecords(
-            backend,
-            rules,
-            now.sec,
-            originServerId,
-            lookups,
-            now.usec
-        )
+    local muts = blockRecords(
+        backend,
+        rules,
+        now.sec,
+        originServerId,
+        lookups,
+        now.usec
     )
+    local ____table = RULE_TABLE_PREFIX .. backend
+    local evicts = settings.onFull == "evict" and tableNeverPurges(settings.onFull, #settings.stateDir > 0)
+    local victims = {}
+    local ____error
+    do
+        local attempt = 0
+        while attempt < 4 do
+            local more = evicts and roomFor(
+                settings,
+                ____table,
+                t,
+                muts,
+                attempt
+            ) or ({})
+            local clears = {}
+            for ____, v in ipairs(more) do
+                clears[#clears + 1] = clearKeyCommand(____table, v)
+                victims[#victims + 1] = v
+            end
+            ____error = ____exports.applyMutations(settings, muts, clears)
+            if ____error ~= ____exports.STORE_FULL or not evicts then
+                break
+            end
+            attempt = attempt + 1
+        end
+    end
+    if #victims > 0 then
+        local gone = {}
+        for ____, v in ipairs(victims) do
+            if t:lookup(v) == nil then
+                gone[#gone + 1] = {kind = "table", table = ____table, key = v, fields = {{name = "gpc1", value = 0}, {name = "gpt0", value = 0}, {name = "sess_cnt", value = now.sec}}}
+            end
+        end
+        if #gone > 0 then
+            journalAppend(settings, gone)
+            inc("rules_evicted", #gone)
+        end
+    end
+    return ____error
 end
 --- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
 function ____exports.storeRemoves(settings, backend, removes, now)
@@ -4587,7 +4864,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue40
+                goto __continue55
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -4608,7 +4885,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                 end
             end
         end
-        ::__continue40::
+        ::__continue55::
     end
     if #muts == 0 then
         return {removed = 0}
@@ -4646,6 +4923,8 @@ local logEvent = ____log.logEvent
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
+local ____eviction = require("core.eviction")
+local tableNeverPurges = ____eviction.tableNeverPurges
 local ____store = require("lua.store")
 local STORE_FULL = ____store.STORE_FULL
 local storeBlocks = ____store.storeBlocks
@@ -4894,7 +5173,7 @@ function ____exports.execute(ctx, txn, mode)
             )
             return
         end
-        if full then
+        if full and not tableNeverPurges(ctx.settings.onFull, #ctx.settings.stateDir > 0) then
             inc("rules_evicted", #blocks)
         end
     end

@@ -104,6 +104,8 @@ export class Compactor {
   private readonly reasons: { [id: string]: boolean } = {};
   private readonly counts: { [backend: string]: { enforce: number; dryRun: number } } = {};
   private readonly done: { [tableKey: string]: boolean } = {};
+  /** Table keys in the order the journal first names them: the snapshot keeps learn order (the eviction hand walks it). */
+  private readonly journalOrder: { table: string; key: string }[] = [];
   private nextExpiry = 0;
   private expiredCount = 0;
   private work = 0;
@@ -124,6 +126,9 @@ export class Compactor {
   }
 
   foldJournal(r: JournalRecord): void {
+    if (r.kind === "table" && (this.journal.tables[r.table] === undefined || this.journal.tables[r.table][r.key] === undefined)) {
+      this.journalOrder.push({ table: r.table, key: r.key });
+    }
     applyRecord(this.journal, r);
   }
 
@@ -155,15 +160,12 @@ export class Compactor {
     return this.judge(table, key, e, true);
   }
 
-  /** Entries only the journal has (learned since the last snapshot), judged like the others. */
+  /** Entries only the journal has (learned since the last snapshot), in learn order, judged like the others. */
   journalEntries(): { table: string; key: string; verdict: EntryVerdict }[] {
     const out: { table: string; key: string; verdict: EntryVerdict }[] = [];
-    for (const table of keysOf(this.journal.tables)) {
-      const t = this.journal.tables[table];
-      for (const key of keysOf(t)) {
-        if (this.done[table + "\t" + key]) continue;
-        out.push({ table, key, verdict: this.judge(table, key, t[key], true) });
-      }
+    for (const { table, key } of this.journalOrder) {
+      if (this.done[table + "\t" + key]) continue;
+      out.push({ table, key, verdict: this.judge(table, key, this.journal.tables[table][key], true) });
     }
     return out;
   }

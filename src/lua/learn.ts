@@ -15,6 +15,7 @@ import { inc } from "./counters";
 import { headerValues, varString } from "./headers";
 import { logEvent } from "./log";
 import { cliSucceeded, runCli } from "./runtime-api";
+import { tableNeverPurges } from "../core/eviction";
 import { STORE_FULL, StoreMaps, storeBlocks, storeRemoves, tableFill } from "./store";
 
 /** Context the action needs besides the txn: set once at load time. */
@@ -177,8 +178,8 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
       refuse(txn, "edge-error", backend, path, failure);
       return;
     }
-    // counted once the rules are stored: a refused or failed signal evicts nothing
-    if (full) inc("rules_evicted", blocks.length);
+    // HAProxy's own eviction (no state folder): counted once the rules are stored, as one per rule
+    if (full && !tableNeverPurges(ctx.settings.onFull, ctx.settings.stateDir.length > 0)) inc("rules_evicted", blocks.length);
   }
   let removed = 0;
   if (verdict.removes.length > 0) {

@@ -12,7 +12,10 @@ import { blockRecords, dropSpec, prefixMapFile, qualMapFile, StoreLookups } from
 import { Settings } from "../core/settings";
 import { BlockRule, RemoveRule } from "../core/verdict";
 import { journalAppend } from "./journal-file";
-import { EVICTION_RETRIES, NO_ENTRY_ANSWER } from "../core/runtime-cmd";
+import { clearKeyCommand, EVICTION_RETRIES, NO_ENTRY_ANSWER } from "../core/runtime-cmd";
+import { tableNeverPurges } from "../core/eviction";
+import { chooseVictims } from "./evict";
+import { inc } from "./counters";
 import { cliSucceeded, runCli } from "./runtime-api";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
@@ -87,8 +90,8 @@ export function tableFill(backend: string): { used: number; size: number } | und
  * Apply mutations: map writes locally (shared by all threads), table writes in
  * one runtime API call, then append everything to the journal. Returns an error text.
  */
-export function applyMutations(settings: Settings, muts: readonly JournalRecord[]): string | undefined {
-  const cmds: string[] = [];
+export function applyMutations(settings: Settings, muts: readonly JournalRecord[], before: readonly string[] = []): string | undefined {
+  const cmds: string[] = [...before];
   for (const m of muts) {
     if (m.kind === "map-set") core.set_map(m.file, m.key, m.value);
     else if (m.kind === "map-del") core.del_map(m.file, m.key);
@@ -101,7 +104,7 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
     let res = runCli(settings.runtimeApi, cmds, 2);
     // [T] a full table's eviction can give up on recently touched entries (core/runtime-cmd.ts); with
     // on_full: refuse the table never evicts (nopurge), so a full table is an answer, not a retry
-    const retries = settings.onFull === "refuse" ? 0 : EVICTION_RETRIES;
+    const retries = tableNeverPurges(settings.onFull, settings.stateDir.length > 0) ? 0 : EVICTION_RETRIES;
     for (let i = 0; i < retries && res.ok && res.output.indexOf(NO_ENTRY_ANSWER) >= 0; i++) res = runCli(settings.runtimeApi, cmds, 2);
     if (!res.ok) return res.output;
     if (res.output.indexOf(NO_ENTRY_ANSWER) >= 0) return STORE_FULL;
@@ -125,7 +128,48 @@ export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string
       return m !== undefined && m.lookup(key) !== undefined;
     },
   };
-  return applyMutations(settings, blockRecords(backend, rules, now.sec, originServerId, lookups, now.usec));
+  const muts = blockRecords(backend, rules, now.sec, originServerId, lookups, now.usec);
+  const table = RULE_TABLE_PREFIX + backend;
+  // a table that never purges (core/eviction.ts): with on_full: evict, edgeblock makes the room itself
+  const evicts = settings.onFull === "evict" && tableNeverPurges(settings.onFull, settings.stateDir.length > 0);
+  const victims: string[] = [];
+  let error: string | undefined;
+  // another learn (a thread, or one that yielded) can take the room made: make more, a few times
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const more = evicts ? roomFor(settings, table, t, muts, attempt) : [];
+    const clears: string[] = [];
+    for (const v of more) {
+      clears.push(clearKeyCommand(table, v));
+      victims.push(v);
+    }
+    error = applyMutations(settings, muts, clears);
+    if (error !== STORE_FULL || !evicts) break;
+  }
+  if (victims.length > 0) {
+    // only what is gone counts, and only that is journaled as gone (a hit can hold an entry in place)
+    const gone: JournalRecord[] = [];
+    for (const v of victims) if (t.lookup(v) === undefined) gone.push({ kind: "table", table, key: v, fields: [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }, { name: "sess_cnt", value: now.sec }] });
+    if (gone.length > 0) {
+      journalAppend(settings, gone);
+      inc("rules_evicted", gone.length);
+    }
+  }
+  return error;
+}
+
+/** Keys to clear so that the new entries of `muts` fit; none while the table has room. */
+function roomFor(settings: Settings, table: string, t: HaproxyStickTable, muts: readonly JournalRecord[], slack: number): string[] {
+  const keep: { [key: string]: boolean } = {};
+  let fresh = 0;
+  for (const m of muts) {
+    if (m.kind !== "table" || keep[m.key] === true) continue;
+    keep[m.key] = true;
+    if (t.lookup(m.key) === undefined) fresh++;
+  }
+  const i = t.info();
+  // after a lost race, a little more room than this learn needs
+  const needed = i.used + fresh - i.size + (i.used + fresh > i.size ? slack : 0);
+  return needed > 0 ? chooseVictims(settings, table, t, needed, keep) : [];
 }
 
 /** Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked. */

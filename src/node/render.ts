@@ -25,6 +25,7 @@ import {
 } from "../core/contract";
 import { formatSettings, Settings } from "../core/settings";
 import { routePrefixProbe } from "../core/route";
+import { tableNeverPurges } from "../core/eviction";
 import { EdgeConfig, ListenAddress } from "./config";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
@@ -139,7 +140,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     reasonsMap: STORE_MAPS.reasons,
     bodiesMap: STORE_MAPS.bodies,
     dryRun: c.dryRun,
-    refuseWhenFull: c.rules.onFull === "refuse",
+    neverPurge: tableNeverPurges(c.rules.onFull, c.state.dir !== ""),
     controlTable: CONTROL_TABLE,
     enforcementOffKey: ENFORCEMENT_OFF_KEY,
     readyKey: READY_KEY,

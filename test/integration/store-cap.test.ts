@@ -51,3 +51,48 @@ describe.each([
     expect(c["rules_evicted"] ?? 0).toBe(0);
   }, 60_000);
 });
+
+describe("on_full: evict", () => {
+  it("keeps hot rules (any method, a method rule, a prefix rule) through a flood of new ones", async () => {
+    const backend = await startBackend({
+      "/hot-method": { status: 404, headers: { "Edge-Rule": "block;methods=GET" } },
+      "/hot-prefix": { status: 404, headers: { "Edge-Rule": 'block;path="/hot-prefix";prefix;methods=*' } },
+      "*": { status: 404, headers: { "X-Edge-Resource": "false" } },
+    });
+    // about 1,000 new rules a second through 2,000 entries: a true LRU keeps what is hit every 0.3 s
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], maxRules: 2000 });
+    const hot = ["/hot-any", "/hot-method", "/hot-prefix/x"];
+    for (const p of hot) await edge.get(p);
+    const e = edge;
+    let stop = false;
+    const reached: string[] = [];
+    const hitter = (async () => {
+      while (!stop) {
+        for (const p of hot) if (await reachesBackend(e, backend, p)) reached.push(p);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    let n = 0;
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 2 }, async () => {
+      while (Date.now() - t0 < 8000) await e.get(`/flood/${n++}`);
+    }));
+    stop = true;
+    await hitter;
+    // the flood went through the table many times over, the hot rules never left it
+    expect((await edge.counters())["rules_evicted"]).toBeGreaterThan(1000);
+    expect(reached).toEqual([]);
+  }, 60_000);
+
+  it("evicts the least recently learned first and counts every eviction", async () => {
+    const backend = await startBackend({ "*": { status: 404, headers: { "X-Edge-Resource": "false" } } });
+    // 1000 entries: HAProxy's own eviction would free (1000 >> 8) + 1 = 4 at a time
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], maxRules: 1000 });
+    for (let i = 0; i < 1500; i++) await edge.get(`/seq/${i}`);
+    const table = await edge.cli("show table eb_rules_app");
+    expect(table).toMatch(/size:1000, used:1000/);
+    // one entry per rule: 500 went, and they were the oldest 500
+    expect((await edge.counters())["rules_evicted"]).toBe(500);
+    for (let i = 500; i < 1500; i++) expect(table, `/seq/${i}`).toContain(`key=/seq/${i} `);
+  }, 60_000);
+});

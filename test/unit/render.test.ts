@@ -37,9 +37,9 @@ describe("rendered haproxy.cfg", () => {
     expect(r.cfg).toContain(`setenv ${SETTINGS_ENV} edgeblock.settings`);
   });
 
-  it("declares one rule table per backend with the contract's store clause, and the stats table", () => {
+  it("declares one rule table per backend with the contract's store clause (nopurge: edgeblock evicts), and the stats table", () => {
     for (const b of c.backends) {
-      expect(r.cfg).toMatch(new RegExp(`backend ${RULE_TABLE_PREFIX}${b.name}\\n.*\\n  stick-table type string len ${c.rules.maxKeyLength + 2} size ${b.maxRules} expire 604800s store ${RULE_TABLE_STORE}`));
+      expect(r.cfg).toMatch(new RegExp(`backend ${RULE_TABLE_PREFIX}${b.name}\\n.*\\n  stick-table type string len ${c.rules.maxKeyLength + 2} size ${b.maxRules} expire 604800s nopurge store ${RULE_TABLE_STORE}`));
     }
     expect(r.cfg).toContain(`backend ${STATS_TABLE}\n`);
   });
