@@ -5954,6 +5954,7 @@ local inc = ____counters.inc
 local ____expiry = require("lua.expiry")
 local sweep = ____expiry.sweep
 local ____journal_2Dfile = require("lua.journal-file")
+local appendAll = ____journal_2Dfile.appendAll
 local flushBacklog = ____journal_2Dfile.flushBacklog
 local path = ____journal_2Dfile.statePath
 local writer = ____journal_2Dfile.writer
@@ -6077,6 +6078,16 @@ function ____exports.maintenance(settings)
     local persist = #settings.stateDir > 0
     if os.getenv("HAPROXY_MWORKER") == "1" and not hasMasterCli() then
         logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", {})
+    end
+    if persist then
+        local problem = appendAll(
+            path(settings, JOURNAL_FILE),
+            ""
+        )
+        if problem ~= nil then
+            inc("journal_errors")
+            logEvent(core.alert, "state folder cannot be written: rules are kept in memory until it can, and do not survive a restart meanwhile", {{"dir", settings.stateDir}, {"detail", problem}})
+        end
     end
     local m = {
         settings = settings,

@@ -16,7 +16,7 @@ import { JOURNAL_FILE, JOURNAL_OLD_FILE, parseSnapshotHeader, SNAPSHOT_FILE } fr
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { sweep } from "./expiry";
-import { flushBacklog, statePath as path, writer } from "./journal-file";
+import { appendAll, flushBacklog, statePath as path, writer } from "./journal-file";
 import { logEvent } from "./log";
 import { isStopping } from "./ready";
 import { largestTable } from "./rule-tables";
@@ -29,6 +29,15 @@ export function maintenance(settings: Settings): void {
   const persist = settings.stateDir.length > 0;
   if (os.getenv("HAPROXY_MWORKER") === "1" && !hasMasterCli()) {
     logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", []);
+  }
+  if (persist) {
+    // a missing or read-only folder loses nothing while the process lives (journal-file.ts keeps the
+    // lines), but the operator must hear of it at once, not at the first learn
+    const problem = appendAll(path(settings, JOURNAL_FILE), "");
+    if (problem !== undefined) {
+      inc("journal_errors");
+      logEvent(core.alert, "state folder cannot be written: rules are kept in memory until it can, and do not survive a restart meanwhile", [["dir", settings.stateDir], ["detail", problem]]);
+    }
   }
   const m: Upkeep = { settings, persist, offset: 0, lastSweep: 0, lastSnapshot: 0, dirty: false, nextExpiry: 0, pressure: false };
   if (persist) {

@@ -6,12 +6,14 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ConfigError, ConfigInvalid, EdgeConfig, loadConfig } from "./config";
-import { Rendered, RenderRejected, renderToDisk } from "./render";
+import { Rendered, RenderRejected, renderToDisk, settingsOf } from "./render";
+import { readFileSync } from "node:fs";
+import { parseSettings, Settings } from "../core/settings";
 import { addRule, enforcementOn, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
 import { RuntimeApiError, runtimeCommand } from "./runtime";
 import { explainLive } from "./explain";
 import { humanDuration, startUi } from "./ui";
-import { RULE_TABLE_PREFIX } from "../core/contract";
+import { RULE_TABLE_PREFIX, SETTINGS_ENV } from "../core/contract";
 import { checkStaticMap, readStaticMap } from "./static-map";
 import { normalizePath } from "../core/path";
 import { isMethodToken, withHead } from "../core/rulekey";
@@ -46,7 +48,9 @@ Usage:
 
 Commands that talk to HAProxy take --config <file> (default: $EDGEBLOCK_CONFIG, then
 ./edgeblock.yaml) for the runtime API socket, the state folder and the backends, and
---socket <path|host:port> to override the socket.
+--socket <path|host:port> to override the socket. Without a YAML file, --settings <file>
+(default: $EDGEBLOCK_SETTINGS) reads the edge's own edgeblock.settings instead: status,
+rules list|add|remove|flush and enforce then need nothing else (explain and ui need the YAML).
 
 Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 haproxy -c failed,
 5 runtime API unavailable (missing socket, permission denied, HAProxy not running, level too low).
@@ -129,10 +133,37 @@ function positional(args: string[], valued: string[]): string[] {
   return out;
 }
 
-function locate(args: string[]): StoreLocation {
-  const file = option(args, "--config") ?? process.env.EDGEBLOCK_CONFIG ?? "edgeblock.yaml";
-  const c = loadConfig(file);
-  return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name) };
+/** Where the store is, and the settings the edge runs with: from the YAML config, or from the edge's own settings file alone. */
+interface Located extends StoreLocation {
+  readonly settings: Settings;
+  /** The YAML config, when one was used. */
+  readonly config?: EdgeConfig;
+}
+
+function settingsFile(args: string[]): string | undefined {
+  return option(args, "--settings") ?? (option(args, "--config") === undefined && process.env.EDGEBLOCK_CONFIG === undefined ? process.env[SETTINGS_ENV] : undefined);
+}
+
+/**
+ * With --settings <edgeblock.settings> (or $EDGEBLOCK_SETTINGS and no YAML), the CLI needs no YAML: the
+ * socket and state folder are the settings' own (relative to the settings file's folder, as for HAProxy
+ * started from it), and the backends are the rule tables HAProxy reports.
+ */
+async function locate(args: string[]): Promise<Located> {
+  const sf = settingsFile(args);
+  if (sf !== undefined) {
+    const parsed = parseSettings(readFileSync(sf, "utf8"));
+    if (!parsed.ok) throw new Error(`${sf}: ${parsed.errors.join("; ")}`);
+    const dir = path.dirname(path.resolve(sf));
+    const api = parsed.settings.runtimeApi.replace(/^unix@/, "");
+    const socket = option(args, "--socket") ?? (/^[^/].*:\d+$/.test(api) ? api : path.resolve(dir, api));
+    const stateDir = parsed.settings.stateDir === "" ? "" : path.resolve(dir, parsed.settings.stateDir);
+    const tables = await runtimeCommand(socket, ["show table"]);
+    const backends = [...tables.matchAll(new RegExp(`^# table: ${RULE_TABLE_PREFIX}(\\S+?),`, "gm"))].map((m) => m[1]);
+    return { socket, stateDir, backends, settings: parsed.settings };
+  }
+  const c = configOf(args);
+  return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name), settings: settingsOf(c, path.dirname(c.source)), config: c };
 }
 
 
@@ -145,7 +176,7 @@ export function ruleTable(rules: readonly Rule[], now: number): string {
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
 }
 
-const VALUED = ["--config", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out", "-H", "--listen"];
+const VALUED = ["--config", "--settings", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out", "-H", "--listen"];
 
 async function uiCommand(args: string[], io: Io): Promise<number> {
   const c = configOf(args);
@@ -200,27 +231,29 @@ async function explainCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function statusCommand(args: string[], io: Io): Promise<number> {
-  const c = configOf(args);
-  const loc = locate(args);
+  const loc = await locate(args);
+  const c = loc.config;
   const info = await runtimeCommand(loc.socket, ["show info"]);
   const haproxyVersion = /^Version: (.*)$/m.exec(info)?.[1] ?? "unknown";
   const tables = await runtimeCommand(loc.socket, ["show table"]);
   const rules = await listRules(loc);
-  const backends = c.backends.map((b) => {
-    const m = new RegExp(`^# table: ${RULE_TABLE_PREFIX}${b.name}, type: \\w+, size:(\\d+), used:(\\d+)`, "m").exec(tables);
-    const mine = rules.filter((r) => r.backend === b.name);
+  const backends = loc.backends.map((name) => {
+    const b = c?.backends.find((x) => x.name === name);
+    const m = new RegExp(`^# table: ${RULE_TABLE_PREFIX}${name}, type: \\w+, size:(\\d+), used:(\\d+)`, "m").exec(tables);
+    const mine = rules.filter((r) => r.backend === name);
     return {
-      backend: b.name,
-      trusted: b.trusted,
+      backend: name,
+      // without the YAML, whether a backend is trusted is not known here (the rendered haproxy.cfg says it)
+      ...(b ? { trusted: b.trusted } : {}),
       rules: { enforce: mine.filter((r) => r.mode === "enforce").length, dryRun: mine.filter((r) => r.mode === "dry-run").length },
-      store: { entries: m ? Number(m[2]) : 0, capacity: m ? Number(m[1]) : b.maxRules },
+      store: { entries: m ? Number(m[2]) : 0, capacity: m ? Number(m[1]) : (b?.maxRules ?? 0) },
     };
   });
   const status = {
     edgeblock: VERSION,
     haproxy: haproxyVersion,
     enforcement: (await enforcementOn(loc)) ? "on" : "off",
-    dryRun: c.dryRun,
+    dryRun: c?.dryRun ?? false,
     backends,
   };
   if (flag(args, "--json")) {
@@ -228,20 +261,20 @@ async function statusCommand(args: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   io.out(`edgeblock ${status.edgeblock}, HAProxy ${status.haproxy}\n`);
-  io.out(`enforcement: ${status.enforcement}${c.dryRun ? " (global dry_run: nothing is blocked)" : ""}\n`);
+  io.out(`enforcement: ${status.enforcement}${status.dryRun ? " (global dry_run: nothing is blocked)" : ""}\n`);
   for (const b of backends) {
     const pct = b.store.capacity ? ((100 * b.store.entries) / b.store.capacity).toFixed(1) : "0";
-    io.out(`backend ${b.backend}${b.trusted ? "" : " (untrusted)"}: ${b.rules.enforce} rules enforced, ${b.rules.dryRun} dry-run; store ${b.store.entries}/${b.store.capacity} entries (${pct}% full)\n`);
+    io.out(`backend ${b.backend}${b.trusted === false ? " (untrusted)" : ""}: ${b.rules.enforce} rules enforced, ${b.rules.dryRun} dry-run; store ${b.store.entries}/${b.store.capacity} entries (${pct}% full)\n`);
   }
   return EXIT.ok;
 }
 
 async function rulesCommand(args: string[], io: Io): Promise<number> {
   const [sub] = positional(args, VALUED);
-  const loc = locate(args);
+  if (sub === "explain") return explainCommand(args, io);
+  const loc = await locate(args);
   const now = Math.floor(Date.now() / 1000);
   const backend = option(args, "--backend");
-  if (sub === "explain") return explainCommand(args, io);
   if (sub === "list") {
     let rules = await listRules(backend ? { ...loc, backends: [backend] } : loc, now);
     const prefix = option(args, "--prefix");
@@ -271,7 +304,9 @@ async function rulesCommand(args: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   if (sub === "add") {
-    const p = normalizePath(option(args, "--path") ?? "", { caseInsensitive: false, mergeSlashes: true, stripTrailingSlash: true }, 4094);
+    // the edge's own settings: the same normalisation, statuses and TTL bounds as a learned rule
+    const st = loc.settings;
+    const p = normalizePath(option(args, "--path") ?? "", st.pathPolicy, st.maxKeyLength);
     if (!p.ok) {
       io.err("edgeblock rules add: --path must be an absolute path\n");
       return EXIT.usage;
@@ -282,10 +317,14 @@ async function rulesCommand(args: string[], io: Io): Promise<number> {
       io.err(`edgeblock rules add: bad --methods ${JSON.stringify(m)}\n`);
       return EXIT.usage;
     }
-    const status = Number(option(args, "--status") ?? 404);
-    const ttl = Number(option(args, "--ttl") ?? 3600);
-    if (!Number.isInteger(status) || status < 400 || status > 599 || !Number.isInteger(ttl) || ttl < 1) {
-      io.err("edgeblock rules add: --status must be 400..599 and --ttl a positive number of seconds\n");
+    const status = Number(option(args, "--status") ?? st.defaultStatus);
+    const ttl = Number(option(args, "--ttl") ?? st.defaultTtl);
+    if (!st.allowedStatuses.includes(status)) {
+      io.err(`edgeblock rules add: --status must be one of rules.allowed_statuses (${st.allowedStatuses.join(", ")})\n`);
+      return EXIT.usage;
+    }
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > st.maxTtl) {
+      io.err(`edgeblock rules add: --ttl must be from 1 to rules.max_ttl (${st.maxTtl}) seconds\n`);
       return EXIT.usage;
     }
     const keys = await addRule(loc, {
@@ -310,7 +349,7 @@ async function enforceCommand(args: string[], io: Io): Promise<number> {
     io.err("edgeblock enforce: say on or off\n");
     return EXIT.usage;
   }
-  await setEnforcement(locate(args), state === "on");
+  await setEnforcement(await locate(args), state === "on");
   io.out(state === "on" ? "enforcement on: matching requests are blocked\n" : "enforcement off: matching requests are only counted and logged (dry-run)\n");
   return EXIT.ok;
 }

@@ -108,6 +108,30 @@ describe("edgeblock rules", () => {
   });
 });
 
+describe("edgeblock without a YAML file", () => {
+  const bare = (args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args, "--settings", path.join(edge.dir, "edgeblock.settings")], { encoding: "utf8", cwd: os.tmpdir() });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it("reads the socket, state folder and rule settings from the edge's own edgeblock.settings", async () => {
+    const s = bare(["status"]);
+    expect(s.err).toBe("");
+    expect(s.out).toMatch(/^backend app: \d+ rules enforced/m);
+    expect(bare(["rules", "add", "--backend", "app", "--path", "/no-yaml", "--status", "410"]).code).toBe(0);
+    expect(bare(["rules", "list"]).out).toMatch(/^\/no-yaml +410 +operator /m);
+    expect((await edge.get("/no-yaml")).status).toBe(410);
+    expect(bare(["rules", "remove", "--backend", "app", "/no-yaml"]).code).toBe(0);
+  });
+
+  it("refuses what the edge could not answer: a status outside rules.allowed_statuses, a TTL above max_ttl", () => {
+    const a = bare(["rules", "add", "--backend", "app", "--path", "/x", "--status", "402"]);
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/--status must be one of rules.allowed_statuses \(400, 401/);
+    expect(bare(["rules", "add", "--backend", "app", "--path", "/x", "--ttl", "99999999"]).err).toMatch(/--ttl must be from 1 to rules.max_ttl \(604800\)/);
+  });
+});
+
 describe("edgeblock enforce and status", () => {
   it("status shows versions, rule counts, store fill and enforcement; enforce off/on flips it", () => {
     const s = eb(["status"]);
