@@ -10,11 +10,23 @@ const sections = cfg.split(/\n(?=\S)/);
 const keep = sections
   .filter((s) => s.startsWith("frontend edge\n") || s.startsWith("backend "))
   .map((s) => s.replace(/^frontend edge\n(  bind .*\n)+/, "frontend edge\n  # (bind lines)\n").replace(/\n+$/, ""));
+// the global section as a hand-wired config has it: no presetenv (the demo's ports), blocks.lua copied next to it
+const global = sections
+  .find((s) => s.startsWith("global\n"))
+  .replace(/\n+$/, "")
+  .split("\n")
+  .filter((l) => !/^\s*presetenv /.test(l))
+  .map((l) => l.replace(/^(\s*lua-load(?:-per-thread)? ).*blocks\.lua$/, "$1blocks.lua"))
+  .map((l) => "   " + l)
+  .join("\n");
 const file = path.join(root, "README.md");
-const readme = fs.readFileSync(file, "utf8");
-const re = /(<!-- dropin:start[^>]*-->\n```\n)[\s\S]*?(\n```\n<!-- dropin:end -->)/;
-if (!re.test(readme)) throw new Error("README.md has no dropin block");
-fs.writeFileSync(file, readme.replace(re, (_, a, b) => a + keep.join("\n\n") + b));
+let readme = fs.readFileSync(file, "utf8");
+const re = /(<!-- dropin:start[^>]*-->\n```\n)[\s\S]*?(\n?```\n<!-- dropin:end -->)/;
+const reGlobal = /(<!-- dropin-global:start[^>]*-->\n   ```\n)[\s\S]*?(\n?   ```\n   <!-- dropin-global:end -->)/;
+if (!re.test(readme) || !reGlobal.test(readme)) throw new Error("README.md has no dropin or dropin-global block");
+readme = readme.replace(re, (_, a, b) => a + keep.join("\n\n") + b.replace(/^\n?/, "\n"));
+readme = readme.replace(reGlobal, (_, a, b) => a + global + b.replace(/^\n?/, "\n"));
+fs.writeFileSync(file, readme);
 process.stdout.write("README.md drop-in block rewritten from haproxy/haproxy.cfg\n");
 
 // docs/config.md's field table, from the schema's FIELD_DOCS (needs `npm run build`)

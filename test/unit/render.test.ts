@@ -70,6 +70,16 @@ describe("rendered haproxy.cfg", () => {
 });
 
 describe("README drop-in lines", () => {
+  it("show the rendered example's global section (blocks.lua copied next to the config)", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const m = /<!-- dropin-global:start[^>]*-->\n   ```\n([\s\S]*?)\n   ```\n/.exec(readme);
+    expect(m).not.toBeNull();
+    const cfg = readFileSync(path.join(ROOT, "haproxy/haproxy.cfg"), "utf8");
+    const global = cfg.slice(cfg.indexOf("global\n"), cfg.indexOf("\ndefaults\n"));
+    const expected = global.split("\n").filter((l) => l && !/presetenv/.test(l)).map((l) => l.replace(/(lua-load(-per-thread)? ).*blocks\.lua$/, "$1blocks.lua"));
+    expect(m![1].split("\n").map((l) => l.slice(3))).toEqual(expected);
+  });
+
   it("are exactly the rendered example's backend and table sections", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
     const m = /<!-- dropin:start[^>]*-->\n```\n([\s\S]*?)\n```\n<!-- dropin:end -->/.exec(readme);
