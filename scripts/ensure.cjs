@@ -40,6 +40,8 @@ const NEEDS = {
     ["chromium", "chromium", "the rules page test runs headless Chromium"],
   ],
 };
+// the matrix also fetches Debian's 3.x builds, made to run here with patchelf (scripts/provision-haproxy.cjs)
+NEEDS.matrix = [...NEEDS.test, ["patchelf", "patchelf", "the 3.x builds need their own glibc (scripts/provision-haproxy.cjs)"]];
 // EDGEBLOCK_HAPROXY picks the binary (the same variable src/node/haproxy-bin.ts reads): then nothing is installed for it
 const chosen = (process.env.EDGEBLOCK_HAPROXY || "").trim();
 if (chosen && spawnSync(chosen, ["-v"], { stdio: "ignore" }).status !== 0) {

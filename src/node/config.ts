@@ -39,6 +39,8 @@ export type RouteConfig = Route;
 export interface EdgeConfig {
   /** Absolute path of the file this came from; relative paths below are resolved against its folder. */
   readonly source: string;
+  /** The paths below that the file wrote absolute: rendered as written, not relative to the output folder. */
+  readonly absolutePaths: ReadonlySet<string>;
   readonly listen: ListenAddress;
   readonly stats: ListenAddress;
   /** Runtime API unix socket (absolute). Lua writes rules through it; the CLI reads them. */
@@ -268,7 +270,13 @@ export function parseConfig(text: string, file: string): EdgeConfig {
   if (top) {
     r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "allowlist", "learning", "auth", "dry_run", "state", "backends", "routes", "default_backend"]);
   }
-  const resolve = (p: string) => path.resolve(base, p);
+  // paths written absolute stay absolute in the rendered files (a container's /var/lib/edgeblock), relative ones stay relative
+  const absolute = new Set<string>();
+  const resolve = (p: string) => {
+    const abs = path.resolve(base, p);
+    if (path.isAbsolute(p)) absolute.add(abs);
+    return abs;
+  };
 
   const listen = listenOf(r, top, "listen", { address: "127.0.0.1", port: 8080 });
   const stats = listenOf(r, top, "stats", { address: "127.0.0.1", port: 8404 });
@@ -434,6 +442,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
 
   const config: EdgeConfig = {
     source: path.resolve(file),
+    absolutePaths: absolute,
     listen,
     stats,
     runtimeApiSocket: resolve(r.str(api, "socket", "runtime_api.socket", "run/admin.sock")),

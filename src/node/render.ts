@@ -61,7 +61,7 @@ export interface Rendered {
 
 export function settingsOf(c: EdgeConfig, outDir: string): Settings {
   return {
-    runtimeApi: "unix@" + rel(outDir, c.runtimeApiSocket),
+    runtimeApi: "unix@" + rel(outDir, c.runtimeApiSocket, c.absolutePaths),
     defaultTtl: c.rules.defaultTtl,
     maxTtl: c.rules.maxTtl,
     defaultStatus: c.rules.defaultStatus,
@@ -78,7 +78,7 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
     confirmSignals: c.learning.confirmSignals,
     confirmClients: c.learning.confirmClients,
     onFull: c.rules.onFull,
-    stateDir: c.state.dir === "" ? "" : rel(outDir, c.state.dir),
+    stateDir: c.state.dir === "" ? "" : rel(outDir, c.state.dir, c.absolutePaths),
     sweepInterval: c.state.sweepInterval,
     walkLimit: c.state.walkLimit,
     snapshotInterval: c.state.snapshotInterval,
@@ -86,7 +86,8 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
   };
 }
 
-function rel(outDir: string, p: string): string {
+function rel(outDir: string, p: string, absolute: ReadonlySet<string> = new Set()): string {
+  if (absolute.has(p)) return p;
   const r = path.relative(outDir, p);
   return r === "" ? "." : r;
 }
@@ -121,11 +122,11 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     presetenv,
     threads: c.threads,
     logTarget: c.logTarget,
-    socket: rel(outDir, c.runtimeApiSocket),
+    socket: rel(outDir, c.runtimeApiSocket, c.absolutePaths),
     settingsEnv: SETTINGS_ENV,
     settingsFile: rel(outDir, settingsFile),
     luaDirective: c.lua.load === "per-thread" ? "lua-load-per-thread" : "lua-load",
-    luaFile: rel(outDir, c.lua.file),
+    luaFile: rel(outDir, c.lua.file, c.absolutePaths),
     listenBind: bindOf(c.listen),
     h2cBind: c.listen.h2cPort ? `${c.listen.address}:${c.listen.h2cPort}` : "",
     statsBind: bindOf(c.stats),
@@ -151,7 +152,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     luaNames: LUA_NAMES,
     pathLower: c.paths.caseInsensitive,
     stripTrailingSlash: c.paths.stripTrailingSlash,
-    staticMap: rel(outDir, c.staticMap),
+    staticMap: rel(outDir, c.staticMap, c.absolutePaths),
     defaultStatus: c.rules.defaultStatus,
     hitCounter: HIT_COUNTER,
     statCounter: STAT_COUNTER,
@@ -219,8 +220,9 @@ export function renderToDisk(c: EdgeConfig, opts: RenderOptions & { readonly che
     const file = path.join(opts.outDir, f);
     if (!existsSync(file)) writeFileSync(file, "");
   }
-  if (c.state.dir !== "") mkdirSync(c.state.dir, { recursive: true });
-  mkdirSync(path.dirname(c.runtimeApiSocket), { recursive: true });
+  // folders of the running edge are created here only when they belong to this tree (a container's /var/lib is the operator's)
+  if (c.state.dir !== "" && !c.absolutePaths.has(c.state.dir)) mkdirSync(c.state.dir, { recursive: true });
+  if (!c.absolutePaths.has(c.runtimeApiSocket)) mkdirSync(path.dirname(c.runtimeApiSocket), { recursive: true });
   if (!existsSync(c.staticMap)) {
     mkdirSync(path.dirname(c.staticMap), { recursive: true });
     writeFileSync(c.staticMap, "# Paths blocked from startup: <path> [status], one per line. Paths must be normalised.\n");
