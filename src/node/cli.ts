@@ -50,7 +50,8 @@ Commands that talk to HAProxy take --config <file> (default: $EDGEBLOCK_CONFIG, 
 ./edgeblock.yaml) for the runtime API socket, the state folder and the backends, and
 --socket <path|host:port> to override the socket. Without a YAML file, --settings <file>
 (default: $EDGEBLOCK_SETTINGS) reads the edge's own edgeblock.settings instead: status,
-rules list|add|remove|flush and enforce then need nothing else (explain and ui need the YAML).
+rules list|add|remove|flush and enforce then need nothing else (explain and ui need the YAML);
+--state-dir <dir> overrides its state folder (a container's, as mounted on the host).
 
 Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 haproxy -c failed,
 5 runtime API unavailable (missing socket, permission denied, HAProxy not running, level too low).
@@ -157,7 +158,7 @@ async function locate(args: string[]): Promise<Located> {
     const dir = path.dirname(path.resolve(sf));
     const api = parsed.settings.runtimeApi.replace(/^unix@/, "");
     const socket = option(args, "--socket") ?? (/^[^/].*:\d+$/.test(api) ? api : path.resolve(dir, api));
-    const stateDir = parsed.settings.stateDir === "" ? "" : path.resolve(dir, parsed.settings.stateDir);
+    const stateDir = option(args, "--state-dir") ?? (parsed.settings.stateDir === "" ? "" : path.resolve(dir, parsed.settings.stateDir));
     const tables = await runtimeCommand(socket, ["show table"]);
     const backends = [...tables.matchAll(new RegExp(`^# table: ${RULE_TABLE_PREFIX}(\\S+?),`, "gm"))].map((m) => m[1]);
     return { socket, stateDir, backends, settings: parsed.settings };
@@ -176,7 +177,7 @@ export function ruleTable(rules: readonly Rule[], now: number): string {
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
 }
 
-const VALUED = ["--config", "--settings", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out", "-H", "--listen"];
+const VALUED = ["--config", "--settings", "--state-dir", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out", "-H", "--listen"];
 
 async function uiCommand(args: string[], io: Io): Promise<number> {
   const c = configOf(args);
