@@ -588,6 +588,13 @@ ____exports.READY_KEY = "ready"
 ____exports.READY_WAIT_MS = 5000
 --- Backend a stopping process hands its last requests to (the new process, on the same address).
 ____exports.HANDOFF_BACKEND = "eb_handoff"
+--- The peers section that carries edgeblock's tables from the old process to the new one during a
+-- reload (3.0+), and the local peer's name in it. The control table is not carried: its `ready` key
+-- must be the new process's own (its maps are loaded from the state files, not by peers).
+____exports.PEERS_SECTION = "edgeblock"
+____exports.LOCAL_PEER = "edgeblock_local"
+--- The local peer's unix socket, next to the runtime API socket.
+____exports.PEER_SOCKET_FILE = "eb_peer.sock"
 --- Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key).
 ____exports.STATS_TABLE = "eb_stats"
 --- Which stick-table data field holds what, for every rule entry.
@@ -6128,12 +6135,20 @@ function ____exports.maintenance(settings)
                 attempt = attempt + 1
             end
         end
+    else
+        logEvent(core.notice, "state loaded", {{"applied", "0"}, {"state_dir", "none"}})
     end
+    local pressure = sweep(
+        settings,
+        core.now().sec,
+        persist
+    )
     local res = runCliRetry(settings, {((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.gpt0 1"})
     if not res.ok or not cliSucceeded(res.output) then
         logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
     end
     m.lastSweep = core.now().sec
+    m.pressure = pressure
     m.lastSnapshot = persist and snapshotWrittenAt(settings) or core.now().sec
     if persist then
         m.nextExpiry = core.now().sec

@@ -7,8 +7,10 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const cfg = fs.readFileSync(path.join(root, "haproxy/haproxy.cfg"), "utf8");
 const sections = cfg.split(/\n(?=\S)/);
+// a section may open with its one-line comment (the peers section does)
+const head = (s) => s.replace(/^(#.*\n)+/, "");
 const keep = sections
-  .filter((s) => s.startsWith("frontend edge\n") || s.startsWith("backend "))
+  .filter((s) => head(s).startsWith("frontend edge\n") || head(s).startsWith("backend ") || head(s).startsWith("peers "))
   .map((s) => s.replace(/^frontend edge\n(  bind .*\n)+/, "frontend edge\n  # (bind lines)\n").replace(/\n+$/, ""));
 // the global section as a hand-wired config has it: no presetenv (the demo's ports), blocks.lua copied next to it
 const global = sections

@@ -117,6 +117,16 @@ export const READY_WAIT_MS = 5000;
 /** Backend a stopping process hands its last requests to (the new process, on the same address). */
 export const HANDOFF_BACKEND = "eb_handoff";
 
+/**
+ * The peers section that carries edgeblock's tables from the old process to the new one during a
+ * reload (3.0+), and the local peer's name in it. The control table is not carried: its `ready` key
+ * must be the new process's own (its maps are loaded from the state files, not by peers).
+ */
+export const PEERS_SECTION = "edgeblock";
+export const LOCAL_PEER = "edgeblock_local";
+/** The local peer's unix socket, next to the runtime API socket. */
+export const PEER_SOCKET_FILE = "eb_peer.sock";
+
 /** Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key). */
 export const STATS_TABLE = "eb_stats";
 

@@ -49,11 +49,17 @@ export function maintenance(settings: Settings): void {
       if (attempt >= 5) break;
       core.sleep(1);
     }
+  } else {
+    // the same line either way: it says this process is ready (3.0+ got its tables from the old one, if any)
+    logEvent(core.notice, "state loaded", [["applied", "0"], ["state_dir", "none"]]);
   }
+  // 3.0+ hands the old process's tables over as they were, expired entries not yet swept included
+  const pressure = sweep(settings, core.now().sec, persist);
   // open the gate: requests held by edgeblock_wait go on
   const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data.gpt0 1"]);
   if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
   m.lastSweep = core.now().sec;
+  m.pressure = pressure;
   // the schedule outlives the process: a worker started by a reload compacts when the last snapshot is due,
   // not snapshot_interval after its own start (frequent reloads would otherwise never compact)
   m.lastSnapshot = persist ? snapshotWrittenAt(settings) : core.now().sec;

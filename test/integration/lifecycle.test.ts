@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import * as path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Backend, Edge, request, startBackend, startEdge, stopAll, waitFor } from "../helpers/haproxy";
+import { atLeast, haproxyVersion } from "../../src/node/haproxy-bin";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "dist/node/cli.js");
@@ -257,5 +258,17 @@ describe("kill switch", () => {
     expect(await blocked(edge, backend, "/k")).toBe(false);
     expect(edgeblock(edge, "enforce", "on").code).toBe(0);
     expect(await blocked(edge, backend, "/k")).toBe(true);
+  });
+});
+
+describe("reload hand-over through the local peer", () => {
+  it("carries the rule tables to the new process on 3.0+, with no state folder to replay (2.6 cannot: its rules need state.dir)", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { dir: none }\n" });
+    await edge.get("/handed-over");
+    expect(await blocked(edge, backend, "/handed-over")).toBe(true);
+    await edge.reload();
+    // [T] 2.6.12 drops the tables at a reload even with a local peer; 3.0.11, 3.2.26 and 3.4.7 hand them over
+    expect(await blocked(edge, backend, "/handed-over")).toBe(atLeast(haproxyVersion(), 3, 0));
   });
 });

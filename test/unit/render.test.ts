@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { HEADERS, LUA_NAMES, RULE_TABLE_PREFIX, RULE_TABLE_STORE, SETTINGS_ENV, STATS_TABLE, VARS } from "../../src/core/contract";
+import { HEADERS, LUA_NAMES, PEERS_SECTION, RULE_TABLE_PREFIX, RULE_TABLE_STORE, SETTINGS_ENV, STATS_TABLE, VARS } from "../../src/core/contract";
 import { loadConfig, parseConfig } from "../../src/node/config";
 import { render } from "../../src/node/render";
 
@@ -39,7 +39,7 @@ describe("rendered haproxy.cfg", () => {
 
   it("declares one rule table per backend with the contract's store clause (nopurge: edgeblock evicts), and the stats table", () => {
     for (const b of c.backends) {
-      expect(r.cfg).toMatch(new RegExp(`backend ${RULE_TABLE_PREFIX}${b.name}\\n.*\\n  stick-table type string len ${c.rules.maxKeyLength + 2} size ${b.maxRules} expire 604800s nopurge store ${RULE_TABLE_STORE}`));
+      expect(r.cfg).toMatch(new RegExp(`backend ${RULE_TABLE_PREFIX}${b.name}\\n.*\\n  stick-table type string len ${c.rules.maxKeyLength + 2} size ${b.maxRules} expire 604800s nopurge peers ${PEERS_SECTION} store ${RULE_TABLE_STORE}`));
     }
     expect(r.cfg).toContain(`backend ${STATS_TABLE}\n`);
   });
@@ -75,7 +75,7 @@ describe("README drop-in lines", () => {
     const m = /<!-- dropin-global:start[^>]*-->\n   ```\n([\s\S]*?)\n   ```\n/.exec(readme);
     expect(m).not.toBeNull();
     const cfg = readFileSync(path.join(ROOT, "haproxy/haproxy.cfg"), "utf8");
-    const global = cfg.slice(cfg.indexOf("global\n"), cfg.indexOf("\ndefaults\n"));
+    const global = cfg.slice(cfg.indexOf("global\n"), cfg.indexOf("\n\n", cfg.indexOf("global\n")));
     const expected = global.split("\n").filter((l) => l && !/presetenv/.test(l)).map((l) => l.replace(/(lua-load(-per-thread)? ).*blocks\.lua$/, "$1blocks.lua"));
     expect(m![1].split("\n").map((l) => l.slice(3))).toEqual(expected);
   });
@@ -85,7 +85,7 @@ describe("README drop-in lines", () => {
     const m = /<!-- dropin:start[^>]*-->\n```\n([\s\S]*?)\n```\n<!-- dropin:end -->/.exec(readme);
     expect(m).not.toBeNull();
     const cfg = readFileSync(path.join(ROOT, "haproxy/haproxy.cfg"), "utf8");
-    for (const block of m![1].split(/\n\n(?=backend |frontend )/)) {
+    for (const block of m![1].split(/\n\n(?=backend |frontend |# a reload)/)) {
       const body = block.replace("frontend edge\n  # (bind lines)\n", "");
       expect(cfg, block.split("\n")[0]).toContain(body);
     }
