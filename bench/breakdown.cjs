@@ -267,7 +267,7 @@ procs.guarded(async () => {
   const rendered = fs.readFileSync(eb.cfgFile, "utf8");
   const preload = async () => {
     const { cmds } = rules.edgeblockCommands(BACKEND, 0, N, Math.floor(Date.now() / 1000));
-    const problems = await bulk(eb.socket, cmds, { perLine: 50 });
+    const problems = await bulk(eb.socket, cmds);
     if (problems.length) throw new Error(`preload: ${problems[0]}`);
   };
   // edgeblock as rendered is measured first and again last: the two counts must agree

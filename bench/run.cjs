@@ -7,7 +7,7 @@
 // most 75 s per config).
 // --quick: 2 rounds of 0.4 s runs, 10 / 10k / 100k rules (the 1M row reads "not run"), 5k rules
 // learned; the same tables, written to bench/results.quick.{json,md} and bench/chart.quick.svg so
-// that they never overwrite a full run's files.
+// that they never overwrite a full run's files. HAProxy branches other than 2.6 add theirs: results.3.2.json.
 "use strict";
 const { haproxyBin } = require("../dist/node/haproxy-bin.js");
 const HAPROXY = haproxyBin(); // $EDGEBLOCK_HAPROXY, else haproxy on PATH
@@ -38,10 +38,13 @@ const QUICK = argv.includes("--quick");
 const MODE = QUICK
   ? { name: "quick", reps: 2, seconds: 0.4, warmSeconds: 0.15, ruleCounts: [10, 10000, 100000], refRules: 10000, learnTarget: 5000, learnCapSeconds: 4, pathsPerList: 1000 }
   : { name: "full", reps: 8, seconds: 1, warmSeconds: 0.5, ruleCounts: [10, 10000, 100000, 1000000], refRules: 10000, learnTarget: 100000, learnCapSeconds: 75, pathsPerList: 1000 };
+// one set of files per HAProxy branch (2.6, the default, keeps the plain names)
+const BRANCH = ((/version (\d+\.\d+)/.exec(spawnSync(HAPROXY, ["-v"], { encoding: "utf8" }).stdout || "") || [])[1]) || "unknown";
+const TAG = `${QUICK ? ".quick" : ""}${BRANCH === "2.6" ? "" : `.${BRANCH}`}`;
 const OUT = {
-  json: path.join(__dirname, QUICK ? "results.quick.json" : "results.json"),
-  md: path.join(__dirname, QUICK ? "results.quick.md" : "results.md"),
-  svg: path.join(__dirname, QUICK ? "chart.quick.svg" : "chart.svg"),
+  json: path.join(__dirname, `results${TAG}.json`),
+  md: path.join(__dirname, `results${TAG}.md`),
+  svg: path.join(__dirname, `chart${TAG}.svg`),
 };
 
 const say = (msg) => process.stderr.write(`[bench] ${msg}\n`);

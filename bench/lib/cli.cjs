@@ -32,12 +32,13 @@ async function cli(socket, line) {
 }
 
 /**
- * Send many commands on one interactive (`prompt`) connection, `perLine` commands joined by `;`
- * per line, keeping at most `window` lines in flight. In interactive mode every command (also each
- * `;`-separated one) is answered by its output and a prompt. Commands that succeed print nothing;
- * any other output is collected and returned (the caller decides whether it is an error).
+ * Send many commands on one interactive (`prompt`) connection, one per line, keeping at most `window`
+ * lines in flight. In interactive mode each line is answered by its output and a prompt ([T] 2.6
+ * answers every `;`-separated command with a prompt, 3.x the whole line once, so lines carry one
+ * command). Commands that succeed print nothing; any other output is collected and returned (the
+ * caller decides whether it is an error).
  */
-function bulk(socket, commands, { perLine = 50, window = 64, timeoutMs = 300000 } = {}) {
+function bulk(socket, commands, { perLine = 1, window = 3200, timeoutMs = 300000 } = {}) {
   const lines = [];
   for (let i = 0; i < commands.length; i += perLine) lines.push(commands.slice(i, i + perLine).join(";"));
   return new Promise((resolve, reject) => {

@@ -115,6 +115,8 @@ function renderEdgeblock(dir, o) {
   ].join("\n");
   const file = path.join(dir, "edgeblock.yaml");
   fs.writeFileSync(file, yaml);
+  // a static map the config names must exist (an empty one blocks nothing)
+  if (!fs.existsSync(path.join(dir, "path_status.map"))) fs.writeFileSync(path.join(dir, "path_status.map"), "");
   const config = parseConfig(yaml, file);
   const rendered = renderToDisk(config, { outDir: dir });
   return { cfgFile: rendered.files.cfg, socket: config.runtimeApiSocket, yaml };

@@ -20,7 +20,7 @@ async function preloadEdgeblock(edge, n, say) {
   for (let from = 0; from < n; from += PRELOAD_CHUNK) {
     const batch = rules.edgeblockCommands("app", from, Math.min(n, from + PRELOAD_CHUNK), now);
     table = batch.table;
-    const problems = await bulk(edge.socket, batch.cmds, { perLine: 50 });
+    const problems = await bulk(edge.socket, batch.cmds);
     if (problems.length) throw new Error(`runtime API refused rules for ${edge.name}: ${problems.slice(0, 3).join(" | ")}`);
   }
   const used = await tableUsed(edge.socket, table);
@@ -177,7 +177,7 @@ async function learning(mode, backend, dir, say) {
       const cmds = [];
       for (let i = 1; i <= mode.learnTarget; i++) cmds.push(`add map ${edge.mapFile} ${configs.LEARN_PREFIX}${runId}/${i} 404`);
       const p0 = Date.now();
-      push = bulk(edge.socket, cmds, { perLine: 50 }).then((problems) => ({ problems, seconds: (Date.now() - p0) / 1000 }));
+      push = bulk(edge.socket, cmds).then((problems) => ({ problems, seconds: (Date.now() - p0) / 1000 }));
     }
     const timeline = [];
     let finished = false;

@@ -28,6 +28,8 @@ export interface BackendConfig {
   readonly name: string;
   /** Only trusted backends can teach rules; other backends' signals are stripped and counted. */
   readonly trusted: boolean;
+  /** `drop`: a response that starts with a 1xx (not 101) is dropped whole, since no rule can strip a signal header from it. */
+  readonly interimResponses: "drop" | "forward";
   /** Rules this backend may hold at once (stick-table size). */
   readonly maxRules: number;
   readonly servers: readonly ServerConfig[];
@@ -69,6 +71,8 @@ export interface EdgeConfig {
   readonly auth: { readonly cookie?: string; readonly header: string };
   /** Global shadow mode: rules are counted and logged, nothing is blocked. */
   readonly dryRun: boolean;
+  /** `drop`: every response trailer is dropped (3.2+: no rule can strip a header from trailers); `forward` for gRPC. */
+  readonly responseTrailers: "drop" | "forward";
   /** Rule persistence across reloads and restarts. dir is absolute, or "" when disabled. */
   readonly state: { readonly dir: string; readonly snapshotInterval: number; readonly sweepInterval: number; readonly walkLimit: number };
   /** Map of paths blocked from startup (absolute). */
@@ -130,6 +134,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["learning.confirm_clients", "1", "...from at least this many distinct client addresses."],
   ["auth.cookie", "(none)", "Cookie whose presence makes a request authenticated (for auth=anon|authed rules)."],
   ["auth.header", "authorization", "Request header whose presence makes a request authenticated, when no cookie is configured."],
+  ["response_trailers", "drop", "`drop`: every response trailer is dropped, since no rule can strip a signal header from trailers (HAProxy 3.2+; before 3.2 HAProxy can neither drop nor edit them, so trailers pass). `forward` keeps them (gRPC needs its grpc-status trailer)."],
   ["dry_run", "false", "Global shadow mode: would-block requests are counted and logged, and pass."],
   ["state.dir", "state", "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables). Created by render; it must be writable by HAProxy."],
   ["state.snapshot_interval", "300", "Seconds between snapshots (compactions of the journal; longer for big stores); the journal covers the time in between."],
@@ -138,6 +143,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["backends[].name", "(required)", "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_."],
   ["backends[].trusted", "false", "Accept signals from this backend."],
   ["backends[].max_rules", "100000", "Rules this backend may hold at once."],
+  ["backends[].interim_responses", "drop", "`drop`: a response that starts with a 1xx (other than 101) is dropped whole (the client's connection or h2 stream is closed), because HAProxy forwards 1xx untouched and no rule could strip a signal header from them; HAProxy answers `Expect: 100-continue` itself. `forward` passes them (103 Early Hints), and a signal header on one reaches the client."],
   ["backends[].servers[]", "(required)", "`{name, address, port, port_env}` for each server."],
   ["routes[]", "[]", "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend. path_prefix is a normalised path and matches segment-wise on the normalised request path (`/api` matches `/api`, `/api/x` and `//API/./x` with case_insensitive, not `/apix`); host matches the Host header or an absolute-form request's authority, without port."],
   ["default_backend", "first backend", "Backend for requests no route matches."],
@@ -268,7 +274,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
   const r = new Reader(lc, root ?? undefined);
   const top = root ?? undefined;
   if (top) {
-    r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "allowlist", "learning", "auth", "dry_run", "state", "backends", "routes", "default_backend"]);
+    r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "allowlist", "learning", "auth", "dry_run", "state", "backends", "routes", "default_backend", "response_trailers"]);
   }
   // paths written absolute stay absolute in the rendered files (a container's /var/lib/edgeblock), relative ones stay relative
   const absolute = new Set<string>();
@@ -344,7 +350,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         r.error(item as Node, f, "expected a mapping");
         return;
       }
-      r.checkKeys(item, f, ["name", "trusted", "max_rules", "servers"]);
+      r.checkKeys(item, f, ["name", "trusted", "max_rules", "interim_responses", "servers"]);
       const name = r.str(item, "name", `${f}.name`, "", NAME, "letters, digits, - and _ (at most 48)");
       if (!r.node(item, "name")) r.error(item, `${f}.name`, "required");
       if (name && backends.some((b) => b.name === name)) r.error(r.node(item, "name"), `${f}.name`, `duplicate backend name ${name}`);
@@ -376,6 +382,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       backends.push({
         name,
         trusted: r.bool(item, "trusted", `${f}.trusted`, false),
+        interimResponses: r.str(item, "interim_responses", `${f}.interim_responses`, "drop", /^(drop|forward)$/, "drop or forward") as "drop" | "forward",
         maxRules: r.int(item, "max_rules", `${f}.max_rules`, 100000, 1, 10_000_000),
         servers,
       });
@@ -474,6 +481,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       return cookie ? { cookie, header } : { header };
     })(),
     dryRun: r.bool(top, "dry_run", "dry_run", false),
+    responseTrailers: r.str(top, "response_trailers", "response_trailers", "drop", /^(drop|forward)$/, "drop or forward") as "drop" | "forward",
     state: (() => {
       const dir = stateDir;
       return {

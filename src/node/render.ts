@@ -170,9 +170,11 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     statuses: [...c.rules.allowedStatuses]
       .sort((a, b) => (a === 404 ? -1 : b === 404 ? 1 : a - b))
       .map((code) => ({ code, contentType: "text/plain" })),
+    dropTrailers: c.responseTrailers === "drop",
     backends: c.backends.map((b) => ({
       name: b.name,
       trusted: b.trusted,
+      interimDrop: b.interimResponses === "drop",
       table: RULE_TABLE_PREFIX + b.name,
       pendingTable: PENDING_TABLE_PREFIX + b.name,
       seenTable: SEEN_TABLE_PREFIX + b.name,

@@ -64,6 +64,16 @@ describe("rendered haproxy.cfg", () => {
     expect(bad).toContain(`lua.${LUA_NAMES.learn} untrusted if`);
   });
 
+  it("drops responses that start with a 1xx and every trailer by default; forward turns each off", () => {
+    const reject = "tcp-response content reject if { status ge 100 } { status lt 200 } !{ status 101 }";
+    expect(r.cfg.split(reject).length - 1).toBe(2 * c.backends.length);
+    expect(r.cfg).toContain(".if version_atleast(3.2)\n  option http-drop-response-trailers\n");
+    const yaml = "backends:\n  - { name: a, interim_responses: forward, servers: [ { port: 1 } ] }\nresponse_trailers: forward\n";
+    const cfg = render(parseConfig(yaml, "/tmp/eb/x.yaml"), { outDir: "/tmp/eb" }).cfg;
+    expect(cfg).not.toContain(reject);
+    expect(cfg).not.toContain("http-drop-response-trailers");
+  });
+
   it("answers a 451 with http-request return (deny_status refuses it), with the rule's body", () => {
     expect(r.cfg).toContain('http-request return status 451 content-type text/plain lf-string "%[var(txn.eb_body)]" if { var(txn.eb_status) -m int 451 }');
   });
