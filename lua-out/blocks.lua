@@ -3851,11 +3851,24 @@ function ____exports.setGauge(name, value)
 end
 return ____exports
  end,
+["lua.version"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+--- The HAProxy this Lua state runs in, from `core.get_info().Version` (`3.2.26-1`): 0 when unknown (Fengari's mock).
+function ____exports.haproxyMajor()
+    local v = tostring(core.get_info().Version or "")
+    local dot = (string.find(v, ".", nil, true) or 0) - 1
+    return dot > 0 and (tonumber(__TS__StringSubstring(v, 0, dot)) or 0) or 0
+end
+return ____exports
+ end,
 ["lua.log"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
+local ____version = require("lua.version")
+local haproxyMajor = ____version.haproxyMajor
 local function clean(v)
     local out = ""
     do
@@ -3875,9 +3888,7 @@ local direct
 -- is the process's own stdout or stderr, 2.6 gets the line written there once; 3.0+ has
 -- tune.lua.log.stderr, whose default (auto) sends no copy when a log target is set.
 function ____exports.configureLog(stream)
-    local v = tostring(core.get_info().Version or "")
-    local dot = (string.find(v, ".", nil, true) or 0) - 1
-    local major = tonumber(__TS__StringSubstring(v, 0, dot)) or 0
+    local major = haproxyMajor()
     local copiesToStderr = major > 0 and major < 3
     direct = copiesToStderr and stream == "stderr" and io.stderr or (copiesToStderr and stream == "stdout" and io.stdout or nil)
 end
@@ -5969,6 +5980,8 @@ local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____ready = require("lua.ready")
 local isStopping = ____ready.isStopping
+local ____version = require("lua.version")
+local haproxyMajor = ____version.haproxyMajor
 local ____rule_2Dtables = require("lua.rule-tables")
 local largestTable = ____rule_2Dtables.largestTable
 local ____runtime_2Dapi = require("lua.runtime-api")
@@ -6083,7 +6096,7 @@ end
 --- The maintenance loop. Registered once per process (see main.ts).
 function ____exports.maintenance(settings)
     local persist = #settings.stateDir > 0
-    if os.getenv("HAPROXY_MWORKER") == "1" and not hasMasterCli() then
+    if os.getenv("HAPROXY_MWORKER") == "1" and not hasMasterCli() and haproxyMajor() < 3 then
         logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", {})
     end
     if persist then

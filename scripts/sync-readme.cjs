@@ -6,7 +6,8 @@ const fs = require("node:fs");
 const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const cfg = fs.readFileSync(path.join(root, "haproxy/haproxy.cfg"), "utf8");
-const sections = cfg.split(/\n(?=\S)/);
+// sections start with a keyword or their comment; .if/.endif lines belong to the section they are in
+const sections = cfg.split(/\n(?=[a-z#])/);
 // a section may open with its one-line comment (the peers section does)
 const head = (s) => s.replace(/^(#.*\n)+/, "");
 const keep = sections

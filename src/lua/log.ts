@@ -1,5 +1,6 @@
 /** One log line format for every edgeblock event: `edgeblock: <event> k=v ...`, values sanitised. */
 import { LogStream } from "../core/settings";
+import { haproxyMajor } from "./version";
 
 function clean(v: string): string {
   let out = "";
@@ -20,9 +21,7 @@ let direct: LuaFile | undefined;
  * tune.lua.log.stderr, whose default (auto) sends no copy when a log target is set.
  */
 export function configureLog(stream: LogStream): void {
-  const v = tostring(core.get_info().get("Version") ?? "");
-  const dot = v.indexOf(".");
-  const major = tonumber(v.substring(0, dot)) ?? 0;
+  const major = haproxyMajor();
   const copiesToStderr = major > 0 && major < 3;
   direct = copiesToStderr && stream === "stderr" ? io.stderr : copiesToStderr && stream === "stdout" ? io.stdout : undefined;
 }

@@ -19,6 +19,7 @@ import { sweep } from "./expiry";
 import { appendAll, flushBacklog, statePath as path, writer } from "./journal-file";
 import { logEvent } from "./log";
 import { isStopping } from "./ready";
+import { haproxyMajor } from "./version";
 import { largestTable } from "./rule-tables";
 import { cliSucceeded, hasMasterCli } from "./runtime-api";
 import { snapshot } from "./snapshot";
@@ -27,7 +28,8 @@ import { readFrom, Replayer, runCliRetry } from "./state-files";
 /** The maintenance loop. Registered once per process (see main.ts). */
 export function maintenance(settings: Settings): void {
   const persist = settings.stateDir.length > 0;
-  if (os.getenv("HAPROXY_MWORKER") === "1" && !hasMasterCli()) {
+  // 3.0+ hands the tables over a reload through the local peer; 3.1+ no longer tells workers where the master CLI is
+  if (os.getenv("HAPROXY_MWORKER") === "1" && !hasMasterCli() && haproxyMajor() < 3) {
     logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", []);
   }
   if (persist) {
