@@ -5956,7 +5956,7 @@ return ____exports
 local ____lualib = require("lualib_bundle")
 local __TS__New = ____lualib.__TS__New
 local ____exports = {}
-local snapshotWrittenAt, snapshotBytes, loadState, upkeepStep
+local snapshotWrittenAt, loadState, upkeepStep
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
@@ -6004,18 +6004,6 @@ function snapshotWrittenAt(settings)
     local first = f:read("l")
     f:close()
     return first == nil and 0 or parseSnapshotHeader(first)
-end
-function snapshotBytes(settings)
-    local f = io.open(
-        path(settings, SNAPSHOT_FILE),
-        "r"
-    )
-    if f == nil then
-        return 0
-    end
-    local size = f:seek("end")
-    f:close()
-    return type(size) == "number" and size or 0
 end
 function loadState(m)
     local now = core.now().sec
@@ -6078,10 +6066,9 @@ function upkeepStep(m)
     end
     local expiryDue = m.nextExpiry > 0 and now >= m.nextExpiry
     local due = m.dirty or expiryDue
-    local journalLong = m.offset > ____exports.JOURNAL_COMPACT_BYTES and m.offset > snapshotBytes(settings)
     local hurry = expiryDue and m.pressure and settings.onFull == "refuse"
     local spacing = hurry and settings.snapshotInterval or settings.snapshotInterval * scale
-    if m.persist and due and (now - m.lastSnapshot >= spacing or journalLong) and not isStopping() then
+    if m.persist and due and now - m.lastSnapshot >= spacing and not isStopping() then
         m.lastSnapshot = now
         local done = snapshot(settings, now)
         if done ~= nil then
@@ -6184,8 +6171,6 @@ function ____exports.maintenance(settings)
         end
     end
 end
---- A journal above this size, and longer than the snapshot, is compacted at once.
-____exports.JOURNAL_COMPACT_BYTES = 4 * 1024 * 1024
 return ____exports
  end,
 ["lua.main"] = function(...) 

@@ -78,9 +78,6 @@ export function maintenance(settings: Settings): void {
   }
 }
 
-/** A journal above this size, and longer than the snapshot, is compacted at once. */
-export const JOURNAL_COMPACT_BYTES = 4 * 1024 * 1024;
-
 /** When the snapshot on disk was written (its header), or 0 when there is none: a compaction is then due. */
 function snapshotWrittenAt(settings: Settings): number {
   const [f] = io.open(path(settings, SNAPSHOT_FILE), "r");
@@ -90,13 +87,6 @@ function snapshotWrittenAt(settings: Settings): number {
   return first === undefined ? 0 : parseSnapshotHeader(first);
 }
 
-function snapshotBytes(settings: Settings): number {
-  const [f] = io.open(path(settings, SNAPSHOT_FILE), "r");
-  if (f === undefined) return 0;
-  const [size] = f.seek("end");
-  f.close();
-  return typeof size === "number" ? size : 0;
-}
 
 /** What the maintenance loop carries from one second to the next. */
 interface Upkeep {
@@ -146,13 +136,11 @@ function upkeepStep(m: Upkeep): void {
   // map entries can go); a full table of live rules is no reason (it would compact non-stop for nothing)
   const expiryDue = m.nextExpiry > 0 && now >= m.nextExpiry;
   const due = m.dirty || expiryDue;
-  // a journal longer than the snapshot costs a starting process more than the snapshot does: compact it now
-  const journalLong = m.offset > JOURNAL_COMPACT_BYTES && m.offset > snapshotBytes(settings);
   // with on_full: refuse a full table refuses rules while it holds expired ones: free them sooner
   // (with evict, the table's own eviction takes the untouched expired entries first)
   const hurry = expiryDue && m.pressure && settings.onFull === "refuse";
   const spacing = hurry ? settings.snapshotInterval : settings.snapshotInterval * scale;
-  if (m.persist && due && (now - m.lastSnapshot >= spacing || journalLong) && !isStopping()) {
+  if (m.persist && due && now - m.lastSnapshot >= spacing && !isStopping()) {
     m.lastSnapshot = now;
     const done = snapshot(settings, now);
     if (done !== undefined) {
