@@ -4594,6 +4594,54 @@ function ____exports.headerValues(headers, lowerName)
 end
 return ____exports
  end,
+["lua.ready"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local CONTROL_TABLE = ____contract.CONTROL_TABLE
+local READY_KEY = ____contract.READY_KEY
+local READY_WAIT_MS = ____contract.READY_WAIT_MS
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+function ____exports.isStopping()
+    return tostring(core.get_info().Stopping) == "1"
+end
+local function isReady()
+    local px = core.backends[CONTROL_TABLE]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(READY_KEY)
+    end
+    local e = ____temp_0
+    return e ~= nil and (e.gpt0 or 0) > 0
+end
+--- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
+function ____exports.waitUntilReady()
+    local start = core.now()
+    while not isReady() and not ____exports.isStopping() do
+        local now = core.now()
+        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
+            inc("ready_timeouts")
+            logEvent(
+                core.warning,
+                "request served before the rules were loaded",
+                {{
+                    "waited_ms",
+                    itoa(READY_WAIT_MS)
+                }}
+            )
+            return
+        end
+        core.msleep(10)
+    end
+end
+return ____exports
+ end,
 ["lua.store"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -4628,6 +4676,8 @@ local ____evict = require("lua.evict")
 local chooseVictims = ____evict.chooseVictims
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
+local ____ready = require("lua.ready")
+local isStopping = ____ready.isStopping
 local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
@@ -4637,14 +4687,14 @@ function roomFor(settings, ____table, t, muts, slack)
     for ____, m in ipairs(muts) do
         do
             if m.kind ~= "table" or keep[m.key] == true then
-                goto __continue46
+                goto __continue47
             end
             keep[m.key] = true
             if t:lookup(m.key) == nil then
                 fresh = fresh + 1
             end
         end
-        ::__continue46::
+        ::__continue47::
     end
     local i = t:info()
     local needed = i.used + fresh - i.size + (i.used + fresh > i.size and slack or 0)
@@ -4735,6 +4785,11 @@ end
 function ____exports.applyMutations(settings, muts, before)
     if before == nil then
         before = {}
+    end
+    if isStopping() and #settings.stateDir > 0 then
+        journalAppend(settings, muts)
+        inc("learns_handed_over")
+        return nil
     end
     local cmds = {table.unpack(before)}
     for ____, m in ipairs(muts) do
@@ -4882,7 +4937,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue55
+                goto __continue56
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -4903,7 +4958,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                 end
             end
         end
-        ::__continue55::
+        ::__continue56::
     end
     if #muts == 0 then
         return {removed = 0}
@@ -5462,54 +5517,6 @@ function ____exports.loadSettings()
         return {settings = DEFAULT_SETTINGS, errors = parsed.errors}
     end
     return {settings = parsed.settings, errors = {}}
-end
-return ____exports
- end,
-["lua.ready"] = function(...) 
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local ____contract = require("core.contract")
-local CONTROL_TABLE = ____contract.CONTROL_TABLE
-local READY_KEY = ____contract.READY_KEY
-local READY_WAIT_MS = ____contract.READY_WAIT_MS
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
-function ____exports.isStopping()
-    return tostring(core.get_info().Stopping) == "1"
-end
-local function isReady()
-    local px = core.backends[CONTROL_TABLE]
-    local ____temp_0
-    if px == nil or px.stktable == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable:lookup(READY_KEY)
-    end
-    local e = ____temp_0
-    return e ~= nil and (e.gpt0 or 0) > 0
-end
---- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
-function ____exports.waitUntilReady()
-    local start = core.now()
-    while not isReady() and not ____exports.isStopping() do
-        local now = core.now()
-        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
-            inc("ready_timeouts")
-            logEvent(
-                core.warning,
-                "request served before the rules were loaded",
-                {{
-                    "waited_ms",
-                    itoa(READY_WAIT_MS)
-                }}
-            )
-            return
-        end
-        core.msleep(10)
-    end
 end
 return ____exports
  end,
@@ -6156,6 +6163,10 @@ function ____exports.maintenance(settings)
     do
         while true do
             core.sleep(1)
+            if isStopping() then
+                flushBacklog(settings)
+                return
+            end
             local ok, err = pcall(function() return upkeepStep(m) end)
             if not ok then
                 inc("maintenance_errors")

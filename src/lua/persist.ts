@@ -69,6 +69,11 @@ export function maintenance(settings: Settings): void {
   if (persist) m.nextExpiry = core.now().sec;
   for (;;) {
     core.sleep(1);
+    if (isStopping()) {
+      // the new process does the upkeep from now on; what this one still holds goes to the journal
+      flushBacklog(settings);
+      return;
+    }
     // one failed step (a full disk, a busy socket) is logged and counted; the next second tries again
     const [ok, err] = pcall(() => upkeepStep(m));
     if (!ok) {

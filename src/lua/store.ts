@@ -16,6 +16,7 @@ import { clearKeyCommand, EVICTION_RETRIES, NO_ENTRY_ANSWER } from "../core/runt
 import { tableNeverPurges } from "../core/eviction";
 import { chooseVictims } from "./evict";
 import { inc } from "./counters";
+import { isStopping } from "./ready";
 import { cliSucceeded, runCli } from "./runtime-api";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
@@ -91,6 +92,13 @@ export function tableFill(backend: string): { used: number; size: number } | und
  * one runtime API call, then append everything to the journal. Returns an error text.
  */
 export function applyMutations(settings: Settings, muts: readonly JournalRecord[], before: readonly string[] = []): string | undefined {
+  if (isStopping() && settings.stateDir.length > 0) {
+    // [T] 2.6.12: an old worker that made runtime-API calls while stopping can crash at exit (SIGSEGV in
+    // deinit); its journal lines reach the new process, which tails the journal and applies them
+    journalAppend(settings, muts);
+    inc("learns_handed_over");
+    return undefined;
+  }
   const cmds: string[] = [...before];
   for (const m of muts) {
     if (m.kind === "map-set") core.set_map(m.file, m.key, m.value);

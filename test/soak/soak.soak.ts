@@ -57,7 +57,9 @@ async function load(e: Edge, workers: number, until: number, next: () => string)
 
 function crashes(e: Edge): number {
   // the master reports each worker that ended on a signal other than the TERM/USR1 it sent
-  return e.logs().split("\n").filter((l) => /exited with code (1[2-9][0-9]|139)/.test(l) && !/code 143/.test(l)).length;
+  const lines = e.logs().split("\n").filter((l) => /exited with code (1[2-9][0-9]|139)/.test(l) && !/code 143/.test(l));
+  for (const l of lines) process.stdout.write(`crash: ${l}\n`);
+  return lines.length;
 }
 
 describe("soak", () => {
