@@ -3907,6 +3907,189 @@ function ____exports.logEvent(level, event, fields)
 end
 return ____exports
  end,
+["lua.runtime-api"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__Class = ____lualib.__TS__Class
+local ____exports = {}
+local connectOnce
+function connectOnce(address, timeoutSeconds)
+    local ok, res = pcall(function()
+        local s = core.tcp()
+        s:settimeout(timeoutSeconds)
+        local connected, cerr = s:connect(address)
+        if connected == nil then
+            s:close()
+            return {error = tostring(cerr)}
+        end
+        return {sock = s, error = ""}
+    end)
+    return ok and res or ({error = tostring(res)})
+end
+local viaMaster
+local startedAt = core.now().sec
+--- The old worker stops listening on the shared stats socket once it is told to stop, shortly after
+-- the new one starts; until then a starting worker goes through the master (a relay that costs CPU
+-- and latency on every command), afterwards straight to the socket, which is then its own.
+____exports.MASTER_WINDOW_SECONDS = 30
+function ____exports.cliTarget(statsSocket)
+    if viaMaster == nil then
+        local master = os.getenv("HAPROXY_MASTER_CLI")
+        if master ~= nil and #master > 0 then
+            local semi = (string.find(master, ";", nil, true) or 0) - 1
+            local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
+            viaMaster = {
+                address = first,
+                prefix = ("@!" .. tostring(core.get_info().Pid)) .. " "
+            }
+        else
+            viaMaster = {address = "", prefix = ""}
+        end
+    end
+    if viaMaster.address ~= "" and core.now().sec - startedAt < ____exports.MASTER_WINDOW_SECONDS then
+        return viaMaster
+    end
+    return {address = statsSocket, prefix = ""}
+end
+--- True when this process can address its own runtime API during a reload (haproxy -W -S).
+function ____exports.hasMasterCli()
+    local master = os.getenv("HAPROXY_MASTER_CLI")
+    return master ~= nil and #master > 0
+end
+--- How long a command keeps retrying to connect to a socket whose accept queue is full.
+____exports.CONNECT_RETRY_MS = 1500
+--- Send commands in one non-interactive connection (`;`-separated, as the CLI
+-- accepts) and read until HAProxy closes it. Commands must be pre-escaped.
+function ____exports.runCli(statsSocket, commands, timeoutSeconds)
+    local target = ____exports.cliTarget(statsSocket)
+    local address = target.address
+    local conn = connectOnce(address, timeoutSeconds)
+    local wait = 2
+    do
+        local waited = 0
+        while conn.sock == nil and waited < ____exports.CONNECT_RETRY_MS do
+            core.msleep(wait)
+            conn = connectOnce(address, timeoutSeconds)
+            do
+                waited = waited + wait
+                wait = math.min(wait * 2, 100)
+            end
+        end
+    end
+    local sock = conn.sock
+    if sock == nil then
+        return {ok = false, output = (("connect " .. address) .. ": ") .. conn.error}
+    end
+    local line = #target.prefix > 0 and target.prefix .. table.concat(commands, ";" .. target.prefix or ",") or table.concat(commands, ";")
+    if #target.prefix > 0 then
+        line = line .. ";quit"
+    end
+    local ok, res = pcall(function()
+        local sent, serr = sock:send(line .. "\n")
+        if sent == nil then
+            return {
+                ok = false,
+                output = "send: " .. tostring(serr)
+            }
+        end
+        local answer, rerr = sock:receive("*a")
+        if answer == nil then
+            return {
+                ok = false,
+                output = "receive: " .. tostring(rerr)
+            }
+        end
+        return {ok = true, output = answer}
+    end)
+    pcall(function() return sock:close() end)
+    return ok and res or ({
+        ok = false,
+        output = "socket: " .. tostring(res)
+    })
+end
+--- True when a CLI answer to `set table`/`clear table` commands reports no error (they print nothing on success).
+function ____exports.cliSucceeded(output)
+    do
+        local i = 0
+        while i < #output do
+            local c = __TS__StringCharCodeAt(output, i)
+            if c ~= 10 and c ~= 13 and c ~= 32 then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
+____exports.CLI_BATCH_BYTES = 12000
+--- Commands gathered into request lines of at most CLI_BATCH_BYTES; `send` gets each full batch, in order.
+____exports.CommandBatch = __TS__Class()
+local CommandBatch = ____exports.CommandBatch
+CommandBatch.name = "CommandBatch"
+function CommandBatch.prototype.____constructor(self, send)
+    self.send = send
+    self.cmds = {}
+    self.size = 0
+end
+function CommandBatch.prototype.add(self, command)
+    if self.size + #command > ____exports.CLI_BATCH_BYTES then
+        self:flush()
+    end
+    local ____self_cmds_0 = self.cmds
+    ____self_cmds_0[#____self_cmds_0 + 1] = command
+    self.size = self.size + #command + 1
+end
+function CommandBatch.prototype.flush(self)
+    if #self.cmds == 0 then
+        return
+    end
+    local cmds = self.cmds
+    self.cmds = {}
+    self.size = 0
+    self.send(cmds)
+end
+return ____exports
+ end,
+["lua.slices"] = function(...) 
+local ____exports = {}
+local longestSlice, sliceStart
+--- Yield to traffic, measuring how long this slice held the thread.
+function ____exports.pause()
+    local t = ____exports.msNow()
+    if sliceStart > 0 and t - sliceStart > longestSlice then
+        longestSlice = t - sliceStart
+    end
+    core.msleep(1)
+    sliceStart = ____exports.msNow()
+end
+--- Wall-clock milliseconds, for the phase timings a snapshot logs.
+function ____exports.msNow()
+    local t = core.now()
+    return t.sec * 1000 + math.floor(t.usec / 1000)
+end
+longestSlice = 0
+sliceStart = 0
+--- Start measuring slices afresh (a snapshot logs its longest).
+function ____exports.startSlices()
+    longestSlice = 0
+    sliceStart = ____exports.msNow()
+end
+--- The longest slice since startSlices(), in ms.
+function ____exports.longestSliceMs()
+    return longestSlice
+end
+--- A request waits for the task's current slice at each of its steps (accept, connect, response,
+-- send), so a slice is kept to SLICE_MS: callers check every few items, this yields when it is time.
+____exports.SLICE_MS = 4
+function ____exports.slice()
+    if ____exports.msNow() - sliceStart >= ____exports.SLICE_MS then
+        ____exports.pause()
+    end
+end
+return ____exports
+ end,
 ["lua.journal-file"] = function(...) 
 local ____exports = {}
 local ____bytes = require("core.bytes")
@@ -4080,6 +4263,258 @@ function ____exports.journalAppend(settings, muts)
 end
 return ____exports
  end,
+["lua.state-files"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local __TS__New = ____lualib.__TS__New
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____journal = require("core.journal")
+local isExpiredRecord = ____journal.isExpiredRecord
+local parseRecord = ____journal.parseRecord
+local parseSnapshotHeader = ____journal.parseSnapshotHeader
+local recordCommand = ____journal.recordCommand
+local reconcile = ____journal.reconcile
+local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local CommandBatch = ____runtime_2Dapi.CommandBatch
+local runCli = ____runtime_2Dapi.runCli
+local ____slices = require("lua.slices")
+local slice = ____slices.slice
+local ____journal_2Dfile = require("lua.journal-file")
+local statePath = ____journal_2Dfile.statePath
+--- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
+function ____exports.runCliRetry(settings, cmds)
+    local res = runCli(settings.runtimeApi, cmds, 10)
+    do
+        local i = 0
+        while i < 100 and not res.ok do
+            core.msleep(100)
+            res = runCli(settings.runtimeApi, cmds, 10)
+            i = i + 1
+        end
+    end
+    return res
+end
+local function currentEntry(r)
+    if r.kind ~= "table" then
+        return nil
+    end
+    local px = core.backends[r.table]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(r.key)
+    end
+    local e = ____temp_0
+    if e == nil then
+        return nil
+    end
+    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
+end
+--- Applies records in order: table records in batched runtime API calls, map records directly.
+____exports.Replayer = __TS__Class()
+local Replayer = ____exports.Replayer
+Replayer.name = "Replayer"
+function Replayer.prototype.____constructor(self, settings, now, guard)
+    self.now = now
+    self.guard = guard
+    self.applied = 0
+    self.skipped = 0
+    self.batch = __TS__New(
+        CommandBatch,
+        function(cmds)
+            local res = ____exports.runCliRetry(settings, cmds)
+            if not res.ok or not cliSucceeded(res.output) then
+                logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
+            end
+        end
+    )
+end
+function Replayer.prototype.push(self, record)
+    if isExpiredRecord(record, self.now) then
+        self.skipped = self.skipped + 1
+        return
+    end
+    local ____table_guard_1
+    if self.guard then
+        ____table_guard_1 = reconcile(
+            record,
+            currentEntry(record)
+        )
+    else
+        ____table_guard_1 = record
+    end
+    local r = ____table_guard_1
+    if r == nil then
+        self.skipped = self.skipped + 1
+        return
+    end
+    if r.kind == "table" then
+        local c = recordCommand(r)
+        if c == nil then
+            return
+        end
+        self.batch:add(c)
+    else
+        self.batch:flush()
+        local ok = pcall(function()
+            local ____temp_2
+            if r.kind == "map-set" then
+                ____temp_2 = core.set_map(r.file, r.key, r.value)
+            else
+                ____temp_2 = core.del_map(r.file, r.key)
+            end
+            return ____temp_2
+        end)
+        if not ok then
+            self.skipped = self.skipped + 1
+            return
+        end
+    end
+    self.applied = self.applied + 1
+end
+function Replayer.prototype.flush(self)
+    self.batch:flush()
+end
+--- Each complete line of a file from `offset`, without its newline, with its number; the task gives
+-- traffic its turn every 20 lines. A last line without its newline may still be being written: it is
+-- left for later. Returns the offset after the last complete line (0 when there is no file).
+local function eachLine(file, offset, visit)
+    local f = io.open(file, "r")
+    if f == nil then
+        return 0
+    end
+    local ____end = f:seek("end")
+    local size = type(____end) == "number" and ____end or 0
+    if size < offset then
+        offset = 0
+    end
+    f:seek("set", offset)
+    local n = 0
+    do
+        while true do
+            local line = f:read("L")
+            if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
+                break
+            end
+            offset = offset + #line
+            n = n + 1
+            if n % 20 == 0 then
+                slice()
+            end
+            visit(
+                __TS__StringSubstring(line, 0, #line - 1),
+                n
+            )
+        end
+    end
+    f:close()
+    return offset
+end
+--- A line that does not parse: counted and logged with file and line, never applied.
+local function skipCorrupt(file, n, ____error)
+    inc("state_lines_corrupt")
+    logEvent(
+        core.warning,
+        "state line skipped",
+        {
+            {"file", file},
+            {
+                "line",
+                itoa(n)
+            },
+            {"detail", ____error}
+        }
+    )
+end
+--- Stream a state file from `offset` into the replayer, skipping this process's own lines when
+-- tailing. Returns the offset after the last complete line and the corrupt line count.
+function ____exports.readFrom(file, offset, skipWriter, out)
+    local corrupt = 0
+    local ownPrefix = skipWriter ~= nil and skipWriter .. "\t" or nil
+    local next = eachLine(
+        file,
+        offset,
+        function(body, n)
+            if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
+                return
+            end
+            if ownPrefix ~= nil and __TS__StringSubstring(body, 2, 2 + #ownPrefix) == ownPrefix then
+                return
+            end
+            local p = parseRecord(body)
+            if not p.ok then
+                corrupt = corrupt + 1
+                skipCorrupt(file, n, p.error)
+                return
+            end
+            if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
+                return
+            end
+            out:push(p.record)
+        end
+    )
+    out:flush()
+    return {offset = next, corrupt = corrupt}
+end
+____exports.MAP_LINES = "MD"
+____exports.TABLE_LINES = "T"
+--- Every record of a state file whose kind (first byte) is in `kinds`, parsed, with its text; other
+-- lines are skipped unparsed. The table pass also reports lines of no known kind as corrupt.
+function ____exports.eachRecord(file, kinds, visit)
+    eachLine(
+        file,
+        0,
+        function(body, n)
+            if #body == 0 then
+                return
+            end
+            local first = __TS__StringSubstring(body, 0, 1)
+            if (string.find(kinds, first, nil, true) or 0) - 1 < 0 and (kinds ~= ____exports.TABLE_LINES or first == "M" or first == "D" or first == "#") then
+                return
+            end
+            local p = parseRecord(body)
+            if p.ok then
+                visit(p.record, body)
+            else
+                skipCorrupt(file, n, p.error)
+            end
+        end
+    )
+end
+--- When the snapshot on disk was written (its header), or 0 when there is none.
+function ____exports.snapshotWrittenAt(settings)
+    local f = io.open(
+        statePath(settings, SNAPSHOT_FILE),
+        "r"
+    )
+    if f == nil then
+        return 0
+    end
+    local first = f:read("l")
+    f:close()
+    return first == nil and 0 or parseSnapshotHeader(first)
+end
+function ____exports.exists(file)
+    local f = io.open(file, "r")
+    if f == nil then
+        return false
+    end
+    f:close()
+    return true
+end
+return ____exports
+ end,
 ["lua.evict"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
@@ -4094,30 +4529,17 @@ local ____journal = require("core.journal")
 local JOURNAL_FILE = ____journal.JOURNAL_FILE
 local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
 local parseRecord = ____journal.parseRecord
-local parseSnapshotHeader = ____journal.parseSnapshotHeader
 local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
+local ____state_2Dfiles = require("lua.state-files")
+local snapshotWrittenAt = ____state_2Dfiles.snapshotWrittenAt
+local ____slices = require("lua.slices")
+local msNow = ____slices.msNow
 local ____contract = require("core.contract")
 local RULE_FIELDS = ____contract.RULE_FIELDS
 local ____journal_2Dfile = require("lua.journal-file")
 local statePath = ____journal_2Dfile.statePath
 local FILES = {SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}
 local hands = {}
-local function snapshotTime(settings)
-    local f = io.open(
-        statePath(settings, SNAPSHOT_FILE),
-        "r"
-    )
-    if f == nil then
-        return 0
-    end
-    local first = f:read("l")
-    f:close()
-    return first == nil and 0 or parseSnapshotHeader(first)
-end
-local function nowMs()
-    local t = core.now()
-    return t.sec * 1000 + math.floor(t.usec / 1000)
-end
 local function entryOf(t, key)
     local e = t:lookup(key)
     if e == nil then
@@ -4137,14 +4559,14 @@ end
 function ____exports.chooseVictims(settings, ____table, t, n, keep)
     local hand = hands[____table] or ({file = 0, offset = 0, snapshotAt = -1, spared = {}})
     hands[____table] = hand
-    local at = snapshotTime(settings)
+    local at = snapshotWrittenAt(settings)
     if at ~= hand.snapshotAt then
         hand.snapshotAt = at
         hand.file = 0
         hand.offset = 0
     end
     local expireMs = t:info().expire
-    local now = nowMs()
+    local now = msNow()
     local victims = {}
     local taken = {}
     local seen = {}
@@ -4172,11 +4594,11 @@ function ____exports.chooseVictims(settings, ____table, t, n, keep)
                         budget = budget - 1
                         local p = parseRecord(__TS__StringSubstring(line, 0, #line - 1))
                         if not p.ok or p.record.kind ~= "table" or p.record.table ~= ____table then
-                            goto __continue12
+                            goto __continue9
                         end
                         local key = p.record.key
                         if keep[key] == true or taken[key] == true then
-                            goto __continue12
+                            goto __continue9
                         end
                         local learnedSec = 0
                         for ____, fl in ipairs(p.record.fields) do
@@ -4187,7 +4609,7 @@ function ____exports.chooseVictims(settings, ____table, t, n, keep)
                         local e = entryOf(t, key)
                         if e == nil then
                             __TS__Delete(hand.spared, key)
-                            goto __continue12
+                            goto __continue9
                         end
                         seen[#seen + 1] = e
                         local spared = hand.spared[key]
@@ -4207,7 +4629,7 @@ function ____exports.chooseVictims(settings, ____table, t, n, keep)
                             hand.spared[key] = now
                         end
                     end
-                    ::__continue12::
+                    ::__continue9::
                 end
             end
             f:close()
@@ -4238,151 +4660,6 @@ function ____exports.chooseVictims(settings, ____table, t, n, keep)
 end
 return ____exports
  end,
-["lua.runtime-api"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__Class = ____lualib.__TS__Class
-local ____exports = {}
-local connectOnce
-function connectOnce(address, timeoutSeconds)
-    local ok, res = pcall(function()
-        local s = core.tcp()
-        s:settimeout(timeoutSeconds)
-        local connected, cerr = s:connect(address)
-        if connected == nil then
-            s:close()
-            return {error = tostring(cerr)}
-        end
-        return {sock = s, error = ""}
-    end)
-    return ok and res or ({error = tostring(res)})
-end
-local viaMaster
-local startedAt = core.now().sec
---- The old worker stops listening on the shared stats socket once it is told to stop, shortly after
--- the new one starts; until then a starting worker goes through the master (a relay that costs CPU
--- and latency on every command), afterwards straight to the socket, which is then its own.
-____exports.MASTER_WINDOW_SECONDS = 30
-function ____exports.cliTarget(statsSocket)
-    if viaMaster == nil then
-        local master = os.getenv("HAPROXY_MASTER_CLI")
-        if master ~= nil and #master > 0 then
-            local semi = (string.find(master, ";", nil, true) or 0) - 1
-            local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
-            viaMaster = {
-                address = first,
-                prefix = ("@!" .. tostring(core.get_info().Pid)) .. " "
-            }
-        else
-            viaMaster = {address = "", prefix = ""}
-        end
-    end
-    if viaMaster.address ~= "" and core.now().sec - startedAt < ____exports.MASTER_WINDOW_SECONDS then
-        return viaMaster
-    end
-    return {address = statsSocket, prefix = ""}
-end
---- True when this process can address its own runtime API during a reload (haproxy -W -S).
-function ____exports.hasMasterCli()
-    local master = os.getenv("HAPROXY_MASTER_CLI")
-    return master ~= nil and #master > 0
-end
---- How long a command keeps retrying to connect to a socket whose accept queue is full.
-____exports.CONNECT_RETRY_MS = 1500
---- Send commands in one non-interactive connection (`;`-separated, as the CLI
--- accepts) and read until HAProxy closes it. Commands must be pre-escaped.
-function ____exports.runCli(statsSocket, commands, timeoutSeconds)
-    local target = ____exports.cliTarget(statsSocket)
-    local address = target.address
-    local conn = connectOnce(address, timeoutSeconds)
-    local wait = 2
-    do
-        local waited = 0
-        while conn.sock == nil and waited < ____exports.CONNECT_RETRY_MS do
-            core.msleep(wait)
-            conn = connectOnce(address, timeoutSeconds)
-            do
-                waited = waited + wait
-                wait = math.min(wait * 2, 100)
-            end
-        end
-    end
-    local sock = conn.sock
-    if sock == nil then
-        return {ok = false, output = (("connect " .. address) .. ": ") .. conn.error}
-    end
-    local line = #target.prefix > 0 and target.prefix .. table.concat(commands, ";" .. target.prefix or ",") or table.concat(commands, ";")
-    if #target.prefix > 0 then
-        line = line .. ";quit"
-    end
-    local ok, res = pcall(function()
-        local sent, serr = sock:send(line .. "\n")
-        if sent == nil then
-            return {
-                ok = false,
-                output = "send: " .. tostring(serr)
-            }
-        end
-        local answer, rerr = sock:receive("*a")
-        if answer == nil then
-            return {
-                ok = false,
-                output = "receive: " .. tostring(rerr)
-            }
-        end
-        return {ok = true, output = answer}
-    end)
-    pcall(function() return sock:close() end)
-    return ok and res or ({
-        ok = false,
-        output = "socket: " .. tostring(res)
-    })
-end
---- True when a CLI answer to `set table`/`clear table` commands reports no error (they print nothing on success).
-function ____exports.cliSucceeded(output)
-    do
-        local i = 0
-        while i < #output do
-            local c = __TS__StringCharCodeAt(output, i)
-            if c ~= 10 and c ~= 13 and c ~= 32 then
-                return false
-            end
-            i = i + 1
-        end
-    end
-    return true
-end
---- One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
-____exports.CLI_BATCH_BYTES = 12000
---- Commands gathered into request lines of at most CLI_BATCH_BYTES; `send` gets each full batch, in order.
-____exports.CommandBatch = __TS__Class()
-local CommandBatch = ____exports.CommandBatch
-CommandBatch.name = "CommandBatch"
-function CommandBatch.prototype.____constructor(self, send)
-    self.send = send
-    self.cmds = {}
-    self.size = 0
-end
-function CommandBatch.prototype.add(self, command)
-    if self.size + #command > ____exports.CLI_BATCH_BYTES then
-        self:flush()
-    end
-    local ____self_cmds_0 = self.cmds
-    ____self_cmds_0[#____self_cmds_0 + 1] = command
-    self.size = self.size + #command + 1
-end
-function CommandBatch.prototype.flush(self)
-    if #self.cmds == 0 then
-        return
-    end
-    local cmds = self.cmds
-    self.cmds = {}
-    self.size = 0
-    self.send(cmds)
-end
-return ____exports
- end,
 ["lua.rule-tables"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -4410,44 +4687,6 @@ function ____exports.largestTable()
         end
     end
     return most
-end
-return ____exports
- end,
-["lua.slices"] = function(...) 
-local ____exports = {}
-local longestSlice, sliceStart
---- Yield to traffic, measuring how long this slice held the thread.
-function ____exports.pause()
-    local t = ____exports.msNow()
-    if sliceStart > 0 and t - sliceStart > longestSlice then
-        longestSlice = t - sliceStart
-    end
-    core.msleep(1)
-    sliceStart = ____exports.msNow()
-end
---- Wall-clock milliseconds, for the phase timings a snapshot logs.
-function ____exports.msNow()
-    local t = core.now()
-    return t.sec * 1000 + math.floor(t.usec / 1000)
-end
-longestSlice = 0
-sliceStart = 0
---- Start measuring slices afresh (a snapshot logs its longest).
-function ____exports.startSlices()
-    longestSlice = 0
-    sliceStart = ____exports.msNow()
-end
---- The longest slice since startSlices(), in ms.
-function ____exports.longestSliceMs()
-    return longestSlice
-end
---- A request waits for the task's current slice at each of its steps (accept, connect, response,
--- send), so a slice is kept to SLICE_MS: callers check every few items, this yields when it is time.
-____exports.SLICE_MS = 4
-function ____exports.slice()
-    if ____exports.msNow() - sliceStart >= ____exports.SLICE_MS then
-        ____exports.pause()
-    end
 end
 return ____exports
  end,
@@ -5520,241 +5759,6 @@ function ____exports.loadSettings()
 end
 return ____exports
  end,
-["lua.state-files"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__Class = ____lualib.__TS__Class
-local __TS__New = ____lualib.__TS__New
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local ____journal = require("core.journal")
-local isExpiredRecord = ____journal.isExpiredRecord
-local parseRecord = ____journal.parseRecord
-local recordCommand = ____journal.recordCommand
-local reconcile = ____journal.reconcile
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
-local ____runtime_2Dapi = require("lua.runtime-api")
-local cliSucceeded = ____runtime_2Dapi.cliSucceeded
-local CommandBatch = ____runtime_2Dapi.CommandBatch
-local runCli = ____runtime_2Dapi.runCli
-local ____slices = require("lua.slices")
-local slice = ____slices.slice
---- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
-function ____exports.runCliRetry(settings, cmds)
-    local res = runCli(settings.runtimeApi, cmds, 10)
-    do
-        local i = 0
-        while i < 100 and not res.ok do
-            core.msleep(100)
-            res = runCli(settings.runtimeApi, cmds, 10)
-            i = i + 1
-        end
-    end
-    return res
-end
-local function currentEntry(r)
-    if r.kind ~= "table" then
-        return nil
-    end
-    local px = core.backends[r.table]
-    local ____temp_0
-    if px == nil or px.stktable == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable:lookup(r.key)
-    end
-    local e = ____temp_0
-    if e == nil then
-        return nil
-    end
-    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
-end
---- Applies records in order: table records in batched runtime API calls, map records directly.
-____exports.Replayer = __TS__Class()
-local Replayer = ____exports.Replayer
-Replayer.name = "Replayer"
-function Replayer.prototype.____constructor(self, settings, now, guard)
-    self.now = now
-    self.guard = guard
-    self.applied = 0
-    self.skipped = 0
-    self.batch = __TS__New(
-        CommandBatch,
-        function(cmds)
-            local res = ____exports.runCliRetry(settings, cmds)
-            if not res.ok or not cliSucceeded(res.output) then
-                logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
-            end
-        end
-    )
-end
-function Replayer.prototype.push(self, record)
-    if isExpiredRecord(record, self.now) then
-        self.skipped = self.skipped + 1
-        return
-    end
-    local ____table_guard_1
-    if self.guard then
-        ____table_guard_1 = reconcile(
-            record,
-            currentEntry(record)
-        )
-    else
-        ____table_guard_1 = record
-    end
-    local r = ____table_guard_1
-    if r == nil then
-        self.skipped = self.skipped + 1
-        return
-    end
-    if r.kind == "table" then
-        local c = recordCommand(r)
-        if c == nil then
-            return
-        end
-        self.batch:add(c)
-    else
-        self.batch:flush()
-        local ok = pcall(function()
-            local ____temp_2
-            if r.kind == "map-set" then
-                ____temp_2 = core.set_map(r.file, r.key, r.value)
-            else
-                ____temp_2 = core.del_map(r.file, r.key)
-            end
-            return ____temp_2
-        end)
-        if not ok then
-            self.skipped = self.skipped + 1
-            return
-        end
-    end
-    self.applied = self.applied + 1
-end
-function Replayer.prototype.flush(self)
-    self.batch:flush()
-end
---- Each complete line of a file from `offset`, without its newline, with its number; the task gives
--- traffic its turn every 20 lines. A last line without its newline may still be being written: it is
--- left for later. Returns the offset after the last complete line (0 when there is no file).
-local function eachLine(file, offset, visit)
-    local f = io.open(file, "r")
-    if f == nil then
-        return 0
-    end
-    local ____end = f:seek("end")
-    local size = type(____end) == "number" and ____end or 0
-    if size < offset then
-        offset = 0
-    end
-    f:seek("set", offset)
-    local n = 0
-    do
-        while true do
-            local line = f:read("L")
-            if line == nil or __TS__StringCharCodeAt(line, #line - 1) ~= 10 then
-                break
-            end
-            offset = offset + #line
-            n = n + 1
-            if n % 20 == 0 then
-                slice()
-            end
-            visit(
-                __TS__StringSubstring(line, 0, #line - 1),
-                n
-            )
-        end
-    end
-    f:close()
-    return offset
-end
---- A line that does not parse: counted and logged with file and line, never applied.
-local function skipCorrupt(file, n, ____error)
-    inc("state_lines_corrupt")
-    logEvent(
-        core.warning,
-        "state line skipped",
-        {
-            {"file", file},
-            {
-                "line",
-                itoa(n)
-            },
-            {"detail", ____error}
-        }
-    )
-end
---- Stream a state file from `offset` into the replayer, skipping this process's own lines when
--- tailing. Returns the offset after the last complete line and the corrupt line count.
-function ____exports.readFrom(file, offset, skipWriter, out)
-    local corrupt = 0
-    local ownPrefix = skipWriter ~= nil and skipWriter .. "\t" or nil
-    local next = eachLine(
-        file,
-        offset,
-        function(body, n)
-            if #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
-                return
-            end
-            if ownPrefix ~= nil and __TS__StringSubstring(body, 2, 2 + #ownPrefix) == ownPrefix then
-                return
-            end
-            local p = parseRecord(body)
-            if not p.ok then
-                corrupt = corrupt + 1
-                skipCorrupt(file, n, p.error)
-                return
-            end
-            if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
-                return
-            end
-            out:push(p.record)
-        end
-    )
-    out:flush()
-    return {offset = next, corrupt = corrupt}
-end
-____exports.MAP_LINES = "MD"
-____exports.TABLE_LINES = "T"
---- Every record of a state file whose kind (first byte) is in `kinds`, parsed, with its text; other
--- lines are skipped unparsed. The table pass also reports lines of no known kind as corrupt.
-function ____exports.eachRecord(file, kinds, visit)
-    eachLine(
-        file,
-        0,
-        function(body, n)
-            if #body == 0 then
-                return
-            end
-            local first = __TS__StringSubstring(body, 0, 1)
-            if (string.find(kinds, first, nil, true) or 0) - 1 < 0 and (kinds ~= ____exports.TABLE_LINES or first == "M" or first == "D" or first == "#") then
-                return
-            end
-            local p = parseRecord(body)
-            if p.ok then
-                visit(p.record, body)
-            else
-                skipCorrupt(file, n, p.error)
-            end
-        end
-    )
-end
-function ____exports.exists(file)
-    local f = io.open(file, "r")
-    if f == nil then
-        return false
-    end
-    f:close()
-    return true
-end
-return ____exports
- end,
 ["lua.snapshot"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__New = ____lualib.__TS__New
@@ -5963,7 +5967,7 @@ return ____exports
 local ____lualib = require("lualib_bundle")
 local __TS__New = ____lualib.__TS__New
 local ____exports = {}
-local snapshotWrittenAt, loadState, upkeepStep
+local loadState, upkeepStep
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
@@ -5972,7 +5976,6 @@ local READY_KEY = ____contract.READY_KEY
 local ____journal = require("core.journal")
 local JOURNAL_FILE = ____journal.JOURNAL_FILE
 local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
-local parseSnapshotHeader = ____journal.parseSnapshotHeader
 local SNAPSHOT_FILE = ____journal.SNAPSHOT_FILE
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
@@ -6000,18 +6003,7 @@ local ____state_2Dfiles = require("lua.state-files")
 local readFrom = ____state_2Dfiles.readFrom
 local Replayer = ____state_2Dfiles.Replayer
 local runCliRetry = ____state_2Dfiles.runCliRetry
-function snapshotWrittenAt(settings)
-    local f = io.open(
-        path(settings, SNAPSHOT_FILE),
-        "r"
-    )
-    if f == nil then
-        return 0
-    end
-    local first = f:read("l")
-    f:close()
-    return first == nil and 0 or parseSnapshotHeader(first)
-end
+local snapshotWrittenAt = ____state_2Dfiles.snapshotWrittenAt
 function loadState(m)
     local now = core.now().sec
     local corrupt = 0

@@ -5,7 +5,9 @@
  * state has its own hand over the same files, so every thread's learns can evict.
  */
 import { HAND_LINES_PER_VICTIM, leastRecent, LiveEntry, takenByHand } from "../core/eviction";
-import { JOURNAL_FILE, JOURNAL_OLD_FILE, parseRecord, parseSnapshotHeader, SNAPSHOT_FILE } from "../core/journal";
+import { JOURNAL_FILE, JOURNAL_OLD_FILE, parseRecord, SNAPSHOT_FILE } from "../core/journal";
+import { snapshotWrittenAt } from "./state-files";
+import { msNow } from "./slices";
 import { RULE_FIELDS } from "../core/contract";
 import { Settings } from "../core/settings";
 import { statePath } from "./journal-file";
@@ -22,19 +24,6 @@ interface Hand {
 }
 
 const hands: { [table: string]: Hand } = {};
-
-function snapshotTime(settings: Settings): number {
-  const [f] = io.open(statePath(settings, SNAPSHOT_FILE), "r");
-  if (f === undefined) return 0;
-  const first = f.read("l") as string | undefined;
-  f.close();
-  return first === undefined ? 0 : parseSnapshotHeader(first);
-}
-
-function nowMs(): number {
-  const t = core.now();
-  return t.sec * 1000 + Math.floor(t.usec / 1000);
-}
 
 function entryOf(t: HaproxyStickTable, key: string): LiveEntry | undefined {
   const e = t.lookup(key);
@@ -54,14 +43,14 @@ function entryOf(t: HaproxyStickTable, key: string): LiveEntry | undefined {
 export function chooseVictims(settings: Settings, table: string, t: HaproxyStickTable, n: number, keep: { [key: string]: boolean }): string[] {
   const hand = hands[table] ?? { file: 0, offset: 0, snapshotAt: -1, spared: {} };
   hands[table] = hand;
-  const at = snapshotTime(settings);
+  const at = snapshotWrittenAt(settings);
   if (at !== hand.snapshotAt) {
     hand.snapshotAt = at;
     hand.file = 0;
     hand.offset = 0;
   }
   const expireMs = t.info().expire;
-  const now = nowMs();
+  const now = msNow();
   const victims: string[] = [];
   const taken: { [key: string]: boolean } = {};
   let seen: LiveEntry[] = [];

@@ -12,7 +12,7 @@
  */
 import { itoa } from "../core/bytes";
 import { CONTROL_TABLE, READY_KEY } from "../core/contract";
-import { JOURNAL_FILE, JOURNAL_OLD_FILE, parseSnapshotHeader, SNAPSHOT_FILE } from "../core/journal";
+import { JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { sweep } from "./expiry";
@@ -23,7 +23,7 @@ import { haproxyMajor } from "./version";
 import { largestTable } from "./rule-tables";
 import { cliSucceeded, hasMasterCli } from "./runtime-api";
 import { snapshot } from "./snapshot";
-import { readFrom, Replayer, runCliRetry } from "./state-files";
+import { readFrom, Replayer, runCliRetry, snapshotWrittenAt } from "./state-files";
 
 /** The maintenance loop. Registered once per process (see main.ts). */
 export function maintenance(settings: Settings): void {
@@ -81,15 +81,6 @@ export function maintenance(settings: Settings): void {
       logEvent(core.err, "maintenance step failed", [["detail", tostring(err)]]);
     }
   }
-}
-
-/** When the snapshot on disk was written (its header), or 0 when there is none: a compaction is then due. */
-function snapshotWrittenAt(settings: Settings): number {
-  const [f] = io.open(path(settings, SNAPSHOT_FILE), "r");
-  if (f === undefined) return 0;
-  const first = f.read("l") as string | undefined;
-  f.close();
-  return first === undefined ? 0 : parseSnapshotHeader(first);
 }
 
 

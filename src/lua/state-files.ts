@@ -3,12 +3,13 @@
  * tables and maps in batched runtime-API calls.
  */
 import { itoa } from "../core/bytes";
-import { CurrentEntry, isExpiredRecord, JournalRecord, parseRecord, recordCommand, reconcile } from "../core/journal";
+import { CurrentEntry, isExpiredRecord, JournalRecord, parseRecord, parseSnapshotHeader, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { logEvent } from "./log";
 import { cliSucceeded, CommandBatch, runCli } from "./runtime-api";
 import { slice } from "./slices";
+import { statePath } from "./journal-file";
 
 /** The runtime API may not accept connections yet while a process starts: retry for up to 10 s. */
 export function runCliRetry(settings: Settings, cmds: readonly string[]): { ok: boolean; output: string } {
@@ -148,6 +149,15 @@ export function eachRecord(file: string, kinds: string, visit: (r: JournalRecord
     if (p.ok) visit(p.record, body);
     else skipCorrupt(file, n, p.error);
   });
+}
+
+/** When the snapshot on disk was written (its header), or 0 when there is none. */
+export function snapshotWrittenAt(settings: Settings): number {
+  const [f] = io.open(statePath(settings, SNAPSHOT_FILE), "r");
+  if (f === undefined) return 0;
+  const first = f.read("l") as string | undefined;
+  f.close();
+  return first === undefined ? 0 : parseSnapshotHeader(first);
 }
 
 export function exists(file: string): boolean {
