@@ -93,8 +93,8 @@ export function tableFill(backend: string): { used: number; size: number } | und
  */
 export function applyMutations(settings: Settings, muts: readonly JournalRecord[], before: readonly string[] = []): string | undefined {
   if (isStopping() && settings.stateDir.length > 0) {
-    // [T] 2.6.12: an old worker that made runtime-API calls while stopping can crash at exit (SIGSEGV in
-    // deinit); its journal lines reach the new process, which tails the journal and applies them
+    // a stopping worker's socket is the new process's now: its learns failed requests there under reloads
+    // (8 in 11k, soak); its journal lines reach the new process, which tails the journal and applies them
     journalAppend(settings, muts);
     inc("learns_handed_over");
     return undefined;
