@@ -3,7 +3,7 @@
  * API error an operator can meet, with its exit code.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,8 @@ import { Backend, Edge, startBackend, startEdge, stopAll } from "../helpers/hapr
 import { haproxyVersion } from "../../src/node/haproxy-bin";
 
 const CLI = path.resolve(__dirname, "../../dist/node/cli.js");
+/** What the CLI needs at run time (npm ls --omit=dev). */
+const RUNTIME_DEPS = ["handlebars", "yaml", "minimist", "neo-async", "uglify-js", "wordwrap"];
 
 let backend: Backend;
 let edge: Edge;
@@ -195,7 +197,14 @@ describe("runtime API errors", () => {
   it("permission denied on the socket: exit 5", () => {
     chmodSync(edge.dir, 0o755);
     writeFileSync(path.join(tmp, "cfg-readable"), "");
-    const r = eb(["rules", "list"], { uid: 65534 });
+    // the other user cannot read a checkout in a private folder: it runs a copy of the CLI and its runtime dependencies
+    const copy = mkdtempSync(path.join(os.tmpdir(), "eb-cli-copy-"));
+    const ROOT = path.resolve(__dirname, "../..");
+    for (const p of ["dist", "package.json", ...RUNTIME_DEPS.map((d) => `node_modules/${d}`)]) cpSync(path.join(ROOT, p), path.join(copy, p), { recursive: true });
+    spawnSync("chmod", ["-R", "a+rX", copy]);
+    const run = spawnSync(process.execPath, [path.join(copy, "dist/node/cli.js"), "rules", "list", "--config", path.join(edge.dir, "edgeblock.yaml")], { encoding: "utf8", uid: 65534, gid: 65534 });
+    const r = { code: run.status, err: run.stderr };
+    rmSync(copy, { recursive: true, force: true });
     expect(r.code).toBe(5);
     expect(r.err).toMatch(/permission denied on .*admin\.sock: run as the user that owns the socket/);
   });
