@@ -1,6 +1,10 @@
 /**
- * Typed declarations of the HAProxy 2.6 Lua API (doc/lua-api/index.rst at
- * v2.6.0), for TypeScriptToLua. Only declarations: nothing here is emitted.
+ * Typed declarations of the HAProxy Lua API edgeblock uses (doc/lua-api/index.rst at v2.6.0, v3.0.0,
+ * v3.2.0 and v3.4.0), for TypeScriptToLua. Only declarations: nothing here is emitted.
+ *
+ * Versions: every declaration exists in 2.6, 3.0, 3.2 and 3.4 (Lua 5.3 on 2.6, 5.4 from 3.0) unless its
+ * comment says "since x.y" or names a difference. edgeblock uses none of the 3.x-only API (Patref,
+ * core.get_patref, table_inc_gpc from Lua): see docs/design.md, "Per HAProxy version".
  *
  * Conventions that make TSTL emit the right call syntax:
  * - `core` is a `@noSelf` namespace, so `core.Info(m)` compiles to a dot call.
@@ -61,7 +65,10 @@ declare namespace core {
 
   /** Proxies by name (frontends and backends). */
   const proxies: LuaTable<string, HaproxyProxy>;
-  /** Proxies with the backend capability, by name. Stick tables hang off these. */
+  /**
+   * Proxies with the backend capability, by name. Stick tables hang off these. 2.8+ builds it on
+   * demand: iterate it with pairs() (next() on it returns an internal key there).
+   */
   const backends: LuaTable<string, HaproxyProxy>;
   /** Proxies with the frontend capability, by name. */
   const frontends: LuaTable<string, HaproxyProxy>;
@@ -76,10 +83,11 @@ declare namespace core {
   /**
    * Add or replace `key` in a map file loaded by the configuration (the file
    * name must match byte for byte). Shared across threads and visible to the
-   * runtime API. On 2.6 this is O(n) under a lock: keep such maps small.
+   * runtime API. O(n) under a lock on 2.6 ([T] 1.5 ms at 100k entries); O(log n) from 2.9 (3.0.11:
+   * 2.9 µs, 3.2.26: 2.0 µs at 100k). 3.2 calls it legacy next to the Patref class.
    */
   function set_map(filename: string, key: string, value: string): void;
-  /** Remove every entry with `key` from a loaded map file. O(n) on 2.6. */
+  /** Remove every entry with `key` from a loaded map file. O(n) on 2.6, O(log n) from 2.9. */
   function del_map(filename: string, key: string): void;
   /** Add `key` to a loaded ACL file. */
   function add_acl(filename: string, key: string): void;
@@ -94,7 +102,10 @@ declare namespace core {
   /** Give the scheduler a chance to run other work (tasks, actions). */
   function yield(): void;
 
-  /** `show info` fields by name. [T] Numeric fields (Pid, Nbthread, Stopping...) are Lua numbers, not strings. */
+  /**
+   * `show info` fields by name. [T] Numeric fields (Pid, Nbthread, Stopping...) are Lua numbers, not
+   * strings; `Version` is the full version string on every version (`2.6.12-1+deb12u4`, `3.2.26-1`).
+   */
   function get_info(): LuaTable<string, string | number>;
 
   /**
@@ -225,7 +236,9 @@ declare interface HaproxyConverters {
 
 /** A proxy (frontend/backend/listen). */
 declare interface HaproxyProxy {
+  /** Deprecated on 3.x (a warning when read; get_name() there), which is why edgeblock takes names from pairs(core.backends). */
   readonly name: string;
+  /** Deprecated on 3.x like name. */
   readonly uuid: string;
   readonly servers: LuaTable<string, HaproxyServer>;
   /** The proxy's stick table, when it declares one. */
@@ -243,7 +256,11 @@ declare interface HaproxyServer {
 declare interface HaproxyStickTable {
   /** `{type, length, size, used, expire, data...}`. */
   info(): { type: string; length: number; size: number; used: number; expire: number };
-  /** Entry data by field name, or undefined when the key is absent. Does not refresh expiry. */
+  /**
+   * Entry data by field name, or undefined when the key is absent. Does not refresh expiry. [T] Also
+   * `expire` (ms until the table expires the entry: every write and hit restarts it, which is how the
+   * eviction hand sees recency) and `use` (references), on every version.
+   */
   lookup(key: string): LuaTable<string, number> | undefined;
   /** Every entry (optionally filtered). Loads the whole table into Lua memory: avoid on big tables. */
   dump(filter?: unknown): LuaTable<string, LuaTable<string, number>>;

@@ -1,8 +1,10 @@
 /** Loopback port helpers shared by the demo launcher, the test harness and the bench. */
 import * as net from "node:net";
 
-/** A port the kernel considers free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
+/** Ports this process handed out: the kernel may offer a closed one again at once (a config's listen and stats port then collide). */
+const handedOut = new Set<number>();
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once("error", reject);
@@ -11,6 +13,17 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(a.port));
     });
   });
+}
+
+/** A port the kernel considers free on 127.0.0.1 right now, never one this process was given before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const p = await kernelPort();
+    if (!handedOut.has(p)) {
+      handedOut.add(p);
+      return p;
+    }
+  }
 }
 
 /** True when nothing listens on 127.0.0.1:port. */
