@@ -1,6 +1,6 @@
 /** A tiny tmpfs for full-disk and read-only tests (mounting needs root, which CI has: it installs packages). */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { JOURNAL_FILE, JOURNAL_OLD_FILE, parseRecord, SNAPSHOT_FILE } from "../../src/core/journal";
@@ -31,6 +31,7 @@ export function mountSmallFs(sizeKiB: number): SmallFs {
     remount: (opts) => mount(["-o", `remount,${opts}`, dir]),
     unmount: () => {
       spawnSync("umount", ["-l", dir]);
+      rmSync(path.dirname(dir), { recursive: true, force: true });
     },
   };
 }
