@@ -4,6 +4,7 @@
  */
 import { unpackAnswer } from "./answer";
 import { normalizePath, PathPolicy } from "./path";
+import { Allowlist, allowlistEntry } from "./policy";
 import { baseKey, bestSpec, RequestFacts } from "./rulekey";
 
 /** What the store holds for one key. */
@@ -25,11 +26,9 @@ export interface StoreView {
   readonly enforcementOff: boolean;
 }
 
-export interface ExplainConfig {
+export interface ExplainConfig extends Allowlist {
   readonly policy: PathPolicy;
   readonly maxKeyLength: number;
-  readonly allowExact: readonly string[];
-  readonly allowPrefix: readonly string[];
   /** Static map: path -> status. */
   readonly staticMap: ReadonlyMap<string, number>;
   readonly dryRun: boolean;
@@ -60,14 +59,8 @@ export function explain(req: ExplainRequest, cfg: ExplainConfig, store: StoreVie
   const n = normalizePath(req.rawPath, cfg.policy, 1 << 30);
   const key = n.ok ? n.path : req.rawPath;
   steps.push(n.ok ? (key === req.rawPath ? `path ${key} is already normalised` : `path ${req.rawPath} normalises to ${key}`) : `path ${req.rawPath} cannot be normalised (${n.error}): no rule can match it`);
-  for (const p of cfg.allowExact) {
-    if (p === key) return { key, verdict: "allowlisted", steps: [...steps, `allowlisted exactly (allowlist.exact ${p}): never blocked`] };
-  }
-  for (const p of cfg.allowPrefix) {
-    if (segmentPrefixOf(p.charCodeAt(p.length - 1) === 47 ? p.substring(0, p.length - 1) : p, key)) {
-      return { key, verdict: "allowlisted", steps: [...steps, `allowlisted by prefix ${p}: never blocked`] };
-    }
-  }
+  const allowed = allowlistEntry(key, cfg);
+  if (allowed !== undefined) return { key, verdict: "allowlisted", steps: [...steps, `allowlisted (allowlist.${allowed}): never blocked`] };
   const finish = (status: number, rule: string, dryRun: boolean, why: string): Explanation => {
     steps.push(why);
     if (dryRun || cfg.dryRun || store.enforcementOff) {

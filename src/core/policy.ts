@@ -1,15 +1,32 @@
 /** Learn-time policies that are pure: the allowlist and the token bucket. */
-import { Settings } from "./settings";
 
-/** True when a normalised path is allowlisted (exact, or at/below an allowlisted prefix). */
-export function isAllowlisted(path: string, settings: Settings): boolean {
-  for (const p of settings.allowExact) if (p === path) return true;
-  for (const p of settings.allowPrefix) {
-    if (path === p) return true;
-    const withSlash = p.charCodeAt(p.length - 1) === 47 ? p : p + "/";
-    if (path.length > withSlash.length && path.substring(0, withSlash.length) === withSlash) return true;
+/** The allowlist, as learning (Settings), explain and the renderer (the YAML config) all hold it. */
+export interface Allowlist {
+  readonly allowExact: readonly string[];
+  readonly allowPrefix: readonly string[];
+}
+
+/**
+ * What the request path + `/` is compared with (`-m beg`) for an allowlisted prefix: the prefix with one
+ * trailing `/`. So `/static` and `/static/` both cover `/static`, `/static/` and everything below.
+ */
+export function allowPrefixProbe(prefix: string): string {
+  return prefix.charCodeAt(prefix.length - 1) === 47 ? prefix : prefix + "/";
+}
+
+/** The allowlist entry that covers a normalised path (`exact /health`, `prefix /static/`), if any: the one decision learning, explain and haproxy.cfg's lines share. */
+export function allowlistEntry(path: string, allow: Allowlist): string | undefined {
+  for (const p of allow.allowExact) if (p === path) return "exact " + p;
+  const probe = path + "/";
+  for (const p of allow.allowPrefix) {
+    const want = allowPrefixProbe(p);
+    if (probe.length >= want.length && probe.substring(0, want.length) === want) return "prefix " + p;
   }
-  return false;
+  return undefined;
+}
+
+export function isAllowlisted(path: string, allow: Allowlist): boolean {
+  return allowlistEntry(path, allow) !== undefined;
 }
 
 export interface Bucket {

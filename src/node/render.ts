@@ -28,6 +28,7 @@ import {
 } from "../core/contract";
 import { formatSettings, Settings } from "../core/settings";
 import { routePrefixProbe } from "../core/route";
+import { allowPrefixProbe } from "../core/policy";
 import { tableNeverPurges } from "../core/eviction";
 import { EdgeConfig, ListenAddress } from "./config";
 
@@ -256,7 +257,7 @@ function writeConfigFiles(c: EdgeConfig, outDir: string, r: Rendered, suffix: st
   const prefix = path.join(outDir, ALLOW_PREFIX_FILE + suffix);
   // the prefix list carries the trailing slash map_beg needs
   writeAtomic(exact, c.allowlist.exact.map((p) => `${p}\n`).join(""));
-  writeAtomic(prefix, c.allowlist.prefix.map((p) => `${p.endsWith("/") ? p : p + "/"}\n`).join(""));
+  writeAtomic(prefix, c.allowlist.prefix.map((p) => `${allowPrefixProbe(p)}\n`).join(""));
   writeAtomic(r.files.settings, r.settings);
   writeAtomic(r.files.cfg, r.cfg);
   return [exact, prefix, r.files.settings, r.files.cfg];

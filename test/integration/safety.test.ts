@@ -3,6 +3,7 @@
  * dry-run, bounded store (refuse and evict), learning rate limit, confirmation.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { explainLive } from "../../src/node/explain";
 import { Backend, Edge, request, startBackend, startEdge, stopAll } from "../helpers/haproxy";
 
 const SIGNAL_EVERYTHING = {
@@ -38,6 +39,24 @@ describe("allowlist", () => {
     expect(await reachesBackend(edge, backend, "/api/public")).toBe(true);
     // an operator rule cannot block it either
     expect(await reachesBackend(edge, backend, "/api/public/x")).toBe(true);
+  });
+
+  it("decides a prefix written with a trailing slash the same way in learning, explain and the request path", async () => {
+    // strip_trailing_slash: false keeps "/static/" as written; "/static" is at the prefix, so it is allowlisted everywhere
+    const backend = await startBackend({ "*": { status: 404, headers: { "X-Edge-Resource": "false" } } });
+    edge = await startEdge({
+      backends: [{ name: "app", port: backend.port }],
+      extraYaml: "paths: { strip_trailing_slash: false }\nallowlist: { prefix: [/static/] }\n",
+    });
+    for (const p of ["/static", "/static/", "/static/app.js"]) {
+      expect(await reachesBackend(edge, backend, p), p).toBe(true);
+      expect(await reachesBackend(edge, backend, p), `${p} again`).toBe(true);
+    }
+    expect((await edge.counters())["signal:rejected:allowlisted"]).toBe(6);
+    expect((await explainLive(edge.config, edge.socket, { method: "GET", url: "/static", headers: {} })).verdict).toBe("allowlisted");
+    // a sibling outside the prefix is learned and blocked
+    await edge.get("/staticx");
+    expect(await reachesBackend(edge, backend, "/staticx")).toBe(false);
   });
 });
 
