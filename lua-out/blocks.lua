@@ -618,11 +618,8 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local hexValue = ____bytes.hexValue
-local itoa = ____bytes.itoa
 local parseDecimal = ____bytes.parseDecimal
 local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_FIELDS = ____contract.RULE_FIELDS
 --- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
 function ____exports.escapeCliArg(s)
     if (string.find(s, "\\", nil, true) or 0) - 1 < 0 and (string.find(s, ";", nil, true) or 0) - 1 < 0 and (string.find(s, " ", nil, true) or 0) - 1 < 0 and (string.find(s, "\t", nil, true) or 0) - 1 < 0 then
@@ -648,10 +645,6 @@ end
 -- them, so the same commands succeed when sent again (at most EVICTION_RETRIES times).
 ____exports.NO_ENTRY_ANSWER = "Unable to allocate a new entry"
 ____exports.EVICTION_RETRIES = 8
---- `set table` command that upserts one rule entry (one line, no trailing newline).
-function ____exports.setRuleCommand(____table, key, d)
-    return (((((((((((((((((((((("set table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)) .. " data.") .. RULE_FIELDS.expiry) .. " ") .. itoa(d.expiry)) .. " data.") .. RULE_FIELDS.answer) .. " ") .. itoa(d.answer)) .. " data.") .. RULE_FIELDS.ruleExpiry) .. " ") .. itoa(d.ruleExpiry)) .. " data.") .. RULE_FIELDS.created) .. " ") .. itoa(d.created)) .. " data.") .. RULE_FIELDS.reason) .. " ") .. itoa(d.reason)
-end
 --- `clear table ... key` command removing one entry.
 function ____exports.clearKeyCommand(____table, key)
     return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
@@ -671,17 +664,17 @@ function ____exports.unescapeDump(s)
                 if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
                     out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
                     i = i + 4
-                    goto __continue11
+                    goto __continue10
                 end
                 local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
                 out = out .. string.char(simple)
                 i = i + 2
-                goto __continue11
+                goto __continue10
             end
             out = out .. string.char(c)
             i = i + 1
         end
-        ::__continue11::
+        ::__continue10::
     end
     return out
 end
@@ -712,7 +705,7 @@ function ____exports.parseTableLine(line)
         do
             local eq = (string.find(word, "=", nil, true) or 0) - 1
             if eq <= 0 then
-                goto __continue17
+                goto __continue16
             end
             local name = __TS__StringSubstring(word, 0, eq)
             local v = parseDecimal(
@@ -720,7 +713,7 @@ function ____exports.parseTableLine(line)
                 999999999999999
             )
             if v < 0 then
-                goto __continue17
+                goto __continue16
             end
             if name == "exp" then
                 expMs = v
@@ -728,7 +721,7 @@ function ____exports.parseTableLine(line)
                 data[name] = v
             end
         end
-        ::__continue17::
+        ::__continue16::
     end
     return {key = key, expMs = expMs, data = data}
 end
@@ -1779,6 +1772,265 @@ function ____exports.leastRecent(seen)
 end
 return ____exports
  end,
+["core.metrics"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local function escapeLabel(v)
+    local out = ""
+    do
+        local i = 0
+        while i < #v do
+            local c = __TS__StringCharCodeAt(v, i)
+            if c == 92 then
+                out = out .. "\\\\"
+            elseif c == 34 then
+                out = out .. "\\\""
+            elseif c == 10 then
+                out = out .. "\\n"
+            else
+                out = out .. string.char(c)
+            end
+            i = i + 1
+        end
+    end
+    return out
+end
+local function labels(____pairs)
+    if #____pairs == 0 then
+        return ""
+    end
+    local out = "{"
+    do
+        local i = 0
+        while i < #____pairs do
+            out = ((((out .. (i > 0 and "," or "")) .. ____pairs[i + 1][1]) .. "=\"") .. escapeLabel(____pairs[i + 1][2])) .. "\""
+            i = i + 1
+        end
+    end
+    return out .. "}"
+end
+--- Sum `<thread>:<name>` entries of the counters map into per-name totals (gauges from the census are not summed twice: one writer).
+function ____exports.sumCounters(entries)
+    local totals = {}
+    local order = {}
+    for ____, e in ipairs(entries) do
+        local colon = (string.find(e.name, ":", nil, true) or 0) - 1
+        local name = colon >= 0 and __TS__StringSubstring(e.name, colon + 1) or e.name
+        if totals[name] == nil then
+            totals[name] = 0
+            order[#order + 1] = name
+        end
+        totals[name] = totals[name] + e.value
+    end
+    local out = {}
+    for ____, n in ipairs(order) do
+        out[#out + 1] = {name = n, value = totals[n]}
+    end
+    return out
+end
+function ____exports.formatMetrics(m)
+    local fam = {}
+    local order = {}
+    local function add(name, ____type, help, lbls, value)
+        if fam[name] == nil then
+            fam[name] = {name = name, type = ____type, help = help, lines = {}}
+            order[#order + 1] = name
+        end
+        local ____fam_name_lines_0 = fam[name].lines
+        ____fam_name_lines_0[#____fam_name_lines_0 + 1] = ((name .. labels(lbls)) .. " ") .. itoa(value)
+    end
+    add(
+        "edgeblock_enforcement_enabled",
+        "gauge",
+        "1 when matching requests are blocked, 0 when the kill switch makes every match dry-run.",
+        {},
+        m.enforcement and 1 or 0
+    )
+    for ____, t in ipairs(m.tables) do
+        add(
+            "edgeblock_store_capacity_entries",
+            "gauge",
+            "Size of the backend's rule table (entries).",
+            {{"backend", t.backend}},
+            t.size
+        )
+        add(
+            "edgeblock_store_entries",
+            "gauge",
+            "Entries in the backend's rule table, index entries and not yet swept expired rules included.",
+            {{"backend", t.backend}},
+            t.used
+        )
+    end
+    for ____, c in ipairs(m.counters) do
+        local p = splitOn(c.name, 58)
+        if p[1] == "signal" and #p == 3 then
+            add(
+                "edgeblock_signals_total",
+                "counter",
+                "Signals received from backends, by outcome (learned, ignored, rejected, removed, pending) and reason.",
+                {{"outcome", p[2]}, {"reason", p[3]}},
+                c.value
+            )
+        elseif p[1] == "rules_learned" and #p == 2 then
+            add(
+                "edgeblock_rules_learned_total",
+                "counter",
+                "Rules learned, by reason label.",
+                {{"reason", p[2]}},
+                c.value
+            )
+        elseif p[1] == "rules_removed" and #p == 2 then
+            add(
+                "edgeblock_rules_removed_total",
+                "counter",
+                "Rules removed, by who removed them (signal or operator).",
+                {{"by", p[2]}},
+                c.value
+            )
+        elseif p[1] == "rules_expired" and #p == 1 then
+            add(
+                "edgeblock_rules_expired_total",
+                "counter",
+                "Expired rules freed by the sweeper.",
+                {},
+                c.value
+            )
+        elseif p[1] == "rules_evicted" and #p == 1 then
+            add(
+                "edgeblock_rules_evicted_total",
+                "counter",
+                "Rules that pushed out another entry because the table was full.",
+                {},
+                c.value
+            )
+        elseif p[1] == "rules_pending" and #p == 1 then
+            add(
+                "edgeblock_rules_pending_total",
+                "counter",
+                "Rule signals waiting for the confirmation threshold.",
+                {},
+                c.value
+            )
+        elseif p[1] == "gauge" and p[2] == "rules_active" and #p == 4 then
+            add(
+                "edgeblock_rules_active",
+                "gauge",
+                "Live rules per backend and mode (from the last census).",
+                {{"backend", p[3]}, {"mode", p[4]}},
+                c.value
+            )
+        elseif p[1] == "gauge" and p[2] == "journal_backlog_bytes" and #p == 2 then
+            add(
+                "edgeblock_journal_backlog_bytes",
+                "gauge",
+                "Journal text held in memory because the state folder could not be written (full disk, read-only); 0 when everything is on disk.",
+                {},
+                c.value
+            )
+        elseif #p == 1 then
+            add(
+                ("edgeblock_" .. p[1]) .. "_total",
+                "counter",
+                ("edgeblock internal event count: " .. p[1]) .. ".",
+                {},
+                c.value
+            )
+        end
+    end
+    for ____, n in ipairs(m.native) do
+        do
+            local p = splitOn(n.name, 58)
+            if #p ~= 3 then
+                goto __continue35
+            end
+            if p[1] == "blocked" then
+                add(
+                    "edgeblock_requests_blocked_total",
+                    "counter",
+                    "Requests answered by the edge, by status and rule reason.",
+                    {{"status", p[2]}, {"reason", p[3]}},
+                    n.value
+                )
+            elseif p[1] == "would_block" then
+                add(
+                    "edgeblock_requests_would_block_total",
+                    "counter",
+                    "Requests a dry-run rule matched and let through, by status and rule reason.",
+                    {{"status", p[2]}, {"reason", p[3]}},
+                    n.value
+                )
+            end
+        end
+        ::__continue35::
+    end
+    local out = ""
+    for ____, name in ipairs(order) do
+        local f = fam[name]
+        out = ((((((((out .. "# HELP ") .. f.name) .. " ") .. f.help) .. "\n# TYPE ") .. f.name) .. " ") .. f.type) .. "\n"
+        for ____, l in ipairs(f.lines) do
+            out = (out .. l) .. "\n"
+        end
+    end
+    return out
+end
+return ____exports
+ end,
+["core.policy"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+--- What the request path + `/` is compared with (`-m beg`) for an allowlisted prefix: the prefix with one
+-- trailing `/`. So `/static` and `/static/` both cover `/static`, `/static/` and everything below.
+function ____exports.allowPrefixProbe(prefix)
+    return __TS__StringCharCodeAt(prefix, #prefix - 1) == 47 and prefix or prefix .. "/"
+end
+--- The allowlist entry that covers a normalised path (`exact /health`, `prefix /static/`), if any: the one decision learning, explain and haproxy.cfg's lines share.
+function ____exports.allowlistEntry(path, allow)
+    for ____, p in ipairs(allow.allowExact) do
+        if p == path then
+            return "exact " .. p
+        end
+    end
+    local probe = path .. "/"
+    for ____, p in ipairs(allow.allowPrefix) do
+        local want = ____exports.allowPrefixProbe(p)
+        if #probe >= #want and __TS__StringSubstring(probe, 0, #want) == want then
+            return "prefix " .. p
+        end
+    end
+    return nil
+end
+function ____exports.isAllowlisted(path, allow)
+    return ____exports.allowlistEntry(path, allow) ~= nil
+end
+--- Token bucket: `rate` tokens per second, at most `burst`. Takes `cost` tokens
+-- when available and says whether it did. Times in integer milliseconds.
+function ____exports.takeTokens(b, nowMs, rate, burst, cost)
+    if rate <= 0 then
+        return true
+    end
+    local cap = burst > 0 and burst or rate
+    local elapsed = nowMs > b.last and nowMs - b.last or 0
+    b.tokens = b.tokens + elapsed * rate / 1000
+    if b.tokens > cap then
+        b.tokens = cap
+    end
+    b.last = nowMs
+    if b.tokens + 1e-9 < cost then
+        return false
+    end
+    b.tokens = b.tokens - cost
+    return true
+end
+return ____exports
+ end,
 ["core.rulekey"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -2125,403 +2377,6 @@ function ____exports.bestSpec(list, req)
         ::__continue90::
     end
     return best
-end
-return ____exports
- end,
-["core.explain"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__SparseArrayNew = ____lualib.__TS__SparseArrayNew
-local __TS__SparseArrayPush = ____lualib.__TS__SparseArrayPush
-local __TS__SparseArraySpread = ____lualib.__TS__SparseArraySpread
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local ____exports = {}
-local ____answer = require("core.answer")
-local unpackAnswer = ____answer.unpackAnswer
-local ____path = require("core.path")
-local normalizePath = ____path.normalizePath
-local ____rulekey = require("core.rulekey")
-local baseKey = ____rulekey.baseKey
-local bestSpec = ____rulekey.bestSpec
-local function segmentPrefixOf(prefix, path)
-    return path == prefix or #path > #prefix and __TS__StringSubstring(path, 0, #prefix + 1) == prefix .. "/"
-end
-function ____exports.explain(req, cfg, store, now)
-    local steps = {}
-    local n = normalizePath(req.rawPath, cfg.policy, 1 << 30)
-    local key = n.ok and n.path or req.rawPath
-    steps[#steps + 1] = n.ok and (key == req.rawPath and ("path " .. key) .. " is already normalised" or (("path " .. req.rawPath) .. " normalises to ") .. key) or ((("path " .. req.rawPath) .. " cannot be normalised (") .. n.error) .. "): no rule can match it"
-    for ____, p in ipairs(cfg.allowExact) do
-        if p == key then
-            local ____key_1 = key
-            local ____array_0 = __TS__SparseArrayNew(table.unpack(steps))
-            __TS__SparseArrayPush(____array_0, ("allowlisted exactly (allowlist.exact " .. p) .. "): never blocked")
-            return {
-                key = ____key_1,
-                verdict = "allowlisted",
-                steps = {__TS__SparseArraySpread(____array_0)}
-            }
-        end
-    end
-    for ____, p in ipairs(cfg.allowPrefix) do
-        if segmentPrefixOf(
-            __TS__StringCharCodeAt(p, #p - 1) == 47 and __TS__StringSubstring(p, 0, #p - 1) or p,
-            key
-        ) then
-            local ____key_3 = key
-            local ____array_2 = __TS__SparseArrayNew(table.unpack(steps))
-            __TS__SparseArrayPush(____array_2, ("allowlisted by prefix " .. p) .. ": never blocked")
-            return {
-                key = ____key_3,
-                verdict = "allowlisted",
-                steps = {__TS__SparseArraySpread(____array_2)}
-            }
-        end
-    end
-    local function finish(status, rule, dryRun, why)
-        steps[#steps + 1] = why
-        if dryRun or cfg.dryRun or store.enforcementOff then
-            local cause = dryRun and "the rule is dry-run" or (cfg.dryRun and "global dry_run is on" or "enforcement is off (kill switch)")
-            steps[#steps + 1] = ((cause .. ": the request would be answered ") .. tostring(status)) .. " but is passed to the backend, counted and logged"
-            return {
-                key = key,
-                verdict = "would-block",
-                status = status,
-                rule = rule,
-                steps = steps
-            }
-        end
-        steps[#steps + 1] = ("answered " .. tostring(status)) .. " by the edge; the backend is not contacted"
-        return {
-            key = key,
-            verdict = "block",
-            status = status,
-            rule = rule,
-            steps = steps
-        }
-    end
-    local st = cfg.staticMap:get(key)
-    if st ~= nil then
-        return finish(
-            st,
-            "static",
-            false,
-            "listed in the static map with status " .. tostring(st)
-        )
-    end
-    steps[#steps + 1] = "not in the static map"
-    local bases = {}
-    local exact = store:entry(key)
-    if exact ~= nil and exact.live > now then
-        bases[#bases + 1] = {base = key, what = "exact path"}
-    else
-        steps[#steps + 1] = "no live rule on the exact path " .. key
-    end
-    local longest = ""
-    for ____, p in ipairs(store.prefixes) do
-        if segmentPrefixOf(p, key) and #p > #longest then
-            longest = p
-        end
-    end
-    if #longest > 0 then
-        local pb = baseKey(longest, true)
-        local pe = store:entry(pb)
-        if pe ~= nil and pe.live > now then
-            bases[#bases + 1] = {base = pb, what = "prefix " .. longest}
-        else
-            steps[#steps + 1] = ("prefix " .. longest) .. " has no live rule"
-        end
-    else
-        steps[#steps + 1] = "no prefix rule covers the path"
-    end
-    for ____, b in ipairs(bases) do
-        local specs = store:specs(b.base)
-        if specs ~= nil then
-            local spec = bestSpec(specs, req)
-            if spec ~= nil then
-                local e = store:entry((b.base .. " ") .. spec)
-                if e ~= nil and e.ruleExpiry > now then
-                    local a = unpackAnswer(e.answer)
-                    return finish(
-                        a.status,
-                        (b.base .. " ") .. spec,
-                        a.dryRun,
-                        ((((((((((b.what .. ": qualified rule ") .. spec) .. " matches (") .. req.method) .. ", host ") .. (req.host or "-")) .. ", ") .. req.auth) .. ", query [") .. table.concat(req.queryNames, ",")) .. "])"
-                    )
-                end
-            end
-            steps[#steps + 1] = b.what .. ": no qualified rule matches this request"
-        end
-        local mk = (b.base .. " ") .. req.method
-        local me = store:entry(mk)
-        if me ~= nil and me.ruleExpiry > now then
-            local a = unpackAnswer(me.answer)
-            return finish(a.status, mk, a.dryRun, ((b.what .. ": rule for method ") .. req.method) .. " matches")
-        end
-        if b.base == key or (string.byte(b.base, 1) or 0 / 0) == 94 then
-            local be = store:entry(b.base)
-            if be ~= nil and be.ruleExpiry > now then
-                local a = unpackAnswer(be.answer)
-                return finish(a.status, b.base, a.dryRun, b.what .. ": rule for any method matches")
-            end
-        end
-        steps[#steps + 1] = ((b.what .. ": no rule for ") .. req.method) .. " or for any method"
-    end
-    steps[#steps + 1] = "no rule matches: the request goes to the backend"
-    return {key = key, verdict = "pass", steps = steps}
-end
-return ____exports
- end,
-["core.metrics"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local splitOn = ____bytes.splitOn
-local function escapeLabel(v)
-    local out = ""
-    do
-        local i = 0
-        while i < #v do
-            local c = __TS__StringCharCodeAt(v, i)
-            if c == 92 then
-                out = out .. "\\\\"
-            elseif c == 34 then
-                out = out .. "\\\""
-            elseif c == 10 then
-                out = out .. "\\n"
-            else
-                out = out .. string.char(c)
-            end
-            i = i + 1
-        end
-    end
-    return out
-end
-local function labels(____pairs)
-    if #____pairs == 0 then
-        return ""
-    end
-    local out = "{"
-    do
-        local i = 0
-        while i < #____pairs do
-            out = ((((out .. (i > 0 and "," or "")) .. ____pairs[i + 1][1]) .. "=\"") .. escapeLabel(____pairs[i + 1][2])) .. "\""
-            i = i + 1
-        end
-    end
-    return out .. "}"
-end
---- Sum `<thread>:<name>` entries of the counters map into per-name totals (gauges from the census are not summed twice: one writer).
-function ____exports.sumCounters(entries)
-    local totals = {}
-    local order = {}
-    for ____, e in ipairs(entries) do
-        local colon = (string.find(e.name, ":", nil, true) or 0) - 1
-        local name = colon >= 0 and __TS__StringSubstring(e.name, colon + 1) or e.name
-        if totals[name] == nil then
-            totals[name] = 0
-            order[#order + 1] = name
-        end
-        totals[name] = totals[name] + e.value
-    end
-    local out = {}
-    for ____, n in ipairs(order) do
-        out[#out + 1] = {name = n, value = totals[n]}
-    end
-    return out
-end
-function ____exports.formatMetrics(m)
-    local fam = {}
-    local order = {}
-    local function add(name, ____type, help, lbls, value)
-        if fam[name] == nil then
-            fam[name] = {name = name, type = ____type, help = help, lines = {}}
-            order[#order + 1] = name
-        end
-        local ____fam_name_lines_0 = fam[name].lines
-        ____fam_name_lines_0[#____fam_name_lines_0 + 1] = ((name .. labels(lbls)) .. " ") .. itoa(value)
-    end
-    add(
-        "edgeblock_enforcement_enabled",
-        "gauge",
-        "1 when matching requests are blocked, 0 when the kill switch makes every match dry-run.",
-        {},
-        m.enforcement and 1 or 0
-    )
-    for ____, t in ipairs(m.tables) do
-        add(
-            "edgeblock_store_capacity_entries",
-            "gauge",
-            "Size of the backend's rule table (entries).",
-            {{"backend", t.backend}},
-            t.size
-        )
-        add(
-            "edgeblock_store_entries",
-            "gauge",
-            "Entries in the backend's rule table, index entries and not yet swept expired rules included.",
-            {{"backend", t.backend}},
-            t.used
-        )
-    end
-    for ____, c in ipairs(m.counters) do
-        local p = splitOn(c.name, 58)
-        if p[1] == "signal" and #p == 3 then
-            add(
-                "edgeblock_signals_total",
-                "counter",
-                "Signals received from backends, by outcome (learned, ignored, rejected, removed, pending) and reason.",
-                {{"outcome", p[2]}, {"reason", p[3]}},
-                c.value
-            )
-        elseif p[1] == "rules_learned" and #p == 2 then
-            add(
-                "edgeblock_rules_learned_total",
-                "counter",
-                "Rules learned, by reason label.",
-                {{"reason", p[2]}},
-                c.value
-            )
-        elseif p[1] == "rules_removed" and #p == 2 then
-            add(
-                "edgeblock_rules_removed_total",
-                "counter",
-                "Rules removed, by who removed them (signal or operator).",
-                {{"by", p[2]}},
-                c.value
-            )
-        elseif p[1] == "rules_expired" and #p == 1 then
-            add(
-                "edgeblock_rules_expired_total",
-                "counter",
-                "Expired rules freed by the sweeper.",
-                {},
-                c.value
-            )
-        elseif p[1] == "rules_evicted" and #p == 1 then
-            add(
-                "edgeblock_rules_evicted_total",
-                "counter",
-                "Rules that pushed out another entry because the table was full.",
-                {},
-                c.value
-            )
-        elseif p[1] == "rules_pending" and #p == 1 then
-            add(
-                "edgeblock_rules_pending_total",
-                "counter",
-                "Rule signals waiting for the confirmation threshold.",
-                {},
-                c.value
-            )
-        elseif p[1] == "gauge" and p[2] == "rules_active" and #p == 4 then
-            add(
-                "edgeblock_rules_active",
-                "gauge",
-                "Live rules per backend and mode (from the last census).",
-                {{"backend", p[3]}, {"mode", p[4]}},
-                c.value
-            )
-        elseif p[1] == "gauge" and p[2] == "journal_backlog_bytes" and #p == 2 then
-            add(
-                "edgeblock_journal_backlog_bytes",
-                "gauge",
-                "Journal text held in memory because the state folder could not be written (full disk, read-only); 0 when everything is on disk.",
-                {},
-                c.value
-            )
-        elseif #p == 1 then
-            add(
-                ("edgeblock_" .. p[1]) .. "_total",
-                "counter",
-                ("edgeblock internal event count: " .. p[1]) .. ".",
-                {},
-                c.value
-            )
-        end
-    end
-    for ____, n in ipairs(m.native) do
-        do
-            local p = splitOn(n.name, 58)
-            if #p ~= 3 then
-                goto __continue35
-            end
-            if p[1] == "blocked" then
-                add(
-                    "edgeblock_requests_blocked_total",
-                    "counter",
-                    "Requests answered by the edge, by status and rule reason.",
-                    {{"status", p[2]}, {"reason", p[3]}},
-                    n.value
-                )
-            elseif p[1] == "would_block" then
-                add(
-                    "edgeblock_requests_would_block_total",
-                    "counter",
-                    "Requests a dry-run rule matched and let through, by status and rule reason.",
-                    {{"status", p[2]}, {"reason", p[3]}},
-                    n.value
-                )
-            end
-        end
-        ::__continue35::
-    end
-    local out = ""
-    for ____, name in ipairs(order) do
-        local f = fam[name]
-        out = ((((((((out .. "# HELP ") .. f.name) .. " ") .. f.help) .. "\n# TYPE ") .. f.name) .. " ") .. f.type) .. "\n"
-        for ____, l in ipairs(f.lines) do
-            out = (out .. l) .. "\n"
-        end
-    end
-    return out
-end
-return ____exports
- end,
-["core.policy"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
---- True when a normalised path is allowlisted (exact, or at/below an allowlisted prefix).
-function ____exports.isAllowlisted(path, settings)
-    for ____, p in ipairs(settings.allowExact) do
-        if p == path then
-            return true
-        end
-    end
-    for ____, p in ipairs(settings.allowPrefix) do
-        if path == p then
-            return true
-        end
-        local withSlash = __TS__StringCharCodeAt(p, #p - 1) == 47 and p or p .. "/"
-        if #path > #withSlash and __TS__StringSubstring(path, 0, #withSlash) == withSlash then
-            return true
-        end
-    end
-    return false
-end
---- Token bucket: `rate` tokens per second, at most `burst`. Takes `cost` tokens
--- when available and says whether it did. Times in integer milliseconds.
-function ____exports.takeTokens(b, nowMs, rate, burst, cost)
-    if rate <= 0 then
-        return true
-    end
-    local cap = burst > 0 and burst or rate
-    local elapsed = nowMs > b.last and nowMs - b.last or 0
-    b.tokens = b.tokens + elapsed * rate / 1000
-    if b.tokens > cap then
-        b.tokens = cap
-    end
-    b.last = nowMs
-    if b.tokens + 1e-9 < cost then
-        return false
-    end
-    b.tokens = b.tokens - cost
-    return true
 end
 return ____exports
  end,
@@ -2887,21 +2742,6 @@ return ____exports
  end,
 ["core.verdict"] = function(...) 
 local ____exports = {}
-____exports.REJECT_REASONS = {
-    "malformed",
-    "oversized",
-    "duplicate",
-    "unknown-parameter",
-    "out-of-range",
-    "status-not-allowed",
-    "path-invalid",
-    "no-request-path",
-    "allowlisted",
-    "rate-limited",
-    "store-full",
-    "untrusted",
-    "edge-error"
-}
 function ____exports.isAllowedStatus(status, settings)
     for ____, s in ipairs(settings.allowedStatuses) do
         if s == status then
@@ -3409,35 +3249,6 @@ function ____exports.formatBlocks(rules)
         items[#items + 1] = ____exports.blockItem(r)
     end
     return serializeList(items)
-end
-return ____exports
- end,
-["core.route"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
---- What the route lines compare the normalised path + `/` with (`-m beg`); undefined for `/`, which covers every path.
-function ____exports.routePrefixProbe(pathPrefix)
-    if pathPrefix == nil or pathPrefix == "/" then
-        return nil
-    end
-    return pathPrefix .. "/"
-end
-function ____exports.routeMatches(r, path, host)
-    local probe = ____exports.routePrefixProbe(r.pathPrefix)
-    if probe ~= nil and __TS__StringSubstring(path .. "/", 0, #probe) ~= probe then
-        return false
-    end
-    return r.host == nil or r.host == host
-end
---- The first matching route's backend, else the default. `path` is normalised, `host` as core/rulekey normalizeHost gives it.
-function ____exports.routeFor(routes, defaultBackend, path, host)
-    for ____, r in ipairs(routes) do
-        if ____exports.routeMatches(r, path, host) then
-            return r.backend
-        end
-    end
-    return defaultBackend
 end
 return ____exports
  end,

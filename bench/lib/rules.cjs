@@ -35,13 +35,17 @@ function writePathList(file, n, count, key) {
 /**
  * Runtime API commands that store rules 0..n-1 in edgeblock's rule table exactly as blocks.lua
  * stores an exact-path, any-method rule: the keys come from rulekey.ruleKeys, the fields from
- * rule.ruleEntry, the command from runtime-cmd.setRuleCommand (all compiled from src/core), plus
+ * rule.ruleEntry, the record from store-records.entryRecord and its command from journal.recordCommand
+ * (all compiled from src/core), plus
  * the reason label in the reasons map, as blocks.lua adds it.
  */
 function edgeblockCommands(backend, from, to, now) {
   const contract = require(path.join(DIST, "core/contract.js"));
   const { ruleEntry, reasonId } = require(path.join(DIST, "core/rule.js"));
-  const { setRuleCommand, escapeCliArg } = require(path.join(DIST, "core/runtime-cmd.js"));
+  const { escapeCliArg } = require(path.join(DIST, "core/runtime-cmd.js"));
+  const { entryRecord } = require(path.join(DIST, "core/store-records.js"));
+  const { recordCommand } = require(path.join(DIST, "core/journal.js"));
+  const commandFor = (table, key, entry) => recordCommand(entryRecord(table, key, entry));
   let ruleKeys = (m) => [m.path];
   try {
     ruleKeys = require(path.join(DIST, "core/rulekey.js")).ruleKeys;
@@ -52,14 +56,14 @@ function edgeblockCommands(backend, from, to, now) {
   const entry = ruleEntry({ status: 404, ttl: 3600, reason, dryRun: false, bodyId: 0 }, now);
   const table = contract.RULE_TABLE_PREFIX + backend;
   // Every rule has the same data, so build the command once around a placeholder key (a million
-  // setRuleCommand calls cost seconds of Node CPU); keys that need escaping go the long way.
+  // command builds cost seconds of Node CPU); keys that need escaping go the long way.
   const mark = "EBBENCHKEY";
-  const [head, tail] = setRuleCommand(table, mark, entry).split(mark);
+  const [head, tail] = commandFor(table, mark, entry).split(mark);
   const cmds = [];
   if (from === 0 && contract.STORE_MAPS && contract.STORE_MAPS.reasons) cmds.push(`add map ${contract.STORE_MAPS.reasons} ${reasonId(reason)} ${reason}`);
   for (let i = from; i < to; i++) {
     for (const key of ruleKeys({ path: ruleKey(i), prefix: false, methods: [], query: [] })) {
-      cmds.push(escapeCliArg(key) === key ? head + key + tail : setRuleCommand(table, key, entry));
+      cmds.push(escapeCliArg(key) === key ? head + key + tail : commandFor(table, key, entry));
     }
   }
   return { table, cmds };

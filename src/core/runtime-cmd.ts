@@ -2,8 +2,7 @@
  * Runtime API (CLI) command text and output parsing, shared by the Lua
  * adapter (which writes rules) and the Node CLI (which lists them).
  */
-import { hexValue, itoa, parseDecimal, splitOn } from "./bytes";
-import { RULE_FIELDS } from "./contract";
+import { hexValue, parseDecimal, splitOn } from "./bytes";
 
 /** Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape. */
 export function escapeCliArg(s: string): string {
@@ -36,18 +35,6 @@ export interface RuleEntryData {
   readonly ruleExpiry: number;
   readonly created: number;
   readonly reason: number;
-}
-
-/** `set table` command that upserts one rule entry (one line, no trailing newline). */
-export function setRuleCommand(table: string, key: string, d: RuleEntryData): string {
-  return (
-    "set table " + escapeCliArg(table) + " key " + escapeCliArg(key) +
-    " data." + RULE_FIELDS.expiry + " " + itoa(d.expiry) +
-    " data." + RULE_FIELDS.answer + " " + itoa(d.answer) +
-    " data." + RULE_FIELDS.ruleExpiry + " " + itoa(d.ruleExpiry) +
-    " data." + RULE_FIELDS.created + " " + itoa(d.created) +
-    " data." + RULE_FIELDS.reason + " " + itoa(d.reason)
-  );
 }
 
 /** `clear table ... key` command removing one entry. */

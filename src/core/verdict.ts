@@ -18,22 +18,6 @@ export type RejectReason =
   | "untrusted"
   | "edge-error";
 
-export const REJECT_REASONS: readonly RejectReason[] = [
-  "malformed",
-  "oversized",
-  "duplicate",
-  "unknown-parameter",
-  "out-of-range",
-  "status-not-allowed",
-  "path-invalid",
-  "no-request-path",
-  "allowlisted",
-  "rate-limited",
-  "store-full",
-  "untrusted",
-  "edge-error",
-];
-
 /** A rule to learn, validated and normalised. */
 export interface BlockRule {
   readonly match: RuleMatch;

@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { fnv1a32, itoa } from "../../src/core/bytes";
 import { bodyId, reasonId, ruleEntry } from "../../src/core/rule";
-import { setRuleCommand } from "../../src/core/runtime-cmd";
+import { recordCommand } from "../../src/core/journal";
+import { entryRecord } from "../../src/core/store-records";
 import { byteString } from "../helpers/arb";
 import { expectSameInBoth } from "../helpers/dual";
 
@@ -19,6 +20,6 @@ describe("numbers as text: same in both runtimes", () => {
   });
   it("set table commands", () => {
     const entry = ruleEntry({ status: 451, ttl: 3600, reason: "scanner", dryRun: true, bodyId: bodyId("no"), originServerId: 3 }, 1800000000);
-    expectSameInBoth("core.runtime-cmd", "setRuleCommand", setRuleCommand, [["eb_rules_app", "/a b;c", entry]]);
+    expectSameInBoth("core.journal", "recordCommand", recordCommand, [[entryRecord("eb_rules_app", "/a b;c", entry)]]);
   });
 });
