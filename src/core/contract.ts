@@ -18,7 +18,7 @@ export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule
 export const VARS = {
   /** Normalised request path (request phase; read again in the response phase). */
   path: "txn.eb_path",
-  /** Rule expiry (epoch seconds) of the exact-path rule found for this request, 0 when none. */
+  /** Rule expiry (epoch seconds) of the candidate key being checked (each precedence step reuses it). */
   ruleExpiry: "txn.eb_exp",
   /** Key of the rule that matched, when one did. */
   ruleKey: "txn.eb_key",
@@ -32,7 +32,7 @@ export const VARS = {
   backend: "txn.eb_be",
   /** Request method, set only when the path has a live rule base (request phase). */
   method: "txn.eb_method",
-  /** `authed` or `anon`, computed by haproxy.cfg from the configured cookie/header (only when qualified rules exist). */
+  /** `authed` when the configured cookie/header is present (set by haproxy.cfg only where qualified rules exist); unset is anonymous. */
   auth: "txn.eb_auth",
   /** true when the path is allowlisted: nothing is looked up, nothing is blocked. */
   allowed: "txn.eb_allowed",
@@ -57,7 +57,7 @@ export const VARS = {
   wouldBlock: "txn.eb_would",
   /** Counter key for blocked / would-block requests in the stats table. */
   blockStat: "txn.eb_bstat",
-  /** Outcome of signal handling in the response phase: learned | ignored | rejected. */
+  /** Outcome of signal handling in the response phase: learned | ignored | rejected | removed | pending. */
   signalOutcome: "txn.eb_signal",
   /** Reason attached to signalOutcome (reject reason or rule reason). */
   signalReason: "txn.eb_signal_reason",

@@ -99,6 +99,8 @@ export function formatMetrics(m: MetricsInput): string {
       add("edgeblock_rules_evicted_total", "counter", "Rules that pushed out another entry because the table was full.", [], c.value);
     } else if (p[0] === "rules_pending" && p.length === 1) {
       add("edgeblock_rules_pending_total", "counter", "Rule signals waiting for the confirmation threshold.", [], c.value);
+    } else if (p[0] === "lua_errors" && p.length === 2) {
+      add("edgeblock_lua_errors_total", "counter", "Failures of an edgeblock Lua entry point (learn, match, normalize, wait, metrics, maintenance, ...); each failed open: the request went on as if edgeblock had nothing to say.", [["entry", p[1]]], c.value);
     } else if (p[0] === "gauge" && p[1] === "rules_active" && p.length === 4) {
       add("edgeblock_rules_active", "gauge", "Live rules per backend and mode (from the last census).", [["backend", p[2]], ["mode", p[3]]], c.value);
     } else if (p[0] === "gauge" && p[1] === "journal_backlog_bytes" && p.length === 2) {

@@ -21,8 +21,6 @@ import { STORE_FULL, StoreMaps, storeBlocks, storeRemoves, tableFill } from "./s
 /** Context the action needs besides the txn: set once at load time. */
 export interface LearnContext {
   readonly settings: Settings;
-  /** Non-empty when settings failed to load: every signal is then refused, nothing is learned. */
-  readonly settingsErrors: readonly string[];
   readonly maps: StoreMaps;
   /** Threads sharing the learning rate when each has its own Lua state (lua-load-per-thread). */
   readonly rateShare: number;
@@ -30,7 +28,8 @@ export interface LearnContext {
 
 const buckets: { [backend: string]: Bucket } = {};
 
-function publish(txn: HaproxyTxn, outcome: string, reason: string): void {
+/** The signal outcome in txn vars (for haproxy.cfg and the log line), and counted. */
+export function publish(txn: HaproxyTxn, outcome: string, reason: string): void {
   txn.set_var(VARS.signalOutcome, outcome);
   txn.set_var(VARS.signalReason, reason);
   inc("signal:" + outcome + ":" + reason);
@@ -98,10 +97,6 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
   if (resource.length === 0 && rule.length === 0) return;
   if (mode === "untrusted") {
     refuse(txn, "untrusted", backend, path, "backend is not trusted to send signals");
-    return;
-  }
-  if (ctx.settingsErrors.length > 0) {
-    refuse(txn, "edge-error", backend, path, "settings: " + ctx.settingsErrors[0]);
     return;
   }
   if (backend === undefined) {

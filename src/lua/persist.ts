@@ -57,9 +57,8 @@ export function maintenance(settings: Settings): void {
   }
   // 3.0+ hands the old process's tables over as they were, expired entries not yet swept included
   const pressure = sweep(settings, core.now().sec, persist);
-  // open the gate: requests held by edgeblock_wait go on
-  const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data.gpt0 1"]);
-  if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
+  // open the gate: requests held by edgeblock_wait go on (retried each second until it opens)
+  let gateOpen = openGate(settings);
   m.lastSweep = core.now().sec;
   m.pressure = pressure;
   // the schedule outlives the process: a worker started by a reload compacts when the last snapshot is due,
@@ -69,6 +68,7 @@ export function maintenance(settings: Settings): void {
   if (persist) m.nextExpiry = core.now().sec;
   for (;;) {
     core.sleep(1);
+    if (!gateOpen) gateOpen = openGate(settings);
     if (isStopping()) {
       // the new process does the upkeep from now on; what this one still holds goes to the journal
       flushBacklog(settings);
@@ -83,6 +83,14 @@ export function maintenance(settings: Settings): void {
   }
 }
 
+/** Mark this process's rules as loaded (the ready key); says whether the runtime API took it. */
+export function openGate(settings: Settings): boolean {
+  const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data.gpt0 1"]);
+  if (res.ok && cliSucceeded(res.output)) return true;
+  inc("maintenance_errors");
+  logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);
+  return false;
+}
 
 /** What the maintenance loop carries from one second to the next. */
 interface Upkeep {

@@ -15,8 +15,21 @@ function isReady(): boolean {
   return e !== undefined && (e.get("gpt0") ?? 0) > 0;
 }
 
+/** Set when the loader of this Lua state failed: nothing will open the gate, so nothing waits for it. */
+let givenUp = false;
+
+/** The loader is gone: requests are no longer held in this Lua state (each is still counted as served before the rules were loaded). */
+export function gateGivenUp(): void {
+  givenUp = true;
+}
+
 /** Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open). */
 export function waitUntilReady(): void {
+  if (isReady()) return;
+  if (givenUp) {
+    inc("ready_timeouts");
+    return;
+  }
   const start = core.now();
   // a stopping process has no loader left to wait for
   while (!isReady() && !isStopping()) {

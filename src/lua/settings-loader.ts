@@ -1,23 +1,21 @@
 /** Load edgeblock settings at Lua load time from the file named by $EDGEBLOCK_SETTINGS. */
 import { SETTINGS_ENV } from "../core/contract";
-import { DEFAULT_SETTINGS, parseSettings, Settings } from "../core/settings";
+import { parseSettings, Settings } from "../core/settings";
 
-export interface LoadedSettings {
-  readonly settings: Settings;
-  /** Empty when the file was read and valid. Learning is disabled otherwise (fail-open). */
-  readonly errors: readonly string[];
-}
-
-export function loadSettings(): LoadedSettings {
+/**
+ * The settings, or an error that stops HAProxy's start (or reload) with the reason: blocks.lua never runs
+ * on settings it could not read, and a request is never held for a maintenance task that does not exist.
+ */
+export function loadSettings(): Settings {
   const path = os.getenv(SETTINGS_ENV);
   if (path === undefined || path === "") {
-    return { settings: DEFAULT_SETTINGS, errors: [SETTINGS_ENV + " is not set (add `setenv " + SETTINGS_ENV + " <file>` to global)"] };
+    error("edgeblock: " + SETTINGS_ENV + " is not set: add `setenv " + SETTINGS_ENV + " <file>` to the global section", 0);
   }
   const [file, err] = io.open(path, "r");
-  if (file === undefined) return { settings: DEFAULT_SETTINGS, errors: ["cannot read " + path + ": " + tostring(err)] };
+  if (file === undefined) error("edgeblock: cannot read the settings file " + path + ": " + tostring(err), 0);
   const text = file.read("a");
   file.close();
   const parsed = parseSettings(text === undefined ? "" : text);
-  if (!parsed.ok) return { settings: DEFAULT_SETTINGS, errors: parsed.errors };
-  return { settings: parsed.settings, errors: [] };
+  if (!parsed.ok) error("edgeblock: settings file " + path + ": " + parsed.errors.join("; "), 0);
+  return parsed.settings;
 }

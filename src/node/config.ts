@@ -98,6 +98,9 @@ export class ConfigInvalid extends Error {
   }
 }
 
+/** The Lua bundle this package ships (from dist/node/: two folders up). */
+export const PACKAGED_BUNDLE = path.resolve(__dirname, "../../lua-out/blocks.lua");
+
 /** Largest stick-table expire HAProxy accepts is 2^31-1 ms: about 24.8 days. */
 export const MAX_TTL_LIMIT = 2_147_483;
 
@@ -109,7 +112,7 @@ export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, des
   ["listen.h2c_port", "(none)", "Optional second port on listen.address speaking cleartext HTTP/2 (prior knowledge)."],
   ["stats.address / stats.port / stats.port_env", "127.0.0.1 / 8404", "HAProxy stats page and /metrics."],
   ["runtime_api.socket", "run/admin.sock", "Unix socket of HAProxy's runtime API (level admin). Lua writes rules through it."],
-  ["lua.file", "lua-out/blocks.lua", "The compiled edgeblock Lua bundle."],
+  ["lua.file", "this package's lua-out/blocks.lua", "The compiled edgeblock Lua bundle (a path relative to this file, or absolute)."],
   ["lua.load", "shared", "`shared` (lua-load) or `per-thread` (lua-load-per-thread)."],
   ["threads", "1", "nbthread (1-64)."],
   ["log", "stderr", "HAProxy log target: stderr, /dev/log or host:port."],
@@ -453,7 +456,8 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     listen,
     stats,
     runtimeApiSocket: resolve(r.str(api, "socket", "runtime_api.socket", "run/admin.sock")),
-    lua: { file: resolve(r.str(lua, "file", "lua.file", "lua-out/blocks.lua")), load },
+    // without lua.file, the bundle of this package (a checkout's or node_modules/edgeblock's)
+    lua: { file: r.node(lua, "file") === undefined ? PACKAGED_BUNDLE : resolve(r.str(lua, "file", "lua.file", "")), load },
     threads: r.int(top, "threads", "threads", 1, 1, 64),
     logTarget: r.str(top, "log", "log", "stderr", /^(stderr|stdout|\/[^\s]+|[A-Za-z0-9.-]+:\d+)$/, "stderr, stdout, /dev/log or host:port"),
     paths: pathPolicy,
