@@ -282,6 +282,12 @@ return {
   __TS__Delete = __TS__Delete,
   __TS__Class = __TS__Class,
   __TS__New = __TS__New,
+  Error = Error,
+  RangeError = RangeError,
+  ReferenceError = ReferenceError,
+  SyntaxError = SyntaxError,
+  TypeError = TypeError,
+  URIError = URIError,
   __TS__SparseArrayNew = __TS__SparseArrayNew,
   __TS__SparseArrayPush = __TS__SparseArrayPush,
   __TS__SparseArraySpread = __TS__SparseArraySpread,
@@ -645,6 +651,12 @@ end
 -- them, so the same commands succeed when sent again (at most EVICTION_RETRIES times).
 ____exports.NO_ENTRY_ANSWER = "Unable to allocate a new entry"
 ____exports.EVICTION_RETRIES = 8
+--- The one eviction retry (the Lua store and the CLI): send the same commands again after `attempt`
+-- tries when the answer says a full table gave up, unless the table never purges (on_full: refuse
+-- answers "full" for good).
+function ____exports.retryEviction(output, attempt, neverPurges)
+    return not neverPurges and attempt < ____exports.EVICTION_RETRIES and (string.find(output, ____exports.NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0
+end
 --- `clear table ... key` command removing one entry.
 function ____exports.clearKeyCommand(____table, key)
     return (("clear table " .. ____exports.escapeCliArg(____table)) .. " key ") .. ____exports.escapeCliArg(key)
@@ -664,17 +676,17 @@ function ____exports.unescapeDump(s)
                 if n == 120 and i + 3 < #s and hexValue(__TS__StringCharCodeAt(s, i + 2)) >= 0 and hexValue(__TS__StringCharCodeAt(s, i + 3)) >= 0 then
                     out = out .. string.char(hexValue(__TS__StringCharCodeAt(s, i + 2)) * 16 + hexValue(__TS__StringCharCodeAt(s, i + 3)))
                     i = i + 4
-                    goto __continue10
+                    goto __continue11
                 end
                 local simple = n == 116 and 9 or (n == 110 and 10 or (n == 114 and 13 or (n == 101 and 27 or n)))
                 out = out .. string.char(simple)
                 i = i + 2
-                goto __continue10
+                goto __continue11
             end
             out = out .. string.char(c)
             i = i + 1
         end
-        ::__continue10::
+        ::__continue11::
     end
     return out
 end
@@ -705,7 +717,7 @@ function ____exports.parseTableLine(line)
         do
             local eq = (string.find(word, "=", nil, true) or 0) - 1
             if eq <= 0 then
-                goto __continue16
+                goto __continue17
             end
             local name = __TS__StringSubstring(word, 0, eq)
             local v = parseDecimal(
@@ -713,7 +725,7 @@ function ____exports.parseTableLine(line)
                 999999999999999
             )
             if v < 0 then
-                goto __continue16
+                goto __continue17
             end
             if name == "exp" then
                 expMs = v
@@ -721,7 +733,7 @@ function ____exports.parseTableLine(line)
                 data[name] = v
             end
         end
-        ::__continue16::
+        ::__continue17::
     end
     return {key = key, expMs = expMs, data = data}
 end
@@ -1917,6 +1929,14 @@ function ____exports.formatMetrics(m)
                 {},
                 c.value
             )
+        elseif p[1] == "lua_errors" and #p == 2 then
+            add(
+                "edgeblock_lua_errors_total",
+                "counter",
+                "Failures of an edgeblock Lua entry point (learn, match, normalize, wait, metrics, maintenance, ...); each failed open: the request went on as if edgeblock had nothing to say.",
+                {{"entry", p[2]}},
+                c.value
+            )
         elseif p[1] == "gauge" and p[2] == "rules_active" and #p == 4 then
             add(
                 "edgeblock_rules_active",
@@ -1947,7 +1967,7 @@ function ____exports.formatMetrics(m)
         do
             local p = splitOn(n.name, 58)
             if #p ~= 3 then
-                goto __continue35
+                goto __continue36
             end
             if p[1] == "blocked" then
                 add(
@@ -1967,7 +1987,7 @@ function ____exports.formatMetrics(m)
                 )
             end
         end
-        ::__continue35::
+        ::__continue36::
     end
     local out = ""
     for ____, name in ipairs(order) do
@@ -1978,56 +1998,6 @@ function ____exports.formatMetrics(m)
         end
     end
     return out
-end
-return ____exports
- end,
-["core.policy"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
---- What the request path + `/` is compared with (`-m beg`) for an allowlisted prefix: the prefix with one
--- trailing `/`. So `/static` and `/static/` both cover `/static`, `/static/` and everything below.
-function ____exports.allowPrefixProbe(prefix)
-    return __TS__StringCharCodeAt(prefix, #prefix - 1) == 47 and prefix or prefix .. "/"
-end
---- The allowlist entry that covers a normalised path (`exact /health`, `prefix /static/`), if any: the one decision learning, explain and haproxy.cfg's lines share.
-function ____exports.allowlistEntry(path, allow)
-    for ____, p in ipairs(allow.allowExact) do
-        if p == path then
-            return "exact " .. p
-        end
-    end
-    local probe = path .. "/"
-    for ____, p in ipairs(allow.allowPrefix) do
-        local want = ____exports.allowPrefixProbe(p)
-        if #probe >= #want and __TS__StringSubstring(probe, 0, #want) == want then
-            return "prefix " .. p
-        end
-    end
-    return nil
-end
-function ____exports.isAllowlisted(path, allow)
-    return ____exports.allowlistEntry(path, allow) ~= nil
-end
---- Token bucket: `rate` tokens per second, at most `burst`. Takes `cost` tokens
--- when available and says whether it did. Times in integer milliseconds.
-function ____exports.takeTokens(b, nowMs, rate, burst, cost)
-    if rate <= 0 then
-        return true
-    end
-    local cap = burst > 0 and burst or rate
-    local elapsed = nowMs > b.last and nowMs - b.last or 0
-    b.tokens = b.tokens + elapsed * rate / 1000
-    if b.tokens > cap then
-        b.tokens = cap
-    end
-    b.last = nowMs
-    if b.tokens + 1e-9 < cost then
-        return false
-    end
-    b.tokens = b.tokens - cost
-    return true
 end
 return ____exports
  end,
@@ -2380,16 +2350,110 @@ function ____exports.bestSpec(list, req)
 end
 return ____exports
  end,
+["core.verdict"] = function(...) 
+local ____exports = {}
+--- Why a status is refused: it and the statuses rules.allowed_statuses lists.
+function ____exports.statusNotAllowed(status, settings)
+    local list = ""
+    for ____, s in ipairs(settings.allowedStatuses) do
+        list = (list .. (#list > 0 and "," or "")) .. tostring(s)
+    end
+    return ((("status " .. tostring(status)) .. " is not in rules.allowed_statuses (") .. list) .. ")"
+end
+function ____exports.isAllowedStatus(status, settings)
+    for ____, s in ipairs(settings.allowedStatuses) do
+        if s == status then
+            return true
+        end
+    end
+    return false
+end
+return ____exports
+ end,
+["core.policy"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____rulekey = require("core.rulekey")
+local ruleKeys = ____rulekey.ruleKeys
+--- What the request path + `/` is compared with (`-m beg`) for an allowlisted prefix: the prefix with one
+-- trailing `/`. So `/static` and `/static/` both cover `/static`, `/static/` and everything below.
+function ____exports.allowPrefixProbe(prefix)
+    return __TS__StringCharCodeAt(prefix, #prefix - 1) == 47 and prefix or prefix .. "/"
+end
+--- The allowlist entry that covers a normalised path (`exact /health`, `prefix /static/`), if any: the one decision learning, explain and haproxy.cfg's lines share.
+function ____exports.allowlistEntry(path, allow)
+    for ____, p in ipairs(allow.allowExact) do
+        if p == path then
+            return "exact " .. p
+        end
+    end
+    local probe = path .. "/"
+    for ____, p in ipairs(allow.allowPrefix) do
+        local want = ____exports.allowPrefixProbe(p)
+        if #probe >= #want and __TS__StringSubstring(probe, 0, #want) == want then
+            return "prefix " .. p
+        end
+    end
+    return nil
+end
+function ____exports.isAllowlisted(path, allow)
+    return ____exports.allowlistEntry(path, allow) ~= nil
+end
+--- Why a parsed rule may not be stored, whoever asked for it (a backend's signal or `edgeblock rules add`); undefined when it may.
+function ____exports.admitBlock(r, settings)
+    for ____, key in ipairs(ruleKeys(r.match)) do
+        if #key > settings.maxKeyLength then
+            return {
+                reason = "out-of-range",
+                detail = ("rule key longer than " .. tostring(settings.maxKeyLength)) .. " bytes"
+            }
+        end
+    end
+    if ____exports.isAllowlisted(r.match.path, settings) then
+        return {reason = "allowlisted", detail = "path is allowlisted"}
+    end
+    return nil
+end
+--- Token bucket: `rate` tokens per second, at most `burst`. Takes `cost` tokens
+-- when available and says whether it did. Times in integer milliseconds.
+function ____exports.takeTokens(b, nowMs, rate, burst, cost)
+    if rate <= 0 then
+        return true
+    end
+    local cap = burst > 0 and burst or rate
+    local elapsed = nowMs > b.last and nowMs - b.last or 0
+    b.tokens = b.tokens + elapsed * rate / 1000
+    if b.tokens > cap then
+        b.tokens = cap
+    end
+    b.last = nowMs
+    if b.tokens + 1e-9 < cost then
+        return false
+    end
+    b.tokens = b.tokens - cost
+    return true
+end
+return ____exports
+ end,
 ["core.sfv"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__Class = ____lualib.__TS__Class
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__New = ____lualib.__TS__New
+local Error = ____lualib.Error
+local RangeError = ____lualib.RangeError
+local ReferenceError = ____lualib.ReferenceError
+local SyntaxError = ____lualib.SyntaxError
+local TypeError = ____lualib.TypeError
+local URIError = ____lualib.URIError
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local isAlpha = ____bytes.isAlpha
 local isDigit = ____bytes.isDigit
+local itoa = ____bytes.itoa
 local Cursor = __TS__Class()
 Cursor.name = "Cursor"
 function Cursor.prototype.____constructor(self, s)
@@ -2412,6 +2476,14 @@ local function isTchar(c)
     end
     return c == 33 or c == 35 or c == 36 or c == 37 or c == 38 or c == 39 or c == 42 or c == 43 or c == 45 or c == 46 or c == 94 or c == 95 or c == 96 or c == 124 or c == 126
 end
+--- Bytes after a token's first: tchar, ":" and "/".
+local function isTokenChar(c)
+    return isTchar(c) or c == 58 or c == 47
+end
+--- Bytes after a key's first: lcalpha, DIGIT, "_", "-", ".", "*".
+local function isKeyChar(c)
+    return isLcAlpha(c) or isDigit(c) or c == 95 or c == 45 or c == 46 or c == 42
+end
 local function isBase64(c)
     return isAlpha(c) or isDigit(c) or c == 43 or c == 47 or c == 61
 end
@@ -2431,15 +2503,9 @@ local function parseKey(c)
         return {error = "parameter key must start with a-z or *"}
     end
     local start = c.pos
-    do
-        while true do
-            local ch = c:peek()
-            if isLcAlpha(ch) or isDigit(ch) or ch == 95 or ch == 45 or ch == 46 or ch == 42 then
-                c.pos = c.pos + 1
-            else
-                break
-            end
-        end
+    c.pos = c.pos + 1
+    while isKeyChar(c:peek()) do
+        c.pos = c.pos + 1
     end
     return __TS__StringSubstring(c.s, start, c.pos)
 end
@@ -2524,15 +2590,8 @@ local function parseBareItem(c)
     if isAlpha(ch) or ch == 42 then
         local start = c.pos
         c.pos = c.pos + 1
-        do
-            while true do
-                local n = c:peek()
-                if isTchar(n) or n == 58 or n == 47 then
-                    c.pos = c.pos + 1
-                else
-                    break
-                end
-            end
+        while isTokenChar(c:peek()) do
+            c.pos = c.pos + 1
         end
         return {
             t = "tok",
@@ -2686,6 +2745,82 @@ function ____exports.parseList(lines)
     end
     return {ok = true, items = items}
 end
+local function isKey(s)
+    if #s == 0 then
+        return false
+    end
+    local first = string.byte(s, 1) or 0 / 0
+    if not isLcAlpha(first) and first ~= 42 then
+        return false
+    end
+    do
+        local i = 1
+        while i < #s do
+            if not isKeyChar(__TS__StringCharCodeAt(s, i)) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+local function isToken(s)
+    if #s == 0 then
+        return false
+    end
+    local first = string.byte(s, 1) or 0 / 0
+    if not isAlpha(first) and first ~= 42 then
+        return false
+    end
+    do
+        local i = 1
+        while i < #s do
+            if not isTokenChar(__TS__StringCharCodeAt(s, i)) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- A Decimal's text as the parser keeps it: -?DIGIT{1,12}.DIGIT{1,3}.
+local function isDecimalText(s)
+    local i = #s > 0 and (string.byte(s, 1) or 0 / 0) == 45 and 1 or 0
+    local intStart = i
+    while i < #s and isDigit(__TS__StringCharCodeAt(s, i)) do
+        i = i + 1
+    end
+    local intDigits = i - intStart
+    if intDigits < 1 or intDigits > 12 or i >= #s or __TS__StringCharCodeAt(s, i) ~= 46 then
+        return false
+    end
+    i = i + 1
+    local fracDigits = #s - i
+    if fracDigits < 1 or fracDigits > 3 then
+        return false
+    end
+    do
+        while i < #s do
+            if not isDigit(__TS__StringCharCodeAt(s, i)) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+local function isBase64Text(s)
+    do
+        local i = 0
+        while i < #s do
+            if not isBase64(__TS__StringCharCodeAt(s, i)) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
 local function serializeString(s)
     local out = "\""
     do
@@ -2701,9 +2836,41 @@ local function serializeString(s)
     end
     return out .. "\""
 end
+--- Why RFC 8941 §4.1 cannot serialise this bare item, or undefined when it can.
+local function bareItemError(b)
+    if b.t == "int" then
+        if math.floor(b.v) ~= b.v or b.v > 999999999999999 or b.v < -999999999999999 then
+            return "integer out of range"
+        end
+    elseif b.t == "dec" then
+        if not isDecimalText(b.v) then
+            return "decimal is not -?DIGIT{1,12}.DIGIT{1,3}"
+        end
+    elseif b.t == "str" then
+        do
+            local i = 0
+            while i < #b.v do
+                local ch = __TS__StringCharCodeAt(b.v, i)
+                if ch < 32 or ch > 126 then
+                    return "string has a byte outside printable ASCII"
+                end
+                i = i + 1
+            end
+        end
+    elseif b.t == "tok" then
+        if not isToken(b.v) then
+            return "not a token"
+        end
+    elseif b.t == "bytes" then
+        if not isBase64Text(b.v) then
+            return "byte sequence is not base64 text"
+        end
+    end
+    return nil
+end
 function ____exports.serializeBareItem(b)
     if b.t == "int" then
-        return "" .. tostring(b.v)
+        return itoa(b.v)
     end
     if b.t == "dec" then
         return b.v
@@ -2719,15 +2886,38 @@ function ____exports.serializeBareItem(b)
     end
     return b.v and "?1" or "?0"
 end
---- Serialise items back to a field value (booleans true as bare keys, as RFC 8941 prescribes).
-function ____exports.serializeList(items)
+--- RFC 8941 §4.1.1 List serialisation (booleans true as bare keys); fails, as the RFC says, on what the syntax cannot carry.
+function ____exports.trySerializeList(items)
     local out = ""
     do
         local i = 0
         while i < #items do
             local it = items[i + 1]
+            if it.inner then
+                return {
+                    ok = false,
+                    error = ("inner list members are not kept (member " .. tostring(i)) .. ")"
+                }
+            end
+            local e = bareItemError(it.value)
+            if e ~= nil then
+                return {
+                    ok = false,
+                    error = ((e .. " (member ") .. tostring(i)) .. ")"
+                }
+            end
             out = (out .. (i > 0 and ", " or "")) .. ____exports.serializeBareItem(it.value)
             for ____, p in ipairs(it.params) do
+                if not isKey(p.key) then
+                    return {
+                        ok = false,
+                        error = ("bad parameter key (member " .. tostring(i)) .. ")"
+                    }
+                end
+                local pe = bareItemError(p.value)
+                if pe ~= nil then
+                    return {ok = false, error = ((pe .. " (parameter ") .. p.key) .. ")"}
+                end
                 out = (out .. ";") .. p.key
                 if not (p.value.t == "bool" and p.value.v) then
                     out = (out .. "=") .. ____exports.serializeBareItem(p.value)
@@ -2736,19 +2926,18 @@ function ____exports.serializeList(items)
             i = i + 1
         end
     end
-    return out
+    return {ok = true, text = out}
 end
-return ____exports
- end,
-["core.verdict"] = function(...) 
-local ____exports = {}
-function ____exports.isAllowedStatus(status, settings)
-    for ____, s in ipairs(settings.allowedStatuses) do
-        if s == status then
-            return true
-        end
+--- For lists built from validated input (the SDK, formatBlocks): a value RFC 8941 cannot carry is a bug, so it throws.
+function ____exports.serializeList(items)
+    local r = ____exports.trySerializeList(items)
+    if not r.ok then
+        error(
+            __TS__New(Error, "RFC 8941 cannot serialise this list: " .. r.error),
+            0
+        )
     end
-    return false
+    return r.text
 end
 return ____exports
  end,
@@ -2760,6 +2949,7 @@ local __TS__SparseArrayNew = ____lualib.__TS__SparseArrayNew
 local __TS__SparseArrayPush = ____lualib.__TS__SparseArrayPush
 local __TS__SparseArraySpread = ____lualib.__TS__SparseArraySpread
 local ____exports = {}
+local str
 local ____bytes = require("core.bytes")
 local asciiUpper = ____bytes.asciiUpper
 local isAlpha = ____bytes.isAlpha
@@ -2776,8 +2966,15 @@ local withHead = ____rulekey.withHead
 local ____sfv = require("core.sfv")
 local parseList = ____sfv.parseList
 local serializeList = ____sfv.serializeList
+local trySerializeList = ____sfv.trySerializeList
 local ____verdict = require("core.verdict")
 local isAllowedStatus = ____verdict.isAllowedStatus
+local statusNotAllowed = ____verdict.statusNotAllowed
+local ____policy = require("core.policy")
+local admitBlock = ____policy.admitBlock
+function str(v)
+    return {t = "str", v = v}
+end
 --- True for a byte that may start an RFC 8941 token.
 function ____exports.isTokenStart(c)
     return isAlpha(c) or c == 42
@@ -3052,7 +3249,7 @@ local function parseBlock(item, ctx, settings)
         if not isAllowedStatus(s.v, settings) then
             return reject(
                 "status-not-allowed",
-                "status " .. tostring(s.v)
+                statusNotAllowed(s.v, settings)
             )
         end
         status = s.v
@@ -3179,8 +3376,75 @@ function ____exports.parseEdgeRule(lines, ctx, settings)
     end
     return {kind = "apply", blocks = blocks, removes = removes}
 end
-local function str(v)
-    return {t = "str", v = v}
+--- An operator's rule, validated by the parser a backend's signal goes through (the same normalisation,
+-- allowed statuses, TTL bounds and defaults) and by the same storage policy (admitBlock). No request
+-- is being answered, so the defaults are the edge's: any method, rules.default_status, rules.default_ttl.
+function ____exports.operatorBlock(o, settings)
+    local params = {{
+        key = "path",
+        value = str(o.path)
+    }}
+    if o.prefix then
+        params[#params + 1] = {key = "prefix", value = {t = "bool", v = true}}
+    end
+    if o.methods ~= nil then
+        params[#params + 1] = {
+            key = "methods",
+            value = str(o.methods)
+        }
+    end
+    if o.host ~= nil then
+        params[#params + 1] = {
+            key = "host",
+            value = str(o.host)
+        }
+    end
+    if o.auth ~= nil then
+        params[#params + 1] = {
+            key = "auth",
+            value = str(o.auth)
+        }
+    end
+    if o.query ~= nil then
+        params[#params + 1] = {
+            key = "query",
+            value = str(o.query)
+        }
+    end
+    if o.status ~= nil then
+        params[#params + 1] = {key = "status", value = {t = "int", v = o.status}}
+    end
+    if o.ttl ~= nil then
+        params[#params + 1] = {key = "ttl", value = {t = "int", v = o.ttl}}
+    end
+    if o.reason ~= nil then
+        params[#params + 1] = {
+            key = "reason",
+            value = str(o.reason)
+        }
+    end
+    if o.body ~= nil then
+        params[#params + 1] = {
+            key = "body",
+            value = str(o.body)
+        }
+    end
+    if o.dryRun then
+        params[#params + 1] = {key = "dry-run", value = {t = "bool", v = true}}
+    end
+    local text = trySerializeList({{value = {t = "tok", v = "block"}, params = params, inner = false}})
+    if not text.ok then
+        return reject("malformed", text.error)
+    end
+    local v = ____exports.parseEdgeRule({text.text}, {path = nil, method = "", status = 0}, settings)
+    if v.kind == "reject" then
+        return reject(v.reason, v.detail)
+    end
+    if v.kind ~= "apply" or #v.blocks ~= 1 then
+        return reject("malformed", "not one block rule")
+    end
+    local no = admitBlock(v.blocks[1], settings)
+    return no ~= nil and reject(no.reason, no.detail) or ({rule = v.blocks[1]})
 end
 --- The member a BlockRule is written as. The SDK uses it; parseEdgeRule(formatBlock(r)) gives r back.
 function ____exports.blockItem(r)
@@ -3266,6 +3530,7 @@ local ____protocol = require("core.protocol")
 local parseEdgeRule = ____protocol.parseEdgeRule
 local ____verdict = require("core.verdict")
 local isAllowedStatus = ____verdict.isAllowedStatus
+local statusNotAllowed = ____verdict.statusNotAllowed
 --- Label given to rules learned from the short form.
 ____exports.SHORT_FORM_REASON = "edge-resource"
 --- `X-Edge-Resource` short form. `false` blocks the request's own path, any
@@ -3311,7 +3576,7 @@ function ____exports.parseShortForm(values, requestPath, settings)
         return {
             kind = "reject",
             reason = "status-not-allowed",
-            detail = "status " .. tostring(status)
+            detail = statusNotAllowed(status, settings)
         }
     end
     if requestPath == nil then
@@ -3380,6 +3645,7 @@ local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
 local ____rule = require("core.rule")
@@ -3399,11 +3665,11 @@ function ____exports.qualMapFile(backend)
 end
 function ____exports.entryRecord(____table, key, d)
     return {kind = "table", table = ____table, key = key, fields = {
-        {name = "gpt0", value = d.expiry},
-        {name = "gpc0", value = d.answer},
-        {name = "gpc1", value = d.ruleExpiry},
-        {name = "sess_cnt", value = d.created},
-        {name = "server_id", value = d.reason}
+        {name = RULE_FIELDS.expiry, value = d.expiry},
+        {name = RULE_FIELDS.answer, value = d.answer},
+        {name = RULE_FIELDS.ruleExpiry, value = d.ruleExpiry},
+        {name = RULE_FIELDS.created, value = d.created},
+        {name = RULE_FIELDS.reason, value = d.reason}
     }}
 end
 --- Add a spec to a space-separated list, once.
@@ -3431,6 +3697,14 @@ function ____exports.dropSpec(list, spec)
         ::__continue11::
     end
     return out
+end
+--- The record that lifts the rule on `key` (the Lua store's remove and the CLI's): its rule expiry is
+-- zeroed, and its liveness too unless the entry still indexes other rules of the same base; the
+-- creation stamp records the change, so a replayed older record cannot undo it.
+function ____exports.removalRecord(____table, key, keepIndex, now)
+    local stamp = {name = RULE_FIELDS.created, value = now}
+    local lift = {name = RULE_FIELDS.ruleExpiry, value = 0}
+    return {kind = "table", table = ____table, key = key, fields = keepIndex and ({lift, stamp}) or ({lift, {name = RULE_FIELDS.expiry, value = 0}, stamp})}
 end
 --- Records that learn `rules` at `now` (epoch seconds) + `nowUsec`.
 function ____exports.blockRecords(backend, rules, now, originServerId, store, nowUsec)
@@ -4621,6 +4895,58 @@ function ExpiredClearer.prototype.finish(self)
 end
 return ____exports
  end,
+["lua.guard"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+--- Distinct failure reasons logged per Lua state; later ones are counted only.
+____exports.MAX_LOGGED_FAILURES = 32
+local logged = {}
+local loggedCount = 0
+--- Count and log (once per entry and reason) a failure of an entry point.
+function ____exports.failed(entry, reason)
+    inc("lua_errors:" .. entry)
+    local key = (entry .. " ") .. reason
+    if logged[key] == true then
+        return
+    end
+    if loggedCount >= ____exports.MAX_LOGGED_FAILURES then
+        if loggedCount == ____exports.MAX_LOGGED_FAILURES then
+            logEvent(
+                core.err,
+                "entry point failed",
+                {
+                    {"entry", "*"},
+                    {"detail", "more distinct failures are counted only (lua_errors)"},
+                    {
+                        "logged",
+                        itoa(loggedCount)
+                    }
+                }
+            )
+        end
+        loggedCount = loggedCount + 1
+        return
+    end
+    logged[key] = true
+    loggedCount = loggedCount + 1
+    logEvent(core.err, "entry point failed", {{"entry", entry}, {"fail_open", "yes"}, {"detail", reason}})
+end
+--- Run `body`; on an error, count and log it and return what `fallback` gives (it only publishes a fail-open outcome).
+function ____exports.guard(entry, body, fallback)
+    local ok, res = pcall(body)
+    if ok then
+        return res
+    end
+    ____exports.failed(entry, res)
+    return fallback(res)
+end
+return ____exports
+ end,
 ["lua.headers"] = function(...) 
 local ____exports = {}
 --- A txn variable that holds a string, or undefined.
@@ -4670,8 +4996,21 @@ local function isReady()
     local e = ____temp_0
     return e ~= nil and (e.gpt0 or 0) > 0
 end
+--- Set when the loader of this Lua state failed: nothing will open the gate, so nothing waits for it.
+local givenUp = false
+--- The loader is gone: requests are no longer held in this Lua state (each is still counted as served before the rules were loaded).
+function ____exports.gateGivenUp()
+    givenUp = true
+end
 --- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
 function ____exports.waitUntilReady()
+    if isReady() then
+        return
+    end
+    if givenUp then
+        inc("ready_timeouts")
+        return
+    end
     local start = core.now()
     while not isReady() and not ____exports.isStopping() do
         local now = core.now()
@@ -4698,6 +5037,7 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local roomFor
 local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
 local ____journal = require("core.journal")
@@ -4714,12 +5054,13 @@ local blockRecords = ____store_2Drecords.blockRecords
 local dropSpec = ____store_2Drecords.dropSpec
 local prefixMapFile = ____store_2Drecords.prefixMapFile
 local qualMapFile = ____store_2Drecords.qualMapFile
+local removalRecord = ____store_2Drecords.removalRecord
 local ____journal_2Dfile = require("lua.journal-file")
 local journalAppend = ____journal_2Dfile.journalAppend
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local clearKeyCommand = ____runtime_2Dcmd.clearKeyCommand
-local EVICTION_RETRIES = ____runtime_2Dcmd.EVICTION_RETRIES
 local NO_ENTRY_ANSWER = ____runtime_2Dcmd.NO_ENTRY_ANSWER
+local retryEviction = ____runtime_2Dcmd.retryEviction
 local ____eviction = require("core.eviction")
 local tableNeverPurges = ____eviction.tableNeverPurges
 local ____evict = require("lua.evict")
@@ -4856,10 +5197,10 @@ function ____exports.applyMutations(settings, muts, before)
     end
     if #cmds > 0 then
         local res = runCli(settings.runtimeApi, cmds, 2)
-        local retries = tableNeverPurges(settings.onFull, #settings.stateDir > 0) and 0 or EVICTION_RETRIES
+        local neverPurges = tableNeverPurges(settings.onFull, #settings.stateDir > 0)
         do
             local i = 0
-            while i < retries and res.ok and (string.find(res.output, NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0 do
+            while res.ok and retryEviction(res.output, i, neverPurges) do
                 res = runCli(settings.runtimeApi, cmds, 2)
                 i = i + 1
             end
@@ -4932,7 +5273,7 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
         local gone = {}
         for ____, v in ipairs(victims) do
             if t:lookup(v) == nil then
-                gone[#gone + 1] = {kind = "table", table = ____table, key = v, fields = {{name = "gpc1", value = 0}, {name = "gpt0", value = 0}, {name = "sess_cnt", value = now.sec}}}
+                gone[#gone + 1] = removalRecord(____table, v, false, now.sec)
             end
         end
         if #gone > 0 then
@@ -4956,11 +5297,10 @@ function ____exports.storeRemoves(settings, backend, removes, now)
         if e == nil then
             return
         end
-        if (e.gpc1 or 0) > 0 then
+        if (e[RULE_FIELDS.ruleExpiry] or 0) > 0 then
             removed = removed + 1
         end
-        local stamp = {name = "sess_cnt", value = now}
-        muts[#muts + 1] = {kind = "table", table = ____table, key = key, fields = keepIndex and ({{name = "gpc1", value = 0}, stamp}) or ({{name = "gpc1", value = 0}, {name = "gpt0", value = 0}, stamp})}
+        muts[#muts + 1] = removalRecord(____table, key, keepIndex, now)
     end
     for ____, r in ipairs(removes) do
         do
@@ -5026,7 +5366,7 @@ local PENDING_TABLE_PREFIX = ____contract.PENDING_TABLE_PREFIX
 local SEEN_TABLE_PREFIX = ____contract.SEEN_TABLE_PREFIX
 local VARS = ____contract.VARS
 local ____policy = require("core.policy")
-local isAllowlisted = ____policy.isAllowlisted
+local admitBlock = ____policy.admitBlock
 local takeTokens = ____policy.takeTokens
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
@@ -5054,13 +5394,14 @@ local storeBlocks = ____store.storeBlocks
 local storeRemoves = ____store.storeRemoves
 local tableFill = ____store.tableFill
 local buckets = {}
-local function publish(txn, outcome, reason)
+--- The signal outcome in txn vars (for haproxy.cfg and the log line), and counted.
+function ____exports.publish(txn, outcome, reason)
     txn:set_var(VARS.signalOutcome, outcome)
     txn:set_var(VARS.signalReason, reason)
     inc((("signal:" .. outcome) .. ":") .. reason)
 end
 local function refuse(txn, reason, backend, path, detail)
-    publish(txn, "rejected", reason)
+    ____exports.publish(txn, "rejected", reason)
     logEvent(reason == "edge-error" and core.err or core.warning, "signal rejected", {{"reason", reason}, {"backend", backend}, {"path", path}, {"detail", detail}})
 end
 local function pendingLookup(backend, key)
@@ -5133,16 +5474,6 @@ function ____exports.execute(ctx, txn, mode)
         )
         return
     end
-    if #ctx.settingsErrors > 0 then
-        refuse(
-            txn,
-            "edge-error",
-            backend,
-            path,
-            "settings: " .. ctx.settingsErrors[1]
-        )
-        return
-    end
     if backend == nil then
         refuse(
             txn,
@@ -5160,7 +5491,7 @@ function ____exports.execute(ctx, txn, mode)
         return
     end
     if verdict.kind == "ignore" then
-        publish(txn, "ignored", "valid")
+        ____exports.publish(txn, "ignored", "valid")
         return
     end
     if verdict.kind == "reject" then
@@ -5174,25 +5505,14 @@ function ____exports.execute(ctx, txn, mode)
         return
     end
     for ____, b in ipairs(verdict.blocks) do
-        for ____, key in ipairs(ruleKeys(b.match)) do
-            if #key > ctx.settings.maxKeyLength then
-                refuse(
-                    txn,
-                    "out-of-range",
-                    backend,
-                    path,
-                    ("rule key longer than " .. tostring(ctx.settings.maxKeyLength)) .. " bytes"
-                )
-                return
-            end
-        end
-        if isAllowlisted(b.match.path, ctx.settings) then
+        local no = admitBlock(b, ctx.settings)
+        if no ~= nil then
             refuse(
                 txn,
-                "allowlisted",
+                no.reason,
                 backend,
                 b.match.path,
-                "path is allowlisted"
+                no.detail
             )
             return
         end
@@ -5316,7 +5636,7 @@ function ____exports.execute(ctx, txn, mode)
         removed = r.removed
         inc("rules_removed:signal", removed)
     end
-    publish(txn, #blocks > 0 and "learned" or (#verdict.removes > 0 and "removed" or "pending"), #blocks > 0 and blocks[1].reason or "-")
+    ____exports.publish(txn, #blocks > 0 and "learned" or (#verdict.removes > 0 and "removed" or "pending"), #blocks > 0 and blocks[1].reason or "-")
     for ____, r in ipairs(blocks) do
         inc("rules_learned:" .. r.reason)
         for ____, key in ipairs(ruleKeys(r.match)) do
@@ -5546,27 +5866,31 @@ local ____exports = {}
 local ____contract = require("core.contract")
 local SETTINGS_ENV = ____contract.SETTINGS_ENV
 local ____settings = require("core.settings")
-local DEFAULT_SETTINGS = ____settings.DEFAULT_SETTINGS
 local parseSettings = ____settings.parseSettings
+--- The settings, or an error that stops HAProxy's start (or reload) with the reason: blocks.lua never runs
+-- on settings it could not read, and a request is never held for a maintenance task that does not exist.
 function ____exports.loadSettings()
     local path = os.getenv(SETTINGS_ENV)
     if path == nil or path == "" then
-        return {settings = DEFAULT_SETTINGS, errors = {((SETTINGS_ENV .. " is not set (add `setenv ") .. SETTINGS_ENV) .. " <file>` to global)"}}
+        error(((("edgeblock: " .. SETTINGS_ENV) .. " is not set: add `setenv ") .. SETTINGS_ENV) .. " <file>` to the global section", 0)
     end
     local file, err = io.open(path, "r")
     if file == nil then
-        return {
-            settings = DEFAULT_SETTINGS,
-            errors = {(("cannot read " .. path) .. ": ") .. tostring(err)}
-        }
+        error(
+            (("edgeblock: cannot read the settings file " .. path) .. ": ") .. tostring(err),
+            0
+        )
     end
     local text = file:read("a")
     file:close()
     local parsed = parseSettings(text == nil and "" or text)
     if not parsed.ok then
-        return {settings = DEFAULT_SETTINGS, errors = parsed.errors}
+        error(
+            (("edgeblock: settings file " .. path) .. ": ") .. table.concat(parsed.errors, "; "),
+            0
+        )
     end
-    return {settings = parsed.settings, errors = {}}
+    return parsed.settings
 end
 return ____exports
  end,
@@ -5815,6 +6139,16 @@ local readFrom = ____state_2Dfiles.readFrom
 local Replayer = ____state_2Dfiles.Replayer
 local runCliRetry = ____state_2Dfiles.runCliRetry
 local snapshotWrittenAt = ____state_2Dfiles.snapshotWrittenAt
+--- Mark this process's rules as loaded (the ready key); says whether the runtime API took it.
+function ____exports.openGate(settings)
+    local res = runCliRetry(settings, {((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.gpt0 1"})
+    if res.ok and cliSucceeded(res.output) then
+        return true
+    end
+    inc("maintenance_errors")
+    logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
+    return false
+end
 function loadState(m)
     local now = core.now().sec
     local corrupt = 0
@@ -5953,10 +6287,7 @@ function ____exports.maintenance(settings)
         core.now().sec,
         persist
     )
-    local res = runCliRetry(settings, {((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.gpt0 1"})
-    if not res.ok or not cliSucceeded(res.output) then
-        logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
-    end
+    local gateOpen = ____exports.openGate(settings)
     m.lastSweep = core.now().sec
     m.pressure = pressure
     m.lastSnapshot = persist and snapshotWrittenAt(settings) or core.now().sec
@@ -5966,6 +6297,9 @@ function ____exports.maintenance(settings)
     do
         while true do
             core.sleep(1)
+            if not gateOpen then
+                gateOpen = ____exports.openGate(settings)
+            end
             if isStopping() then
                 flushBacklog(settings)
                 return
@@ -5991,13 +6325,11 @@ return ____exports
 local ____exports = {}
 local ____contract = require("core.contract")
 local LUA_NAMES = ____contract.LUA_NAMES
-local VARS = ____contract.VARS
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
+local ____guard = require("lua.guard")
+local guard = ____guard.guard
 local learn = require("lua.learn")
 local ____log = require("lua.log")
 local configureLog = ____log.configureLog
-local logEvent = ____log.logEvent
 local match = require("lua.match")
 local metrics = require("lua.metrics")
 local normalize = require("lua.normalize")
@@ -6005,43 +6337,43 @@ local ____settings_2Dloader = require("lua.settings-loader")
 local loadSettings = ____settings_2Dloader.loadSettings
 local ____persist = require("lua.persist")
 local maintenance = ____persist.maintenance
+local openGate = ____persist.openGate
 local ____journal_2Dfile = require("lua.journal-file")
 local flushBacklog = ____journal_2Dfile.flushBacklog
 local ____ready = require("lua.ready")
+local gateGivenUp = ____ready.gateGivenUp
 local waitUntilReady = ____ready.waitUntilReady
 local ____store = require("lua.store")
 local openBackendMaps = ____store.openBackendMaps
 local openGlobalMaps = ____store.openGlobalMaps
-local loaded = loadSettings()
-configureLog(loaded.settings.logStream)
-for ____, e in ipairs(loaded.errors) do
-    logEvent(core.alert, "settings error, learning disabled", {{"detail", e}})
-end
+local settings = loadSettings()
+configureLog(settings.logStream)
 local maps = openGlobalMaps()
 core.register_init(function() return openBackendMaps() end)
 local nbthread = tonumber(core.get_info().Nbthread) or 1
-local ctx = {settings = loaded.settings, settingsErrors = loaded.errors, maps = maps, rateShare = core.thread > 0 and nbthread or 1}
-if core.thread <= 1 and #loaded.errors == 0 then
+local ctx = {settings = settings, maps = maps, rateShare = core.thread > 0 and nbthread or 1}
+if core.thread <= 1 then
     core.register_task(function()
-        local ok, err = pcall(function() return maintenance(loaded.settings) end)
-        if not ok then
-            logEvent(
-                core.alert,
-                "maintenance task stopped",
-                {{
-                    "detail",
-                    tostring(err)
-                }}
-            )
-        end
+        guard(
+            "maintenance",
+            function() return maintenance(settings) end,
+            function()
+                gateGivenUp()
+                openGate(settings)
+            end
+        )
     end)
 end
-if core.thread > 1 and #loaded.errors == 0 and #loaded.settings.stateDir > 0 then
+if core.thread > 1 and #settings.stateDir > 0 then
     core.register_task(function()
         do
             while true do
                 core.sleep(1)
-                pcall(function() return flushBacklog(loaded.settings) end)
+                guard(
+                    "journal_retry",
+                    function() return flushBacklog(settings) end,
+                    function() return nil end
+                )
             end
         end
     end)
@@ -6049,90 +6381,53 @@ end
 core.register_action(
     LUA_NAMES.learn,
     {"http-res"},
-    function(txn, mode)
-        local ok, err = pcall(function() return learn.execute(ctx, txn, mode) end)
-        if not ok then
-            txn:set_var(VARS.signalOutcome, "rejected")
-            txn:set_var(VARS.signalReason, "edge-error")
-            inc("signal:rejected:edge-error")
-            logEvent(
-                core.err,
-                "signal not handled",
-                {
-                    {"reason", "edge-error"},
-                    {
-                        "detail",
-                        tostring(err)
-                    }
-                }
-            )
-        end
-    end,
+    function(txn, mode) return guard(
+        "learn",
+        function() return learn.execute(ctx, txn, mode) end,
+        function() return learn.publish(txn, "rejected", "edge-error") end
+    ) end,
     1
 )
 core.register_action(
     LUA_NAMES.wait,
     {"http-req"},
-    function()
-        local ok, err = pcall(function() return waitUntilReady() end)
-        if not ok then
-            logEvent(
-                core.err,
-                "wait for rules failed",
-                {{
-                    "detail",
-                    tostring(err)
-                }}
-            )
-        end
-    end,
+    function() return guard(
+        "wait",
+        function() return waitUntilReady() end,
+        function() return nil end
+    ) end,
     0
 )
 core.register_action(
     LUA_NAMES.match,
     {"http-req"},
-    function(txn, which)
-        local ok, err = pcall(function() return match.execute(txn, which) end)
-        if not ok then
-            inc("match_errors")
-            logEvent(
-                core.err,
-                "qualified match failed",
-                {{
-                    "detail",
-                    tostring(err)
-                }}
-            )
-        end
-    end,
+    function(txn, which) return guard(
+        "match",
+        function() return match.execute(txn, which) end,
+        function() return nil end
+    ) end,
     1
 )
 core.register_service(
     LUA_NAMES.metrics,
     "http",
-    function(applet)
-        local ok, err = pcall(function() return metrics.execute(applet, maps) end)
-        if not ok then
-            logEvent(
-                core.err,
-                "metrics failed",
-                {{
-                    "detail",
-                    tostring(err)
-                }}
-            )
+    function(applet) return guard(
+        "metrics",
+        function() return metrics.execute(applet, maps) end,
+        function()
             applet:set_status(500)
             applet:start_response()
             applet:send("edgeblock metrics failed; see HAProxy's log\n")
         end
-    end
+    ) end
 )
 core.register_converters(
     LUA_NAMES.normalize,
-    function(value)
-        local ok, res = pcall(function() return normalize.execute(loaded.settings, value) end)
-        return ok and res or value
-    end
+    function(value) return guard(
+        "normalize",
+        function() return normalize.execute(settings, value) end,
+        function() return value end
+    ) end
 )
 return ____exports
  end,

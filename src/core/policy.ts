@@ -1,4 +1,16 @@
-/** Learn-time policies that are pure: the allowlist and the token bucket. */
+/** Learn-time policies that are pure: what may be stored, the allowlist and the token bucket. */
+import { ruleKeys } from "./rulekey";
+import { Settings } from "./settings";
+import { BlockRule, RejectReason } from "./verdict";
+
+/** Why a parsed rule may not be stored, whoever asked for it (a backend's signal or `edgeblock rules add`); undefined when it may. */
+export function admitBlock(r: BlockRule, settings: Settings): { readonly reason: RejectReason; readonly detail: string } | undefined {
+  for (const key of ruleKeys(r.match)) {
+    if (key.length > settings.maxKeyLength) return { reason: "out-of-range", detail: "rule key longer than " + settings.maxKeyLength + " bytes" };
+  }
+  if (isAllowlisted(r.match.path, settings)) return { reason: "allowlisted", detail: "path is allowlisted" };
+  return undefined;
+}
 
 /** The allowlist, as learning (Settings), explain and the renderer (the YAML config) all hold it. */
 export interface Allowlist {

@@ -7,9 +7,10 @@
 import { asciiUpper, isAlpha, isDigit, isPrintableAscii, splitOn } from "./bytes";
 import { normalizePath } from "./path";
 import { AuthState, isMethodToken, isQueryName, normalizeHost, QueryCond, RuleMatch, withHead } from "./rulekey";
-import { BareItem, parseList, serializeList, SfItem, SfParam } from "./sfv";
+import { BareItem, parseList, serializeList, SfItem, SfParam, trySerializeList } from "./sfv";
 import { Settings } from "./settings";
-import { BlockRule, isAllowedStatus, RejectReason, RemoveRule, SignalVerdict } from "./verdict";
+import { BlockRule, isAllowedStatus, statusNotAllowed, RejectReason, RemoveRule, SignalVerdict } from "./verdict";
+import { admitBlock } from "./policy";
 
 /** The request that caused the signal: defaults come from it. */
 export interface SignalContext {
@@ -183,7 +184,7 @@ function parseBlock(item: SfItem, ctx: SignalContext, settings: Settings): Block
   const s = param(item, "status");
   if (s !== undefined) {
     if (s.t !== "int") return reject("malformed", "status must be an integer");
-    if (!isAllowedStatus(s.v, settings)) return reject("status-not-allowed", "status " + s.v);
+    if (!isAllowedStatus(s.v, settings)) return reject("status-not-allowed", statusNotAllowed(s.v, settings));
     status = s.v;
   }
 
@@ -261,6 +262,49 @@ export function parseEdgeRule(lines: readonly string[], ctx: SignalContext, sett
     }
   }
   return { kind: "apply", blocks, removes };
+}
+
+/** What `edgeblock rules add` is given: the parameters of a backend's `block` member, as the operator typed them. */
+export interface OperatorBlock {
+  readonly path: string;
+  readonly prefix: boolean;
+  /** `*` or space-separated methods; undefined: any method. */
+  readonly methods?: string;
+  readonly host?: string;
+  readonly auth?: string;
+  readonly query?: string;
+  readonly status?: number;
+  readonly ttl?: number;
+  readonly reason?: string;
+  readonly body?: string;
+  readonly dryRun: boolean;
+}
+
+/**
+ * An operator's rule, validated by the parser a backend's signal goes through (the same normalisation,
+ * allowed statuses, TTL bounds and defaults) and by the same storage policy (admitBlock). No request
+ * is being answered, so the defaults are the edge's: any method, rules.default_status, rules.default_ttl.
+ */
+export function operatorBlock(o: OperatorBlock, settings: Settings): { readonly rule: BlockRule } | Fail {
+  const params: SfParam[] = [{ key: "path", value: str(o.path) }];
+  if (o.prefix) params.push({ key: "prefix", value: { t: "bool", v: true } });
+  if (o.methods !== undefined) params.push({ key: "methods", value: str(o.methods) });
+  if (o.host !== undefined) params.push({ key: "host", value: str(o.host) });
+  if (o.auth !== undefined) params.push({ key: "auth", value: str(o.auth) });
+  if (o.query !== undefined) params.push({ key: "query", value: str(o.query) });
+  if (o.status !== undefined) params.push({ key: "status", value: { t: "int", v: o.status } });
+  if (o.ttl !== undefined) params.push({ key: "ttl", value: { t: "int", v: o.ttl } });
+  if (o.reason !== undefined) params.push({ key: "reason", value: str(o.reason) });
+  if (o.body !== undefined) params.push({ key: "body", value: str(o.body) });
+  if (o.dryRun) params.push({ key: "dry-run", value: { t: "bool", v: true } });
+  // written out as the header a backend would send, and read back by the learn path's own parser
+  const text = trySerializeList([{ value: { t: "tok", v: "block" }, params, inner: false }]);
+  if (!text.ok) return reject("malformed", text.error);
+  const v = parseEdgeRule([text.text], { path: undefined, method: "", status: 0 }, settings);
+  if (v.kind === "reject") return reject(v.reason, v.detail);
+  if (v.kind !== "apply" || v.blocks.length !== 1) return reject("malformed", "not one block rule");
+  const no = admitBlock(v.blocks[0], settings);
+  return no !== undefined ? reject(no.reason, no.detail) : { rule: v.blocks[0] };
 }
 
 function str(v: string): BareItem {

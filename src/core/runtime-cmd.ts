@@ -28,6 +28,15 @@ export function escapeCliArg(s: string): string {
 export const NO_ENTRY_ANSWER = "Unable to allocate a new entry";
 export const EVICTION_RETRIES = 8;
 
+/**
+ * The one eviction retry (the Lua store and the CLI): send the same commands again after `attempt`
+ * tries when the answer says a full table gave up, unless the table never purges (on_full: refuse
+ * answers "full" for good).
+ */
+export function retryEviction(output: string, attempt: number, neverPurges: boolean): boolean {
+  return !neverPurges && attempt < EVICTION_RETRIES && output.indexOf(NO_ENTRY_ANSWER) >= 0;
+}
+
 /** Field values of one rule entry, all unsigned integers. */
 export interface RuleEntryData {
   readonly expiry: number;

@@ -1,9 +1,10 @@
 /**
  * RFC 8941 Structured Field Values: the List type with parameterised Items,
  * parsed and serialised byte by byte (no RegExp, so TSTL compiles it and it
- * means the same in Lua). Inner lists parse but are refused by the caller.
+ * means the same in Lua). Inner lists parse but are refused by the caller,
+ * and only their parameters are kept, so the serialiser refuses them too.
  */
-import { isAlpha, isDigit } from "./bytes";
+import { isAlpha, isDigit, itoa } from "./bytes";
 
 export type BareItem =
   | { readonly t: "int"; readonly v: number }
@@ -27,6 +28,8 @@ export interface SfItem {
 }
 
 export type SfListResult = { readonly ok: true; readonly items: readonly SfItem[] } | { readonly ok: false; readonly error: string };
+
+export type SfSerialized = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string };
 
 class Cursor {
   pos = 0;
@@ -56,6 +59,16 @@ function isTchar(c: number): boolean {
   );
 }
 
+/** Bytes after a token's first: tchar, ":" and "/". */
+function isTokenChar(c: number): boolean {
+  return isTchar(c) || c === 58 || c === 47;
+}
+
+/** Bytes after a key's first: lcalpha, DIGIT, "_", "-", ".", "*". */
+function isKeyChar(c: number): boolean {
+  return isLcAlpha(c) || isDigit(c) || c === 95 || c === 45 || c === 46 || c === 42;
+}
+
 function isBase64(c: number): boolean {
   return isAlpha(c) || isDigit(c) || c === 43 || c === 47 || c === 61;
 }
@@ -72,11 +85,8 @@ function parseKey(c: Cursor): string | Fail {
   const first = c.peek();
   if (!isLcAlpha(first) && first !== 42) return { error: "parameter key must start with a-z or *" };
   const start = c.pos;
-  for (;;) {
-    const ch = c.peek();
-    if (isLcAlpha(ch) || isDigit(ch) || ch === 95 || ch === 45 || ch === 46 || ch === 42) c.pos++;
-    else break;
-  }
+  c.pos++;
+  while (isKeyChar(c.peek())) c.pos++;
   return c.s.substring(start, c.pos);
 }
 
@@ -138,11 +148,7 @@ function parseBareItem(c: Cursor): BareItem | Fail {
   if (isAlpha(ch) || ch === 42) {
     const start = c.pos;
     c.pos++;
-    for (;;) {
-      const n = c.peek();
-      if (isTchar(n) || n === 58 || n === 47) c.pos++;
-      else break;
-    }
+    while (isTokenChar(c.peek())) c.pos++;
     return { t: "tok", v: c.s.substring(start, c.pos) };
   }
   if (ch === 58) {
@@ -241,6 +247,41 @@ export function parseList(lines: readonly string[]): SfListResult {
   return { ok: true, items };
 }
 
+function isKey(s: string): boolean {
+  if (s.length === 0) return false;
+  const first = s.charCodeAt(0);
+  if (!isLcAlpha(first) && first !== 42) return false;
+  for (let i = 1; i < s.length; i++) if (!isKeyChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  const first = s.charCodeAt(0);
+  if (!isAlpha(first) && first !== 42) return false;
+  for (let i = 1; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** A Decimal's text as the parser keeps it: -?DIGIT{1,12}.DIGIT{1,3}. */
+function isDecimalText(s: string): boolean {
+  let i = s.length > 0 && s.charCodeAt(0) === 45 ? 1 : 0;
+  const intStart = i;
+  while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+  const intDigits = i - intStart;
+  if (intDigits < 1 || intDigits > 12 || i >= s.length || s.charCodeAt(i) !== 46) return false;
+  i++;
+  const fracDigits = s.length - i;
+  if (fracDigits < 1 || fracDigits > 3) return false;
+  for (; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+function isBase64Text(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isBase64(s.charCodeAt(i))) return false;
+  return true;
+}
+
 function serializeString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
@@ -251,8 +292,29 @@ function serializeString(s: string): string {
   return out + '"';
 }
 
+/** Why RFC 8941 §4.1 cannot serialise this bare item, or undefined when it can. */
+function bareItemError(b: BareItem): string | undefined {
+  if (b.t === "int") {
+    // Math.floor is plain math.floor in Lua; fractions and NaN fail it in both runtimes
+    if (Math.floor(b.v) !== b.v || b.v > 999999999999999 || b.v < -999999999999999) return "integer out of range";
+  } else if (b.t === "dec") {
+    if (!isDecimalText(b.v)) return "decimal is not -?DIGIT{1,12}.DIGIT{1,3}";
+  } else if (b.t === "str") {
+    for (let i = 0; i < b.v.length; i++) {
+      const ch = b.v.charCodeAt(i);
+      if (ch < 32 || ch > 126) return "string has a byte outside printable ASCII";
+    }
+  } else if (b.t === "tok") {
+    if (!isToken(b.v)) return "not a token";
+  } else if (b.t === "bytes") {
+    if (!isBase64Text(b.v)) return "byte sequence is not base64 text";
+  }
+  return undefined;
+}
+
 export function serializeBareItem(b: BareItem): string {
-  if (b.t === "int") return "" + b.v;
+  // itoa: an integral float (Fengari above 2^31, or Lua arithmetic) must not print as 1e+14 or 3.0
+  if (b.t === "int") return itoa(b.v);
   if (b.t === "dec") return b.v;
   if (b.t === "str") return serializeString(b.v);
   if (b.t === "tok") return b.v;
@@ -260,16 +322,30 @@ export function serializeBareItem(b: BareItem): string {
   return b.v ? "?1" : "?0";
 }
 
-/** Serialise items back to a field value (booleans true as bare keys, as RFC 8941 prescribes). */
-export function serializeList(items: readonly SfItem[]): string {
+/** RFC 8941 §4.1.1 List serialisation (booleans true as bare keys); fails, as the RFC says, on what the syntax cannot carry. */
+export function trySerializeList(items: readonly SfItem[]): SfSerialized {
   let out = "";
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
+    // the parser keeps no inner-list members, so there is nothing faithful to write
+    if (it.inner) return { ok: false, error: "inner list members are not kept (member " + i + ")" };
+    const e = bareItemError(it.value);
+    if (e !== undefined) return { ok: false, error: e + " (member " + i + ")" };
     out = out + (i > 0 ? ", " : "") + serializeBareItem(it.value);
     for (const p of it.params) {
+      if (!isKey(p.key)) return { ok: false, error: "bad parameter key (member " + i + ")" };
+      const pe = bareItemError(p.value);
+      if (pe !== undefined) return { ok: false, error: pe + " (parameter " + p.key + ")" };
       out = out + ";" + p.key;
       if (!(p.value.t === "bool" && p.value.v)) out = out + "=" + serializeBareItem(p.value);
     }
   }
-  return out;
+  return { ok: true, text: out };
+}
+
+/** For lists built from validated input (the SDK, formatBlocks): a value RFC 8941 cannot carry is a bug, so it throws. */
+export function serializeList(items: readonly SfItem[]): string {
+  const r = trySerializeList(items);
+  if (!r.ok) throw new Error("RFC 8941 cannot serialise this list: " + r.error);
+  return r.text;
 }

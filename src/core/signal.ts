@@ -6,7 +6,7 @@ import { asciiLower, parseDecimal, trimOws } from "./bytes";
 import { normalizePath } from "./path";
 import { parseEdgeRule, SignalContext } from "./protocol";
 import { Settings } from "./settings";
-import { BlockRule, isAllowedStatus, RemoveRule, SignalVerdict } from "./verdict";
+import { BlockRule, isAllowedStatus, statusNotAllowed, RemoveRule, SignalVerdict } from "./verdict";
 
 /** Label given to rules learned from the short form. */
 export const SHORT_FORM_REASON = "edge-resource";
@@ -33,7 +33,7 @@ export function parseShortForm(values: readonly string[], requestPath: string | 
     status = parseDecimal(v.substring(6), 999);
     if (status < 0 || v.length !== 9) return { kind: "reject", reason: "malformed", detail: "status must be three digits" };
   }
-  if (!isAllowedStatus(status, settings)) return { kind: "reject", reason: "status-not-allowed", detail: "status " + status };
+  if (!isAllowedStatus(status, settings)) return { kind: "reject", reason: "status-not-allowed", detail: statusNotAllowed(status, settings) };
   if (requestPath === undefined) return { kind: "reject", reason: "no-request-path", detail: "path var not set" };
   const p = normalizePath(requestPath, settings.pathPolicy, settings.maxKeyLength);
   if (!p.ok) return { kind: "reject", reason: "path-invalid", detail: p.error };

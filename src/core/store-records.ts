@@ -5,7 +5,7 @@
  * learn action and the CLI's `rules add`, so both store a rule the same way.
  */
 import { itoa, splitOn } from "./bytes";
-import { RULE_TABLE_PREFIX, STORE_MAPS } from "./contract";
+import { RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "./contract";
 import { JournalRecord } from "./journal";
 import { bodyId, reasonId, ruleEntry } from "./rule";
 import { RuleEntryData } from "./runtime-cmd";
@@ -36,11 +36,11 @@ export function entryRecord(table: string, key: string, d: RuleEntryData): Journ
     table,
     key,
     fields: [
-      { name: "gpt0", value: d.expiry },
-      { name: "gpc0", value: d.answer },
-      { name: "gpc1", value: d.ruleExpiry },
-      { name: "sess_cnt", value: d.created },
-      { name: "server_id", value: d.reason },
+      { name: RULE_FIELDS.expiry, value: d.expiry },
+      { name: RULE_FIELDS.answer, value: d.answer },
+      { name: RULE_FIELDS.ruleExpiry, value: d.ruleExpiry },
+      { name: RULE_FIELDS.created, value: d.created },
+      { name: RULE_FIELDS.reason, value: d.reason },
     ],
   };
 }
@@ -60,6 +60,17 @@ export function dropSpec(list: string, spec: string): string {
     out = out + (out.length > 0 ? " " : "") + s;
   }
   return out;
+}
+
+/**
+ * The record that lifts the rule on `key` (the Lua store's remove and the CLI's): its rule expiry is
+ * zeroed, and its liveness too unless the entry still indexes other rules of the same base; the
+ * creation stamp records the change, so a replayed older record cannot undo it.
+ */
+export function removalRecord(table: string, key: string, keepIndex: boolean, now: number): JournalRecord {
+  const stamp = { name: RULE_FIELDS.created, value: now };
+  const lift = { name: RULE_FIELDS.ruleExpiry, value: 0 };
+  return { kind: "table", table, key, fields: keepIndex ? [lift, stamp] : [lift, { name: RULE_FIELDS.expiry, value: 0 }, stamp] };
 }
 
 /** Records that learn `rules` at `now` (epoch seconds) + `nowUsec`. */

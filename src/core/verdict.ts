@@ -43,6 +43,13 @@ export type SignalVerdict =
   | { readonly kind: "apply"; readonly blocks: readonly BlockRule[]; readonly removes: readonly RemoveRule[] }
   | { readonly kind: "reject"; readonly reason: RejectReason; readonly detail: string };
 
+/** Why a status is refused: it and the statuses rules.allowed_statuses lists. */
+export function statusNotAllowed(status: number, settings: Settings): string {
+  let list = "";
+  for (const s of settings.allowedStatuses) list = list + (list.length > 0 ? "," : "") + s;
+  return "status " + status + " is not in rules.allowed_statuses (" + list + ")";
+}
+
 export function isAllowedStatus(status: number, settings: Settings): boolean {
   for (const s of settings.allowedStatuses) if (s === status) return true;
   return false;

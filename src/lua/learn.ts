@@ -4,7 +4,7 @@
  * and publish the outcome as vars. haproxy.cfg strips the headers.
  */
 import { HEADERS, PENDING_TABLE_PREFIX, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
-import { Bucket, isAllowlisted, takeTokens } from "../core/policy";
+import { admitBlock, Bucket, takeTokens } from "../core/policy";
 import { itoa } from "../core/bytes";
 import { escapeCliArg } from "../core/runtime-cmd";
 import { ruleKeys } from "../core/rulekey";
@@ -116,14 +116,9 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     return;
   }
   for (const b of verdict.blocks) {
-    for (const key of ruleKeys(b.match)) {
-      if (key.length > ctx.settings.maxKeyLength) {
-        refuse(txn, "out-of-range", backend, path, "rule key longer than " + ctx.settings.maxKeyLength + " bytes");
-        return;
-      }
-    }
-    if (isAllowlisted(b.match.path, ctx.settings)) {
-      refuse(txn, "allowlisted", backend, b.match.path, "path is allowlisted");
+    const no = admitBlock(b, ctx.settings);
+    if (no !== undefined) {
+      refuse(txn, no.reason, backend, b.match.path, no.detail);
       return;
     }
   }

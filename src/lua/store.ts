@@ -4,15 +4,15 @@
  * bodies and reason names (core.set_map is O(n) on 2.6, so only small,
  * bounded maps are written from Lua).
  */
-import { RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, isQualified, ruleKeys, specOf } from "../core/rulekey";
 import { splitOn } from "../core/bytes";
-import { blockRecords, dropSpec, prefixMapFile, qualMapFile, StoreLookups } from "../core/store-records";
+import { blockRecords, dropSpec, prefixMapFile, qualMapFile, removalRecord, StoreLookups } from "../core/store-records";
 import { Settings } from "../core/settings";
 import { BlockRule, RemoveRule } from "../core/verdict";
 import { journalAppend } from "./journal-file";
-import { clearKeyCommand, EVICTION_RETRIES, NO_ENTRY_ANSWER } from "../core/runtime-cmd";
+import { clearKeyCommand, NO_ENTRY_ANSWER, retryEviction } from "../core/runtime-cmd";
 import { tableNeverPurges } from "../core/eviction";
 import { chooseVictims } from "./evict";
 import { inc } from "./counters";
@@ -112,8 +112,8 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
     let res = runCli(settings.runtimeApi, cmds, 2);
     // [T] a full table's eviction can give up on recently touched entries (core/runtime-cmd.ts); with
     // on_full: refuse the table never evicts (nopurge), so a full table is an answer, not a retry
-    const retries = tableNeverPurges(settings.onFull, settings.stateDir.length > 0) ? 0 : EVICTION_RETRIES;
-    for (let i = 0; i < retries && res.ok && res.output.indexOf(NO_ENTRY_ANSWER) >= 0; i++) res = runCli(settings.runtimeApi, cmds, 2);
+    const neverPurges = tableNeverPurges(settings.onFull, settings.stateDir.length > 0);
+    for (let i = 0; res.ok && retryEviction(res.output, i, neverPurges); i++) res = runCli(settings.runtimeApi, cmds, 2);
     if (!res.ok) return res.output;
     if (res.output.indexOf(NO_ENTRY_ANSWER) >= 0) return STORE_FULL;
     if (!cliSucceeded(res.output)) return "runtime API answered: " + res.output;
@@ -156,7 +156,7 @@ export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string
   if (victims.length > 0) {
     // only what is gone counts, and only that is journaled as gone (a hit can hold an entry in place)
     const gone: JournalRecord[] = [];
-    for (const v of victims) if (t.lookup(v) === undefined) gone.push({ kind: "table", table, key: v, fields: [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }, { name: "sess_cnt", value: now.sec }] });
+    for (const v of victims) if (t.lookup(v) === undefined) gone.push(removalRecord(table, v, false, now.sec));
     if (gone.length > 0) {
       journalAppend(settings, gone);
       inc("rules_evicted", gone.length);
@@ -190,10 +190,8 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
   const zero = (key: string, keepIndex: boolean) => {
     const e = t.lookup(key);
     if (e === undefined) return;
-    if ((e.get("gpc1") ?? 0) > 0) removed++;
-    // sess_cnt records when the rule changed, so a replayed older record cannot undo this one
-    const stamp = { name: "sess_cnt", value: now };
-    muts.push({ kind: "table", table, key, fields: keepIndex ? [{ name: "gpc1", value: 0 }, stamp] : [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }, stamp] });
+    if ((e.get(RULE_FIELDS.ruleExpiry) ?? 0) > 0) removed++;
+    muts.push(removalRecord(table, key, keepIndex, now));
   };
   for (const r of removes) {
     const base = baseKey(r.match.path, r.match.prefix);

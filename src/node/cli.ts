@@ -15,9 +15,9 @@ import { explainLive } from "./explain";
 import { humanDuration, startUi } from "./ui";
 import { RULE_TABLE_PREFIX, SETTINGS_ENV } from "../core/contract";
 import { checkStaticMap, readStaticMap } from "./static-map";
-import { normalizePath } from "../core/path";
-import { isMethodToken, withHead } from "../core/rulekey";
+import { operatorBlock } from "../core/protocol";
 import { haproxyBin } from "./haproxy-bin";
+import { tableNeverPurges } from "../core/eviction";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION: string = (require("../../package.json") as { version: string }).version;
@@ -36,7 +36,9 @@ Usage:
   edgeblock check  --config <file> [--out <dir>]   the same, and say what is wrong if anything
   edgeblock rules list   [--json] [--prefix <path>] [--reason <label>] [--backend <name>]
   edgeblock rules add    --backend <name> --path <path> [--prefix] [--methods "GET POST"|*]
+                         [--host H] [--auth anon|authed] [--query "debug !token"]
                          [--status N] [--ttl S] [--reason L] [--body TEXT] [--dry-run]
+                         validated as a backend's signal is, with the edge's own settings
   edgeblock rules remove --backend <name> <key> [<key>...]
   edgeblock rules flush  --backend <name>
   edgeblock rules explain <METHOD> <URL> [-H 'name: value']... [--json]
@@ -120,6 +122,16 @@ function renderCommand(args: string[], io: Io): number {
   return EXIT.ok;
 }
 
+/** The options given, as fields: `[["--host", "host"]]` -> `{ host: "..." }` when --host is there. */
+function optional(args: string[], ...pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [opt, field] of pairs) {
+    const v = option(args, opt);
+    if (v !== undefined) out[field] = v;
+  }
+  return out;
+}
+
 function flag(args: string[], name: string): boolean {
   return args.includes(name);
 }
@@ -161,12 +173,16 @@ async function locate(args: string[]): Promise<Located> {
     const stateDir = option(args, "--state-dir") ?? (parsed.settings.stateDir === "" ? "" : path.resolve(dir, parsed.settings.stateDir));
     const tables = await runtimeCommand(socket, ["show table"]);
     const backends = [...tables.matchAll(new RegExp(`^# table: ${RULE_TABLE_PREFIX}(\\S+?),`, "gm"))].map((m) => m[1]);
-    return { socket, stateDir, backends, settings: parsed.settings };
+    return { socket, stateDir, backends, settings: parsed.settings, neverPurges: neverPurgesWith(parsed.settings) };
   }
   const c = configOf(args);
-  return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name), settings: settingsOf(c, path.dirname(c.source)), config: c };
+  const settings = settingsOf(c, path.dirname(c.source));
+  return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name), settings, neverPurges: neverPurgesWith(settings), config: c };
 }
 
+function neverPurgesWith(s: Settings): boolean {
+  return tableNeverPurges(s.onFull, s.stateDir.length > 0);
+}
 
 export function ruleTable(rules: readonly Rule[], now: number): string {
   const rows = [["KEY", "STATUS", "REASON", "ORIGIN", "CREATED", "TTL LEFT", "HITS", "MODE"]];
@@ -177,7 +193,10 @@ export function ruleTable(rules: readonly Rule[], now: number): string {
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
 }
 
-const VALUED = ["--config", "--settings", "--state-dir", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--status", "--ttl", "--body", "--out", "-H", "--listen"];
+const VALUED = ["--config", "--settings", "--state-dir", "--socket", "--backend", "--prefix", "--reason", "--path", "--methods", "--host", "--auth", "--query", "--status", "--ttl", "--body", "--out", "-H", "--listen"];
+
+/** Reason label of a rule an operator added without --reason. */
+const OPERATOR_REASON = "operator";
 
 async function uiCommand(args: string[], io: Io): Promise<number> {
   const c = configOf(args);
@@ -305,38 +324,39 @@ async function rulesCommand(args: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   if (sub === "add") {
-    // the edge's own settings: the same normalisation, statuses and TTL bounds as a learned rule
-    const st = loc.settings;
-    const p = normalizePath(option(args, "--path") ?? "", st.pathPolicy, st.maxKeyLength);
-    if (!p.ok) {
-      io.err("edgeblock rules add: --path must be an absolute path\n");
+    // the learn path's own parser and storage policy, with the edge's own settings (core/protocol.ts operatorBlock)
+    const int = (name: string): number | undefined => {
+      const v = option(args, name);
+      return v === undefined ? undefined : /^\d{1,10}$/.test(v) ? Number(v) : Number.NaN;
+    };
+    const status = int("--status");
+    const ttl = int("--ttl");
+    for (const [name, v] of [["--status", status], ["--ttl", ttl]] as const) {
+      if (v !== undefined && Number.isNaN(v)) {
+        io.err(`edgeblock rules add: ${name} must be a whole number\n`);
+        return EXIT.usage;
+      }
+    }
+    const methods = option(args, "--methods");
+    const r = operatorBlock(
+      {
+        path: option(args, "--path") ?? "",
+        prefix: flag(args, "--prefix"),
+        ...(methods !== undefined ? { methods: methods.split(/[\s,]+/).filter(Boolean).join(" ") } : {}),
+        ...optional(args, ["--host", "host"], ["--auth", "auth"], ["--query", "query"], ["--body", "body"]),
+        reason: option(args, "--reason") ?? OPERATOR_REASON,
+        ...(status !== undefined ? { status } : {}),
+        ...(ttl !== undefined ? { ttl } : {}),
+        dryRun: flag(args, "--dry-run"),
+      },
+      loc.settings,
+    );
+    if ("detail" in r) {
+      io.err(`edgeblock rules add: ${r.reason}: ${r.detail}\n`);
       return EXIT.usage;
     }
-    const m = option(args, "--methods") ?? "*";
-    const methods = m === "*" ? [] : withHead([...new Set(m.split(/[\s,]+/).filter(Boolean).map((x) => x.toUpperCase()))].sort());
-    if (!methods.every(isMethodToken)) {
-      io.err(`edgeblock rules add: bad --methods ${JSON.stringify(m)}\n`);
-      return EXIT.usage;
-    }
-    const status = Number(option(args, "--status") ?? st.defaultStatus);
-    const ttl = Number(option(args, "--ttl") ?? st.defaultTtl);
-    if (!st.allowedStatuses.includes(status)) {
-      io.err(`edgeblock rules add: --status must be one of rules.allowed_statuses (${st.allowedStatuses.join(", ")})\n`);
-      return EXIT.usage;
-    }
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > st.maxTtl) {
-      io.err(`edgeblock rules add: --ttl must be from 1 to rules.max_ttl (${st.maxTtl}) seconds\n`);
-      return EXIT.usage;
-    }
-    const keys = await addRule(loc, {
-      backend,
-      match: { path: p.path, prefix: flag(args, "--prefix"), methods, query: [] },
-      status,
-      ttl,
-      reason: option(args, "--reason") ?? "operator",
-      dryRun: flag(args, "--dry-run"),
-      body: option(args, "--body") ?? "",
-    });
+    if (ttl !== undefined && r.rule.ttl < ttl) io.err(`edgeblock rules add: --ttl ${ttl} capped to rules.max_ttl (${r.rule.ttl} s), as a signal's would be\n`);
+    const keys = await addRule(loc, { backend, ...r.rule });
     io.out(`added ${keys.join(", ")}\n`);
     return EXIT.ok;
   }

@@ -4,8 +4,8 @@ import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STORE_MAPS } fro
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
 import { unpackReason } from "../core/rule";
-import { blockRecords, qualMapFile } from "../core/store-records";
-import { escapeCliArg, EVICTION_RETRIES, NO_ENTRY_ANSWER, parseTableLine } from "../core/runtime-cmd";
+import { blockRecords, qualMapFile, removalRecord } from "../core/store-records";
+import { escapeCliArg, NO_ENTRY_ANSWER, parseTableLine, retryEviction } from "../core/runtime-cmd";
 import { journalAppend, runtimeCommand } from "./runtime";
 
 export interface Rule {
@@ -29,6 +29,8 @@ export interface StoreLocation {
   readonly socket: string;
   readonly stateDir: string;
   readonly backends: readonly string[];
+  /** The rule tables never purge (core/eviction.ts): a full table's answer is final, not retried. Only writes need it. */
+  readonly neverPurges?: boolean;
 }
 
 /** Parse `show map` output into key -> value. */
@@ -109,8 +111,8 @@ async function apply(loc: StoreLocation, records: JournalRecord[]): Promise<void
   const cmds = records.flatMap(recordCommands);
   for (let i = 0; i < cmds.length; i += 50) {
     let out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
-    // a full table's eviction can give up on recently hit entries (core/runtime-cmd.ts): retry, as the Lua store does
-    for (let n = 0; n < EVICTION_RETRIES && out.includes(NO_ENTRY_ANSWER); n++) out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
+    for (let n = 0; retryEviction(out, n, loc.neverPurges === true); n++) out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
+    if (out.includes(NO_ENTRY_ANSWER)) throw new Error("the rule table is full (rules.on_full: refuse, or no entry could be evicted)");
     // deleting a key that is not there is fine
     const bad = out.split("\n").filter((l) => l.trim() && !/^(Key not found|Done\.|entry not found)/i.test(l.trim()));
     if (bad.length > 0) throw new Error(`runtime API: ${bad.join(" | ")}`);
@@ -130,8 +132,7 @@ export async function removeRules(loc: StoreLocation, backend: string, keys: rea
     if (!live.has(key)) continue;
     n++;
     const p = parseRuleKey(key)!;
-    const stamp = { name: "sess_cnt", value: Math.floor(Date.now() / 1000) };
-    records.push({ kind: "table", table, key, fields: key === p.base ? [{ name: "gpc1", value: 0 }, stamp] : [{ name: "gpc1", value: 0 }, { name: "gpt0", value: 0 }, stamp] });
+    records.push(removalRecord(table, key, key === p.base, Math.floor(Date.now() / 1000)));
     if (p.spec) {
       const list = (quals.get(p.base) ?? "").split(" ").filter((s) => s && s !== p.spec);
       quals.set(p.base, list.join(" "));

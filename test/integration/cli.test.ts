@@ -126,11 +126,17 @@ describe("edgeblock without a YAML file", () => {
     expect(bare(["rules", "remove", "--backend", "app", "/no-yaml"]).code).toBe(0);
   });
 
-  it("refuses what the edge could not answer: a status outside rules.allowed_statuses, a TTL above max_ttl", () => {
+  it("validates as a signal is: a status outside rules.allowed_statuses is refused, a TTL above max_ttl is capped", () => {
     const a = bare(["rules", "add", "--backend", "app", "--path", "/x", "--status", "402"]);
     expect(a.code).toBe(2);
-    expect(a.err).toMatch(/--status must be one of rules.allowed_statuses \(400, 401/);
-    expect(bare(["rules", "add", "--backend", "app", "--path", "/x", "--ttl", "99999999"]).err).toMatch(/--ttl must be from 1 to rules.max_ttl \(604800\)/);
+    expect(a.err).toMatch(/status-not-allowed: status 402 is not in rules.allowed_statuses \(400,401,/);
+    const t = bare(["rules", "add", "--backend", "app", "--path", "/x", "--ttl", "99999999"]);
+    expect(t.code).toBe(0);
+    expect(t.err).toMatch(/--ttl 99999999 capped to rules.max_ttl \(604800 s\)/);
+    const x = (JSON.parse(bare(["rules", "list", "--json"]).out) as Array<{ key: string; ttlLeft: number }>).find((r) => r.key === "/x");
+    expect(x?.ttlLeft).toBeGreaterThan(604000);
+    expect(x?.ttlLeft).toBeLessThanOrEqual(604801);
+    expect(bare(["rules", "remove", "--backend", "app", "/x"]).code).toBe(0);
   });
 });
 
