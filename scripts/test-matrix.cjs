@@ -8,6 +8,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { provision, binaries } = require("./provision-haproxy.cjs");
+const { guarded } = require("./checkout-guard.cjs");
 
 const root = path.resolve(__dirname, "..");
 const SUPPORTED = ["2.6", "3.0", "3.2", "3.4"];
@@ -39,8 +40,8 @@ for (const b of branches) {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "eb-matrix-")), "results.json");
   say(`HAProxy ${version} (${bin}): running the suite`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], {
-    cwd: root,
+  // the run fails too when a test left files in the checkout (scripts/checkout-guard.cjs)
+  const r = guarded(process.execPath, [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], {
     env: { ...process.env, EDGEBLOCK_HAPROXY: bin },
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -56,7 +57,7 @@ for (const b of branches) {
   rows.push({
     branch: b,
     ok,
-    line: `HAProxy ${version}: ${j.numPassedTests} passed, ${j.numFailedTests} failed, ${j.numPendingTests} skipped of ${j.numTotalTests} in ${secs} s${ok ? "" : ` (exit ${r.status})`}`,
+    line: `HAProxy ${version}: ${j.numPassedTests} passed, ${j.numFailedTests} failed, ${j.numPendingTests} skipped of ${j.numTotalTests} in ${secs} s${r.written.length ? `, wrote ${r.written.length} file(s) into the checkout` : ""}${ok ? "" : ` (exit ${r.status})`}`,
   });
 }
 say("summary");

@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ConfigError, ConfigInvalid, EdgeConfig, loadConfig } from "./config";
 import { Rendered, RenderRejected, renderToDisk, settingsOf } from "./render";
-import { readFileSync } from "node:fs";
-import { parseSettings, Settings } from "../core/settings";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { DEFAULT_SETTINGS, parseSettings, Settings } from "../core/settings";
 import { addRule, enforcementOn, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
 import { RuntimeApiError, runtimeCommand } from "./runtime";
 import { explainLive } from "./explain";
@@ -48,12 +48,12 @@ Usage:
   edgeblock enforce on|off                         the kill switch: off makes every rule dry-run
   edgeblock --help
 
-Commands that talk to HAProxy take --config <file> (default: $EDGEBLOCK_CONFIG, then
-./edgeblock.yaml) for the runtime API socket, the state folder and the backends, and
---socket <path|host:port> to override the socket. Without a YAML file, --settings <file>
-(default: $EDGEBLOCK_SETTINGS) reads the edge's own edgeblock.settings instead: status,
-rules list|add|remove|flush and enforce then need nothing else (explain and ui need the YAML);
---state-dir <dir> overrides its state folder (a container's, as mounted on the host).
+Commands that talk to HAProxy find the edge from, in order: --settings <edgeblock.settings>,
+--config <edgeblock.yaml>, $EDGEBLOCK_CONFIG, $EDGEBLOCK_SETTINGS, ./edgeblock.yaml,
+./haproxy/edgeblock.yaml, or --socket <path|host:port> alone (the settings file HAProxy was
+started with is then read when it can be; otherwise status and rules list only). --socket also
+overrides the socket, and --state-dir <dir> the state folder (a container's, as mounted on the
+host). explain and ui need the YAML.
 
 Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid config, 4 haproxy -c failed,
 5 runtime API unavailable (missing socket, permission denied, HAProxy not running, level too low).
@@ -151,31 +151,80 @@ interface Located extends StoreLocation {
   readonly settings: Settings;
   /** The YAML config, when one was used. */
   readonly config?: EdgeConfig;
+  /** Only the socket is known: the edge's settings and state folder are not, so nothing may be written. */
+  readonly readOnly?: boolean;
 }
 
-function settingsFile(args: string[]): string | undefined {
-  return option(args, "--settings") ?? (option(args, "--config") === undefined && process.env.EDGEBLOCK_CONFIG === undefined ? process.env[SETTINGS_ENV] : undefined);
+/** Where the CLI looks for the YAML config when neither --config nor $EDGEBLOCK_CONFIG names one: the project, then the rendered folder. */
+export const CONFIG_CANDIDATES = ["edgeblock.yaml", path.join("haproxy", "edgeblock.yaml")];
+
+/** What says where the edge is, in order: --settings, --config, $EDGEBLOCK_CONFIG, $EDGEBLOCK_SETTINGS, ./edgeblock.yaml, ./haproxy/edgeblock.yaml, --socket alone. */
+type Source = { readonly kind: "yaml"; readonly file: string } | { readonly kind: "settings"; readonly file: string } | { readonly kind: "socket" } | { readonly kind: "none" };
+
+function sourceOf(args: string[]): Source {
+  const settings = option(args, "--settings");
+  if (settings !== undefined) return { kind: "settings", file: settings };
+  const yaml = option(args, "--config") ?? process.env.EDGEBLOCK_CONFIG;
+  if (yaml !== undefined) return { kind: "yaml", file: yaml };
+  const envSettings = process.env[SETTINGS_ENV];
+  if (envSettings !== undefined) return { kind: "settings", file: envSettings };
+  const found = CONFIG_CANDIDATES.find((f) => existsSync(f));
+  if (found !== undefined) return { kind: "yaml", file: found };
+  return option(args, "--socket") !== undefined ? { kind: "socket" } : { kind: "none" };
+}
+
+/** The one line that says how to point the CLI at an edge. */
+export const NO_CONFIG = `no edgeblock.yaml in ${CONFIG_CANDIDATES.map((c) => `./${c}`).join(" or ")}: give --config <edgeblock.yaml> (or set EDGEBLOCK_CONFIG), --settings <edgeblock.settings>, or --socket <admin socket>`;
+
+class NoConfig extends Error {}
+
+/** Rule tables HAProxy holds, by backend. */
+async function tableBackends(socket: string): Promise<string[]> {
+  const tables = await runtimeCommand(socket, ["show table"]);
+  return [...tables.matchAll(new RegExp(`^# table: ${RULE_TABLE_PREFIX}(\\S+?),`, "gm"))].map((m) => m[1]);
+}
+
+/** The settings file a running HAProxy was given ($EDGEBLOCK_SETTINGS in its environment, relative to its working folder), when this user can read it. */
+async function settingsOfRunning(socket: string): Promise<string | undefined> {
+  const env = /^EDGEBLOCK_SETTINGS=(.+)$/m.exec(await runtimeCommand(socket, [`show env ${SETTINGS_ENV}`]))?.[1];
+  if (env === undefined) return undefined;
+  if (path.isAbsolute(env)) return existsSync(env) ? env : undefined;
+  const pid = /^Pid: (\d+)$/m.exec(await runtimeCommand(socket, ["show info"]))?.[1];
+  try {
+    const f = path.resolve(realpathSync(`/proc/${pid}/cwd`), env);
+    return existsSync(f) ? f : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The edge as its own settings file describes it: paths relative to the file's folder, as for HAProxy started from it. */
+async function fromSettings(args: string[], sf: string, socketGiven?: string): Promise<Located> {
+  const parsed = parseSettings(readFileSync(sf, "utf8"));
+  if (!parsed.ok) throw new Error(`${sf}: ${parsed.errors.join("; ")}`);
+  const dir = path.dirname(path.resolve(sf));
+  const api = parsed.settings.runtimeApi.replace(/^unix@/, "");
+  const socket = socketGiven ?? option(args, "--socket") ?? (/^[^/].*:\d+$/.test(api) ? api : path.resolve(dir, api));
+  const stateDir = option(args, "--state-dir") ?? (parsed.settings.stateDir === "" ? "" : path.resolve(dir, parsed.settings.stateDir));
+  return { socket, stateDir, backends: await tableBackends(socket), settings: parsed.settings, neverPurges: neverPurgesWith(parsed.settings) };
 }
 
 /**
- * With --settings <edgeblock.settings> (or $EDGEBLOCK_SETTINGS and no YAML), the CLI needs no YAML: the
- * socket and state folder are the settings' own (relative to the settings file's folder, as for HAProxy
- * started from it), and the backends are the rule tables HAProxy reports.
+ * Where the store is and the settings the edge runs with: from the YAML config, from the edge's own
+ * settings file, or from the runtime API socket alone (the settings file HAProxy was started with, when
+ * it can be read; else the defaults, good for reading only).
  */
 async function locate(args: string[]): Promise<Located> {
-  const sf = settingsFile(args);
-  if (sf !== undefined) {
-    const parsed = parseSettings(readFileSync(sf, "utf8"));
-    if (!parsed.ok) throw new Error(`${sf}: ${parsed.errors.join("; ")}`);
-    const dir = path.dirname(path.resolve(sf));
-    const api = parsed.settings.runtimeApi.replace(/^unix@/, "");
-    const socket = option(args, "--socket") ?? (/^[^/].*:\d+$/.test(api) ? api : path.resolve(dir, api));
-    const stateDir = option(args, "--state-dir") ?? (parsed.settings.stateDir === "" ? "" : path.resolve(dir, parsed.settings.stateDir));
-    const tables = await runtimeCommand(socket, ["show table"]);
-    const backends = [...tables.matchAll(new RegExp(`^# table: ${RULE_TABLE_PREFIX}(\\S+?),`, "gm"))].map((m) => m[1]);
-    return { socket, stateDir, backends, settings: parsed.settings, neverPurges: neverPurgesWith(parsed.settings) };
+  const src = sourceOf(args);
+  if (src.kind === "none") throw new NoConfig(NO_CONFIG);
+  if (src.kind === "settings") return fromSettings(args, src.file);
+  if (src.kind === "socket") {
+    const socket = option(args, "--socket")!;
+    const sf = await settingsOfRunning(socket);
+    if (sf !== undefined) return fromSettings(args, sf, socket);
+    return { socket, stateDir: option(args, "--state-dir") ?? "", backends: await tableBackends(socket), settings: DEFAULT_SETTINGS, readOnly: true };
   }
-  const c = configOf(args);
+  const c = loadConfig(src.file);
   const settings = settingsOf(c, path.dirname(c.source));
   return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name), settings, neverPurges: neverPurgesWith(settings), config: c };
 }
@@ -220,8 +269,11 @@ async function uiCommand(args: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+/** The YAML config, for the commands that need one (explain, ui). */
 function configOf(args: string[]): EdgeConfig {
-  return loadConfig(option(args, "--config") ?? process.env.EDGEBLOCK_CONFIG ?? "edgeblock.yaml");
+  const src = sourceOf(args);
+  if (src.kind !== "yaml") throw new NoConfig(`this command needs the YAML config: ${NO_CONFIG.replace(/, --settings .*$/, "")}`);
+  return loadConfig(src.file);
 }
 
 async function explainCommand(args: string[], io: Io): Promise<number> {
@@ -305,6 +357,10 @@ async function rulesCommand(args: string[], io: Io): Promise<number> {
     else io.out(rules.length ? ruleTable(rules, now) : "no active rules\n");
     return EXIT.ok;
   }
+  if (loc.readOnly) {
+    io.err(`edgeblock rules ${sub ?? ""}: the socket alone does not say where the edge keeps its rules (its settings file could not be read): give --settings <edgeblock.settings> or --config <edgeblock.yaml>\n`);
+    return EXIT.usage;
+  }
   if (!backend || !loc.backends.includes(backend)) {
     io.err(`edgeblock rules ${sub ?? ""}: --backend must name a backend of the config (${loc.backends.join(", ")})\n`);
     return EXIT.usage;
@@ -370,7 +426,12 @@ async function enforceCommand(args: string[], io: Io): Promise<number> {
     io.err("edgeblock enforce: say on or off\n");
     return EXIT.usage;
   }
-  await setEnforcement(await locate(args), state === "on");
+  const loc = await locate(args);
+  if (loc.readOnly) {
+    io.err("edgeblock enforce: the socket alone does not say where the edge keeps its state (its settings file could not be read): give --settings <edgeblock.settings> or --config <edgeblock.yaml>\n");
+    return EXIT.usage;
+  }
+  await setEnforcement(loc, state === "on");
   io.out(state === "on" ? "enforcement on: matching requests are blocked\n" : "enforcement off: matching requests are only counted and logged (dry-run)\n");
   return EXIT.ok;
 }
@@ -391,6 +452,10 @@ export async function mainAsync(argv: string[], io: Io): Promise<number> {
       if (e instanceof ConfigInvalid) {
         io.err(formatErrors(e.file, e.errors));
         return EXIT.config;
+      }
+      if (e instanceof NoConfig) {
+        io.err(`edgeblock ${cmd}: ${e.message}\n`);
+        return EXIT.usage;
       }
       io.err(`edgeblock: ${(e as Error).message}\n`);
       return EXIT.failed;

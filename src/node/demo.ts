@@ -4,7 +4,7 @@
  * Ctrl-C / SIGTERM stop both; SIGHUP reloads HAProxy gracefully.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadConfig } from "./config";
 import { main as cli } from "./cli";
@@ -12,7 +12,22 @@ import { portFree, portOpen, waitFor } from "./ports";
 import { haproxyBin } from "./haproxy-bin";
 
 const ROOT = path.resolve(__dirname, "../..");
-const CONFIG = path.join(ROOT, "haproxy/edgeblock.yaml");
+const EXAMPLE = path.join(ROOT, "haproxy/edgeblock.yaml");
+
+/**
+ * The config the demo runs: the example in haproxy/, or with `--dir <folder>` a copy of it there (the
+ * bundle named absolute), so that its rendered files, rule state and sockets stay out of the checkout.
+ */
+function demoConfig(): string {
+  const i = process.argv.indexOf("--dir");
+  if (i < 0) return EXAMPLE;
+  const dir = path.resolve(process.argv[i + 1] ?? "");
+  mkdirSync(dir, { recursive: true });
+  const yaml = readFileSync(EXAMPLE, "utf8").replace(/^(\s*file:\s*)\.\.\/lua-out\/blocks\.lua\s*$/m, `$1${path.join(ROOT, "lua-out/blocks.lua")}`);
+  writeFileSync(path.join(dir, "edgeblock.yaml"), yaml);
+  copyFileSync(path.join(ROOT, "haproxy/path_status.map"), path.join(dir, "path_status.map"));
+  return path.join(dir, "edgeblock.yaml");
+}
 
 function say(s: string): void {
   process.stdout.write(`[edgeblock demo] ${s}\n`);
@@ -41,7 +56,8 @@ async function run(): Promise<number> {
     }
   }
 
-  say(`rendering ${path.relative(ROOT, CONFIG)} into haproxy/ (edgeblock render)`);
+  const CONFIG = demoConfig();
+  say(`rendering ${path.relative(ROOT, CONFIG)} into ${path.relative(ROOT, path.dirname(CONFIG)) || "."}/ (edgeblock render)`);
   const rc = cli(["render", "--config", CONFIG, "--quiet"], { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   if (rc !== 0) return rc;
   const config = loadConfig(CONFIG);

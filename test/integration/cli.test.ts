@@ -140,6 +140,43 @@ describe("edgeblock without a YAML file", () => {
   });
 });
 
+describe("edgeblock finds the edge by itself", () => {
+  /** The CLI run from `cwd` with no --config and none of the EDGEBLOCK_* variables. */
+  const plain = (args: string[], cwd: string) => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("EDGEBLOCK_CONFIG") && k !== "EDGEBLOCK_SETTINGS"));
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", cwd, env });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it("reads ./edgeblock.yaml, then ./haproxy/edgeblock.yaml, and otherwise says in one line how to point it at one", () => {
+    expect(plain(["rules", "list"], edge.dir).out).toMatch(/^\/yeet +404 /m);
+    const project = mkdtempSync(path.join(os.tmpdir(), "eb-project-"));
+    try {
+      cpSync(path.join(edge.dir, "edgeblock.yaml"), path.join(project, "haproxy", "edgeblock.yaml"));
+      expect(plain(["rules", "list"], project).out).toMatch(/^\/yeet +404 /m);
+      rmSync(path.join(project, "haproxy"), { recursive: true });
+      const none = plain(["rules", "list"], project);
+      expect(none.code).toBe(2);
+      expect(none.err).toBe("edgeblock rules: no edgeblock.yaml in ./edgeblock.yaml or ./haproxy/edgeblock.yaml: give --config <edgeblock.yaml> (or set EDGEBLOCK_CONFIG), --settings <edgeblock.settings>, or --socket <admin socket>\n");
+      expect(plain(["rules", "explain", "GET", "/yeet"], project).err).toMatch(/^edgeblock rules: this command needs the YAML config: no edgeblock.yaml in .*\n$/);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it("works from --socket alone: the settings file HAProxy was started with gives the rule settings and the state folder", async () => {
+    const elsewhere = os.tmpdir();
+    const s = plain(["status", "--socket", edge.socket], elsewhere);
+    expect(s.err).toBe("");
+    expect(s.out).toMatch(/^backend app: \d+ rules enforced/m);
+    const add = plain(["rules", "add", "--socket", edge.socket, "--backend", "app", "--path", "/by-socket", "--status", "410"], elsewhere);
+    expect(add.err).toBe("");
+    expect((await edge.get("/by-socket")).status).toBe(410);
+    expect(plain(["rules", "remove", "--socket", edge.socket, "--backend", "app", "/by-socket"], elsewhere).code).toBe(0);
+    expect(plain(["rules", "list", "--socket", edge.socket], elsewhere).out).not.toMatch(/by-socket/);
+  });
+});
+
 describe("edgeblock enforce and status", () => {
   it("status shows versions, rule counts, store fill and enforcement; enforce off/on flips it", () => {
     const s = eb(["status"]);

@@ -3,6 +3,8 @@
  * example, a graceful reload on SIGHUP that keeps the rules, and a clean stop.
  */
 import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort, request, waitFor } from "../helpers/haproxy";
@@ -21,16 +23,21 @@ function alive(pid: number): boolean {
 describe("npm start (the demo launcher)", () => {
   let demo: ChildProcess | undefined;
   let pids: number[] = [];
+  const cleanup: Array<() => void> = [];
   afterAll(async () => {
     // after a failure: ask the launcher to stop its children, then kill whatever of ours is left, by pid
     if (demo?.pid && alive(demo.pid)) process.kill(demo.pid, "SIGTERM");
     await waitFor("demo processes gone", () => [demo?.pid ?? 0, ...pids].every((p) => !p || !alive(p)), 5000).catch(() => undefined);
     for (const p of [demo?.pid ?? 0, ...pids]) if (p && alive(p)) process.kill(p, "SIGKILL");
+    for (const c of cleanup) c();
   });
 
   it("serves the flow, reloads on SIGHUP keeping the rules, and stops both processes on SIGTERM", async () => {
     const [port, demoPort, statsPort] = [await freePort(), await freePort(), await freePort()];
-    demo = spawn(process.execPath, [DEMO, "--fresh"], {
+    // its own folder: the demo's rendered files, rules and sockets never land in the checkout
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eb-demo-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    demo = spawn(process.execPath, [DEMO, "--fresh", "--dir", dir], {
       env: { ...process.env, EDGEBLOCK_PORT: String(port), EDGEBLOCK_DEMO_PORT: String(demoPort), EDGEBLOCK_STATS_PORT: String(statsPort) },
       stdio: ["ignore", "pipe", "pipe"],
     });

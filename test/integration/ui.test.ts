@@ -1,18 +1,20 @@
 /**
  * The rules page (`edgeblock ui`) against a real HAProxy, driven by headless
  * Chromium: it lists what the edge learned, explains rules and requests, shows
- * markup as text, and is read-only. Leaves test-artifacts/rules-page.png.
+ * markup as text, and is read-only. Leaves rules-page.png in $EDGEBLOCK_ARTIFACTS (default: <tmp>/edgeblock-artifacts).
  */
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Browser, chromium, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUi } from "../../src/node/ui";
 import { Backend, Edge, request, startBackend, startEdge, stopAll } from "../helpers/haproxy";
 
-const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
+// outside the checkout (tests never write into it); CI can point EDGEBLOCK_ARTIFACTS at its artefact folder
+const ARTIFACTS = process.env.EDGEBLOCK_ARTIFACTS ?? path.join(os.tmpdir(), "edgeblock-artifacts");
 
 const ROUTES = {
   "/old-page": { status: 404, headers: { "X-Edge-Resource": "false" } },
