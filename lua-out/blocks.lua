@@ -1519,16 +1519,20 @@ function ____exports.nativeKey(raw, policy)
 end
 return ____exports
  end,
-["core.settings"] = function(...) 
+["core.schema"] = function(...) 
 local ____lualib = require("lualib_bundle")
+local Error = ____lualib.Error
+local RangeError = ____lualib.RangeError
+local ReferenceError = ____lualib.ReferenceError
+local SyntaxError = ____lualib.SyntaxError
+local TypeError = ____lualib.TypeError
+local URIError = ____lualib.URIError
+local __TS__New = ____lualib.__TS__New
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
-local ____bytes = require("core.bytes")
-local parseDecimal = ____bytes.parseDecimal
-local splitOn = ____bytes.splitOn
-local trimOws = ____bytes.trimOws
-local ____path = require("core.path")
-local DEFAULT_PATH_POLICY = ____path.DEFAULT_PATH_POLICY
+--- Largest stick-table expire HAProxy accepts is 2^31-1 ms: about 24.8 days.
+____exports.MAX_TTL_LIMIT = 2147483
+--- Statuses a rule may answer with, unless rules.allowed_statuses says otherwise.
 ____exports.DEFAULT_ALLOWED_STATUSES = {
     400,
     401,
@@ -1541,93 +1545,467 @@ ____exports.DEFAULT_ALLOWED_STATUSES = {
     500,
     503
 }
-____exports.DEFAULT_SETTINGS = {
-    runtimeApi = "unix@run/admin.sock",
-    defaultTtl = 3600,
-    maxTtl = 86400 * 7,
-    defaultStatus = 404,
-    allowedStatuses = ____exports.DEFAULT_ALLOWED_STATUSES,
-    maxSignalBytes = 2048,
-    maxKeyLength = 160,
-    maxBodyBytes = 256,
-    maxRulesPerSignal = 8,
-    pathPolicy = DEFAULT_PATH_POLICY,
-    allowExact = {},
-    allowPrefix = {},
-    learnRate = 0,
-    learnBurst = 0,
-    confirmSignals = 1,
-    confirmClients = 1,
-    onFull = "evict",
-    stateDir = "",
-    sweepInterval = 10,
-    snapshotInterval = 300,
-    walkLimit = 100000,
-    logStream = "off"
+local DURATION = "seconds"
+____exports.FIELDS = {
+    {yaml = "listen.address", kind = "string", def = "127.0.0.1", doc = "Address the edge listens on."},
+    {
+        yaml = "listen.port",
+        kind = "int",
+        def = 8080,
+        min = 1,
+        max = 65535,
+        doc = "Port the edge listens on (1-65535). listen.port, listen.h2c_port and stats.port must differ, and no server may be the edge itself."
+    },
+    {yaml = "listen.port_env", kind = "string", shown = "(none)", doc = "Environment variable that overrides listen.port when HAProxy starts."},
+    {
+        yaml = "listen.h2c_port",
+        kind = "int",
+        shown = "(none)",
+        min = 1,
+        max = 65535,
+        doc = "Optional second port on listen.address speaking cleartext HTTP/2 (prior knowledge)."
+    },
+    {yaml = "stats.address", kind = "string", def = "127.0.0.1", doc = "Address of HAProxy's stats page and /metrics."},
+    {
+        yaml = "stats.port",
+        kind = "int",
+        def = 8404,
+        min = 1,
+        max = 65535,
+        doc = "Port of HAProxy's stats page, /metrics and /edgeblock/metrics."
+    },
+    {yaml = "stats.port_env", kind = "string", shown = "(none)", doc = "Environment variable that overrides stats.port when HAProxy starts."},
+    {
+        yaml = "runtime_api.socket",
+        kind = "string",
+        def = "run/admin.sock",
+        doc = "Unix socket of HAProxy's runtime API (level admin). Lua writes rules through it.",
+        setting = {key = "runtime_api", name = "runtimeApi", def = "unix@run/admin.sock"}
+    },
+    {yaml = "lua.file", kind = "string", shown = "this package's lua-out/blocks.lua", doc = "The compiled edgeblock Lua bundle (a path relative to this file, or absolute)."},
+    {
+        yaml = "lua.load",
+        kind = "enum",
+        def = "shared",
+        values = {"shared", "per-thread"},
+        doc = "`shared` (lua-load) or `per-thread` (lua-load-per-thread)."
+    },
+    {
+        yaml = "threads",
+        kind = "int",
+        def = 1,
+        min = 1,
+        max = 64,
+        doc = "nbthread (1-64)."
+    },
+    {
+        yaml = "log",
+        kind = "string",
+        def = "stderr",
+        doc = "HAProxy log target: stderr, stdout, /dev/log or host:port.",
+        setting = {
+            key = "log_stream",
+            name = "logStream",
+            def = "off",
+            kind = "enum",
+            values = {"stderr", "stdout", "off"}
+        }
+    },
+    {
+        yaml = "paths.case_insensitive",
+        kind = "bool",
+        def = false,
+        doc = "Fold ASCII case before matching: /YEET is /yeet.",
+        setting = {key = "path_case_insensitive", name = "caseInsensitive"}
+    },
+    {
+        yaml = "paths.merge_slashes",
+        kind = "bool",
+        def = true,
+        doc = "Treat // as /.",
+        setting = {key = "path_merge_slashes", name = "mergeSlashes"}
+    },
+    {
+        yaml = "paths.strip_trailing_slash",
+        kind = "bool",
+        def = true,
+        doc = "Treat /a/ as /a.",
+        setting = {key = "path_strip_trailing_slash", name = "stripTrailingSlash"}
+    },
+    {
+        yaml = "rules.default_ttl",
+        kind = "int",
+        def = 3600,
+        min = 1,
+        max = ____exports.MAX_TTL_LIMIT,
+        doc = "Seconds a learned rule lives when the signal does not say (at most rules.max_ttl).",
+        setting = {key = "default_ttl", name = "defaultTtl"}
+    },
+    {
+        yaml = "rules.max_ttl",
+        kind = "int",
+        def = 604800,
+        min = 1,
+        max = ____exports.MAX_TTL_LIMIT,
+        doc = ((("Upper bound on any rule's lifetime, " .. DURATION) .. " (at most ") .. tostring(____exports.MAX_TTL_LIMIT)) .. ", HAProxy's longest table expiry).",
+        setting = {key = "max_ttl", name = "maxTtl"}
+    },
+    {
+        yaml = "rules.default_status",
+        kind = "int",
+        def = 404,
+        min = 400,
+        max = 599,
+        doc = "Status for `X-Edge-Resource: false`, and for rules that name none when the response status is not an allowed error.",
+        setting = {key = "default_status", name = "defaultStatus"}
+    },
+    {
+        yaml = "rules.allowed_statuses",
+        kind = "statuses",
+        shown = "400,401,403,404,405,410,429,451,500,503",
+        doc = "Statuses a rule may answer with (400-599).",
+        setting = {key = "allowed_statuses", name = "allowedStatuses"}
+    },
+    {
+        yaml = "rules.max_signal_bytes",
+        kind = "int",
+        def = 1024,
+        min = 16,
+        max = 65536,
+        doc = "Signals longer than this are rejected.",
+        setting = {key = "max_signal_bytes", name = "maxSignalBytes"}
+    },
+    {
+        yaml = "rules.max_key_length",
+        kind = "int",
+        def = 160,
+        min = 8,
+        max = 4094,
+        doc = "Longest rule key: the normalised path plus any method or qualifier suffix. It is the stick-table key length, so it sets the memory per rule.",
+        setting = {key = "max_key_length", name = "maxKeyLength"}
+    },
+    {
+        yaml = "rules.max_body_bytes",
+        kind = "int",
+        def = 256,
+        min = 0,
+        max = 4096,
+        doc = "Longest answer body a rule may carry (printable ASCII).",
+        setting = {key = "max_body_bytes", name = "maxBodyBytes"}
+    },
+    {
+        yaml = "rules.max_rules_per_signal",
+        kind = "int",
+        def = 8,
+        min = 1,
+        max = 64,
+        doc = "Most rules one response may signal.",
+        setting = {key = "max_rules_per_signal", name = "maxRulesPerSignal"}
+    },
+    {
+        yaml = "rules.on_full",
+        kind = "enum",
+        def = "evict",
+        values = {"evict", "refuse"},
+        doc = "When a backend's rule table is full: `evict` the least recently learned or hit rule, or `refuse` new rules.",
+        setting = {key = "on_full", name = "onFull"}
+    },
+    {yaml = "static_map", kind = "string", def = "path_status.map", doc = "Paths blocked from startup: `<path> [status]` per line. A map named here must exist; the default one is created empty."},
+    {
+        yaml = "allowlist.exact",
+        kind = "paths",
+        shown = "[]",
+        doc = "Normalised paths that are never blocked and never learned.",
+        setting = {key = "allow_exact", name = "allowExact"}
+    },
+    {
+        yaml = "allowlist.prefix",
+        kind = "paths",
+        shown = "[]",
+        doc = "Normalised path prefixes that are never blocked and never learned: `/static` and `/static/` both cover `/static`, `/static/` and everything below it, not `/staticx`.",
+        setting = {key = "allow_prefix", name = "allowPrefix"}
+    },
+    {
+        yaml = "learning.rate",
+        kind = "int",
+        def = 0,
+        min = 0,
+        max = 1000000,
+        doc = "Token bucket per backend: rules learned per second (0 = unlimited).",
+        setting = {key = "learn_rate", name = "learnRate"}
+    },
+    {
+        yaml = "learning.burst",
+        kind = "int",
+        def = 0,
+        min = 0,
+        max = 1000000,
+        doc = "Token bucket size (0 = same as rate).",
+        setting = {key = "learn_burst", name = "learnBurst"}
+    },
+    {
+        yaml = "learning.confirm_signals",
+        kind = "int",
+        def = 1,
+        min = 1,
+        max = 1000,
+        doc = "A rule is enforced only after this many signals for its key...",
+        setting = {key = "confirm_signals", name = "confirmSignals"}
+    },
+    {
+        yaml = "learning.confirm_clients",
+        kind = "int",
+        def = 1,
+        min = 1,
+        max = 1000,
+        doc = "...from at least this many distinct client addresses.",
+        setting = {key = "confirm_clients", name = "confirmClients"}
+    },
+    {yaml = "auth.cookie", kind = "string", shown = "(none)", doc = "Cookie whose presence makes a request authenticated (for auth=anon|authed rules)."},
+    {yaml = "auth.header", kind = "string", def = "authorization", doc = "Request header whose presence makes a request authenticated, when no cookie is configured."},
+    {
+        yaml = "response_trailers",
+        kind = "enum",
+        def = "drop",
+        values = {"drop", "forward"},
+        doc = "`drop`: every response trailer is dropped, since no rule can strip a signal header from trailers (HAProxy 3.2+; before 3.2 HAProxy can neither drop nor edit them, so trailers pass). `forward` keeps them (gRPC needs its grpc-status trailer)."
+    },
+    {yaml = "dry_run", kind = "bool", def = false, doc = "Global shadow mode: would-block requests are counted and logged, and pass."},
+    {
+        yaml = "state.dir",
+        kind = "string",
+        def = "state",
+        doc = "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables). Created by render; it must be writable by HAProxy.",
+        setting = {key = "state_dir", name = "stateDir", def = ""}
+    },
+    {
+        yaml = "state.snapshot_interval",
+        kind = "int",
+        def = 300,
+        min = 1,
+        max = 86400,
+        doc = "Seconds between snapshots (compactions of the journal; longer for big stores); the journal covers the time in between.",
+        setting = {key = "snapshot_interval", name = "snapshotInterval"}
+    },
+    {
+        yaml = "state.sweep_interval",
+        kind = "int",
+        def = 10,
+        min = 1,
+        max = 86400,
+        doc = "Seconds between sweeps that free the memory of expired rules.",
+        setting = {key = "sweep_interval", name = "sweepInterval"}
+    },
+    {
+        yaml = "state.walk_limit",
+        kind = "int",
+        def = 100000,
+        min = 0,
+        max = 100000000,
+        doc = "Rule tables up to this many entries are swept with one `clear table` walk (which does not yield on 2.6: 17 ms at 100k); bigger tables, when `state.dir` is set, have expired entries cleared key by key after each snapshot.",
+        setting = {key = "walk_limit", name = "walkLimit"}
+    },
+    {yaml = "backends", kind = "list", shown = "(required)", doc = "The backends, at least one."},
+    {yaml = "backends[].name", kind = "string", shown = "(required)", doc = "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_."},
+    {yaml = "backends[].trusted", kind = "bool", def = false, doc = "Accept signals from this backend."},
+    {
+        yaml = "backends[].max_rules",
+        kind = "int",
+        def = 100000,
+        min = 1,
+        max = 10000000,
+        doc = "Rules this backend may hold at once."
+    },
+    {
+        yaml = "backends[].interim_responses",
+        kind = "enum",
+        def = "drop",
+        values = {"drop", "forward"},
+        doc = "`drop`: a response that starts with a 1xx (other than 101) is dropped whole (the client's connection or h2 stream is closed), because HAProxy forwards 1xx untouched and no rule could strip a signal header from them; HAProxy answers `Expect: 100-continue` itself. `forward` passes them (103 Early Hints), and a signal header on one reaches the client."
+    },
+    {yaml = "backends[].servers", kind = "list", shown = "(required)", doc = "The backend's servers, at least one."},
+    {yaml = "backends[].servers[].name", kind = "string", shown = "s<n>", doc = "Server name: letters, digits, - and _."},
+    {yaml = "backends[].servers[].address", kind = "string", def = "127.0.0.1", doc = "Server address: an IP address or host name."},
+    {
+        yaml = "backends[].servers[].port",
+        kind = "int",
+        shown = "(required)",
+        min = 1,
+        max = 65535,
+        doc = "Server port."
+    },
+    {yaml = "backends[].servers[].port_env", kind = "string", shown = "(none)", doc = "Environment variable that overrides the server's port when HAProxy starts."},
+    {yaml = "routes", kind = "list", shown = "[]", doc = "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend. path_prefix is a normalised path and matches segment-wise on the normalised request path (`/api` matches `/api`, `/api/x` and `//API/./x` with case_insensitive, not `/apix`); host matches the Host header or an absolute-form request's authority, without port."},
+    {yaml = "routes[].backend", kind = "string", shown = "(required)", doc = "The backend this route sends requests to."},
+    {yaml = "routes[].path_prefix", kind = "string", shown = "(none)", doc = "Normalised path prefix (segment-wise)."},
+    {yaml = "routes[].host", kind = "string", shown = "(none)", doc = "Host, without port (lower case)."},
+    {yaml = "default_backend", kind = "string", shown = "first backend", doc = "Backend for requests no route matches."}
 }
-local function onOff(b)
-    return b and "on" or "off"
-end
---- Render settings as the text blocks.lua reads.
-function ____exports.formatSettings(s)
-    local statuses = ""
-    do
-        local i = 0
-        while i < #s.allowedStatuses do
-            statuses = (statuses .. (i > 0 and "," or "")) .. tostring(s.allowedStatuses[i + 1])
-            i = i + 1
+--- The schema entry of a YAML field; a name not in it is a bug in the caller.
+function ____exports.fieldOf(yaml)
+    for ____, f in ipairs(____exports.FIELDS) do
+        if f.yaml == yaml then
+            return f
         end
     end
-    local out = (((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" .. "runtime_api ") .. s.runtimeApi) .. "\n") .. "default_ttl ") .. tostring(s.defaultTtl)) .. "\n") .. "max_ttl ") .. tostring(s.maxTtl)) .. "\n") .. "default_status ") .. tostring(s.defaultStatus)) .. "\n") .. "allowed_statuses ") .. statuses) .. "\n") .. "max_signal_bytes ") .. tostring(s.maxSignalBytes)) .. "\n") .. "max_key_length ") .. tostring(s.maxKeyLength)) .. "\n") .. "max_body_bytes ") .. tostring(s.maxBodyBytes)) .. "\n") .. "max_rules_per_signal ") .. tostring(s.maxRulesPerSignal)) .. "\n") .. "path_case_insensitive ") .. onOff(s.pathPolicy.caseInsensitive)) .. "\n") .. "path_merge_slashes ") .. onOff(s.pathPolicy.mergeSlashes)) .. "\n") .. "path_strip_trailing_slash ") .. onOff(s.pathPolicy.stripTrailingSlash)) .. "\n") .. "learn_rate ") .. tostring(s.learnRate)) .. "\n") .. "learn_burst ") .. tostring(s.learnBurst)) .. "\n") .. "confirm_signals ") .. tostring(s.confirmSignals)) .. "\n") .. "confirm_clients ") .. tostring(s.confirmClients)) .. "\n") .. "on_full ") .. s.onFull) .. "\n") .. "sweep_interval ") .. tostring(s.sweepInterval)) .. "\n") .. "snapshot_interval ") .. tostring(s.snapshotInterval)) .. "\n") .. "walk_limit ") .. tostring(s.walkLimit)) .. "\n") .. "log_stream ") .. s.logStream) .. "\n"
-    if #s.stateDir > 0 then
-        out = ((out .. "state_dir ") .. s.stateDir) .. "\n"
-    end
-    for ____, p in ipairs(s.allowExact) do
-        out = ((out .. "allow_exact ") .. p) .. "\n"
-    end
-    for ____, p in ipairs(s.allowPrefix) do
-        out = ((out .. "allow_prefix ") .. p) .. "\n"
+    error(
+        __TS__New(Error, "no such config field: " .. yaml),
+        0
+    )
+end
+--- The fields blocks.lua reads, in settings-file order.
+function ____exports.settingFields()
+    local out = {}
+    for ____, f in ipairs(____exports.FIELDS) do
+        if f.setting ~= nil then
+            out[#out + 1] = f
+        end
     end
     return out
 end
---- Integer settings: key -> [field, min, max].
-local INTS = {
-    default_ttl = {"defaultTtl", 1, 4294967295},
-    max_ttl = {"maxTtl", 1, 4294967295},
-    default_status = {"defaultStatus", 400, 599},
-    max_signal_bytes = {"maxSignalBytes", 16, 65536},
-    max_key_length = {"maxKeyLength", 8, 4094},
-    max_body_bytes = {"maxBodyBytes", 0, 4096},
-    max_rules_per_signal = {"maxRulesPerSignal", 1, 64},
-    learn_rate = {"learnRate", 0, 1000000},
-    learn_burst = {"learnBurst", 0, 1000000},
-    confirm_signals = {"confirmSignals", 1, 1000},
-    confirm_clients = {"confirmClients", 1, 1000},
-    sweep_interval = {"sweepInterval", 1, 86400},
-    snapshot_interval = {"snapshotInterval", 1, 86400},
-    walk_limit = {"walkLimit", 0, 100000000}
-}
-local FLAGS = {path_case_insensitive = "caseInsensitive", path_merge_slashes = "mergeSlashes", path_strip_trailing_slash = "stripTrailingSlash"}
+--- The keys a YAML mapping may hold: `""` for the top level, `backends[]` for a backend, and so on.
+function ____exports.knownKeys(parent)
+    local out = {}
+    local at = #parent == 0 and "" or parent .. "."
+    for ____, f in ipairs(____exports.FIELDS) do
+        do
+            if __TS__StringSubstring(f.yaml, 0, #at) ~= at then
+                goto __continue11
+            end
+            local rest = __TS__StringSubstring(f.yaml, #at)
+            local dot = (string.find(rest, ".", nil, true) or 0) - 1
+            local key = dot < 0 and rest or __TS__StringSubstring(rest, 0, dot)
+            if __TS__StringSubstring(key, #key - 2) == "[]" then
+                key = __TS__StringSubstring(key, 0, #key - 2)
+            end
+            local seen = false
+            for ____, k in ipairs(out) do
+                if k == key then
+                    seen = true
+                end
+            end
+            if not seen then
+                out[#out + 1] = key
+            end
+        end
+        ::__continue11::
+    end
+    return out
+end
+return ____exports
+ end,
+["core.settings"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local DEFAULT_ALLOWED
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local parseDecimal = ____bytes.parseDecimal
+local splitOn = ____bytes.splitOn
+local trimOws = ____bytes.trimOws
+local ____schema = require("core.schema")
+local DEFAULT_ALLOWED_STATUSES = ____schema.DEFAULT_ALLOWED_STATUSES
+local settingFields = ____schema.settingFields
+____exports.DEFAULT_ALLOWED_STATUSES = DEFAULT_ALLOWED_STATUSES
+--- The settings file's default of a field: its own where the renderer writes a derived value, else the YAML's.
+local function defaultOf(f)
+    if f.kind == "paths" then
+        return {}
+    end
+    if f.kind == "statuses" then
+        return {table.unpack(DEFAULT_ALLOWED)}
+    end
+    local ____temp_0
+    if f.setting ~= nil and f.setting.def ~= nil then
+        ____temp_0 = f.setting.def
+    else
+        ____temp_0 = f.def
+    end
+    local d = ____temp_0
+    return d == nil and "" or d
+end
+local function defaults()
+    local d = {}
+    for ____, f in ipairs(settingFields()) do
+        d[f.setting.name] = defaultOf(f)
+    end
+    return d
+end
+--- Render settings as the text blocks.lua reads, one line per field (a line per path for lists of paths).
+function ____exports.formatSettings(s)
+    local values = s
+    local out = "# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n"
+    for ____, f in ipairs(settingFields()) do
+        local key = f.setting.key
+        local v = values[f.setting.name]
+        if f.kind == "paths" then
+            for ____, p in ipairs(v) do
+                out = (((out .. key) .. " ") .. p) .. "\n"
+            end
+        elseif f.kind == "statuses" then
+            local list = ""
+            for ____, st in ipairs(v) do
+                list = (list .. (#list > 0 and "," or "")) .. itoa(st)
+            end
+            out = (((out .. key) .. " ") .. list) .. "\n"
+        elseif f.kind == "bool" then
+            out = (((out .. key) .. " ") .. (v == true and "on" or "off")) .. "\n"
+        elseif f.kind == "int" then
+            out = (((out .. key) .. " ") .. itoa(v)) .. "\n"
+        elseif #v > 0 then
+            out = (((out .. key) .. " ") .. v) .. "\n"
+        end
+    end
+    return out
+end
+--- Check one settings value against its field; returns the value or an error text.
+local function valueOf(f, value)
+    local kind = f.setting ~= nil and f.setting.kind ~= nil and f.setting.kind or f.kind
+    if kind == "int" then
+        local max = f.max ~= nil and f.max or 2147483647
+        local min = f.min ~= nil and f.min or 0
+        local v = parseDecimal(value, max)
+        return v < min and ({error = ((((("expected an integer from " .. itoa(min)) .. " to ") .. itoa(max)) .. ", got '") .. value) .. "'"}) or ({v = v})
+    end
+    if kind == "bool" then
+        return (value == "on" or value == "off") and ({v = value == "on"}) or ({error = ("expected on or off, got '" .. value) .. "'"})
+    end
+    if kind == "enum" then
+        local values = f.setting ~= nil and f.setting.values ~= nil and f.setting.values or (f.values ~= nil and f.values or ({}))
+        for ____, x in ipairs(values) do
+            if x == value then
+                return {v = value}
+            end
+        end
+        return {error = ((("expected " .. table.concat(values, " or ")) .. ", got '") .. value) .. "'"}
+    end
+    if kind == "paths" then
+        return #value > 0 and (string.byte(value, 1) or 0 / 0) == 47 and ({v = value}) or ({error = "expected a path starting with /"})
+    end
+    if kind == "statuses" then
+        local list = {}
+        for ____, part in ipairs(splitOn(value, 44)) do
+            local v = parseDecimal(
+                trimOws(part),
+                599
+            )
+            if v < 400 then
+                return {error = ("'" .. part) .. "' is not a status from 400 to 599"}
+            end
+            list[#list + 1] = v
+        end
+        return {v = list}
+    end
+    return #value > 0 and ({v = value}) or ({error = "empty value"})
+end
 --- Parse the settings text; unknown keys and bad values are errors naming the line.
 function ____exports.parseSettings(text)
-    local d = {
-        runtimeApi = ____exports.DEFAULT_SETTINGS.runtimeApi,
-        onFull = ____exports.DEFAULT_SETTINGS.onFull,
-        logStream = ____exports.DEFAULT_SETTINGS.logStream,
-        stateDir = "",
-        caseInsensitive = DEFAULT_PATH_POLICY.caseInsensitive,
-        mergeSlashes = DEFAULT_PATH_POLICY.mergeSlashes,
-        stripTrailingSlash = DEFAULT_PATH_POLICY.stripTrailingSlash
-    }
-    for k in pairs(INTS) do
-        d[INTS[k][1]] = ____exports.DEFAULT_SETTINGS[INTS[k][1]]
+    local byKey = {}
+    for ____, f in ipairs(settingFields()) do
+        byKey[f.setting.key] = f
     end
-    local statuses = {}
-    for ____, s in ipairs(____exports.DEFAULT_SETTINGS.allowedStatuses) do
-        statuses[#statuses + 1] = s
-    end
-    local allowExact = {}
-    local allowPrefix = {}
+    local d = defaults()
     local errors = {}
     local lines = splitOn(text, 10)
     do
@@ -1641,104 +2019,42 @@ function ____exports.parseSettings(text)
                 end
                 line = trimOws(line)
                 if #line == 0 or (string.byte(line, 1) or 0 / 0) == 35 then
-                    goto __continue17
+                    goto __continue36
                 end
                 local sp = (string.find(line, " ", nil, true) or 0) - 1
                 local key = sp < 0 and line or __TS__StringSubstring(line, 0, sp)
                 local value = sp < 0 and "" or trimOws(__TS__StringSubstring(line, sp + 1))
                 local where = ((("settings line " .. tostring(n + 1)) .. " (") .. key) .. ")"
-                local int = INTS[key]
-                local flag = FLAGS[key]
-                if int ~= nil then
-                    local v = parseDecimal(value, int[3])
-                    if v < int[2] then
-                        errors[#errors + 1] = ((((((where .. ": expected an integer from ") .. tostring(int[2])) .. " to ") .. tostring(int[3])) .. ", got '") .. value) .. "'"
-                    else
-                        d[int[1]] = v
-                    end
-                elseif flag ~= nil then
-                    if value ~= "on" and value ~= "off" then
-                        errors[#errors + 1] = ((where .. ": expected on or off, got '") .. value) .. "'"
-                    else
-                        d[flag] = value == "on"
-                    end
-                elseif key == "runtime_api" or key == "state_dir" then
-                    if #value == 0 then
-                        errors[#errors + 1] = where .. ": empty value"
-                    else
-                        d[key == "runtime_api" and "runtimeApi" or "stateDir"] = value
-                    end
-                elseif key == "on_full" then
-                    if value ~= "evict" and value ~= "refuse" then
-                        errors[#errors + 1] = ((where .. ": expected evict or refuse, got '") .. value) .. "'"
-                    else
-                        d.onFull = value
-                    end
-                elseif key == "log_stream" then
-                    if value ~= "stderr" and value ~= "stdout" and value ~= "off" then
-                        errors[#errors + 1] = ((where .. ": expected stderr, stdout or off, got '") .. value) .. "'"
-                    else
-                        d.logStream = value
-                    end
-                elseif key == "allow_exact" or key == "allow_prefix" then
-                    if #value == 0 or (string.byte(value, 1) or 0 / 0) ~= 47 then
-                        errors[#errors + 1] = where .. ": expected a path starting with /"
-                    elseif key == "allow_exact" then
-                        allowExact[#allowExact + 1] = value
-                    else
-                        allowPrefix[#allowPrefix + 1] = value
-                    end
-                elseif key == "allowed_statuses" then
-                    statuses = {}
-                    for ____, part in ipairs(splitOn(value, 44)) do
-                        local v = parseDecimal(
-                            trimOws(part),
-                            599
-                        )
-                        if v < 400 then
-                            errors[#errors + 1] = ((where .. ": '") .. part) .. "' is not a status from 400 to 599"
-                        else
-                            statuses[#statuses + 1] = v
-                        end
-                    end
-                else
+                local f = byKey[key]
+                if f == nil then
                     errors[#errors + 1] = where .. ": unknown setting"
+                    goto __continue36
+                end
+                local r = valueOf(f, value)
+                if r.error ~= nil then
+                    errors[#errors + 1] = (where .. ": ") .. r.error
+                elseif f.kind == "paths" then
+                    local ____d_f_setting_name_1 = d[f.setting.name]
+                    ____d_f_setting_name_1[#____d_f_setting_name_1 + 1] = r.v
+                else
+                    d[f.setting.name] = r.v
                 end
             end
-            ::__continue17::
+            ::__continue36::
             n = n + 1
         end
     end
     if #errors > 0 then
         return {ok = false, errors = errors}
     end
-    local maxTtl = d.maxTtl
-    local defaultTtl = d.defaultTtl
-    return {ok = true, settings = {
-        runtimeApi = d.runtimeApi,
-        defaultTtl = defaultTtl > maxTtl and maxTtl or defaultTtl,
-        maxTtl = maxTtl,
-        defaultStatus = d.defaultStatus,
-        allowedStatuses = statuses,
-        maxSignalBytes = d.maxSignalBytes,
-        maxKeyLength = d.maxKeyLength,
-        maxBodyBytes = d.maxBodyBytes,
-        maxRulesPerSignal = d.maxRulesPerSignal,
-        pathPolicy = {caseInsensitive = d.caseInsensitive, mergeSlashes = d.mergeSlashes, stripTrailingSlash = d.stripTrailingSlash},
-        allowExact = allowExact,
-        allowPrefix = allowPrefix,
-        learnRate = d.learnRate,
-        learnBurst = d.learnBurst,
-        confirmSignals = d.confirmSignals,
-        confirmClients = d.confirmClients,
-        onFull = d.onFull,
-        stateDir = d.stateDir,
-        sweepInterval = d.sweepInterval,
-        snapshotInterval = d.snapshotInterval,
-        walkLimit = d.walkLimit,
-        logStream = d.logStream
-    }}
+    if d.defaultTtl > d.maxTtl then
+        d.defaultTtl = d.maxTtl
+    end
+    return {ok = true, settings = d}
 end
+DEFAULT_ALLOWED = DEFAULT_ALLOWED_STATUSES
+--- The settings blocks.lua runs with when a file sets nothing: the schema's defaults.
+____exports.DEFAULT_SETTINGS = defaults()
 return ____exports
  end,
 ["core.eviction"] = function(...) 
@@ -3071,7 +3387,7 @@ local function parseMatch(item, ctx, settings, defaultMethods)
     if path == nil then
         return reject("no-request-path", "no path parameter and no captured request path")
     end
-    local n = normalizePath(path, settings.pathPolicy, settings.maxKeyLength - 1)
+    local n = normalizePath(path, settings, settings.maxKeyLength - 1)
     if not n.ok then
         return reject("path-invalid", n.error)
     end
@@ -3582,7 +3898,7 @@ function ____exports.parseShortForm(values, requestPath, settings)
     if requestPath == nil then
         return {kind = "reject", reason = "no-request-path", detail = "path var not set"}
     end
-    local p = normalizePath(requestPath, settings.pathPolicy, settings.maxKeyLength)
+    local p = normalizePath(requestPath, settings, settings.maxKeyLength)
     if not p.ok then
         return {kind = "reject", reason = "path-invalid", detail = p.error}
     end
@@ -5857,7 +6173,7 @@ local ____exports = {}
 local ____path = require("core.path")
 local lookupKeyForPath = ____path.lookupKeyForPath
 function ____exports.execute(settings, value)
-    return lookupKeyForPath(value, settings.pathPolicy)
+    return lookupKeyForPath(value, settings)
 end
 return ____exports
  end,

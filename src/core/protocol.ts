@@ -85,7 +85,7 @@ function parseMatch(item: SfItem, ctx: SignalContext, settings: Settings, defaul
     path = t;
   }
   if (path === undefined) return reject("no-request-path", "no path parameter and no captured request path");
-  const n = normalizePath(path, settings.pathPolicy, settings.maxKeyLength - 1);
+  const n = normalizePath(path, settings, settings.maxKeyLength - 1);
   if (!n.ok) return reject("path-invalid", n.error);
 
   let prefix = false;

@@ -1,15 +1,19 @@
 /**
- * Settings that blocks.lua reads at load time. Node renders them from the
- * validated user config (formatSettings); Lua parses them (parseSettings).
- * The text format is `key value` per line so that no JSON/YAML parser has to
- * exist on the Lua side. Repeated keys (allow_exact, allow_prefix) accumulate.
+ * Settings that blocks.lua reads at load time, in both directions from one schema (core/schema.ts):
+ * Node writes them from the validated user config (formatSettings); Lua (and the CLI) read them
+ * (parseSettings). The text format is `key value` per line, so that no JSON/YAML parser has to exist on
+ * the Lua side. Repeated keys (allow_exact, allow_prefix) accumulate.
  */
-import { parseDecimal, splitOn, trimOws } from "./bytes";
-import { DEFAULT_PATH_POLICY, PathPolicy } from "./path";
+import { itoa, parseDecimal, splitOn, trimOws } from "./bytes";
+import { PathPolicy } from "./path";
+import { DEFAULT_ALLOWED_STATUSES, Field, settingFields } from "./schema";
+
+export { DEFAULT_ALLOWED_STATUSES };
 
 export type OnFull = "evict" | "refuse";
 
-export interface Settings {
+/** What blocks.lua runs with. Its fields, keys, defaults and bounds are the schema's (core/schema.ts). */
+export interface Settings extends PathPolicy {
   /** Runtime API address Lua writes rules through, e.g. `unix@run/admin.sock`. */
   readonly runtimeApi: string;
   /** Seconds a rule lives when the signal does not say. */
@@ -28,8 +32,6 @@ export interface Settings {
   readonly maxBodyBytes: number;
   /** Most rules one signal may carry. */
   readonly maxRulesPerSignal: number;
-  /** How request paths are normalised. */
-  readonly pathPolicy: PathPolicy;
   /** Paths never blocked, and never learned. */
   readonly allowExact: readonly string[];
   /** Path prefixes (segment-wise) never blocked, and never learned. */
@@ -61,118 +63,84 @@ export interface Settings {
 
 export type LogStream = "stderr" | "stdout" | "off";
 
-export const DEFAULT_ALLOWED_STATUSES: readonly number[] = [400, 401, 403, 404, 405, 410, 429, 451, 500, 503];
-
-export const DEFAULT_SETTINGS: Settings = {
-  runtimeApi: "unix@run/admin.sock",
-  defaultTtl: 3600,
-  maxTtl: 86400 * 7,
-  defaultStatus: 404,
-  allowedStatuses: DEFAULT_ALLOWED_STATUSES,
-  maxSignalBytes: 2048,
-  maxKeyLength: 160,
-  maxBodyBytes: 256,
-  maxRulesPerSignal: 8,
-  pathPolicy: DEFAULT_PATH_POLICY,
-  allowExact: [],
-  allowPrefix: [],
-  learnRate: 0,
-  learnBurst: 0,
-  confirmSignals: 1,
-  confirmClients: 1,
-  onFull: "evict",
-  stateDir: "",
-  sweepInterval: 10,
-  snapshotInterval: 300,
-  walkLimit: 100000,
-  logStream: "off",
-};
-
 export type SettingsResult =
   | { readonly ok: true; readonly settings: Settings }
   | { readonly ok: false; readonly errors: readonly string[] };
 
-function onOff(b: boolean): string {
-  return b ? "on" : "off";
+type Value = number | boolean | string | number[] | string[];
+
+/** The settings file's default of a field: its own where the renderer writes a derived value, else the YAML's. */
+function defaultOf(f: Field): Value {
+  if (f.kind === "paths") return [];
+  if (f.kind === "statuses") return [...DEFAULT_ALLOWED];
+  const d = f.setting !== undefined && f.setting.def !== undefined ? f.setting.def : f.def;
+  return d === undefined ? "" : d;
 }
 
-/** Render settings as the text blocks.lua reads. */
+function defaults(): { [name: string]: Value } {
+  const d: { [name: string]: Value } = {};
+  for (const f of settingFields()) d[f.setting!.name] = defaultOf(f);
+  return d;
+}
+
+/** Render settings as the text blocks.lua reads, one line per field (a line per path for lists of paths). */
 export function formatSettings(s: Settings): string {
-  let statuses = "";
-  for (let i = 0; i < s.allowedStatuses.length; i++) statuses = statuses + (i > 0 ? "," : "") + s.allowedStatuses[i];
-  let out =
-    "# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n" +
-    "runtime_api " + s.runtimeApi + "\n" +
-    "default_ttl " + s.defaultTtl + "\n" +
-    "max_ttl " + s.maxTtl + "\n" +
-    "default_status " + s.defaultStatus + "\n" +
-    "allowed_statuses " + statuses + "\n" +
-    "max_signal_bytes " + s.maxSignalBytes + "\n" +
-    "max_key_length " + s.maxKeyLength + "\n" +
-    "max_body_bytes " + s.maxBodyBytes + "\n" +
-    "max_rules_per_signal " + s.maxRulesPerSignal + "\n" +
-    "path_case_insensitive " + onOff(s.pathPolicy.caseInsensitive) + "\n" +
-    "path_merge_slashes " + onOff(s.pathPolicy.mergeSlashes) + "\n" +
-    "path_strip_trailing_slash " + onOff(s.pathPolicy.stripTrailingSlash) + "\n" +
-    "learn_rate " + s.learnRate + "\n" +
-    "learn_burst " + s.learnBurst + "\n" +
-    "confirm_signals " + s.confirmSignals + "\n" +
-    "confirm_clients " + s.confirmClients + "\n" +
-    "on_full " + s.onFull + "\n" +
-    "sweep_interval " + s.sweepInterval + "\n" +
-    "snapshot_interval " + s.snapshotInterval + "\n" +
-    "walk_limit " + s.walkLimit + "\n" +
-    "log_stream " + s.logStream + "\n";
-  if (s.stateDir.length > 0) out = out + "state_dir " + s.stateDir + "\n";
-  for (const p of s.allowExact) out = out + "allow_exact " + p + "\n";
-  for (const p of s.allowPrefix) out = out + "allow_prefix " + p + "\n";
+  const values = s as unknown as { [name: string]: Value };
+  let out = "# edgeblock settings, rendered by `edgeblock render`; read by blocks.lua at load time\n";
+  for (const f of settingFields()) {
+    const key = f.setting!.key;
+    const v = values[f.setting!.name];
+    if (f.kind === "paths") {
+      for (const p of v as string[]) out = out + key + " " + p + "\n";
+    } else if (f.kind === "statuses") {
+      let list = "";
+      for (const st of v as number[]) list = list + (list.length > 0 ? "," : "") + itoa(st);
+      out = out + key + " " + list + "\n";
+    } else if (f.kind === "bool") {
+      out = out + key + " " + (v === true ? "on" : "off") + "\n";
+    } else if (f.kind === "int") {
+      out = out + key + " " + itoa(v as number) + "\n";
+    } else if ((v as string).length > 0) {
+      // an empty string is the field's absence (state_dir: no persistence)
+      out = out + key + " " + (v as string) + "\n";
+    }
+  }
   return out;
 }
 
-interface Draft {
-  [key: string]: number | string | boolean | number[] | string[];
+/** Check one settings value against its field; returns the value or an error text. */
+function valueOf(f: Field, value: string): { v: Value } | { error: string } {
+  const kind = f.setting !== undefined && f.setting.kind !== undefined ? f.setting.kind : f.kind;
+  if (kind === "int") {
+    const max = f.max !== undefined ? f.max : 2147483647;
+    const min = f.min !== undefined ? f.min : 0;
+    const v = parseDecimal(value, max);
+    return v < min ? { error: "expected an integer from " + itoa(min) + " to " + itoa(max) + ", got '" + value + "'" } : { v };
+  }
+  if (kind === "bool") return value === "on" || value === "off" ? { v: value === "on" } : { error: "expected on or off, got '" + value + "'" };
+  if (kind === "enum") {
+    const values = f.setting !== undefined && f.setting.values !== undefined ? f.setting.values : f.values !== undefined ? f.values : [];
+    for (const x of values) if (x === value) return { v: value };
+    return { error: "expected " + values.join(" or ") + ", got '" + value + "'" };
+  }
+  if (kind === "paths") return value.length > 0 && value.charCodeAt(0) === 47 ? { v: value } : { error: "expected a path starting with /" };
+  if (kind === "statuses") {
+    const list: number[] = [];
+    for (const part of splitOn(value, 44)) {
+      const v = parseDecimal(trimOws(part), 599);
+      if (v < 400) return { error: "'" + part + "' is not a status from 400 to 599" };
+      list.push(v);
+    }
+    return { v: list };
+  }
+  return value.length > 0 ? { v: value } : { error: "empty value" };
 }
-
-/** Integer settings: key -> [field, min, max]. */
-const INTS: { [key: string]: [string, number, number] } = {
-  default_ttl: ["defaultTtl", 1, 4294967295],
-  max_ttl: ["maxTtl", 1, 4294967295],
-  default_status: ["defaultStatus", 400, 599],
-  max_signal_bytes: ["maxSignalBytes", 16, 65536],
-  max_key_length: ["maxKeyLength", 8, 4094],
-  max_body_bytes: ["maxBodyBytes", 0, 4096],
-  max_rules_per_signal: ["maxRulesPerSignal", 1, 64],
-  learn_rate: ["learnRate", 0, 1000000],
-  learn_burst: ["learnBurst", 0, 1000000],
-  confirm_signals: ["confirmSignals", 1, 1000],
-  confirm_clients: ["confirmClients", 1, 1000],
-  sweep_interval: ["sweepInterval", 1, 86400],
-  snapshot_interval: ["snapshotInterval", 1, 86400],
-  walk_limit: ["walkLimit", 0, 100000000],
-};
-
-const FLAGS: { [key: string]: string } = {
-  path_case_insensitive: "caseInsensitive",
-  path_merge_slashes: "mergeSlashes",
-  path_strip_trailing_slash: "stripTrailingSlash",
-};
 
 /** Parse the settings text; unknown keys and bad values are errors naming the line. */
 export function parseSettings(text: string): SettingsResult {
-  const d: Draft = {
-    runtimeApi: DEFAULT_SETTINGS.runtimeApi,
-    onFull: DEFAULT_SETTINGS.onFull,
-    logStream: DEFAULT_SETTINGS.logStream,
-    stateDir: "",
-    caseInsensitive: DEFAULT_PATH_POLICY.caseInsensitive,
-    mergeSlashes: DEFAULT_PATH_POLICY.mergeSlashes,
-    stripTrailingSlash: DEFAULT_PATH_POLICY.stripTrailingSlash,
-  };
-  for (const k in INTS) d[INTS[k][0]] = DEFAULT_SETTINGS[INTS[k][0] as keyof Settings] as number;
-  let statuses: number[] = [];
-  for (const s of DEFAULT_SETTINGS.allowedStatuses) statuses.push(s);
-  const allowExact: string[] = [];
-  const allowPrefix: string[] = [];
+  const byKey: { [key: string]: Field } = {};
+  for (const f of settingFields()) byKey[f.setting!.key] = f;
+  const d = defaults();
   const errors: string[] = [];
   const lines = splitOn(text, 10);
   for (let n = 0; n < lines.length; n++) {
@@ -185,71 +153,23 @@ export function parseSettings(text: string): SettingsResult {
     const key = sp < 0 ? line : line.substring(0, sp);
     const value = sp < 0 ? "" : trimOws(line.substring(sp + 1));
     const where = "settings line " + (n + 1) + " (" + key + ")";
-    const int = INTS[key];
-    const flag = FLAGS[key];
-    if (int !== undefined) {
-      const v = parseDecimal(value, int[2]);
-      if (v < int[1]) errors.push(where + ": expected an integer from " + int[1] + " to " + int[2] + ", got '" + value + "'");
-      else d[int[0]] = v;
-    } else if (flag !== undefined) {
-      if (value !== "on" && value !== "off") errors.push(where + ": expected on or off, got '" + value + "'");
-      else d[flag] = value === "on";
-    } else if (key === "runtime_api" || key === "state_dir") {
-      if (value.length === 0) errors.push(where + ": empty value");
-      else d[key === "runtime_api" ? "runtimeApi" : "stateDir"] = value;
-    } else if (key === "on_full") {
-      if (value !== "evict" && value !== "refuse") errors.push(where + ": expected evict or refuse, got '" + value + "'");
-      else d.onFull = value;
-    } else if (key === "log_stream") {
-      if (value !== "stderr" && value !== "stdout" && value !== "off") errors.push(where + ": expected stderr, stdout or off, got '" + value + "'");
-      else d.logStream = value;
-    } else if (key === "allow_exact" || key === "allow_prefix") {
-      if (value.length === 0 || value.charCodeAt(0) !== 47) errors.push(where + ": expected a path starting with /");
-      else if (key === "allow_exact") allowExact.push(value);
-      else allowPrefix.push(value);
-    } else if (key === "allowed_statuses") {
-      statuses = [];
-      for (const part of splitOn(value, 44)) {
-        const v = parseDecimal(trimOws(part), 599);
-        if (v < 400) errors.push(where + ": '" + part + "' is not a status from 400 to 599");
-        else statuses.push(v);
-      }
-    } else {
+    const f = byKey[key];
+    if (f === undefined) {
       errors.push(where + ": unknown setting");
+      continue;
     }
+    const r = valueOf(f, value);
+    if ("error" in r) errors.push(where + ": " + r.error);
+    else if (f.kind === "paths") (d[f.setting!.name] as string[]).push(r.v as string);
+    else d[f.setting!.name] = r.v;
   }
   if (errors.length > 0) return { ok: false, errors };
-  const maxTtl = d.maxTtl as number;
-  const defaultTtl = d.defaultTtl as number;
-  return {
-    ok: true,
-    settings: {
-      runtimeApi: d.runtimeApi as string,
-      defaultTtl: defaultTtl > maxTtl ? maxTtl : defaultTtl,
-      maxTtl,
-      defaultStatus: d.defaultStatus as number,
-      allowedStatuses: statuses,
-      maxSignalBytes: d.maxSignalBytes as number,
-      maxKeyLength: d.maxKeyLength as number,
-      maxBodyBytes: d.maxBodyBytes as number,
-      maxRulesPerSignal: d.maxRulesPerSignal as number,
-      pathPolicy: {
-        caseInsensitive: d.caseInsensitive as boolean,
-        mergeSlashes: d.mergeSlashes as boolean,
-        stripTrailingSlash: d.stripTrailingSlash as boolean,
-      },
-      allowExact,
-      allowPrefix,
-      learnRate: d.learnRate as number,
-      learnBurst: d.learnBurst as number,
-      confirmSignals: d.confirmSignals as number,
-      confirmClients: d.confirmClients as number,
-      onFull: d.onFull as OnFull,
-      stateDir: d.stateDir as string,
-      sweepInterval: d.sweepInterval as number,
-      snapshotInterval: d.snapshotInterval as number,
-      walkLimit: d.walkLimit as number,
-      logStream: d.logStream as LogStream,
-    },
-  };
+  // a default TTL above the cap would be capped at learn time anyway
+  if ((d.defaultTtl as number) > (d.maxTtl as number)) d.defaultTtl = d.maxTtl;
+  return { ok: true, settings: d as unknown as Settings };
 }
+
+const DEFAULT_ALLOWED: readonly number[] = DEFAULT_ALLOWED_STATUSES;
+
+/** The settings blocks.lua runs with when a file sets nothing: the schema's defaults. */
+export const DEFAULT_SETTINGS: Settings = defaults() as unknown as Settings;

@@ -35,7 +35,7 @@ export function parseShortForm(values: readonly string[], requestPath: string | 
   }
   if (!isAllowedStatus(status, settings)) return { kind: "reject", reason: "status-not-allowed", detail: statusNotAllowed(status, settings) };
   if (requestPath === undefined) return { kind: "reject", reason: "no-request-path", detail: "path var not set" };
-  const p = normalizePath(requestPath, settings.pathPolicy, settings.maxKeyLength);
+  const p = normalizePath(requestPath, settings, settings.maxKeyLength);
   if (!p.ok) return { kind: "reject", reason: "path-invalid", detail: p.error };
   const rule: BlockRule = {
     match: { path: p.path, prefix: false, methods: [], query: [] },

@@ -3,5 +3,5 @@ import { lookupKeyForPath } from "../core/path";
 import { Settings } from "../core/settings";
 
 export function execute(settings: Settings, value: string): string {
-  return lookupKeyForPath(value, settings.pathPolicy);
+  return lookupKeyForPath(value, settings);
 }

@@ -9,7 +9,7 @@ import { normalizePath } from "../core/path";
 import { Route } from "../core/route";
 import { existsSync, statSync } from "node:fs";
 import { CONTROL_TABLE, HANDOFF_BACKEND, PENDING_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE } from "../core/contract";
-import { DEFAULT_ALLOWED_STATUSES } from "../core/settings";
+import { DEFAULT_ALLOWED_STATUSES, fieldOf, FIELDS, knownKeys, MAX_TTL_LIMIT } from "../core/schema";
 
 export interface ListenAddress {
   readonly address: string;
@@ -101,57 +101,10 @@ export class ConfigInvalid extends Error {
 /** The Lua bundle this package ships (from dist/node/: two folders up). */
 export const PACKAGED_BUNDLE = path.resolve(__dirname, "../../lua-out/blocks.lua");
 
-/** Largest stick-table expire HAProxy accepts is 2^31-1 ms: about 24.8 days. */
-export const MAX_TTL_LIMIT = 2_147_483;
+export { MAX_TTL_LIMIT };
 
-/** Field reference: the schema is both the validation and the documentation (docs/config.md). */
-export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, description: string]> = [
-  ["listen.address", "127.0.0.1", "Address the edge listens on."],
-  ["listen.port", "8080", "Port the edge listens on (1-65535). listen.port, listen.h2c_port and stats.port must differ, and no server may be the edge itself."],
-  ["listen.port_env", "(none)", "Environment variable that overrides listen.port when HAProxy starts."],
-  ["listen.h2c_port", "(none)", "Optional second port on listen.address speaking cleartext HTTP/2 (prior knowledge)."],
-  ["stats.address / stats.port / stats.port_env", "127.0.0.1 / 8404", "HAProxy stats page and /metrics."],
-  ["runtime_api.socket", "run/admin.sock", "Unix socket of HAProxy's runtime API (level admin). Lua writes rules through it."],
-  ["lua.file", "this package's lua-out/blocks.lua", "The compiled edgeblock Lua bundle (a path relative to this file, or absolute)."],
-  ["lua.load", "shared", "`shared` (lua-load) or `per-thread` (lua-load-per-thread)."],
-  ["threads", "1", "nbthread (1-64)."],
-  ["log", "stderr", "HAProxy log target: stderr, /dev/log or host:port."],
-  ["paths.case_insensitive", "false", "Fold ASCII case before matching: /YEET is /yeet."],
-  ["paths.merge_slashes", "true", "Treat // as /."],
-  ["paths.strip_trailing_slash", "true", "Treat /a/ as /a."],
-  ["rules.default_ttl", "3600", "Seconds a learned rule lives when the signal does not say."],
-  ["rules.max_ttl", "604800", `Upper bound on any rule's lifetime, seconds (at most ${MAX_TTL_LIMIT}).`],
-  ["rules.default_status", "404", "Status for `X-Edge-Resource: false`."],
-  ["rules.allowed_statuses", DEFAULT_ALLOWED_STATUSES.join(","), "Statuses a rule may answer with (400-599)."],
-  ["rules.max_signal_bytes", "1024", "Signals longer than this are rejected."],
-  ["rules.max_key_length", "160", "Longest rule key: the normalised path plus any method or qualifier suffix. It is the stick-table key length, so it sets the memory per rule."],
-  ["rules.max_body_bytes", "256", "Longest answer body a rule may carry (printable ASCII)."],
-  ["rules.max_rules_per_signal", "8", "Most rules one response may signal."],
-  ["rules.on_full", "evict", "When a backend's rule table is full: `evict` the least recently learned or hit rule, or `refuse` new rules."],
-  ["static_map", "path_status.map", "Paths blocked from startup: `<path> [status]` per line. A map named here must exist; the default one is created empty."],
-  ["allowlist.exact", "[]", "Normalised paths that are never blocked and never learned."],
-  ["allowlist.prefix", "[]", "Normalised path prefixes (segment-wise) that are never blocked and never learned."],
-  ["learning.rate", "0", "Token bucket per backend: rules learned per second (0 = unlimited)."],
-  ["learning.burst", "0", "Token bucket size (0 = same as rate)."],
-  ["learning.confirm_signals", "1", "A rule is enforced only after this many signals for its key..."],
-  ["learning.confirm_clients", "1", "...from at least this many distinct client addresses."],
-  ["auth.cookie", "(none)", "Cookie whose presence makes a request authenticated (for auth=anon|authed rules)."],
-  ["auth.header", "authorization", "Request header whose presence makes a request authenticated, when no cookie is configured."],
-  ["response_trailers", "drop", "`drop`: every response trailer is dropped, since no rule can strip a signal header from trailers (HAProxy 3.2+; before 3.2 HAProxy can neither drop nor edit them, so trailers pass). `forward` keeps them (gRPC needs its grpc-status trailer)."],
-  ["dry_run", "false", "Global shadow mode: would-block requests are counted and logged, and pass."],
-  ["state.dir", "state", "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables). Created by render; it must be writable by HAProxy."],
-  ["state.snapshot_interval", "300", "Seconds between snapshots (compactions of the journal; longer for big stores); the journal covers the time in between."],
-  ["state.sweep_interval", "10", "Seconds between sweeps that free the memory of expired rules."],
-  ["state.walk_limit", "100000", "Rule tables up to this many entries are swept with one `clear table` walk (which does not yield on 2.6: 17 ms at 100k); bigger tables, when `state.dir` is set, have expired entries cleared key by key after each snapshot."],
-  ["backends[].name", "(required)", "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_."],
-  ["backends[].trusted", "false", "Accept signals from this backend."],
-  ["backends[].max_rules", "100000", "Rules this backend may hold at once."],
-  ["backends[].interim_responses", "drop", "`drop`: a response that starts with a 1xx (other than 101) is dropped whole (the client's connection or h2 stream is closed), because HAProxy forwards 1xx untouched and no rule could strip a signal header from them; HAProxy answers `Expect: 100-continue` itself. `forward` passes them (103 Early Hints), and a signal header on one reaches the client."],
-  ["backends[].servers[]", "(required)", "`{name, address, port, port_env}` for each server."],
-  ["routes[]", "[]", "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend. path_prefix is a normalised path and matches segment-wise on the normalised request path (`/api` matches `/api`, `/api/x` and `//API/./x` with case_insensitive, not `/apix`); host matches the Host header or an absolute-form request's authority, without port."],
-  ["default_backend", "first backend", "Backend for requests no route matches."],
-];
-
+/** Field reference for docs/config.md: [field, default, description], from the schema (core/schema.ts). */
+export const FIELD_DOCS: ReadonlyArray<readonly [field: string, def: string, description: string]> = FIELDS.map((f) => [f.yaml, f.shown ?? String(f.def), f.doc] as const);
 
 class Reader {
   readonly errors: ConfigError[] = [];
@@ -231,6 +184,39 @@ class Reader {
     return v;
   }
 
+  /** The last segment of a schema path: the key in its mapping. */
+  private keyOf(spec: string): string {
+    return spec.substring(spec.lastIndexOf(".") + 1);
+  }
+
+  /** An integer field of the schema (core/schema.ts gives its default and bounds); `field` names it in errors. */
+  num(parent: YAMLMap | undefined, spec: string, field = spec): number {
+    const f = fieldOf(spec);
+    return this.int(parent, this.keyOf(spec), field, typeof f.def === "number" ? f.def : 0, f.min ?? 0, f.max ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  flag(parent: YAMLMap | undefined, spec: string, field = spec): boolean {
+    return this.bool(parent, this.keyOf(spec), field, fieldOf(spec).def === true);
+  }
+
+  /** One of the schema's values for the field. */
+  choice<T extends string>(parent: YAMLMap | undefined, spec: string, field = spec): T {
+    const f = fieldOf(spec);
+    const values = f.values ?? [];
+    return this.str(parent, this.keyOf(spec), field, String(f.def), new RegExp(`^(${values.join("|")})$`), values.join(" or ")) as T;
+  }
+
+  /** A text field; its default is the schema's unless the caller derives one (`def`). */
+  text(parent: YAMLMap | undefined, spec: string, field = spec, pattern?: RegExp, hint?: string, def?: string): string {
+    const f = fieldOf(spec);
+    return this.str(parent, this.keyOf(spec), field, def ?? (typeof f.def === "string" ? f.def : ""), pattern, hint);
+  }
+
+  /** A mapping of the schema, with the keys the schema declares under it. */
+  section(parent: YAMLMap | undefined, spec: string, field = spec): YAMLMap | undefined {
+    return this.map(parent, this.keyOf(spec), field, knownKeys(spec));
+  }
+
   get rootMap(): YAMLMap | undefined {
     return this.root;
   }
@@ -249,14 +235,14 @@ function reservedName(name: string): string | undefined {
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
 const HOST = /^[A-Za-z0-9._:-]+$/;
 
-function listenOf(r: Reader, parent: YAMLMap | undefined, key: string, def: ListenAddress): ListenAddress {
-  const m = r.map(parent, key, key, key === "listen" ? ["address", "port", "port_env", "h2c_port"] : ["address", "port", "port_env"]);
-  const portEnv = m ? r.str(m, "port_env", `${key}.port_env`, "", ENV_NAME, "upper-case letters, digits and _") : "";
-  const h2cPort = m && key === "listen" ? r.int(m, "h2c_port", `${key}.h2c_port`, 0, 1, 65535) : 0;
+function listenOf(r: Reader, parent: YAMLMap | undefined, key: "listen" | "stats"): ListenAddress {
+  const m = r.section(parent, key);
+  const portEnv = m ? r.text(m, `${key}.port_env`, `${key}.port_env`, ENV_NAME, "upper-case letters, digits and _") : "";
+  const h2cPort = m && key === "listen" ? r.num(m, "listen.h2c_port") : 0;
   return {
     ...(h2cPort ? { h2cPort } : {}),
-    address: m ? r.str(m, "address", `${key}.address`, def.address, HOST, "an IP address or host name") : def.address,
-    port: m ? r.int(m, "port", `${key}.port`, def.port, 1, 65535) : def.port,
+    address: r.text(m, `${key}.address`, `${key}.address`, HOST, "an IP address or host name"),
+    port: r.num(m, `${key}.port`),
     ...(portEnv ? { portEnv } : {}),
   };
 }
@@ -277,7 +263,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
   const r = new Reader(lc, root ?? undefined);
   const top = root ?? undefined;
   if (top) {
-    r.checkKeys(top, "", ["listen", "stats", "runtime_api", "lua", "threads", "log", "paths", "rules", "static_map", "allowlist", "learning", "auth", "dry_run", "state", "backends", "routes", "default_backend", "response_trailers"]);
+    r.checkKeys(top, "", knownKeys(""));
   }
   // paths written absolute stay absolute in the rendered files (a container's /var/lib/edgeblock), relative ones stay relative
   const absolute = new Set<string>();
@@ -287,21 +273,21 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     return abs;
   };
 
-  const listen = listenOf(r, top, "listen", { address: "127.0.0.1", port: 8080 });
-  const stats = listenOf(r, top, "stats", { address: "127.0.0.1", port: 8404 });
-  const api = r.map(top, "runtime_api", "runtime_api", ["socket"]);
-  const lua = r.map(top, "lua", "lua", ["file", "load"]);
-  const load = r.str(lua, "load", "lua.load", "shared", /^(shared|per-thread)$/, "shared or per-thread") as "shared" | "per-thread";
-  const paths = r.map(top, "paths", "paths", ["case_insensitive", "merge_slashes", "strip_trailing_slash"]);
-  const rules = r.map(top, "rules", "rules", ["default_ttl", "max_ttl", "default_status", "allowed_statuses", "max_signal_bytes", "max_key_length", "max_body_bytes", "max_rules_per_signal", "on_full"]);
-  const allow = r.map(top, "allowlist", "allowlist", ["exact", "prefix"]);
-  const learning = r.map(top, "learning", "learning", ["rate", "burst", "confirm_signals", "confirm_clients"]);
-  const auth = r.map(top, "auth", "auth", ["cookie", "header"]);
-  const state = r.map(top, "state", "state", ["dir", "snapshot_interval", "sweep_interval", "walk_limit"]);
+  const listen = listenOf(r, top, "listen");
+  const stats = listenOf(r, top, "stats");
+  const api = r.section(top, "runtime_api");
+  const lua = r.section(top, "lua");
+  const load = r.choice<"shared" | "per-thread">(lua, "lua.load");
+  const paths = r.section(top, "paths");
+  const rules = r.section(top, "rules");
+  const allow = r.section(top, "allowlist");
+  const learning = r.section(top, "learning");
+  const auth = r.section(top, "auth");
+  const state = r.section(top, "state");
   const pathPolicy = {
-    caseInsensitive: r.bool(paths, "case_insensitive", "paths.case_insensitive", false),
-    mergeSlashes: r.bool(paths, "merge_slashes", "paths.merge_slashes", true),
-    stripTrailingSlash: r.bool(paths, "strip_trailing_slash", "paths.strip_trailing_slash", true),
+    caseInsensitive: r.flag(paths, "paths.case_insensitive"),
+    mergeSlashes: r.flag(paths, "paths.merge_slashes"),
+    stripTrailingSlash: r.flag(paths, "paths.strip_trailing_slash"),
   };
   const pathList = (key: string): string[] => {
     const out: string[] = [];
@@ -333,10 +319,10 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       } else if (!allowed.includes(v)) allowed.push(v);
     });
   }
-  const maxTtl = r.int(rules, "max_ttl", "rules.max_ttl", 604800, 1, MAX_TTL_LIMIT);
-  const defaultTtl = r.int(rules, "default_ttl", "rules.default_ttl", 3600, 1, MAX_TTL_LIMIT);
+  const maxTtl = r.num(rules, "rules.max_ttl");
+  const defaultTtl = r.num(rules, "rules.default_ttl");
   if (defaultTtl > maxTtl) r.error(r.node(rules, "default_ttl"), "rules.default_ttl", `must not exceed rules.max_ttl (${maxTtl})`);
-  const defaultStatus = r.int(rules, "default_status", "rules.default_status", 404, 400, 599);
+  const defaultStatus = r.num(rules, "rules.default_status");
   if (allowed.length > 0 && !allowed.includes(defaultStatus)) {
     r.error(r.node(rules, "default_status") ?? allowedNode, "rules.default_status", `${defaultStatus} is not in rules.allowed_statuses`);
   }
@@ -353,8 +339,8 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         r.error(item as Node, f, "expected a mapping");
         return;
       }
-      r.checkKeys(item, f, ["name", "trusted", "max_rules", "interim_responses", "servers"]);
-      const name = r.str(item, "name", `${f}.name`, "", NAME, "letters, digits, - and _ (at most 48)");
+      r.checkKeys(item, f, knownKeys("backends[]"));
+      const name = r.text(item, "backends[].name", `${f}.name`, NAME, "letters, digits, - and _ (at most 48)");
       if (!r.node(item, "name")) r.error(item, `${f}.name`, "required");
       if (name && backends.some((b) => b.name === name)) r.error(r.node(item, "name"), `${f}.name`, `duplicate backend name ${name}`);
       const reserved = name ? reservedName(name) : undefined;
@@ -369,13 +355,13 @@ export function parseConfig(text: string, file: string): EdgeConfig {
             r.error(s as Node, sf, "expected a mapping");
             return;
           }
-          r.checkKeys(s, sf, ["name", "address", "port", "port_env"]);
+          r.checkKeys(s, sf, knownKeys("backends[].servers[]"));
           if (!r.node(s, "port")) r.error(s, `${sf}.port`, "required");
-          const portEnv = r.str(s, "port_env", `${sf}.port_env`, "", ENV_NAME, "upper-case letters, digits and _");
+          const portEnv = r.text(s, "backends[].servers[].port_env", `${sf}.port_env`, ENV_NAME, "upper-case letters, digits and _");
           const server = {
-            name: r.str(s, "name", `${sf}.name`, `s${j + 1}`, NAME, "letters, digits, - and _"),
-            address: r.str(s, "address", `${sf}.address`, "127.0.0.1", HOST, "an IP address or host name"),
-            port: r.int(s, "port", `${sf}.port`, 0, 1, 65535),
+            name: r.text(s, "backends[].servers[].name", `${sf}.name`, NAME, "letters, digits, - and _", `s${j + 1}`),
+            address: r.text(s, "backends[].servers[].address", `${sf}.address`, HOST, "an IP address or host name"),
+            port: r.num(s, "backends[].servers[].port", `${sf}.port`),
             ...(portEnv ? { portEnv } : {}),
           };
           servers.push(server);
@@ -384,9 +370,9 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       }
       backends.push({
         name,
-        trusted: r.bool(item, "trusted", `${f}.trusted`, false),
-        interimResponses: r.str(item, "interim_responses", `${f}.interim_responses`, "drop", /^(drop|forward)$/, "drop or forward") as "drop" | "forward",
-        maxRules: r.int(item, "max_rules", `${f}.max_rules`, 100000, 1, 10_000_000),
+        trusted: r.flag(item, "backends[].trusted", `${f}.trusted`),
+        interimResponses: r.choice<"drop" | "forward">(item, "backends[].interim_responses", `${f}.interim_responses`),
+        maxRules: r.num(item, "backends[].max_rules", `${f}.max_rules`),
         servers,
       });
     });
@@ -401,23 +387,23 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         r.error(item as Node, f, "expected a mapping");
         return;
       }
-      r.checkKeys(item, f, ["backend", "path_prefix", "host"]);
-      const backend = r.str(item, "backend", `${f}.backend`, "", NAME);
+      r.checkKeys(item, f, knownKeys("routes[]"));
+      const backend = r.text(item, "routes[].backend", `${f}.backend`, NAME);
       if (!r.node(item, "backend")) r.error(item, `${f}.backend`, "required");
       else if (!backends.some((b) => b.name === backend)) r.error(r.node(item, "backend"), `${f}.backend`, `no backend named ${backend}`);
-      let pathPrefix = r.str(item, "path_prefix", `${f}.path_prefix`, "", /^\/[\x21-\x7e]*$/, "a path starting with /");
+      let pathPrefix = r.text(item, "routes[].path_prefix", `${f}.path_prefix`, /^\/[\x21-\x7e]*$/, "a path starting with /");
       // routes decide on the normalised path, as rules do: a prefix must be written as it normalises
       const np = pathPrefix ? normalizePath(pathPrefix, pathPolicy, 4094) : undefined;
       if (np && (!np.ok || np.path !== pathPrefix)) {
         r.error(r.node(item, "path_prefix"), `${f}.path_prefix`, np.ok ? `path ${JSON.stringify(pathPrefix)} is not normalised; write ${JSON.stringify(np.path)}` : `expected an absolute path, got ${JSON.stringify(pathPrefix)}`);
         pathPrefix = "";
       }
-      const host = r.str(item, "host", `${f}.host`, "", HOST, "a host name").toLowerCase();
+      const host = r.text(item, "routes[].host", `${f}.host`, HOST, "a host name").toLowerCase();
       if (!pathPrefix && !host) r.error(item, f, "a route needs path_prefix or host");
       routes.push({ backend, ...(pathPrefix ? { pathPrefix } : {}), ...(host ? { host } : {}) });
     });
   }
-  const defaultBackend = r.str(top, "default_backend", "default_backend", backends[0]?.name ?? "", NAME);
+  const defaultBackend = r.text(top, "default_backend", "default_backend", NAME, undefined, backends[0]?.name ?? "");
   if (backends.length > 0 && !backends.some((b) => b.name === defaultBackend)) {
     r.error(r.node(top, "default_backend"), "default_backend", `no backend named ${defaultBackend}`);
   }
@@ -441,12 +427,12 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     if (hit && !sv.portEnv) r.error(sv.node, sv.field, `${sv.address}:${sv.port} is the edge's own ${hit[0]}: requests would loop`);
   }
   const stateNode = r.node(state, "dir");
-  const stateDir = r.str(state, "dir", "state.dir", "state");
+  const stateDir = r.text(state, "state.dir");
   if (stateDir !== "none" && existsSync(resolve(stateDir)) && !statSync(resolve(stateDir)).isDirectory()) {
     r.error(stateNode ?? top, "state.dir", `${resolve(stateDir)} is a file, not a folder`);
   }
   const staticNode = r.node(top, "static_map");
-  const staticMap = resolve(r.str(top, "static_map", "static_map", "path_status.map"));
+  const staticMap = resolve(r.text(top, "static_map"));
   // the default map is created empty on first render; a map named in the config must exist (a typo would block nothing)
   if (staticNode !== undefined && !existsSync(staticMap)) r.error(staticNode, "static_map", `${staticMap} does not exist`);
 
@@ -455,44 +441,44 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     absolutePaths: absolute,
     listen,
     stats,
-    runtimeApiSocket: resolve(r.str(api, "socket", "runtime_api.socket", "run/admin.sock")),
+    runtimeApiSocket: resolve(r.text(api, "runtime_api.socket")),
     // without lua.file, the bundle of this package (a checkout's or node_modules/edgeblock's)
-    lua: { file: r.node(lua, "file") === undefined ? PACKAGED_BUNDLE : resolve(r.str(lua, "file", "lua.file", "")), load },
-    threads: r.int(top, "threads", "threads", 1, 1, 64),
-    logTarget: r.str(top, "log", "log", "stderr", /^(stderr|stdout|\/[^\s]+|[A-Za-z0-9.-]+:\d+)$/, "stderr, stdout, /dev/log or host:port"),
+    lua: { file: r.node(lua, "file") === undefined ? PACKAGED_BUNDLE : resolve(r.text(lua, "lua.file")), load },
+    threads: r.num(top, "threads"),
+    logTarget: r.text(top, "log", "log", /^(stderr|stdout|\/[^\s]+|[A-Za-z0-9.-]+:\d+)$/, "stderr, stdout, /dev/log or host:port"),
     paths: pathPolicy,
     rules: {
       defaultTtl,
       maxTtl,
       defaultStatus,
       allowedStatuses: allowed,
-      maxSignalBytes: r.int(rules, "max_signal_bytes", "rules.max_signal_bytes", 1024, 16, 65536),
-      maxKeyLength: r.int(rules, "max_key_length", "rules.max_key_length", 160, 8, 4094),
-      maxBodyBytes: r.int(rules, "max_body_bytes", "rules.max_body_bytes", 256, 0, 4096),
-      maxRulesPerSignal: r.int(rules, "max_rules_per_signal", "rules.max_rules_per_signal", 8, 1, 64),
-      onFull: r.str(rules, "on_full", "rules.on_full", "evict", /^(evict|refuse)$/, "evict or refuse") as "evict" | "refuse",
+      maxSignalBytes: r.num(rules, "rules.max_signal_bytes"),
+      maxKeyLength: r.num(rules, "rules.max_key_length"),
+      maxBodyBytes: r.num(rules, "rules.max_body_bytes"),
+      maxRulesPerSignal: r.num(rules, "rules.max_rules_per_signal"),
+      onFull: r.choice<"evict" | "refuse">(rules, "rules.on_full"),
     },
     allowlist: { exact: pathList("exact"), prefix: pathList("prefix") },
     learning: {
-      rate: r.int(learning, "rate", "learning.rate", 0, 0, 1_000_000),
-      burst: r.int(learning, "burst", "learning.burst", 0, 0, 1_000_000),
-      confirmSignals: r.int(learning, "confirm_signals", "learning.confirm_signals", 1, 1, 1000),
-      confirmClients: r.int(learning, "confirm_clients", "learning.confirm_clients", 1, 1, 1000),
+      rate: r.num(learning, "learning.rate"),
+      burst: r.num(learning, "learning.burst"),
+      confirmSignals: r.num(learning, "learning.confirm_signals"),
+      confirmClients: r.num(learning, "learning.confirm_clients"),
     },
     auth: (() => {
-      const cookie = r.str(auth, "cookie", "auth.cookie", "", /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "a cookie name");
-      const header = r.str(auth, "header", "auth.header", "authorization", /^[A-Za-z0-9-]{1,64}$/, "a header name").toLowerCase();
+      const cookie = r.text(auth, "auth.cookie", "auth.cookie", /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "a cookie name");
+      const header = r.text(auth, "auth.header", "auth.header", /^[A-Za-z0-9-]{1,64}$/, "a header name").toLowerCase();
       return cookie ? { cookie, header } : { header };
     })(),
-    dryRun: r.bool(top, "dry_run", "dry_run", false),
-    responseTrailers: r.str(top, "response_trailers", "response_trailers", "drop", /^(drop|forward)$/, "drop or forward") as "drop" | "forward",
+    dryRun: r.flag(top, "dry_run"),
+    responseTrailers: r.choice<"drop" | "forward">(top, "response_trailers"),
     state: (() => {
       const dir = stateDir;
       return {
         dir: dir === "none" ? "" : resolve(dir),
-        snapshotInterval: r.int(state, "snapshot_interval", "state.snapshot_interval", 300, 1, 86400),
-        sweepInterval: r.int(state, "sweep_interval", "state.sweep_interval", 10, 1, 86400),
-        walkLimit: r.int(state, "walk_limit", "state.walk_limit", 100000, 0, 100000000),
+        snapshotInterval: r.num(state, "state.snapshot_interval"),
+        sweepInterval: r.num(state, "state.sweep_interval"),
+        walkLimit: r.num(state, "state.walk_limit"),
       };
     })(),
     staticMap,

@@ -74,7 +74,7 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
     maxKeyLength: c.rules.maxKeyLength,
     maxBodyBytes: c.rules.maxBodyBytes,
     maxRulesPerSignal: c.rules.maxRulesPerSignal,
-    pathPolicy: c.paths,
+    ...c.paths,
     allowExact: c.allowlist.exact,
     allowPrefix: c.allowlist.prefix,
     learnRate: c.learning.rate,

@@ -1,0 +1,219 @@
+/**
+ * The config schema, declared once: every field of edgeblock.yaml with its type, default, bounds and
+ * description, and for the fields blocks.lua reads, their key in edgeblock.settings. The YAML reader
+ * (node/config.ts), the settings file (core/settings.ts formatSettings and parseSettings, in Node and in
+ * Lua) and docs/config.md (scripts/sync-readme.cjs) all derive from it.
+ */
+
+/** Largest stick-table expire HAProxy accepts is 2^31-1 ms: about 24.8 days. */
+export const MAX_TTL_LIMIT = 2147483;
+
+/** Statuses a rule may answer with, unless rules.allowed_statuses says otherwise. */
+export const DEFAULT_ALLOWED_STATUSES: readonly number[] = [400, 401, 403, 404, 405, 410, 429, 451, 500, 503];
+
+/**
+ * int: a whole number from min to max. bool: true/false in YAML, on/off in the settings file. enum: one
+ * of `values`. string: non-empty text. paths: a list of normalised absolute paths (one settings line
+ * each). statuses: a list of statuses from 400 to 599 (one comma-separated settings line). list: a
+ * structure node/config.ts reads itself (backends, routes, servers).
+ */
+export type FieldKind = "int" | "bool" | "enum" | "string" | "paths" | "statuses" | "list";
+
+export interface Field {
+  /** Dotted path in edgeblock.yaml; `[]` marks a list item's field. */
+  readonly yaml: string;
+  readonly kind: FieldKind;
+  /** The default, as the YAML means it (undefined: required, or derived; see `shown`). */
+  readonly def?: number | boolean | string;
+  /** How docs/config.md shows the default when it is not a plain value. */
+  readonly shown?: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly values?: readonly string[];
+  readonly doc: string;
+  /**
+   * blocks.lua reads this field from edgeblock.settings: under `key`, as Settings property `name`.
+   * `def` is the settings file's own default where the renderer writes a derived value (a socket
+   * address, a path relative to the rendered folder, a log stream).
+   */
+  readonly setting?: Setting;
+}
+
+/** How blocks.lua reads a field from edgeblock.settings. */
+export interface Setting {
+  readonly key: string;
+  /** The Settings property. */
+  readonly name: string;
+  /** The settings file's own default, where the renderer writes a value derived from the YAML's. */
+  readonly def?: number | boolean | string;
+  /** The settings file's own kind and values, where the derived value has another type than the YAML field. */
+  readonly kind?: FieldKind;
+  readonly values?: readonly string[];
+}
+
+const DURATION = "seconds";
+
+export const FIELDS: readonly Field[] = [
+  { yaml: "listen.address", kind: "string", def: "127.0.0.1", doc: "Address the edge listens on." },
+  { yaml: "listen.port", kind: "int", def: 8080, min: 1, max: 65535, doc: "Port the edge listens on (1-65535). listen.port, listen.h2c_port and stats.port must differ, and no server may be the edge itself." },
+  { yaml: "listen.port_env", kind: "string", shown: "(none)", doc: "Environment variable that overrides listen.port when HAProxy starts." },
+  { yaml: "listen.h2c_port", kind: "int", shown: "(none)", min: 1, max: 65535, doc: "Optional second port on listen.address speaking cleartext HTTP/2 (prior knowledge)." },
+  { yaml: "stats.address", kind: "string", def: "127.0.0.1", doc: "Address of HAProxy's stats page and /metrics." },
+  { yaml: "stats.port", kind: "int", def: 8404, min: 1, max: 65535, doc: "Port of HAProxy's stats page, /metrics and /edgeblock/metrics." },
+  { yaml: "stats.port_env", kind: "string", shown: "(none)", doc: "Environment variable that overrides stats.port when HAProxy starts." },
+  {
+    yaml: "runtime_api.socket",
+    kind: "string",
+    def: "run/admin.sock",
+    doc: "Unix socket of HAProxy's runtime API (level admin). Lua writes rules through it.",
+    setting: { key: "runtime_api", name: "runtimeApi", def: "unix@run/admin.sock" },
+  },
+  { yaml: "lua.file", kind: "string", shown: "this package's lua-out/blocks.lua", doc: "The compiled edgeblock Lua bundle (a path relative to this file, or absolute)." },
+  { yaml: "lua.load", kind: "enum", def: "shared", values: ["shared", "per-thread"], doc: "`shared` (lua-load) or `per-thread` (lua-load-per-thread)." },
+  { yaml: "threads", kind: "int", def: 1, min: 1, max: 64, doc: "nbthread (1-64)." },
+  {
+    yaml: "log",
+    kind: "string",
+    def: "stderr",
+    doc: "HAProxy log target: stderr, stdout, /dev/log or host:port.",
+    // blocks.lua writes its events itself when the target is its own stdout or stderr (lua/log.ts)
+    setting: { key: "log_stream", name: "logStream", def: "off", kind: "enum", values: ["stderr", "stdout", "off"] },
+  },
+  { yaml: "paths.case_insensitive", kind: "bool", def: false, doc: "Fold ASCII case before matching: /YEET is /yeet.", setting: { key: "path_case_insensitive", name: "caseInsensitive" } },
+  { yaml: "paths.merge_slashes", kind: "bool", def: true, doc: "Treat // as /.", setting: { key: "path_merge_slashes", name: "mergeSlashes" } },
+  { yaml: "paths.strip_trailing_slash", kind: "bool", def: true, doc: "Treat /a/ as /a.", setting: { key: "path_strip_trailing_slash", name: "stripTrailingSlash" } },
+  { yaml: "rules.default_ttl", kind: "int", def: 3600, min: 1, max: MAX_TTL_LIMIT, doc: "Seconds a learned rule lives when the signal does not say (at most rules.max_ttl).", setting: { key: "default_ttl", name: "defaultTtl" } },
+  { yaml: "rules.max_ttl", kind: "int", def: 604800, min: 1, max: MAX_TTL_LIMIT, doc: "Upper bound on any rule's lifetime, " + DURATION + " (at most " + MAX_TTL_LIMIT + ", HAProxy's longest table expiry).", setting: { key: "max_ttl", name: "maxTtl" } },
+  { yaml: "rules.default_status", kind: "int", def: 404, min: 400, max: 599, doc: "Status for `X-Edge-Resource: false`, and for rules that name none when the response status is not an allowed error.", setting: { key: "default_status", name: "defaultStatus" } },
+  { yaml: "rules.allowed_statuses", kind: "statuses", shown: "400,401,403,404,405,410,429,451,500,503", doc: "Statuses a rule may answer with (400-599).", setting: { key: "allowed_statuses", name: "allowedStatuses" } },
+  { yaml: "rules.max_signal_bytes", kind: "int", def: 1024, min: 16, max: 65536, doc: "Signals longer than this are rejected.", setting: { key: "max_signal_bytes", name: "maxSignalBytes" } },
+  {
+    yaml: "rules.max_key_length",
+    kind: "int",
+    def: 160,
+    min: 8,
+    max: 4094,
+    doc: "Longest rule key: the normalised path plus any method or qualifier suffix. It is the stick-table key length, so it sets the memory per rule.",
+    setting: { key: "max_key_length", name: "maxKeyLength" },
+  },
+  { yaml: "rules.max_body_bytes", kind: "int", def: 256, min: 0, max: 4096, doc: "Longest answer body a rule may carry (printable ASCII).", setting: { key: "max_body_bytes", name: "maxBodyBytes" } },
+  { yaml: "rules.max_rules_per_signal", kind: "int", def: 8, min: 1, max: 64, doc: "Most rules one response may signal.", setting: { key: "max_rules_per_signal", name: "maxRulesPerSignal" } },
+  {
+    yaml: "rules.on_full",
+    kind: "enum",
+    def: "evict",
+    values: ["evict", "refuse"],
+    doc: "When a backend's rule table is full: `evict` the least recently learned or hit rule, or `refuse` new rules.",
+    setting: { key: "on_full", name: "onFull" },
+  },
+  { yaml: "static_map", kind: "string", def: "path_status.map", doc: "Paths blocked from startup: `<path> [status]` per line. A map named here must exist; the default one is created empty." },
+  { yaml: "allowlist.exact", kind: "paths", shown: "[]", doc: "Normalised paths that are never blocked and never learned.", setting: { key: "allow_exact", name: "allowExact" } },
+  {
+    yaml: "allowlist.prefix",
+    kind: "paths",
+    shown: "[]",
+    doc: "Normalised path prefixes that are never blocked and never learned: `/static` and `/static/` both cover `/static`, `/static/` and everything below it, not `/staticx`.",
+    setting: { key: "allow_prefix", name: "allowPrefix" },
+  },
+  { yaml: "learning.rate", kind: "int", def: 0, min: 0, max: 1000000, doc: "Token bucket per backend: rules learned per second (0 = unlimited).", setting: { key: "learn_rate", name: "learnRate" } },
+  { yaml: "learning.burst", kind: "int", def: 0, min: 0, max: 1000000, doc: "Token bucket size (0 = same as rate).", setting: { key: "learn_burst", name: "learnBurst" } },
+  { yaml: "learning.confirm_signals", kind: "int", def: 1, min: 1, max: 1000, doc: "A rule is enforced only after this many signals for its key...", setting: { key: "confirm_signals", name: "confirmSignals" } },
+  { yaml: "learning.confirm_clients", kind: "int", def: 1, min: 1, max: 1000, doc: "...from at least this many distinct client addresses.", setting: { key: "confirm_clients", name: "confirmClients" } },
+  { yaml: "auth.cookie", kind: "string", shown: "(none)", doc: "Cookie whose presence makes a request authenticated (for auth=anon|authed rules)." },
+  { yaml: "auth.header", kind: "string", def: "authorization", doc: "Request header whose presence makes a request authenticated, when no cookie is configured." },
+  {
+    yaml: "response_trailers",
+    kind: "enum",
+    def: "drop",
+    values: ["drop", "forward"],
+    doc: "`drop`: every response trailer is dropped, since no rule can strip a signal header from trailers (HAProxy 3.2+; before 3.2 HAProxy can neither drop nor edit them, so trailers pass). `forward` keeps them (gRPC needs its grpc-status trailer).",
+  },
+  { yaml: "dry_run", kind: "bool", def: false, doc: "Global shadow mode: would-block requests are counted and logged, and pass." },
+  {
+    yaml: "state.dir",
+    kind: "string",
+    def: "state",
+    doc: "Folder for the snapshot and journal that keep rules across reloads and restarts (`none` disables). Created by render; it must be writable by HAProxy.",
+    setting: { key: "state_dir", name: "stateDir", def: "" },
+  },
+  {
+    yaml: "state.snapshot_interval",
+    kind: "int",
+    def: 300,
+    min: 1,
+    max: 86400,
+    doc: "Seconds between snapshots (compactions of the journal; longer for big stores); the journal covers the time in between.",
+    setting: { key: "snapshot_interval", name: "snapshotInterval" },
+  },
+  { yaml: "state.sweep_interval", kind: "int", def: 10, min: 1, max: 86400, doc: "Seconds between sweeps that free the memory of expired rules.", setting: { key: "sweep_interval", name: "sweepInterval" } },
+  {
+    yaml: "state.walk_limit",
+    kind: "int",
+    def: 100000,
+    min: 0,
+    max: 100000000,
+    doc: "Rule tables up to this many entries are swept with one `clear table` walk (which does not yield on 2.6: 17 ms at 100k); bigger tables, when `state.dir` is set, have expired entries cleared key by key after each snapshot.",
+    setting: { key: "walk_limit", name: "walkLimit" },
+  },
+  { yaml: "backends", kind: "list", shown: "(required)", doc: "The backends, at least one." },
+  {
+    yaml: "backends[].name",
+    kind: "string",
+    shown: "(required)",
+    doc: "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_.",
+  },
+  { yaml: "backends[].trusted", kind: "bool", def: false, doc: "Accept signals from this backend." },
+  { yaml: "backends[].max_rules", kind: "int", def: 100000, min: 1, max: 10000000, doc: "Rules this backend may hold at once." },
+  {
+    yaml: "backends[].interim_responses",
+    kind: "enum",
+    def: "drop",
+    values: ["drop", "forward"],
+    doc: "`drop`: a response that starts with a 1xx (other than 101) is dropped whole (the client's connection or h2 stream is closed), because HAProxy forwards 1xx untouched and no rule could strip a signal header from them; HAProxy answers `Expect: 100-continue` itself. `forward` passes them (103 Early Hints), and a signal header on one reaches the client.",
+  },
+  { yaml: "backends[].servers", kind: "list", shown: "(required)", doc: "The backend's servers, at least one." },
+  { yaml: "backends[].servers[].name", kind: "string", shown: "s<n>", doc: "Server name: letters, digits, - and _." },
+  { yaml: "backends[].servers[].address", kind: "string", def: "127.0.0.1", doc: "Server address: an IP address or host name." },
+  { yaml: "backends[].servers[].port", kind: "int", shown: "(required)", min: 1, max: 65535, doc: "Server port." },
+  { yaml: "backends[].servers[].port_env", kind: "string", shown: "(none)", doc: "Environment variable that overrides the server's port when HAProxy starts." },
+  {
+    yaml: "routes",
+    kind: "list",
+    shown: "[]",
+    doc: "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend. path_prefix is a normalised path and matches segment-wise on the normalised request path (`/api` matches `/api`, `/api/x` and `//API/./x` with case_insensitive, not `/apix`); host matches the Host header or an absolute-form request's authority, without port.",
+  },
+  { yaml: "routes[].backend", kind: "string", shown: "(required)", doc: "The backend this route sends requests to." },
+  { yaml: "routes[].path_prefix", kind: "string", shown: "(none)", doc: "Normalised path prefix (segment-wise)." },
+  { yaml: "routes[].host", kind: "string", shown: "(none)", doc: "Host, without port (lower case)." },
+  { yaml: "default_backend", kind: "string", shown: "first backend", doc: "Backend for requests no route matches." },
+];
+
+/** The schema entry of a YAML field; a name not in it is a bug in the caller. */
+export function fieldOf(yaml: string): Field {
+  for (const f of FIELDS) if (f.yaml === yaml) return f;
+  throw new Error("no such config field: " + yaml);
+}
+
+/** The fields blocks.lua reads, in settings-file order. */
+export function settingFields(): Field[] {
+  const out: Field[] = [];
+  for (const f of FIELDS) if (f.setting !== undefined) out.push(f);
+  return out;
+}
+
+/** The keys a YAML mapping may hold: `""` for the top level, `backends[]` for a backend, and so on. */
+export function knownKeys(parent: string): string[] {
+  const out: string[] = [];
+  const at = parent.length === 0 ? "" : parent + ".";
+  for (const f of FIELDS) {
+    if (f.yaml.substring(0, at.length) !== at) continue;
+    const rest = f.yaml.substring(at.length);
+    const dot = rest.indexOf(".");
+    let key = dot < 0 ? rest : rest.substring(0, dot);
+    if (key.substring(key.length - 2) === "[]") key = key.substring(0, key.length - 2);
+    let seen = false;
+    for (const k of out) if (k === key) seen = true;
+    if (!seen) out.push(key);
+  }
+  return out;
+}
