@@ -3,7 +3,10 @@
  * behaviour it claims has an integration twin in test/integration/mock-twins.test.ts
  * that proves it on a real HAProxy.
  */
-import { LuaFn, LuaKeyed, LuaVM, MultiReturn, loadBlocks } from "./fengari";
+import { installIo, LuaFn, LuaKeyed, LuaVM, MemFs, MultiReturn, loadBlocks } from "./fengari";
+import { DEFAULT_SETTINGS, formatSettings } from "../../src/core/settings";
+
+const DEFAULT_SETTINGS_FILE = "/mock/edgeblock.settings";
 
 export type Phase = "http-req" | "http-res";
 
@@ -87,11 +90,18 @@ export class MockHaproxy {
   connectRefusals = 0;
   /** The next N sockets raise from settimeout, as 2.6 does on a socket whose applet is gone ("not yet initialised"). */
   socketRaises = 0;
+  /** `Stopping` in core.get_info(): the process was told to stop (a reload or a soft stop). */
+  stopping = false;
+  /** Called by core.sleep / core.msleep (which return at once): a test can advance `nowSec` or stop the process here. */
+  onSleep: ((seconds: number) => void) | undefined;
+  /** The file system of Lua's io and os.rename / os.remove (fengari.ts MemFs), holding `files` when load() runs. */
+  readonly fs = new MemFs();
   require!: (mod: string) => Record<string, unknown>;
 
+  /** Without arguments, the edge's default settings file (blocks.lua refuses to load without one). */
   constructor(
-    readonly env: Record<string, string> = {},
-    readonly files: Record<string, string> = {},
+    readonly env: Record<string, string> = { EDGEBLOCK_SETTINGS: DEFAULT_SETTINGS_FILE },
+    readonly files: Record<string, string> = { [DEFAULT_SETTINGS_FILE]: formatSettings(DEFAULT_SETTINGS) },
   ) {}
 
   declareTable(name: string): void {
@@ -149,13 +159,13 @@ export class MockHaproxy {
         this.mapOf(file).delete(key);
       },
       // [T] numeric show-info fields are numbers in Lua
-      get_info: () => ({ Nbthread: this.nbthread, Pid: 4242, Stopping: 0 }),
+      get_info: () => ({ Nbthread: this.nbthread, Pid: 4242, Stopping: this.stopping ? 1 : 0 }),
       register_task: (fn: LuaFn) => {
         this.tasks.push(fn);
       },
       yield: () => undefined,
-      msleep: () => undefined,
-      sleep: () => undefined,
+      msleep: (ms: number) => this.onSleep?.(ms / 1000),
+      sleep: (sec: number) => this.onSleep?.(sec),
       register_init: (fn: LuaFn) => {
         this.inits.push(fn);
       },
@@ -186,13 +196,8 @@ export class MockHaproxy {
     });
     vm.setGlobal("act", { CONTINUE: 0, STOP: 1, YIELD: 2, ERROR: 3, DONE: 4, DENY: 5, ABORT: 6, INVALID: 7 });
     vm.run("local getenv = ...; os.getenv = getenv", "mock-os", (name: string) => this.env[name]);
-    vm.setGlobal("io", {
-      open: (file: string) => {
-        const content = this.files[file];
-        if (content === undefined) return new MultiReturn([undefined, `${file}: No such file or directory`]);
-        return { read: () => content, close: () => true, write: () => true };
-      },
-    });
+    for (const [file, content] of Object.entries(this.files)) if (!this.fs.exists(file)) this.fs.writeFile(file, content);
+    installIo(vm, this.fs);
     if (opts.trapGlobals) {
       // record every global the bundle creates while loading (habit 8: no globals)
       vm.run("__eb_new_globals = {}; setmetatable(_G, { __newindex = function(t, k, v) table.insert(__eb_new_globals, k); rawset(t, k, v) end })");

@@ -105,12 +105,21 @@ describe("edgeblock_learn action (Fengari mock)", () => {
     expect(m.connectRefusals + m.socketRaises).toBe(0);
   });
 
-  it("refuses to learn without settings, and says so once at load time", () => {
-    const m = edgeWith(undefined);
-    expect(m.logs.filter((l) => l.level === LEVELS.alert && /settings error, learning disabled/.test(l.msg))).toHaveLength(1);
-    respond(m, { resource: ["false"] });
-    expect(m.cliRequests).toHaveLength(0);
-    expect(counter(m, "signal:rejected:edge-error")).toBe(1);
+  it("refuses to load without settings, or with a bad settings line, naming the file and the line (HAProxy then does not start)", () => {
+    expect(() => edgeWith(undefined)).toThrow(/EDGEBLOCK_SETTINGS is not set/);
+    const bad = new MockHaproxy({ EDGEBLOCK_SETTINGS: "/etc/eb.settings" }, { "/etc/eb.settings": "default_ttl 0\nfrobnicate on\n" });
+    expect(() => bad.load()).toThrow(/settings file \/etc\/eb.settings: settings line 1 \(default_ttl\): expected an integer .*; settings line 2 \(frobnicate\): unknown setting/);
+    const missing = new MockHaproxy({ EDGEBLOCK_SETTINGS: "/etc/none.settings" }, {});
+    expect(() => missing.load()).toThrow(/cannot read the settings file \/etc\/none.settings/);
+  });
+
+  it("fails open in the normalise converter too: the raw value goes on, the failure is counted, and logged once per reason", () => {
+    const m = edgeWith({});
+    // HAProxy always hands a string; a number makes the core's string code raise inside the converter
+    for (let i = 0; i < 3; i++) expect(m.convert("edgeblock_normalize", 42 as unknown as string)).toBe(42);
+    expect(counter(m, "lua_errors:normalize")).toBe(3);
+    expect(m.logs.filter((l) => /entry point failed entry=normalize fail_open=yes/.test(l.msg))).toHaveLength(1);
+    expect(m.convert("edgeblock_normalize", "/a//b/%7e")).toBe("/a/b/~");
   });
 
   it("catches a Lua error inside the action (fail-open, counted) instead of letting HAProxy log a runtime error", () => {
@@ -121,7 +130,8 @@ describe("edgeblock_learn action (Fengari mock)", () => {
     };
     m.runAction("edgeblock_learn", txn, "http-res", "trusted");
     expect(counter(m, "signal:rejected:edge-error")).toBe(1);
-    expect(m.logs.some((l) => /signal not handled reason=edge-error detail=.*boom/.test(l.msg))).toBe(true);
+    expect(counter(m, "lua_errors:learn")).toBe(1);
+    expect(m.logs.some((l) => /entry point failed entry=learn fail_open=yes detail=.*boom/.test(l.msg))).toBe(true);
   });
 
   it("Edge-Rule: stores one entry per method, a body, and keeps the path's index entry alive", () => {
@@ -238,7 +248,7 @@ describe("edgeblock_match action (Fengari mock)", () => {
 
 describe("edgeblock_normalize converter (Fengari mock)", () => {
   it("normalises with the configured policy", () => {
-    const m = edgeWith({ pathPolicy: { ...DEFAULT_SETTINGS.pathPolicy, caseInsensitive: true } });
+    const m = edgeWith({ caseInsensitive: true });
     expect(m.convert("edgeblock_normalize", "//A/./%79eet/")).toBe("/a/yeet");
     expect(m.convert("edgeblock_normalize", "*")).toBe("*");
   });
