@@ -4514,6 +4514,27 @@ local backlog = {}
 local backlogBytes = 0
 --- A failed append may have left a partial last line: the next append marks it torn (core/journal.ts).
 local mayBePartial = false
+--- Whether this Lua state has looked at the journal's last byte yet.
+local tailChecked = false
+--- A writer that crashed mid-line left the journal without its final newline: the first append of this state marks that line torn, instead of being glued to it.
+local function checkTail(file)
+    if tailChecked then
+        return
+    end
+    tailChecked = true
+    local f = io.open(file, "r")
+    if f == nil then
+        return
+    end
+    local size = f:seek("end")
+    if size ~= nil and size > 0 then
+        f:seek("set", size - 1)
+        if f:read(1) ~= "\n" then
+            mayBePartial = true
+        end
+    end
+    f:close()
+end
 --- Most journal text kept in memory while the state folder cannot be written (per Lua state).
 -- Beyond it the oldest lines are dropped and counted: the rules stay live, only their copy on disk is lost.
 ____exports.BACKLOG_MAX_BYTES = 32 * 1024 * 1024
@@ -4625,20 +4646,23 @@ function ____exports.journalAppend(settings, muts)
         return
     end
     local text = table.concat(lines, "")
-    if #backlog > 0 and not ____exports.flushBacklog(settings) then
+    checkTail(____exports.statePath(settings, JOURNAL_FILE))
+    if #backlog > 0 or mayBePartial then
         keep(text)
-        inc("journal_errors")
-        logEvent(
-            core.err,
-            "journal not written",
-            {
-                {"detail", "earlier lines still waiting"},
+        if not ____exports.flushBacklog(settings) then
+            inc("journal_errors")
+            logEvent(
+                core.err,
+                "journal not written",
                 {
-                    "waiting_bytes",
-                    itoa(backlogBytes)
+                    {"detail", "earlier lines still waiting"},
+                    {
+                        "waiting_bytes",
+                        itoa(backlogBytes)
+                    }
                 }
-            }
-        )
+            )
+        end
         return
     end
     local ____error = ____exports.appendAll(

@@ -22,6 +22,22 @@ let backlog: string[] = [];
 let backlogBytes = 0;
 /** A failed append may have left a partial last line: the next append marks it torn (core/journal.ts). */
 let mayBePartial = false;
+/** Whether this Lua state has looked at the journal's last byte yet. */
+let tailChecked = false;
+
+/** A writer that crashed mid-line left the journal without its final newline: the first append of this state marks that line torn, instead of being glued to it. */
+function checkTail(file: string): void {
+  if (tailChecked) return;
+  tailChecked = true;
+  const [f] = io.open(file, "r");
+  if (f === undefined) return;
+  const [size] = f.seek("end");
+  if (size !== undefined && size > 0) {
+    f.seek("set", size - 1);
+    if (f.read(1) !== "\n") mayBePartial = true;
+  }
+  f.close();
+}
 
 /**
  * Most journal text kept in memory while the state folder cannot be written (per Lua state).
@@ -101,11 +117,14 @@ export function journalAppend(settings: Settings, muts: readonly JournalRecord[]
   }
   if (lines.length === 0) return;
   const text = lines.join("");
-  // order matters (a later record wins on replay): waiting lines go first
-  if (backlog.length > 0 && !flushBacklog(settings)) {
+  checkTail(statePath(settings, JOURNAL_FILE));
+  // order matters (a later record wins on replay): waiting lines go first, after the torn-line mark if one is due
+  if (backlog.length > 0 || mayBePartial) {
     keep(text);
-    inc("journal_errors");
-    logEvent(core.err, "journal not written", [["detail", "earlier lines still waiting"], ["waiting_bytes", itoa(backlogBytes)]]);
+    if (!flushBacklog(settings)) {
+      inc("journal_errors");
+      logEvent(core.err, "journal not written", [["detail", "earlier lines still waiting"], ["waiting_bytes", itoa(backlogBytes)]]);
+    }
     return;
   }
   const error = appendAll(statePath(settings, JOURNAL_FILE), text);

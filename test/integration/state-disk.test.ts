@@ -3,6 +3,8 @@
  * in full, every failed write is logged and counted, and what could not be written waits in memory
  * until it can be.
  */
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseTableLine } from "../../src/core/runtime-cmd";
 import { Edge, startBackend, startEdge, stopAll, waitFor } from "../helpers/haproxy";
@@ -99,5 +101,25 @@ describe.skipIf(noMount !== undefined)(`state folder on a small disk${noMount ? 
     const live = await liveKeys(edge);
     expect([...paths("before", 10), ...paths("ro", 200)].filter((p) => !live.has(`eb_rules_app ${p}`))).toEqual([]);
     expect(edge.luaErrors()).toEqual([]);
+  });
+});
+
+describe("a journal a crashed writer left with an unterminated last line", () => {
+  it("keeps what the next process learns: its first line is not glued to the torn one", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }] });
+    await learn(edge, ["/one"]);
+    const journal = path.join(edge.config.state.dir, "rules.journal");
+    await waitFor("journal written", () => existsSync(journal) && readFileSync(journal, "utf8").includes("/one"), 5000);
+    // what a crash in the middle of an append leaves: the start of a line, no newline
+    appendFileSync(journal, "T\t1000\teb_rules_app\t/cra");
+    await edge.restart();
+    await learn(edge, ["/three"]);
+    await edge.restart();
+    const saved = await liveKeys(edge);
+    expect(saved.has("eb_rules_app /one")).toBe(true);
+    expect(saved.has("eb_rules_app /three")).toBe(true);
+    // the torn line is reported once, as corrupt, and nothing else is
+    expect(edge.count(/corrupt=1/)).toBeGreaterThan(0);
   });
 });
