@@ -613,6 +613,23 @@ ____exports.RULE_FIELDS = {
     reason = "server_id",
     hits = "http_req_cnt"
 }
+--- Data fields of the confirmation tables: signals per candidate key and distinct clients; a (key|client) pair seen.
+____exports.PENDING_FIELDS = {signals = "gpc0", clients = "gpt0"}
+____exports.SEEN_FIELD = "gpt0"
+--- Data field of the control table's switches (`ready`, `enforcement_off`): 1 is on.
+____exports.CONTROL_FIELD = "gpt0"
+--- Data field of the native counters in the stats table.
+____exports.STATS_FIELD = "gpc0"
+--- Counter keys in the stats table: `<kind>:<status>:<reason>`.
+____exports.BLOCK_STAT = {blocked = "blocked", wouldBlock = "would_block"}
+--- Suffix of the backend that evaluates the requests some rule may match (`<backend>.edgeblock`).
+____exports.EVAL_BACKEND_SUFFIX = ".edgeblock"
+--- Rule key and reason of a static-map match (txn.eb_key, txn.eb_reason).
+____exports.STATIC_RULE = "static"
+--- Value of txn.eb_auth when the request carries the configured cookie or header.
+____exports.AUTHED = "authed"
+--- Allowlist files the renderer writes next to haproxy.cfg: exact paths, and prefixes with their trailing `/`.
+____exports.ALLOW_FILES = {exact = "eb_allow_exact.lst", prefix = "eb_allow_prefix.lst"}
 --- The `store` clause every rule table is declared with.
 ____exports.RULE_TABLE_STORE = "gpt0,gpc0,gpc1,sess_cnt,server_id,http_req_cnt"
 return ____exports
@@ -749,6 +766,7 @@ local itoa = ____bytes.itoa
 local parseDecimal = ____bytes.parseDecimal
 local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
@@ -921,7 +939,7 @@ function ____exports.isExpiredRecord(r, now)
     if r.kind ~= "table" or __TS__StringSubstring(r.table, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX then
         return false
     end
-    local live = field(r, "gpt0")
+    local live = field(r, RULE_FIELDS.expiry)
     if live == nil or live == 0 then
         return false
     end
@@ -934,7 +952,7 @@ function ____exports.reconcile(r, current)
     if r.kind ~= "table" or current == nil then
         return r
     end
-    local stamp = field(r, "sess_cnt")
+    local stamp = field(r, RULE_FIELDS.created)
     if stamp ~= nil then
         local ____temp_0
         if stamp < current.sessCnt then
@@ -944,7 +962,7 @@ function ____exports.reconcile(r, current)
         end
         return ____temp_0
     end
-    local live = field(r, "gpt0")
+    local live = field(r, RULE_FIELDS.expiry)
     if live ~= nil and #r.fields == 1 and live < current.gpt0 then
         return nil
     end
@@ -1023,6 +1041,7 @@ local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
 local ____rule = require("core.rule")
@@ -1208,8 +1227,8 @@ function Compactor.prototype.judge(self, ____table, key, e, merged)
     if self.counts[be] == nil then
         self.counts[be] = {enforce = 0, dryRun = 0}
     end
-    local gpt0 = e.gpt0 or 0
-    local gpc1 = e.gpc1 or 0
+    local gpt0 = e[RULE_FIELDS.expiry] or 0
+    local gpc1 = e[RULE_FIELDS.ruleExpiry] or 0
     if not (gpt0 > self.now) then
         self.expiredCount = self.expiredCount + 1
         return {keep = false, merged = merged, fields = fields, expired = true}
@@ -1225,7 +1244,7 @@ function Compactor.prototype.judge(self, ____table, key, e, merged)
         if self.needed[tk] then
             self.live[tk] = true
         end
-        local a = unpackAnswer(e.gpc0 or 0)
+        local a = unpackAnswer(e[RULE_FIELDS.answer] or 0)
         if a.dryRun then
             local ____self_counts_be_2, ____dryRun_3 = self.counts[be], "dryRun"
             ____self_counts_be_2[____dryRun_3] = ____self_counts_be_2[____dryRun_3] + 1
@@ -1236,7 +1255,7 @@ function Compactor.prototype.judge(self, ____table, key, e, merged)
         if a.bodyId > 0 then
             self.bodies[itoa(a.bodyId)] = true
         end
-        self.reasons[itoa(unpackReason(e.server_id or 0).reasonId)] = true
+        self.reasons[itoa(unpackReason(e[RULE_FIELDS.reason] or 0).reasonId)] = true
     end
     if self.needed[tk .. "\tbase"] then
         self.live[tk .. "\tbase"] = true
@@ -2108,6 +2127,8 @@ local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local BLOCK_STAT = ____contract.BLOCK_STAT
 local function escapeLabel(v)
     local out = ""
     do
@@ -2285,7 +2306,7 @@ function ____exports.formatMetrics(m)
             if #p ~= 3 then
                 goto __continue36
             end
-            if p[1] == "blocked" then
+            if p[1] == BLOCK_STAT.blocked then
                 add(
                     "edgeblock_requests_blocked_total",
                     "counter",
@@ -2293,7 +2314,7 @@ function ____exports.formatMetrics(m)
                     {{"status", p[2]}, {"reason", p[3]}},
                     n.value
                 )
-            elseif p[1] == "would_block" then
+            elseif p[1] == BLOCK_STAT.wouldBlock then
                 add(
                     "edgeblock_requests_would_block_total",
                     "counter",
@@ -4112,7 +4133,7 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store, no
                 __TS__ObjectAssign({}, own.data, {expiry = liveBy[base]})
             )
         else
-            indexes[#indexes + 1] = {kind = "table", table = ____table, key = base, fields = {{name = "gpt0", value = liveBy[base]}}}
+            indexes[#indexes + 1] = {kind = "table", table = ____table, key = base, fields = {{name = RULE_FIELDS.expiry, value = liveBy[base]}}}
         end
     end
     for ____, r in ipairs(out) do
@@ -4697,6 +4718,8 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
 local ____journal = require("core.journal")
 local isExpiredRecord = ____journal.isExpiredRecord
 local parseRecord = ____journal.parseRecord
@@ -4744,7 +4767,7 @@ local function currentEntry(r)
     if e == nil then
         return nil
     end
-    return {gpt0 = e.gpt0 or 0, sessCnt = e.sess_cnt or 0}
+    return {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0}
 end
 --- Applies records in order: table records in batched runtime API calls, map records directly.
 ____exports.Replayer = __TS__Class()
@@ -5123,6 +5146,7 @@ local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
@@ -5161,7 +5185,7 @@ function ____exports.sweep(settings, now, persist)
             end
             local res = runCli(
                 settings.runtimeApi,
-                {(("clear table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.gpt0 lt ") .. itoa(now)},
+                {(((("clear table " .. escapeCliArg(RULE_TABLE_PREFIX .. be)) .. " data.") .. RULE_FIELDS.expiry) .. " lt ") .. itoa(now)},
                 10
             )
             if not res.ok then
@@ -5222,7 +5246,7 @@ function ExpiredClearer.prototype.add(self, ____table, key)
         return
     end
     local e = t:lookup(key)
-    if e == nil or (e.gpt0 or 0) > self.now then
+    if e == nil or (e[RULE_FIELDS.expiry] or 0) > self.now then
         return
     end
     self.batch:add((("clear table " .. escapeCliArg(____table)) .. " key ") .. escapeCliArg(key))
@@ -5315,6 +5339,7 @@ local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
+local CONTROL_FIELD = ____contract.CONTROL_FIELD
 local CONTROL_TABLE = ____contract.CONTROL_TABLE
 local READY_KEY = ____contract.READY_KEY
 local READY_WAIT_MS = ____contract.READY_WAIT_MS
@@ -5334,7 +5359,7 @@ local function isReady()
         ____temp_0 = px.stktable:lookup(READY_KEY)
     end
     local e = ____temp_0
-    return e ~= nil and (e.gpt0 or 0) > 0
+    return e ~= nil and (e[CONTROL_FIELD] or 0) > 0
 end
 --- Set when the loader of this Lua state failed: nothing will open the gate, so nothing waits for it.
 local givenUp = false
@@ -5499,7 +5524,7 @@ local function liveness(t, key)
     if e == nil then
         return 0
     end
-    local v = e.gpt0
+    local v = e[RULE_FIELDS.expiry]
     return v == nil and 0 or v
 end
 --- Table fill, for the on-full policy.
@@ -5702,7 +5727,9 @@ return ____exports
 local ____exports = {}
 local ____contract = require("core.contract")
 local HEADERS = ____contract.HEADERS
+local PENDING_FIELDS = ____contract.PENDING_FIELDS
 local PENDING_TABLE_PREFIX = ____contract.PENDING_TABLE_PREFIX
+local SEEN_FIELD = ____contract.SEEN_FIELD
 local SEEN_TABLE_PREFIX = ____contract.SEEN_TABLE_PREFIX
 local VARS = ____contract.VARS
 local ____policy = require("core.policy")
@@ -5756,7 +5783,7 @@ local function pendingLookup(backend, key)
     if e == nil then
         return {signals = 0, clients = 0}
     end
-    return {signals = e.gpc0 or 0, clients = e.gpt0 or 0}
+    return {signals = e[PENDING_FIELDS.signals] or 0, clients = e[PENDING_FIELDS.clients] or 0}
 end
 local function seen(backend, key)
     local px = core.backends[SEEN_TABLE_PREFIX .. backend]
@@ -5782,9 +5809,9 @@ local function confirm(ctx, backend, client, rules)
             ready[#ready + 1] = r
             cmds[#cmds + 1] = (("clear table " .. escapeCliArg(PENDING_TABLE_PREFIX .. backend)) .. " key ") .. escapeCliArg(key)
         else
-            cmds[#cmds + 1] = (((((("set table " .. escapeCliArg(PENDING_TABLE_PREFIX .. backend)) .. " key ") .. escapeCliArg(key)) .. " data.gpc0 ") .. itoa(signals)) .. " data.gpt0 ") .. itoa(clients)
+            cmds[#cmds + 1] = (((((((((("set table " .. escapeCliArg(PENDING_TABLE_PREFIX .. backend)) .. " key ") .. escapeCliArg(key)) .. " data.") .. PENDING_FIELDS.signals) .. " ") .. itoa(signals)) .. " data.") .. PENDING_FIELDS.clients) .. " ") .. itoa(clients)
             if fresh then
-                cmds[#cmds + 1] = ((("set table " .. escapeCliArg(SEEN_TABLE_PREFIX .. backend)) .. " key ") .. escapeCliArg(pair)) .. " data.gpt0 1"
+                cmds[#cmds + 1] = ((((("set table " .. escapeCliArg(SEEN_TABLE_PREFIX .. backend)) .. " key ") .. escapeCliArg(pair)) .. " data.") .. SEEN_FIELD) .. " 1"
             end
         end
     end
@@ -6020,6 +6047,7 @@ return ____exports
 ["lua.match"] = function(...) 
 local ____exports = {}
 local ____contract = require("core.contract")
+local AUTHED = ____contract.AUTHED
 local VARS = ____contract.VARS
 local ____rulekey = require("core.rulekey")
 local bestSpec = ____rulekey.bestSpec
@@ -6050,7 +6078,7 @@ function ____exports.execute(txn, which)
     local req = {
         method = ____temp_1,
         host = ____temp_0,
-        auth = varString(txn, VARS.auth) == "authed" and "authed" or "anon",
+        auth = varString(txn, VARS.auth) == AUTHED and "authed" or "anon",
         queryNames = queryNames(txn.f:query())
     }
     if which == "prefix" then
@@ -6081,9 +6109,11 @@ local itoa = ____bytes.itoa
 local parseDecimal = ____bytes.parseDecimal
 local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
+local CONTROL_FIELD = ____contract.CONTROL_FIELD
 local CONTROL_TABLE = ____contract.CONTROL_TABLE
 local ENFORCEMENT_OFF_KEY = ____contract.ENFORCEMENT_OFF_KEY
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STATS_FIELD = ____contract.STATS_FIELD
 local STATS_TABLE = ____contract.STATS_TABLE
 local ____metrics = require("core.metrics")
 local formatMetrics = ____metrics.formatMetrics
@@ -6135,7 +6165,7 @@ local function nativeSamples()
         return out
     end
     for key, data in pairs(px.stktable:dump()) do
-        local v = data.gpc0
+        local v = data[STATS_FIELD]
         if v ~= nil then
             out[#out + 1] = {name = key, value = v}
         end
@@ -6177,7 +6207,7 @@ function ____exports.render(maps)
         ____temp_0 = nil
     end
     local off = ____temp_0
-    return formatMetrics({counters = counters, native = native, tables = tables, enforcement = off == nil or (off.gpt0 or 0) == 0})
+    return formatMetrics({counters = counters, native = native, tables = tables, enforcement = off == nil or (off[CONTROL_FIELD] or 0) == 0})
 end
 function ____exports.execute(applet, maps)
     local body = ____exports.render(maps)
@@ -6446,6 +6476,7 @@ local loadState, upkeepStep
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
+local CONTROL_FIELD = ____contract.CONTROL_FIELD
 local CONTROL_TABLE = ____contract.CONTROL_TABLE
 local READY_KEY = ____contract.READY_KEY
 local ____journal = require("core.journal")
@@ -6481,7 +6512,7 @@ local runCliRetry = ____state_2Dfiles.runCliRetry
 local snapshotWrittenAt = ____state_2Dfiles.snapshotWrittenAt
 --- Mark this process's rules as loaded (the ready key); says whether the runtime API took it.
 function ____exports.openGate(settings)
-    local res = runCliRetry(settings, {((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.gpt0 1"})
+    local res = runCliRetry(settings, {((((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.") .. CONTROL_FIELD) .. " 1"})
     if res.ok and cliSucceeded(res.output) then
         return true
     end

@@ -7,7 +7,7 @@
  */
 import { unpackAnswer } from "./answer";
 import { itoa, splitOn } from "./bytes";
-import { RULE_TABLE_PREFIX, STORE_MAPS } from "./contract";
+import { RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "./contract";
 import { JournalRecord } from "./journal";
 import { unpackReason } from "./rule";
 
@@ -179,8 +179,8 @@ export class Compactor {
     // every rule table gets a census line, so its gauges fall to 0 once its last rule is gone
     const be = table.substring(RULE_TABLE_PREFIX.length);
     if (this.counts[be] === undefined) this.counts[be] = { enforce: 0, dryRun: 0 };
-    const gpt0 = e.gpt0 ?? 0;
-    const gpc1 = e.gpc1 ?? 0;
+    const gpt0 = e[RULE_FIELDS.expiry] ?? 0;
+    const gpc1 = e[RULE_FIELDS.ruleExpiry] ?? 0;
     if (!(gpt0 > this.now)) {
       this.expiredCount++;
       return { keep: false, merged, fields, expired: true };
@@ -190,11 +190,11 @@ export class Compactor {
     const tk = table + "\t" + key;
     if (gpc1 > this.now) {
       if (this.needed[tk]) this.live[tk] = true;
-      const a = unpackAnswer(e.gpc0 ?? 0);
+      const a = unpackAnswer(e[RULE_FIELDS.answer] ?? 0);
       if (a.dryRun) this.counts[be].dryRun++;
       else this.counts[be].enforce++;
       if (a.bodyId > 0) this.bodies[itoa(a.bodyId)] = true;
-      this.reasons[itoa(unpackReason(e.server_id ?? 0).reasonId)] = true;
+      this.reasons[itoa(unpackReason(e[RULE_FIELDS.reason] ?? 0).reasonId)] = true;
     }
     // an index entry alone (no rule of its own) keeps its base alive for its siblings
     if (this.needed[tk + "\tbase"]) this.live[tk + "\tbase"] = true;

@@ -149,5 +149,25 @@ export const RULE_FIELDS = {
   hits: "http_req_cnt",
 } as const;
 
+/** Data fields of the confirmation tables: signals per candidate key and distinct clients; a (key|client) pair seen. */
+export const PENDING_FIELDS = { signals: "gpc0", clients: "gpt0" } as const;
+export const SEEN_FIELD = "gpt0";
+/** Data field of the control table's switches (`ready`, `enforcement_off`): 1 is on. */
+export const CONTROL_FIELD = "gpt0";
+/** Data field of the native counters in the stats table. */
+export const STATS_FIELD = "gpc0";
+
+/** Counter keys in the stats table: `<kind>:<status>:<reason>`. */
+export const BLOCK_STAT = { blocked: "blocked", wouldBlock: "would_block" } as const;
+
+/** Suffix of the backend that evaluates the requests some rule may match (`<backend>.edgeblock`). */
+export const EVAL_BACKEND_SUFFIX = ".edgeblock";
+/** Rule key and reason of a static-map match (txn.eb_key, txn.eb_reason). */
+export const STATIC_RULE = "static";
+/** Value of txn.eb_auth when the request carries the configured cookie or header. */
+export const AUTHED = "authed";
+/** Allowlist files the renderer writes next to haproxy.cfg: exact paths, and prefixes with their trailing `/`. */
+export const ALLOW_FILES = { exact: "eb_allow_exact.lst", prefix: "eb_allow_prefix.lst" } as const;
+
 /** The `store` clause every rule table is declared with. */
 export const RULE_TABLE_STORE = "gpt0,gpc0,gpc1,sess_cnt,server_id,http_req_cnt";

@@ -3,6 +3,7 @@
  * same precedence as the rendered haproxy.cfg. Pure: the live store is passed in.
  */
 import { unpackAnswer } from "./answer";
+import { STATIC_RULE } from "./contract";
 import { normalizePath, PathPolicy } from "./path";
 import { Allowlist, allowlistEntry } from "./policy";
 import { baseKey, bestSpec, RequestFacts } from "./rulekey";
@@ -72,7 +73,7 @@ export function explain(req: ExplainRequest, cfg: ExplainConfig, store: StoreVie
     return { key, verdict: "block", status, rule, steps };
   };
   const st = cfg.staticMap.get(key);
-  if (st !== undefined) return finish(st, "static", false, `listed in the static map with status ${st}`);
+  if (st !== undefined) return finish(st, STATIC_RULE, false, `listed in the static map with status ${st}`);
   steps.push("not in the static map");
 
   const bases: { base: string; what: string }[] = [];

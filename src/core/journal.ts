@@ -11,7 +11,7 @@
  * tailing the journal can skip its own lines.
  */
 import { itoa, parseDecimal, splitOn } from "./bytes";
-import { RULE_TABLE_PREFIX } from "./contract";
+import { RULE_FIELDS, RULE_TABLE_PREFIX } from "./contract";
 import { escapeCliArg } from "./runtime-cmd";
 
 export interface TableField {
@@ -138,7 +138,7 @@ function field(r: JournalRecord, name: string): number | undefined {
  */
 export function isExpiredRecord(r: JournalRecord, now: number): boolean {
   if (r.kind !== "table" || r.table.substring(0, RULE_TABLE_PREFIX.length) !== RULE_TABLE_PREFIX) return false;
-  const live = field(r, "gpt0");
+  const live = field(r, RULE_FIELDS.expiry);
   if (live === undefined || live === 0) return false;
   return live <= now;
 }
@@ -156,9 +156,9 @@ export interface CurrentEntry {
  */
 export function reconcile(r: JournalRecord, current: CurrentEntry | undefined): JournalRecord | undefined {
   if (r.kind !== "table" || current === undefined) return r;
-  const stamp = field(r, "sess_cnt");
+  const stamp = field(r, RULE_FIELDS.created);
   if (stamp !== undefined) return stamp < current.sessCnt ? undefined : r;
-  const live = field(r, "gpt0");
+  const live = field(r, RULE_FIELDS.expiry);
   if (live !== undefined && r.fields.length === 1 && live < current.gpt0) return undefined;
   return r;
 }

@@ -3,6 +3,7 @@
  * the Lua service gathers the inputs, this formats them.
  */
 import { itoa, splitOn } from "./bytes";
+import { BLOCK_STAT } from "./contract";
 
 /** One cumulative value from the counters map: `<thread>:<name>` summed over threads, or a native counter. */
 export interface Sample {
@@ -112,8 +113,8 @@ export function formatMetrics(m: MetricsInput): string {
   for (const n of m.native) {
     const p = splitOn(n.name, 58);
     if (p.length !== 3) continue;
-    if (p[0] === "blocked") add("edgeblock_requests_blocked_total", "counter", "Requests answered by the edge, by status and rule reason.", [["status", p[1]], ["reason", p[2]]], n.value);
-    else if (p[0] === "would_block") add("edgeblock_requests_would_block_total", "counter", "Requests a dry-run rule matched and let through, by status and rule reason.", [["status", p[1]], ["reason", p[2]]], n.value);
+    if (p[0] === BLOCK_STAT.blocked) add("edgeblock_requests_blocked_total", "counter", "Requests answered by the edge, by status and rule reason.", [["status", p[1]], ["reason", p[2]]], n.value);
+    else if (p[0] === BLOCK_STAT.wouldBlock) add("edgeblock_requests_would_block_total", "counter", "Requests a dry-run rule matched and let through, by status and rule reason.", [["status", p[1]], ["reason", p[2]]], n.value);
   }
   let out = "";
   for (const name of order) {

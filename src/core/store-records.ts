@@ -115,7 +115,7 @@ export function blockRecords(backend: string, rules: readonly BlockRule[], now: 
     // full table's eviction gives up after a few recently touched entries)
     const own = baseAt[base];
     if (own !== undefined) out[own.index] = entryRecord(table, base, { ...own.data, expiry: liveBy[base] });
-    else indexes.push({ kind: "table", table, key: base, fields: [{ name: "gpt0", value: liveBy[base] }] });
+    else indexes.push({ kind: "table", table, key: base, fields: [{ name: RULE_FIELDS.expiry, value: liveBy[base] }] });
   }
   for (const r of out) indexes.push(r);
   return indexes;

@@ -1,6 +1,6 @@
 /** Freeing expired rules: a walk for tables up to walk_limit, clears by key for bigger ones. */
 import { itoa } from "../core/bytes";
-import { RULE_TABLE_PREFIX } from "../core/contract";
+import { RULE_FIELDS, RULE_TABLE_PREFIX } from "../core/contract";
 import { escapeCliArg } from "../core/runtime-cmd";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
@@ -28,7 +28,7 @@ export function sweep(settings: Settings, now: number, persist: boolean): boolea
       if (full) pressure = true;
       if (persist || !full) continue;
     }
-    const res = runCli(settings.runtimeApi, ["clear table " + escapeCliArg(RULE_TABLE_PREFIX + be) + " data.gpt0 lt " + itoa(now)], 10);
+    const res = runCli(settings.runtimeApi, ["clear table " + escapeCliArg(RULE_TABLE_PREFIX + be) + " data." + RULE_FIELDS.expiry + " lt " + itoa(now)], 10);
     if (!res.ok) {
       logEvent(core.err, "sweep failed", [["backend", be], ["detail", res.output]]);
       continue;
@@ -71,7 +71,7 @@ export class ExpiredClearer {
     const t = px === undefined ? undefined : px.stktable;
     if (t === undefined) return;
     const e = t.lookup(key);
-    if (e === undefined || (e.get("gpt0") ?? 0) > this.now) return;
+    if (e === undefined || (e.get(RULE_FIELDS.expiry) ?? 0) > this.now) return;
     // added after a full batch is sent, so `pending` always matches the batch being gathered
     this.batch.add("clear table " + escapeCliArg(table) + " key " + escapeCliArg(key));
     this.pending.push({ t, key });

@@ -3,7 +3,7 @@
  * (allowlist, store capacity, rate limit, confirmation), store the rules,
  * and publish the outcome as vars. haproxy.cfg strips the headers.
  */
-import { HEADERS, PENDING_TABLE_PREFIX, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
+import { HEADERS, PENDING_FIELDS, PENDING_TABLE_PREFIX, SEEN_FIELD, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
 import { admitBlock, Bucket, takeTokens } from "../core/policy";
 import { itoa } from "../core/bytes";
 import { escapeCliArg } from "../core/runtime-cmd";
@@ -49,7 +49,7 @@ function pendingLookup(backend: string, key: string): { signals: number; clients
   const px = core.backends.get(PENDING_TABLE_PREFIX + backend);
   const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(key);
   if (e === undefined) return { signals: 0, clients: 0 };
-  return { signals: e.get("gpc0") ?? 0, clients: e.get("gpt0") ?? 0 };
+  return { signals: e.get(PENDING_FIELDS.signals) ?? 0, clients: e.get(PENDING_FIELDS.clients) ?? 0 };
 }
 
 function seen(backend: string, key: string): boolean {
@@ -77,8 +77,8 @@ function confirm(ctx: LearnContext, backend: string, client: string, rules: read
       ready.push(r);
       cmds.push("clear table " + escapeCliArg(PENDING_TABLE_PREFIX + backend) + " key " + escapeCliArg(key));
     } else {
-      cmds.push("set table " + escapeCliArg(PENDING_TABLE_PREFIX + backend) + " key " + escapeCliArg(key) + " data.gpc0 " + itoa(signals) + " data.gpt0 " + itoa(clients));
-      if (fresh) cmds.push("set table " + escapeCliArg(SEEN_TABLE_PREFIX + backend) + " key " + escapeCliArg(pair) + " data.gpt0 1");
+      cmds.push("set table " + escapeCliArg(PENDING_TABLE_PREFIX + backend) + " key " + escapeCliArg(key) + " data." + PENDING_FIELDS.signals + " " + itoa(signals) + " data." + PENDING_FIELDS.clients + " " + itoa(clients));
+      if (fresh) cmds.push("set table " + escapeCliArg(SEEN_TABLE_PREFIX + backend) + " key " + escapeCliArg(pair) + " data." + SEEN_FIELD + " 1");
     }
   }
   const res = runCli(ctx.settings.runtimeApi, cmds, 2);

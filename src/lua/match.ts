@@ -3,7 +3,7 @@
  * It runs only when haproxy.cfg found qualified specs listed for the path;
  * it publishes the matching rule key, and haproxy.cfg does the rest.
  */
-import { VARS } from "../core/contract";
+import { AUTHED, VARS } from "../core/contract";
 import { bestSpec, normalizeHost, queryNames, RequestFacts } from "../core/rulekey";
 import { varString } from "./headers";
 
@@ -22,7 +22,7 @@ export function execute(txn: HaproxyTxn, which: string): void {
   const req: RequestFacts = {
     method: varString(txn, VARS.method) ?? "",
     host: host !== undefined ? normalizeHost(host) : undefined,
-    auth: varString(txn, VARS.auth) === "authed" ? "authed" : "anon",
+    auth: varString(txn, VARS.auth) === AUTHED ? "authed" : "anon",
     queryNames: queryNames(txn.f.query()),
   };
   if (which === "prefix") tryBase(txn, varString(txn, VARS.prefixBase), varString(txn, VARS.prefixQualSpecs), req);

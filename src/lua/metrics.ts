@@ -3,7 +3,7 @@
  * exporter on the stats port (/edgeblock/metrics next to /metrics).
  */
 import { itoa, parseDecimal, splitOn } from "../core/bytes";
-import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STATS_TABLE } from "../core/contract";
+import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STATS_FIELD, STATS_TABLE } from "../core/contract";
 import { formatMetrics, Sample, sumCounters, TableFill } from "../core/metrics";
 import { NAMES_KEY } from "./counters";
 import { StoreMaps } from "./store";
@@ -30,7 +30,7 @@ function nativeSamples(): Sample[] {
   const px = core.backends.get(STATS_TABLE);
   if (px === undefined || px.stktable === undefined) return out;
   for (const [key, data] of pairs(px.stktable.dump())) {
-    const v = (data as LuaTable<string, number>).get("gpc0");
+    const v = (data as LuaTable<string, number>).get(STATS_FIELD);
     if (v !== undefined) out.push({ name: key as string, value: v });
   }
   out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -50,7 +50,7 @@ export function render(maps: StoreMaps): string {
   tables.sort((a, b) => (a.backend < b.backend ? -1 : 1));
   const ctl = core.backends.get(CONTROL_TABLE);
   const off = ctl !== undefined && ctl.stktable !== undefined ? ctl.stktable.lookup(ENFORCEMENT_OFF_KEY) : undefined;
-  return formatMetrics({ counters, native, tables, enforcement: off === undefined || (off.get("gpt0") ?? 0) === 0 });
+  return formatMetrics({ counters, native, tables, enforcement: off === undefined || (off.get(CONTROL_FIELD) ?? 0) === 0 });
 }
 
 export function execute(applet: HaproxyAppletHttp, maps: StoreMaps): void {

@@ -1,6 +1,6 @@
 /** Process state the maintenance task and the startup gate need: loaded yet, stopping yet. */
 import { itoa } from "../core/bytes";
-import { CONTROL_TABLE, READY_KEY, READY_WAIT_MS } from "../core/contract";
+import { CONTROL_FIELD, CONTROL_TABLE, READY_KEY, READY_WAIT_MS } from "../core/contract";
 import { inc } from "./counters";
 import { logEvent } from "./log";
 
@@ -12,7 +12,7 @@ export function isStopping(): boolean {
 function isReady(): boolean {
   const px = core.backends.get(CONTROL_TABLE);
   const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(READY_KEY);
-  return e !== undefined && (e.get("gpt0") ?? 0) > 0;
+  return e !== undefined && (e.get(CONTROL_FIELD) ?? 0) > 0;
 }
 
 /** Set when the loader of this Lua state failed: nothing will open the gate, so nothing waits for it. */

@@ -3,6 +3,7 @@
  * tables and maps in batched runtime-API calls.
  */
 import { itoa } from "../core/bytes";
+import { RULE_FIELDS } from "../core/contract";
 import { CurrentEntry, isExpiredRecord, JournalRecord, parseRecord, parseSnapshotHeader, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
@@ -26,7 +27,7 @@ function currentEntry(r: JournalRecord): CurrentEntry | undefined {
   const px = core.backends.get(r.table);
   const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(r.key);
   if (e === undefined) return undefined;
-  return { gpt0: e.get("gpt0") ?? 0, sessCnt: e.get("sess_cnt") ?? 0 };
+  return { gpt0: e.get(RULE_FIELDS.expiry) ?? 0, sessCnt: e.get(RULE_FIELDS.created) ?? 0 };
 }
 
 /** Applies records in order: table records in batched runtime API calls, map records directly. */

@@ -74,7 +74,7 @@ function liveness(t: HaproxyStickTable | undefined, key: string): number {
   if (t === undefined) return 0;
   const e = t.lookup(key);
   if (e === undefined) return 0;
-  const v = e.get("gpt0");
+  const v = e.get(RULE_FIELDS.expiry);
   return v === undefined ? 0 : v;
 }
 

@@ -1,5 +1,5 @@
 /** `edgeblock rules explain`: the live store, fetched for one request, run through core/explain. */
-import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX } from "../core/contract";
+import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_FIELDS, RULE_TABLE_PREFIX } from "../core/contract";
 import { prefixMapFile, qualMapFile } from "../core/store-records";
 import { explain, Explanation, StoredEntry, StoreView } from "../core/explain";
 import { normalizePath } from "../core/path";
@@ -63,14 +63,14 @@ export async function explainLive(c: EdgeConfig, socket: string, input: ExplainI
   const out = keys.length ? await runtimeCommand(socket, keys.map((k) => `show table ${escapeCliArg(table)} key ${escapeCliArg(k)}`)) : "";
   for (const line of out.split("\n")) {
     const e = parseTableLine(line);
-    if (e) entries.set(e.key, { live: e.data.gpt0 ?? 0, ruleExpiry: e.data.gpc1 ?? 0, answer: e.data.gpc0 ?? 0 });
+    if (e) entries.set(e.key, { live: e.data[RULE_FIELDS.expiry] ?? 0, ruleExpiry: e.data[RULE_FIELDS.ruleExpiry] ?? 0, answer: e.data[RULE_FIELDS.answer] ?? 0 });
   }
   const ctl = parseTableLine(ctlOut.split("\n").find((l) => l.includes(": key=")) ?? "");
   const store: StoreView = {
     entry: (k) => entries.get(k),
     prefixes,
     specs: (b) => quals.get(b),
-    enforcementOff: (ctl?.data.gpt0 ?? 0) > 0,
+    enforcementOff: (ctl?.data[CONTROL_FIELD] ?? 0) > 0,
   };
   const staticMap = new Map<string, number>();
   for (const e of checkStaticMap(readStaticMap(c.staticMap), c.paths, c.rules.allowedStatuses, c.rules.maxKeyLength).entries) {

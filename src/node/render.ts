@@ -4,6 +4,16 @@ import { prefixMapFile, qualMapFile } from "../core/store-records";
 import * as path from "node:path";
 import Handlebars from "handlebars";
 import {
+  ALLOW_FILES,
+  AUTHED,
+  BLOCK_STAT,
+  CONTROL_FIELD,
+  EVAL_BACKEND_SUFFIX,
+  PENDING_FIELDS,
+  RULE_FIELDS,
+  SEEN_FIELD,
+  STATIC_RULE,
+  STATS_FIELD,
   CONTROL_TABLE,
   ENFORCEMENT_OFF_KEY,
   HANDOFF_BACKEND,
@@ -29,6 +39,8 @@ import {
 import { formatSettings, Settings } from "../core/settings";
 import { routePrefixProbe } from "../core/route";
 import { allowPrefixProbe } from "../core/policy";
+import { BODY_UNIT, DRY_RUN_UNIT, STATUS_MASK } from "../core/answer";
+import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { EdgeConfig, ListenAddress } from "./config";
 
@@ -165,6 +177,18 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     statCounter: STAT_COUNTER,
     statsTable: STATS_TABLE,
     ruleStore: RULE_TABLE_STORE,
+    // field names, masks and literals from the contract (core/contract.ts, answer.ts, rule.ts): no magic numbers
+    fields: RULE_FIELDS,
+    pendingStore: `${PENDING_FIELDS.signals},${PENDING_FIELDS.clients}`,
+    seenField: SEEN_FIELD,
+    controlField: CONTROL_FIELD,
+    statsField: STATS_FIELD,
+    blockStat: BLOCK_STAT,
+    evalSuffix: EVAL_BACKEND_SUFFIX,
+    staticRule: STATIC_RULE,
+    authedLabel: AUTHED,
+    answer: { statusMask: STATUS_MASK - 1, dryRunBit: DRY_RUN_UNIT, bodyUnit: BODY_UNIT },
+    reasonMask: REASON_ID_UNIT - 1,
     defaultBackend: c.defaultBackend,
     routes: c.routes.map((r) => ({ ...r, probe: routePrefixProbe(r.pathPrefix) ?? "" })),
     // most common answers first: the dispatch lines are evaluated in order
@@ -206,8 +230,8 @@ function writeAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-export const ALLOW_EXACT_FILE = "eb_allow_exact.lst";
-export const ALLOW_PREFIX_FILE = "eb_allow_prefix.lst";
+export const ALLOW_EXACT_FILE: string = ALLOW_FILES.exact;
+export const ALLOW_PREFIX_FILE: string = ALLOW_FILES.prefix;
 
 /** Files HAProxy loads at startup that blocks.lua fills at runtime: they must exist, empty is fine. */
 export function runtimeMapFiles(c: EdgeConfig): string[] {

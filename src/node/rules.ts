@@ -1,6 +1,6 @@
 /** Reading and changing the live rule store through the runtime API (used by the CLI and the rules page). */
 import { unpackAnswer } from "../core/answer";
-import { CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
 import { unpackReason } from "../core/rule";
@@ -76,23 +76,24 @@ export async function listRules(loc: StoreLocation, now = Math.floor(Date.now() 
     for (const line of out.split("\n")) {
       const e = parseTableLine(line);
       if (!e) continue;
-      const expires = e.data.gpc1 ?? 0;
+      const expires = e.data[RULE_FIELDS.ruleExpiry] ?? 0;
       if (expires <= now) continue;
       const parsed = parseRuleKey(e.key);
       if (!parsed) continue;
-      const a = unpackAnswer(e.data.gpc0 ?? 0);
+      const a = unpackAnswer(e.data[RULE_FIELDS.answer] ?? 0);
+      const reason = unpackReason(e.data[RULE_FIELDS.reason] ?? 0);
       rules.push({
         backend,
         key: e.key,
         match: parsed.match,
         status: a.status,
         body: a.bodyId > 0 ? (bodies.get(String(a.bodyId)) ?? "") : "",
-        reason: reasons.get(String(unpackReason(e.data.server_id ?? 0).reasonId)) ?? "unknown",
-        origin: originName(servers.get(backend), unpackReason(e.data.server_id ?? 0).originServerId),
+        reason: reasons.get(String(reason.reasonId)) ?? "unknown",
+        origin: originName(servers.get(backend), reason.originServerId),
         mode: a.dryRun ? "dry-run" : "enforce",
-        created: e.data.sess_cnt ?? 0,
+        created: e.data[RULE_FIELDS.created] ?? 0,
         expires,
-        hits: e.data.http_req_cnt ?? 0,
+        hits: e.data[RULE_FIELDS.hits] ?? 0,
       });
     }
   }
@@ -167,7 +168,7 @@ export async function addRule(loc: StoreLocation, r: NewRuleSpec, nowMs = Date.n
   const existing = parseTableLine((await runtimeCommand(loc.socket, [`show table ${escapeCliArg(table)} key ${escapeCliArg(base)}`])).split("\n").find((l) => l.includes(": key=")) ?? "");
   const quals = parseShowMap(await runtimeCommand(loc.socket, [`show map ${qualMapFile(r.backend)}`]));
   const records = blockRecords(r.backend, [{ match: r.match, status: r.status, body: r.body, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun }], now, 0, {
-    liveness: (key) => (key === base ? (existing?.data.gpt0 ?? 0) : 0),
+    liveness: (key) => (key === base ? (existing?.data[RULE_FIELDS.expiry] ?? 0) : 0),
     specs: (b) => quals.get(b),
     // the CLI cannot look a map up cheaply: writing an existing name again is harmless
     hasMapKey: () => false,
@@ -178,11 +179,11 @@ export async function addRule(loc: StoreLocation, r: NewRuleSpec, nowMs = Date.n
 
 /** The kill switch: enforcement off makes every match dry-run, without a reload. */
 export async function setEnforcement(loc: StoreLocation, on: boolean): Promise<void> {
-  await apply(loc, [{ kind: "table", table: CONTROL_TABLE, key: ENFORCEMENT_OFF_KEY, fields: [{ name: "gpt0", value: on ? 0 : 1 }] }]);
+  await apply(loc, [{ kind: "table", table: CONTROL_TABLE, key: ENFORCEMENT_OFF_KEY, fields: [{ name: CONTROL_FIELD, value: on ? 0 : 1 }] }]);
 }
 
 export async function enforcementOn(loc: StoreLocation): Promise<boolean> {
   const out = await runtimeCommand(loc.socket, [`show table ${CONTROL_TABLE} key ${ENFORCEMENT_OFF_KEY}`]);
   const e = parseTableLine(out.split("\n").find((l) => l.includes(": key=")) ?? "");
-  return (e?.data.gpt0 ?? 0) === 0;
+  return (e?.data[CONTROL_FIELD] ?? 0) === 0;
 }

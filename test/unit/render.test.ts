@@ -101,3 +101,12 @@ describe("README drop-in lines", () => {
     }
   });
 });
+
+describe("templates/haproxy.cfg.hbs", () => {
+  it("names no data field, mask or edgeblock literal itself: they come from src/core through the renderer", () => {
+    // comments may say what a line does in words; the log-format's eb_* labels are the log line's own
+    const tpl = readFileSync(path.resolve(__dirname, "../../templates/haproxy.cfg.hbs"), "utf8").split("\n").filter((l) => !/^\s*#/.test(l)).join("\n");
+    const literals = tpl.match(/\b(gpt0|gpc0|gpc1|sess_cnt|server_id|http_req_cnt|1023|1024|2048|16777215|authed)\b|\.edgeblock\b|str\((static|blocked:|would_block:)\)/g) ?? [];
+    expect(literals).toEqual([]);
+  });
+});
