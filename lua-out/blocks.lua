@@ -6659,7 +6659,7 @@ function ____exports.maintenance(settings)
         persist
     )
     local gateOpen = ____exports.openGate(settings)
-    m.lastSweep = core.now().sec
+    m.lastSweep = core.now().sec - settings.sweepInterval + 2
     m.pressure = pressure
     m.lastSnapshot = persist and snapshotWrittenAt(settings) or core.now().sec
     if persist then

@@ -59,7 +59,9 @@ export function maintenance(settings: Settings): void {
   const pressure = sweep(settings, core.now().sec, persist);
   // open the gate: requests held by edgeblock_wait go on (retried each second until it opens)
   let gateOpen = openGate(settings);
-  m.lastSweep = core.now().sec;
+  // 3.0+: the old process's table can still be arriving over the local peer, expired entries included;
+  // the first regular sweep comes 2 s after the start, not sweep_interval after it
+  m.lastSweep = core.now().sec - settings.sweepInterval + 2;
   m.pressure = pressure;
   // the schedule outlives the process: a worker started by a reload compacts when the last snapshot is due,
   // not snapshot_interval after its own start (frequent reloads would otherwise never compact)

@@ -137,7 +137,9 @@ describe.each([
     await new Promise((r) => setTimeout(r, 1600)); // /short (ttl 2) has expired now
     await edge.reload();
     for (let i = 0; i < 30; i++) expect(await blocked(edge, backend, `/r${i}`), `/r${i}`).toBe(true);
-    expect(await edge.cli("show table eb_rules_app")).not.toMatch(/key=\/short .*gpc1=[1-9]/);
+    // 3.0+ hands the old table over through the local peer, possibly after the new process's first sweep: the next one (2 s after its start) frees it
+    const e = edge;
+    await waitFor("the expired rule freed", async () => !/key=\/short /.test(await e.cli("show table eb_rules_app")), 6000);
     expect(edge.luaErrors()).toEqual([]);
   });
 });
