@@ -196,27 +196,27 @@ async function measure(name, e, backend, lists, preload) {
     await procs.waitFor(`${name} under callgrind`, async () => !procs.alive(child) || (await procs.portOpen(e.port)), 180000);
     if (!procs.alive(child)) throw new Error(`${name}: haproxy exited under valgrind`);
     if (preload) await preload();
-    await requests(e.port, lists.pass, 300);
-    await requests(e.port, lists.blocked, 300);
+    const kinds = Object.keys(lists);
+    for (const kind of kinds) await requests(e.port, lists[kind], 300);
     const counts = {};
     callgrind(child.pid, "-z");
-    for (const kind of ["pass", "blocked"]) {
+    for (const kind of kinds) {
       const served0 = await backend.served();
       await requests(e.port, lists[kind], BATCH);
       callgrind(child.pid, "-d");
       counts[`${kind}Forwarded`] = ((await backend.served()) - served0) / BATCH;
     }
-    const dumps = fs.readdirSync(e.dir).filter((f) => f.startsWith("callgrind.out.")).sort();
+    const dumps = fs.readdirSync(e.dir).filter((f) => f.startsWith("callgrind.out.")).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
     const total = (f) => Number((/^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(path.join(e.dir, f), "utf8")) || [])[1]);
-    counts.pass = total(dumps[dumps.length - 2]) / BATCH;
-    counts.blocked = total(dumps[dumps.length - 1]) / BATCH;
-    counts.functions = { pass: functions(path.join(e.dir, dumps[dumps.length - 2])), blocked: functions(path.join(e.dir, dumps[dumps.length - 1])) };
+    const last = dumps.slice(-kinds.length);
+    kinds.forEach((kind, i) => (counts[kind] = total(last[i]) / BATCH));
+    counts.functions = {};
+    kinds.forEach((kind, i) => (counts.functions[kind] = functions(path.join(e.dir, last[i]))));
     if (process.env.BREAKDOWN_KEEP) {
-      // for callgrind_annotate: <dir>/<config name>.{pass,blocked}.callgrind
+      // for callgrind_annotate: <dir>/<config name>.<kind>.callgrind
       const slug = name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
       fs.mkdirSync(process.env.BREAKDOWN_KEEP, { recursive: true });
-      fs.copyFileSync(path.join(e.dir, dumps[dumps.length - 2]), path.join(process.env.BREAKDOWN_KEEP, `${slug}.pass.callgrind`));
-      fs.copyFileSync(path.join(e.dir, dumps[dumps.length - 1]), path.join(process.env.BREAKDOWN_KEEP, `${slug}.blocked.callgrind`));
+      kinds.forEach((kind, i) => fs.copyFileSync(path.join(e.dir, last[i]), path.join(process.env.BREAKDOWN_KEEP, `${slug}.${kind}.callgrind`)));
     }
     for (const f of dumps) fs.rmSync(path.join(e.dir, f));
     return counts;
@@ -224,6 +224,8 @@ async function measure(name, e, backend, lists, preload) {
     await procs.stop(child, "SIGTERM", 20000);
   }
 }
+
+module.exports = { measure, requests, BATCH };
 
 /** `--show`: print what each variant changes in the rendered config and check it with `haproxy -c` (no valgrind, no requests). */
 async function show() {
@@ -239,7 +241,7 @@ async function show() {
   }
 }
 
-procs.guarded(async () => {
+if (require.main === module) procs.guarded(async () => {
   if (process.argv.includes("--show")) return show();
   if (spawnSync("sh", ["-c", "command -v valgrind && command -v callgrind_control"], { stdio: "ignore" }).status !== 0) {
     say("valgrind is not installed: apt-get install -y valgrind");

@@ -590,6 +590,8 @@ ____exports.CONTROL_TABLE = "eb_ctl"
 ____exports.ENFORCEMENT_OFF_KEY = "enforcement_off"
 --- Control key set (gpt0 1) once a starting process has loaded its rules; requests wait for it (bounded).
 ____exports.READY_KEY = "ready"
+--- Process variable blocks.lua sets once this process's rules are loaded: after it, a request's only readiness cost is one variable test.
+____exports.READY_VAR = "proc.eb_ready"
 --- Longest a request waits for a starting process to load its rules before it proceeds (fail-open).
 ____exports.READY_WAIT_MS = 5000
 --- Backend a stopping process hands its last requests to (the new process, on the same address).
@@ -5342,6 +5344,7 @@ local ____contract = require("core.contract")
 local CONTROL_FIELD = ____contract.CONTROL_FIELD
 local CONTROL_TABLE = ____contract.CONTROL_TABLE
 local READY_KEY = ____contract.READY_KEY
+local READY_VAR = ____contract.READY_VAR
 local READY_WAIT_MS = ____contract.READY_WAIT_MS
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
@@ -5367,9 +5370,10 @@ local givenUp = false
 function ____exports.gateGivenUp()
     givenUp = true
 end
---- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open).
-function ____exports.waitUntilReady()
+--- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open); once they are, say so to every later request (READY_VAR).
+function ____exports.waitUntilReady(txn)
     if isReady() then
+        txn:set_var(READY_VAR, 1)
         return
     end
     if givenUp then
@@ -5392,6 +5396,9 @@ function ____exports.waitUntilReady()
             return
         end
         core.msleep(10)
+    end
+    if isReady() then
+        txn:set_var(READY_VAR, 1)
     end
 end
 return ____exports
@@ -5724,8 +5731,11 @@ end
 return ____exports
  end,
 ["lua.learn"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local ____contract = require("core.contract")
+local EVAL_BACKEND_SUFFIX = ____contract.EVAL_BACKEND_SUFFIX
 local HEADERS = ____contract.HEADERS
 local PENDING_FIELDS = ____contract.PENDING_FIELDS
 local PENDING_TABLE_PREFIX = ____contract.PENDING_TABLE_PREFIX
@@ -5737,6 +5747,8 @@ local admitBlock = ____policy.admitBlock
 local takeTokens = ____policy.takeTokens
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
+local ____path = require("core.path")
+local lookupKeyForPath = ____path.lookupKeyForPath
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
 local ____rulekey = require("core.rulekey")
@@ -5821,10 +5833,41 @@ local function confirm(ctx, backend, client, rules)
     end
     return {ready = ready}
 end
+--- The backend that answered: the routing var where routes set one, else this backend's name (its evaluation twin carries a suffix).
+local function backendOf(txn)
+    local routed = varString(txn, VARS.backend)
+    if routed ~= nil then
+        return routed
+    end
+    local be = txn.f:be_name()
+    if be == nil then
+        return nil
+    end
+    local cut = #be - #EVAL_BACKEND_SUFFIX
+    return cut > 0 and __TS__StringSubstring(be, cut) == EVAL_BACKEND_SUFFIX and __TS__StringSubstring(be, 0, cut) or be
+end
+--- The request's normalised path: the var the request side set (a path that was not canonical, or every
+-- path where routes or the allowlist read it), else the request line's URI normalised here, as the
+-- request side would have (core/path.ts: nativeKey and lookupKeyForPath agree).
+local function requestPath(txn, settings)
+    local set = varString(txn, VARS.path)
+    if set ~= nil then
+        return set
+    end
+    local uri = txn.f:capture_req_uri()
+    if uri == nil then
+        return nil
+    end
+    local q = (string.find(uri, "?", nil, true) or 0) - 1
+    return lookupKeyForPath(
+        q >= 0 and __TS__StringSubstring(uri, 0, q) or uri,
+        settings
+    )
+end
 --- The action body. Never throws: main.ts wraps it, and every path publishes an outcome.
 function ____exports.execute(ctx, txn, mode)
-    local backend = varString(txn, VARS.backend)
-    local path = varString(txn, VARS.path)
+    local backend = backendOf(txn)
+    local path = requestPath(txn, ctx.settings)
     local headers = txn.http:res_get_headers()
     local resource = headerValues(headers, HEADERS.resource)
     local rule = headerValues(headers, HEADERS.rule)
@@ -6045,6 +6088,9 @@ end
 return ____exports
  end,
 ["lua.match"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
 local ____contract = require("core.contract")
 local AUTHED = ____contract.AUTHED
@@ -6065,9 +6111,43 @@ local function tryBase(txn, base, specs, req)
         txn:set_var(VARS.qualKey, (base .. " ") .. spec)
     end
 end
+--- An absolute-form request without a Host header names its host in its authority (RFC 9112 3.2.2).
+local function authorityOf(url)
+    if url == nil then
+        return nil
+    end
+    local low = string.lower(__TS__StringSubstring(url, 0, 8))
+    local start = __TS__StringSubstring(low, 0, 7) == "http://" and 7 or (low == "https://" and 8 or -1)
+    if start < 0 then
+        return nil
+    end
+    local ____end = #url
+    for ____, stop in ipairs({"/", "?", "#"}) do
+        local i = (string.find(
+            url,
+            stop,
+            math.max(start + 1, 1),
+            true
+        ) or 0) - 1
+        if i >= 0 and i < ____end then
+            ____end = i
+        end
+    end
+    local from = start
+    do
+        local i = start
+        while i < ____end do
+            if __TS__StringCharCodeAt(url, i) == 64 then
+                from = i + 1
+            end
+            i = i + 1
+        end
+    end
+    return __TS__StringSubstring(url, from, ____end)
+end
 --- `which` is the action argument: `exact` (the path's own rules) or `prefix` (the longest prefix's).
 function ____exports.execute(txn, which)
-    local host = txn.f:req_hdr("host")
+    local host = txn.f:req_hdr("host") or authorityOf(txn.f:url())
     local ____temp_1 = varString(txn, VARS.method) or ""
     local ____temp_0
     if host ~= nil then
@@ -6762,9 +6842,9 @@ core.register_action(
 core.register_action(
     LUA_NAMES.wait,
     {"http-req"},
-    function() return guard(
+    function(txn) return guard(
         "wait",
-        function() return waitUntilReady() end,
+        function() return waitUntilReady(txn) end,
         function() return nil end
     ) end,
     0

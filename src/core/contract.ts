@@ -111,6 +111,8 @@ export const CONTROL_TABLE = "eb_ctl";
 export const ENFORCEMENT_OFF_KEY = "enforcement_off";
 /** Control key set (gpt0 1) once a starting process has loaded its rules; requests wait for it (bounded). */
 export const READY_KEY = "ready";
+/** Process variable blocks.lua sets once this process's rules are loaded: after it, a request's only readiness cost is one variable test. */
+export const READY_VAR = "proc.eb_ready";
 /** Longest a request waits for a starting process to load its rules before it proceeds (fail-open). */
 export const READY_WAIT_MS = 5000;
 

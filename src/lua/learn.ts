@@ -3,9 +3,10 @@
  * (allowlist, store capacity, rate limit, confirmation), store the rules,
  * and publish the outcome as vars. haproxy.cfg strips the headers.
  */
-import { HEADERS, PENDING_FIELDS, PENDING_TABLE_PREFIX, SEEN_FIELD, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
+import { EVAL_BACKEND_SUFFIX, HEADERS, PENDING_FIELDS, PENDING_TABLE_PREFIX, SEEN_FIELD, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
 import { admitBlock, Bucket, takeTokens } from "../core/policy";
 import { itoa } from "../core/bytes";
+import { lookupKeyForPath } from "../core/path";
 import { escapeCliArg } from "../core/runtime-cmd";
 import { ruleKeys } from "../core/rulekey";
 import { Settings } from "../core/settings";
@@ -86,11 +87,35 @@ function confirm(ctx: LearnContext, backend: string, client: string, rules: read
   return { ready };
 }
 
+/** The backend that answered: the routing var where routes set one, else this backend's name (its evaluation twin carries a suffix). */
+function backendOf(txn: HaproxyTxn): string | undefined {
+  const routed = varString(txn, VARS.backend);
+  if (routed !== undefined) return routed;
+  const be = txn.f.be_name();
+  if (be === undefined) return undefined;
+  const cut = be.length - EVAL_BACKEND_SUFFIX.length;
+  return cut > 0 && be.substring(cut) === EVAL_BACKEND_SUFFIX ? be.substring(0, cut) : be;
+}
+
+/**
+ * The request's normalised path: the var the request side set (a path that was not canonical, or every
+ * path where routes or the allowlist read it), else the request line's URI normalised here, as the
+ * request side would have (core/path.ts: nativeKey and lookupKeyForPath agree).
+ */
+function requestPath(txn: HaproxyTxn, settings: Settings): string | undefined {
+  const set = varString(txn, VARS.path);
+  if (set !== undefined) return set;
+  const uri = txn.f.capture_req_uri();
+  if (uri === undefined) return undefined;
+  const q = uri.indexOf("?");
+  return lookupKeyForPath(q >= 0 ? uri.substring(0, q) : uri, settings);
+}
+
 /** The action body. Never throws: main.ts wraps it, and every path publishes an outcome. */
 export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undefined): void {
   // set by the frontend; [T] method is still available in http-res (path is not: it comes from txn.eb_path)
-  const backend = varString(txn, VARS.backend);
-  const path = varString(txn, VARS.path);
+  const backend = backendOf(txn);
+  const path = requestPath(txn, ctx.settings);
   const headers = txn.http.res_get_headers();
   const resource = headerValues(headers, HEADERS.resource);
   const rule = headerValues(headers, HEADERS.rule);

@@ -65,7 +65,7 @@ core.register_action(
   LUA_NAMES.wait,
   ["http-req"],
   // runs only until the rules are loaded: a starting process must not serve requests its rules would block
-  () => guard("wait", () => waitUntilReady(), () => undefined),
+  (txn) => guard("wait", () => waitUntilReady(txn), () => undefined),
   0,
 );
 

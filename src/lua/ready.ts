@@ -1,6 +1,6 @@
 /** Process state the maintenance task and the startup gate need: loaded yet, stopping yet. */
 import { itoa } from "../core/bytes";
-import { CONTROL_FIELD, CONTROL_TABLE, READY_KEY, READY_WAIT_MS } from "../core/contract";
+import { CONTROL_FIELD, CONTROL_TABLE, READY_KEY, READY_VAR, READY_WAIT_MS } from "../core/contract";
 import { inc } from "./counters";
 import { logEvent } from "./log";
 
@@ -23,9 +23,12 @@ export function gateGivenUp(): void {
   givenUp = true;
 }
 
-/** Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open). */
-export function waitUntilReady(): void {
-  if (isReady()) return;
+/** Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open); once they are, say so to every later request (READY_VAR). */
+export function waitUntilReady(txn: HaproxyTxn): void {
+  if (isReady()) {
+    txn.set_var(READY_VAR, 1);
+    return;
+  }
   if (givenUp) {
     inc("ready_timeouts");
     return;
@@ -41,4 +44,5 @@ export function waitUntilReady(): void {
     }
     core.msleep(10);
   }
+  if (isReady()) txn.set_var(READY_VAR, 1);
 }

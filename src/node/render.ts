@@ -22,6 +22,7 @@ import {
   PEERS_SECTION,
   HEADERS,
   READY_KEY,
+  READY_VAR,
   READY_WAIT_MS,
   HIT_COUNTER,
   LUA_NAMES,
@@ -102,6 +103,12 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
   };
 }
 
+/** Entries in a static map file (neither blank nor a comment). */
+function staticMapEntries(file: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && !l.trim().startsWith("#")).length;
+}
+
 function rel(outDir: string, p: string, absolute: ReadonlySet<string> = new Set()): string {
   if (absolute.has(p)) return p;
   const r = path.relative(outDir, p);
@@ -132,6 +139,15 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   env(c.stats);
   for (const b of c.backends) for (const s of b.servers) env(s);
   const sfx = opts.suffix ?? "";
+  // a canonical path is looked up as it is, so most requests set no variable (a set-var costs as much as a lookup);
+  // routes and the allowlist read the normalised path several times, and then it is set once for all
+  const hasAllowlist = c.allowlist.exact.length + c.allowlist.prefix.length > 0;
+  const pathAlways = c.routes.length > 0 || hasAllowlist;
+  const raw = c.paths.caseInsensitive ? "path,lower" : "path";
+  const onPath = (conv: string, test: string) =>
+    pathAlways ? `{ var(${VARS.path}),${conv} ${test} }` : `{ ${raw},${conv} ${test} } !{ var(${VARS.path}) -m found } || { var(${VARS.path}),${conv} ${test} }`;
+  const routed = c.routes.length > 0;
+  const staticMapFile = rel(outDir, c.staticMap, c.absolutePaths);
   const settingsFile = path.join(outDir, "edgeblock.settings" + sfx);
   const ctx = {
     source: rel(outDir, c.source),
@@ -151,8 +167,17 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     statsBind: bindOf(c.stats),
     signalHeaders: SIGNAL_HEADERS,
     headers: HEADERS,
-    signalPresentAcl: SIGNAL_HEADERS.map((h) => `{ res.hdr(${h}) -m found }`).join(" || "),
-    hasAllowlist: c.allowlist.exact.length + c.allowlist.prefix.length > 0,
+    // one pass over the header names instead of one header search per signal header
+    signalPresentAcl: `{ res.hdr_names -m reg (^|,)(${SIGNAL_HEADERS.join("|")})(,|$) }`,
+    hasAllowlist,
+    pathAlways,
+    readyVar: READY_VAR,
+    hostRoutes: c.routes.some((r) => r.host !== undefined),
+    // without routes every request goes to the default backend: the other backends' rules are never consulted
+    routedBackend: routed ? `%[var(${VARS.backend})]` : c.defaultBackend,
+    routedEval: routed ? `%[var(${VARS.backend}),concat(${EVAL_BACKEND_SUFFIX})]` : c.defaultBackend + EVAL_BACKEND_SUFFIX,
+    // an empty static map is not looked up on every request (it is read at start: render again after filling it)
+    staticLookup: staticMapEntries(c.staticMap) > 0 ? onPath(`map_str(${staticMapFile})`, "-m found") : "",
     allowExactFile: ALLOW_EXACT_FILE + sfx,
     allowPrefixFile: ALLOW_PREFIX_FILE + sfx,
     // an empty credential is no credential: `Authorization:` alone, or `session=`, is anonymous
@@ -171,7 +196,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     luaNames: LUA_NAMES,
     pathLower: c.paths.caseInsensitive,
     stripTrailingSlash: c.paths.stripTrailingSlash,
-    staticMap: rel(outDir, c.staticMap, c.absolutePaths),
+    staticMap: staticMapFile,
     defaultStatus: c.rules.defaultStatus,
     hitCounter: HIT_COUNTER,
     statCounter: STAT_COUNTER,
@@ -197,6 +222,10 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       .map((code) => ({ code, contentType: "text/plain" })),
     dropTrailers: c.responseTrailers === "drop",
     backends: c.backends.map((b) => ({
+      candidate: routed || b.name === c.defaultBackend,
+      routeTest: routed ? `{ var(${VARS.backend}) -m str ${b.name} } ` : "",
+      exactLookup: onPath(`table_${RULE_FIELDS.expiry}(${RULE_TABLE_PREFIX + b.name})`, "-m int gt 0"),
+      prefixLookup: onPath(`concat(/),map_beg(${prefixMapFile(b.name)})`, "-m found"),
       name: b.name,
       trusted: b.trusted,
       interimDrop: b.interimResponses === "drop",

@@ -44,11 +44,11 @@ describe("rendered haproxy.cfg", () => {
     expect(r.cfg).toContain(`backend ${STATS_TABLE}\n`);
   });
 
-  it("strips the signal header from client requests, from backend responses and after every response", () => {
+  it("strips the signal header from client requests and after every response, whatever produced it (one place per direction)", () => {
+    const frontend = r.cfg.slice(r.cfg.indexOf("frontend edge\n"), r.cfg.indexOf("frontend stats\n"));
     for (const h of [HEADERS.resource, HEADERS.rule]) {
-      expect(r.cfg).toContain(`http-request del-header ${h}`);
-      expect(r.cfg).toContain(`http-response del-header ${h}`);
-      expect(r.cfg).toContain(`http-after-response del-header ${h}`);
+      expect(frontend).toContain(`http-request del-header ${h}`);
+      expect(frontend).toContain(`http-after-response del-header ${h}`);
     }
   });
 
