@@ -543,7 +543,6 @@ ____exports.VARS = {
     backend = "txn.eb_be",
     method = "txn.eb_method",
     auth = "txn.eb_auth",
-    allowed = "txn.eb_allowed",
     live = "txn.eb_live",
     prefixBase = "txn.eb_pbase",
     prefixLive = "txn.eb_plive",

@@ -16,7 +16,11 @@ export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule
 
 /** Transaction variables. Set natively or by Lua; read by haproxy.cfg ACLs. */
 export const VARS = {
-  /** Normalised request path (request phase; read again in the response phase). */
+  /**
+   * Normalised request path: set in the frontend only where the path is not canonical (the normaliser
+   * rewrote it) or where routes or the allowlist read it; in <backend>.edgeblock always. A canonical
+   * path is looked up as it is, and the learn action normalises the request line's URI itself.
+   */
   path: "txn.eb_path",
   /** Rule expiry (epoch seconds) of the candidate key being checked (each precedence step reuses it). */
   ruleExpiry: "txn.eb_exp",
@@ -28,14 +32,12 @@ export const VARS = {
   blockStatus: "txn.eb_status",
   /** Status from the static map: unset when the path is not listed, "" when listed without a status. */
   staticStatus: "txn.eb_static",
-  /** Backend the request routes to (frontend): whose rule table is consulted, and who may teach. */
+  /** Backend the request routes to, set by the route lines (only where routes are configured): whose rule table is consulted. */
   backend: "txn.eb_be",
   /** Request method, set only when the path has a live rule base (request phase). */
   method: "txn.eb_method",
   /** `authed` when the configured cookie/header is present (set by haproxy.cfg only where qualified rules exist); unset is anonymous. */
   auth: "txn.eb_auth",
-  /** true when the path is allowlisted: nothing is looked up, nothing is blocked. */
-  allowed: "txn.eb_allowed",
   /** Liveness (max rule expiry) of the exact-path index entry. */
   live: "txn.eb_live",
   /** Base key of the longest matching prefix rule (`^/path`), from the prefix map. */

@@ -23,7 +23,7 @@ describe("rendered haproxy.cfg", () => {
     const declared = new Set(Object.values(VARS));
     for (const v of used) expect(declared.has(v as never), `${v} is not in VARS`).toBe(true);
     for (const v of Object.values(VARS)) {
-      if (v === VARS.signalOutcome || v === VARS.signalReason || v === VARS.allowed || v === VARS.ruleExpiry) continue;
+      if (v === VARS.signalOutcome || v === VARS.signalReason || v === VARS.ruleExpiry) continue;
       expect(used.has(v), `${v} is declared but the template never uses it`).toBe(true);
     }
   });
