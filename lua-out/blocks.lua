@@ -5449,14 +5449,14 @@ function roomFor(settings, ____table, t, muts, slack)
     for ____, m in ipairs(muts) do
         do
             if m.kind ~= "table" or keep[m.key] == true then
-                goto __continue47
+                goto __continue50
             end
             keep[m.key] = true
             if t:lookup(m.key) == nil then
                 fresh = fresh + 1
             end
         end
-        ::__continue47::
+        ::__continue50::
     end
     local i = t:info()
     local needed = i.used + fresh - i.size + (i.used + fresh > i.size and slack or 0)
@@ -5469,6 +5469,8 @@ function roomFor(settings, ____table, t, muts, slack)
     ) or ({})
 end
 local MapClass = _G.Map
+--- Times a learn's runtime-API commands are sent again after a lost connection (about 1 s in all, with the connect retries).
+____exports.CLI_RETRIES = 5
 --- What applyMutations returns when the table had no room for a new entry.
 ____exports.STORE_FULL = "store full: " .. NO_ENTRY_ANSWER
 --- Methods a `remove` without methods lifts, besides the any-method rule.
@@ -5568,6 +5570,20 @@ function ____exports.applyMutations(settings, muts, before)
     end
     if #cmds > 0 then
         local res = runCli(settings.runtimeApi, cmds, 2)
+        do
+            local attempt = 1
+            while not res.ok and attempt <= ____exports.CLI_RETRIES do
+                core.msleep(20 * attempt)
+                if isStopping() and #settings.stateDir > 0 then
+                    journalAppend(settings, muts)
+                    inc("learns_handed_over")
+                    return nil
+                end
+                inc("runtime_api_retries")
+                res = runCli(settings.runtimeApi, cmds, 2)
+                attempt = attempt + 1
+            end
+        end
         local neverPurges = tableNeverPurges(settings.onFull, #settings.stateDir > 0)
         do
             local i = 0
@@ -5698,7 +5714,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue56
+                goto __continue59
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -5719,7 +5735,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
                 end
             end
         end
-        ::__continue56::
+        ::__continue59::
     end
     if #muts == 0 then
         return {removed = 0}

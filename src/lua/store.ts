@@ -21,6 +21,9 @@ import { cliSucceeded, runCli } from "./runtime-api";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
 
+/** Times a learn's runtime-API commands are sent again after a lost connection (about 1 s in all, with the connect retries). */
+export const CLI_RETRIES = 5;
+
 /** What applyMutations returns when the table had no room for a new entry. */
 export const STORE_FULL = "store full: " + NO_ENTRY_ANSWER;
 
@@ -110,6 +113,19 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
   }
   if (cmds.length > 0) {
     let res = runCli(settings.runtimeApi, cmds, 2);
+    // [T] 2.6 re-executes its master at a reload: a learn in flight through the master CLI loses its connection
+    // ("receive: connection closed", 5-7 rules per reload under load, soak). The commands are idempotent: send
+    // them again, and once this worker is told to stop, hand them to the new process through the journal
+    for (let attempt = 1; !res.ok && attempt <= CLI_RETRIES; attempt++) {
+      core.msleep(20 * attempt);
+      if (isStopping() && settings.stateDir.length > 0) {
+        journalAppend(settings, muts);
+        inc("learns_handed_over");
+        return undefined;
+      }
+      inc("runtime_api_retries");
+      res = runCli(settings.runtimeApi, cmds, 2);
+    }
     // [T] a full table's eviction can give up on recently touched entries (core/runtime-cmd.ts); with
     // on_full: refuse the table never evicts (nopurge), so a full table is an answer, not a retry
     const neverPurges = tableNeverPurges(settings.onFull, settings.stateDir.length > 0);

@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseTableLine } from "../../src/core/runtime-cmd";
+import { haproxyVersion } from "../../src/node/haproxy-bin";
 import { Backend, Edge, startBackend, startEdge, stopAll } from "../helpers/haproxy";
 
 const TOTAL = Number(process.env.SOAK_SECONDS ?? 120);
@@ -55,11 +56,20 @@ async function load(e: Edge, workers: number, until: number, next: () => string)
   return { answered, failed };
 }
 
-function crashes(e: Edge): number {
-  // the master reports each worker that ended on a signal other than the TERM/USR1 it sent
+/**
+ * HAProxy 2.6.10 to 2.6.13 (Debian bookworm ships 2.6.12) can crash at the very end of an old worker's exit,
+ * in deinit, after it served everything (haproxy/haproxy#2114, fixed in 2.6.14 by b983145): counted apart.
+ */
+const v = haproxyVersion();
+const patch = Number(/^\d+\.\d+\.(\d+)/.exec(v?.full ?? "")?.[1] ?? -1);
+const exitCrashBug = v?.branch === "2.6" && patch >= 10 && patch <= 13;
+
+/** Workers that crashed: every one, and those that are not HAProxy's known exit crash. */
+function crashes(e: Edge): { all: number; ours: number } {
   const lines = e.logs().split("\n").filter((l) => /exited with code (1[2-9][0-9]|139)/.test(l) && !/code 143/.test(l));
   for (const l of lines) process.stdout.write(`crash: ${l}\n`);
-  return lines.length;
+  const ours = lines.filter((l) => !(exitCrashBug && /Former worker .* exited with code 139/.test(l)));
+  return { all: lines.length, ours: ours.length };
 }
 
 describe("soak", () => {
@@ -82,8 +92,9 @@ describe("soak", () => {
     await new Promise((res) => setTimeout(res, 2000));
     const keys = await tableKeys(e);
     const lost = r.answered.filter((p) => !keys.has(p)).length;
-    results["2 reload while learning"] = { reloads, answered: r.answered.length, failed: r.failed, lost, crashes: crashes(e) };
-    expect(crashes(e)).toBe(0);
+    const c = crashes(e);
+    results["2 reload while learning"] = { reloads, answered: r.answered.length, failed: r.failed, lost, crashes: c.all, knownExitCrashes: c.all - c.ours };
+    expect(c.ours).toBe(0);
     expect(r.failed).toBe(0);
     expect(lost).toBe(0);
   });
@@ -108,7 +119,7 @@ describe("soak", () => {
     await watcher;
     const keys = await tableKeys(e);
     const earlyLost = early.filter((p) => !keys.has(p)).length;
-    results["4 refuse flood"] = { signals: r.answered.length, earlyLost, overruns, crashes: crashes(e) };
+    results["4 refuse flood"] = { signals: r.answered.length, earlyLost, overruns, crashes: crashes(e).all };
     expect(earlyLost).toBe(0);
     expect(overruns).toBe(0);
   });
