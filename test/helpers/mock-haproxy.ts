@@ -90,6 +90,8 @@ export class MockHaproxy {
   connectRefusals = 0;
   /** The next N sockets raise from settimeout, as 2.6 does on a socket whose applet is gone ("not yet initialised"). */
   socketRaises = 0;
+  /** The next N answers are lost: the connection closes before the reply, as 2.6's master CLI does when a reload re-executes the master. */
+  receiveCloses = 0;
   /** `Stopping` in core.get_info(): the process was told to stop (a reload or a soft stop). */
   stopping = false;
   /** Called by core.sleep / core.msleep (which return at once): a test can advance `nowSec` or stop the process here. */
@@ -236,6 +238,10 @@ export class MockHaproxy {
       },
       receive: () => {
         if (!connected) return new MultiReturn([undefined, "not connected"]);
+        if (this.receiveCloses > 0) {
+          this.receiveCloses--;
+          return new MultiReturn([undefined, "connection closed."]);
+        }
         this.cliRequests.push(request);
         let out = "";
         for (const args of cliCommands(request)) out += this.cli(args);

@@ -113,6 +113,23 @@ describe("edgeblock_learn action (Fengari mock)", () => {
     expect(() => missing.load()).toThrow(/cannot read the settings file \/etc\/none.settings/);
   });
 
+  it("sends a learn again when its runtime-API connection is lost (2.6 re-executes its master at a reload), and hands it over through the journal once stopping", () => {
+    const m = edgeWith({});
+    m.receiveCloses = 2;
+    respond(m, { resource: ["false"], path: "/lost-twice" });
+    expect(rules(m).has("/lost-twice")).toBe(true);
+    expect(counter(m, "signal:learned:edge-resource")).toBe(1);
+    expect(counter(m, "runtime_api_retries")).toBe(2);
+    // once the worker is stopping, the new process gets it through the journal (it tails it)
+    const s = edgeWith({ stateDir: "/state" });
+    s.fs.mkdir("/state");
+    s.receiveCloses = 1;
+    s.onSleep = () => (s.stopping = true);
+    respond(s, { resource: ["false"], path: "/handed" });
+    expect(counter(s, "learns_handed_over")).toBe(1);
+    expect(counter(s, "signal:learned:edge-resource")).toBe(1);
+  });
+
   it("fails open in the normalise converter too: the raw value goes on, the failure is counted, and logged once per reason", () => {
     const m = edgeWith({});
     // HAProxy always hands a string; a number makes the core's string code raise inside the converter
