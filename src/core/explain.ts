@@ -6,6 +6,7 @@ import { unpackAnswer } from "./answer";
 import { STATIC_RULE } from "./contract";
 import { normalizePath, PathPolicy } from "./path";
 import { Allowlist, allowlistEntry } from "./policy";
+import { MATCH_STEPS } from "./precedence";
 import { baseKey, bestSpec, RequestFacts } from "./rulekey";
 
 /** What the store holds for one key. */
@@ -76,46 +77,48 @@ export function explain(req: ExplainRequest, cfg: ExplainConfig, store: StoreVie
   if (st !== undefined) return finish(st, STATIC_RULE, false, `listed in the static map with status ${st}`);
   steps.push("not in the static map");
 
-  const bases: { base: string; what: string }[] = [];
+  const bases: { [base: string]: { base: string; what: string } } = {};
   const exact = store.entry(key);
-  if (exact !== undefined && exact.live > now) bases.push({ base: key, what: "exact path" });
+  if (exact !== undefined && exact.live > now) bases.exact = { base: key, what: "exact path" };
   else steps.push(`no live rule on the exact path ${key}`);
   let longest = "";
   for (const p of store.prefixes) if (segmentPrefixOf(p, key) && p.length > longest.length) longest = p;
   if (longest.length > 0) {
     const pb = baseKey(longest, true);
     const pe = store.entry(pb);
-    if (pe !== undefined && pe.live > now) bases.push({ base: pb, what: `prefix ${longest}` });
+    if (pe !== undefined && pe.live > now) bases.prefix = { base: pb, what: `prefix ${longest}` };
     else steps.push(`prefix ${longest} has no live rule`);
   } else steps.push("no prefix rule covers the path");
 
-  for (const b of bases) {
-    const specs = store.specs(b.base);
-    if (specs !== undefined) {
+  // the steps in the order haproxy.cfg takes them (core/precedence.ts): the first live rule answers
+  for (const step of MATCH_STEPS) {
+    const b = bases[step.base];
+    if (b === undefined) continue;
+    if (step.kind === "qualified") {
+      const specs = store.specs(b.base);
+      if (specs === undefined) continue;
       const spec = bestSpec(specs, req);
-      if (spec !== undefined) {
-        const e = store.entry(b.base + " " + spec);
-        if (e !== undefined && e.ruleExpiry > now) {
-          const a = unpackAnswer(e.answer);
-          return finish(a.status, b.base + " " + spec, a.dryRun, `${b.what}: qualified rule ${spec} matches (${req.method}, host ${req.host ?? "-"}, ${req.auth}, query [${req.queryNames.join(",")}])`);
-        }
+      const e = spec === undefined ? undefined : store.entry(b.base + " " + spec);
+      if (spec !== undefined && e !== undefined && e.ruleExpiry > now) {
+        const a = unpackAnswer(e.answer);
+        return finish(a.status, b.base + " " + spec, a.dryRun, `${b.what}: qualified rule ${spec} matches (${req.method}, host ${req.host ?? "-"}, ${req.auth}, query [${req.queryNames.join(",")}])`);
       }
       steps.push(`${b.what}: no qualified rule matches this request`);
-    }
-    const mk = b.base + " " + req.method;
-    const me = store.entry(mk);
-    if (me !== undefined && me.ruleExpiry > now) {
-      const a = unpackAnswer(me.answer);
-      return finish(a.status, mk, a.dryRun, `${b.what}: rule for method ${req.method} matches`);
-    }
-    if (b.base === key || b.base.charCodeAt(0) === 94) {
+    } else if (step.kind === "method") {
+      const mk = b.base + " " + req.method;
+      const me = store.entry(mk);
+      if (me !== undefined && me.ruleExpiry > now) {
+        const a = unpackAnswer(me.answer);
+        return finish(a.status, mk, a.dryRun, `${b.what}: rule for method ${req.method} matches`);
+      }
+    } else {
       const be = store.entry(b.base);
       if (be !== undefined && be.ruleExpiry > now) {
         const a = unpackAnswer(be.answer);
         return finish(a.status, b.base, a.dryRun, `${b.what}: rule for any method matches`);
       }
+      steps.push(`${b.what}: no rule for ${req.method} or for any method`);
     }
-    steps.push(`${b.what}: no rule for ${req.method} or for any method`);
   }
   steps.push("no rule matches: the request goes to the backend");
   return { key, verdict: "pass", steps };

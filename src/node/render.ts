@@ -40,6 +40,7 @@ import {
 import { formatSettings, Settings } from "../core/settings";
 import { routePrefixProbe } from "../core/route";
 import { allowPrefixProbe } from "../core/policy";
+import { MATCH_STEPS } from "../core/precedence";
 import { BODY_UNIT, DRY_RUN_UNIT, STATUS_MASK } from "../core/answer";
 import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
@@ -107,6 +108,46 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
 function staticMapEntries(file: string): number {
   if (!existsSync(file)) return 0;
   return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && !l.trim().startsWith("#")).length;
+}
+
+/**
+ * The evaluation lines of one backend's rule table, one group per match step (core/precedence.ts), in
+ * that order: each tries a candidate key and sets the rule key when its rule is live, unless an
+ * earlier step already did.
+ */
+export function matchLines(table: string): string[] {
+  const v = VARS;
+  const expiry = `table_${RULE_FIELDS.ruleExpiry}(${table})`;
+  const live = `{ date,neg,add(${v.ruleExpiry}) -m int gt 0 }`;
+  const open = `!{ var(${v.ruleKey}) -m found }`;
+  const out: string[] = [];
+  const used = new Set<string>();
+  MATCH_STEPS.forEach((step, i) => {
+    const baseVar = step.base === "exact" ? v.live : v.prefixLive;
+    const base = step.base === "exact" ? `var(${v.path})` : `var(${v.prefixBase})`;
+    const first = i === 0 ? "" : ` ${open}`;
+    // a step's candidate key, left over from an earlier step on the other base, must not be tried again
+    const fresh = (tmp: string, cond: string) => {
+      if (used.has(tmp)) out.push(`http-request unset-var(${tmp}) if ${cond}${first}`);
+      used.add(tmp);
+    };
+    if (step.kind === "qualified") {
+      const specs = step.base === "exact" ? v.qualSpecs : v.prefixQualSpecs;
+      fresh(v.qualKey, `{ var(${specs}) -m found }`);
+      out.push(`http-request lua.${LUA_NAMES.match} ${step.base} if { var(${specs}) -m found }${first}`);
+      out.push(`http-request set-var(${v.ruleExpiry}) var(${v.qualKey}),${expiry} if { var(${v.qualKey}) -m found }${first}`);
+      out.push(`http-request set-var(${v.ruleKey}) var(${v.qualKey}) if { var(${v.qualKey}) -m found }${first} ${live}`);
+    } else if (step.kind === "method") {
+      fresh(v.methodKey, `{ var(${baseVar}) -m found }`);
+      out.push(`http-request set-var(${v.methodKey}) ${base},concat(' ',${v.method}) if { var(${baseVar}) -m found } ${open}`);
+      out.push(`http-request set-var(${v.ruleExpiry}) var(${v.methodKey}),${expiry} if { var(${v.methodKey}) -m found }${first}`);
+      out.push(`http-request set-var(${v.ruleKey}) var(${v.methodKey}) if { var(${v.methodKey}) -m found } ${open} ${live}`);
+    } else {
+      out.push(`http-request set-var(${v.ruleExpiry}) ${base},${expiry} if { var(${baseVar}) -m found } ${open}`);
+      out.push(`http-request set-var(${v.ruleKey}) ${base} if { var(${baseVar}) -m found } ${open} ${live}`);
+    }
+  });
+  return out;
 }
 
 function rel(outDir: string, p: string, absolute: ReadonlySet<string> = new Set()): string {
@@ -222,6 +263,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       .map((code) => ({ code, contentType: "text/plain" })),
     dropTrailers: c.responseTrailers === "drop",
     backends: c.backends.map((b) => ({
+      matchLines: matchLines(RULE_TABLE_PREFIX + b.name),
       candidate: routed || b.name === c.defaultBackend,
       routeTest: routed ? `{ var(${VARS.backend}) -m str ${b.name} } ` : "",
       exactLookup: onPath(`table_${RULE_FIELDS.expiry}(${RULE_TABLE_PREFIX + b.name})`, "-m int gt 0"),
