@@ -4552,7 +4552,12 @@ local function checkTail(file)
     if size ~= nil and size > 0 then
         f:seek("set", size - 1)
         if f:read(1) ~= "\n" then
-            mayBePartial = true
+            core.msleep(20)
+            local again = f:seek("end")
+            f:seek("set", (again or size) - 1)
+            if again == size and f:read(1) ~= "\n" then
+                mayBePartial = true
+            end
         end
     end
     f:close()
@@ -5377,6 +5382,7 @@ function ____exports.waitUntilReady(txn)
     end
     if givenUp then
         inc("ready_timeouts")
+        txn:set_var(READY_VAR, 1)
         return
     end
     local start = core.now()
@@ -5874,6 +5880,9 @@ local function requestPath(txn, settings)
         return nil
     end
     local q = (string.find(uri, "?", nil, true) or 0) - 1
+    if q < 0 and txn.f:capture_req_ver() == nil then
+        return nil
+    end
     return lookupKeyForPath(
         q >= 0 and __TS__StringSubstring(uri, 0, q) or uri,
         settings

@@ -220,6 +220,8 @@ declare interface HaproxyFetches {
    * (option httplog, or %r in log-format); 3.0+ always.
    */
   capture_req_uri(): string | undefined;
+  /** `capture.req.ver`: the request line's HTTP version; nil when the kept request line was cut short (tune.http.logurilen). */
+  capture_req_ver(): string | undefined;
   /** `url`: the request's URI as sent (absolute-form included). */
   url(): string | undefined;
   fe_name(): string | undefined;

@@ -34,7 +34,13 @@ function checkTail(file: string): void {
   const [size] = f.seek("end");
   if (size !== undefined && size > 0) {
     f.seek("set", size - 1);
-    if (f.read(1) !== "\n") mayBePartial = true;
+    if (f.read(1) !== "\n") {
+      // another writer may be in the middle of its line (a thread's state, a stopping worker): torn only if it stays so
+      core.msleep(20);
+      const [again] = f.seek("end");
+      f.seek("set", (again ?? size) - 1);
+      if (again === size && f.read(1) !== "\n") mayBePartial = true;
+    }
   }
   f.close();
 }

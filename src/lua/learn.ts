@@ -108,6 +108,8 @@ function requestPath(txn: HaproxyTxn, settings: Settings): string | undefined {
   const uri = txn.f.capture_req_uri();
   if (uri === undefined) return undefined;
   const q = uri.indexOf("?");
+  // a request line cut at tune.http.logurilen has no version: its path is whole only if the cut is in the query
+  if (q < 0 && txn.f.capture_req_ver() === undefined) return undefined;
   return lookupKeyForPath(q >= 0 ? uri.substring(0, q) : uri, settings);
 }
 

@@ -30,7 +30,9 @@ export function waitUntilReady(txn: HaproxyTxn): void {
     return;
   }
   if (givenUp) {
+    // the loader is gone and nothing will load the rules: no later request runs this action
     inc("ready_timeouts");
+    txn.set_var(READY_VAR, 1);
     return;
   }
   const start = core.now();

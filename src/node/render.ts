@@ -104,12 +104,6 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
   };
 }
 
-/** Entries in a static map file (neither blank nor a comment). */
-function staticMapEntries(file: string): number {
-  if (!existsSync(file)) return 0;
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && !l.trim().startsWith("#")).length;
-}
-
 /**
  * The evaluation lines of one backend's rule table, one group per match step (core/precedence.ts), in
  * that order: each tries a candidate key and sets the rule key when its rule is live, unless an
@@ -180,13 +174,9 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   env(c.stats);
   for (const b of c.backends) for (const s of b.servers) env(s);
   const sfx = opts.suffix ?? "";
-  // a canonical path is looked up as it is, so most requests set no variable (a set-var costs as much as a lookup);
-  // routes and the allowlist read the normalised path several times, and then it is set once for all
   const hasAllowlist = c.allowlist.exact.length + c.allowlist.prefix.length > 0;
-  const pathAlways = c.routes.length > 0 || hasAllowlist;
-  const raw = c.paths.caseInsensitive ? "path,lower" : "path";
-  const onPath = (conv: string, test: string) =>
-    pathAlways ? `{ var(${VARS.path}),${conv} ${test} }` : `{ ${raw},${conv} ${test} } !{ var(${VARS.path}) -m found } || { var(${VARS.path}),${conv} ${test} }`;
+  // every request names its normalised path in txn.eb_path (the learn action needs it): lookups read it
+  const onPath = (conv: string, test: string) => `{ var(${VARS.path}),${conv} ${test} }`;
   const routed = c.routes.length > 0;
   const staticMapFile = rel(outDir, c.staticMap, c.absolutePaths);
   const settingsFile = path.join(outDir, "edgeblock.settings" + sfx);
@@ -211,14 +201,12 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     // one pass over the header names instead of one header search per signal header
     signalPresentAcl: `{ res.hdr_names -m reg (^|,)(${SIGNAL_HEADERS.join("|")})(,|$) }`,
     hasAllowlist,
-    pathAlways,
     readyVar: READY_VAR,
     hostRoutes: c.routes.some((r) => r.host !== undefined),
     // without routes every request goes to the default backend: the other backends' rules are never consulted
     routedBackend: routed ? `%[var(${VARS.backend})]` : c.defaultBackend,
     routedEval: routed ? `%[var(${VARS.backend}),concat(${EVAL_BACKEND_SUFFIX})]` : c.defaultBackend + EVAL_BACKEND_SUFFIX,
-    // an empty static map is not looked up on every request (it is read at start: render again after filling it)
-    staticLookup: staticMapEntries(c.staticMap) > 0 ? onPath(`map_str(${staticMapFile})`, "-m found") : "",
+    staticLookup: onPath(`map_str(${staticMapFile})`, "-m found"),
     allowExactFile: ALLOW_EXACT_FILE + sfx,
     allowPrefixFile: ALLOW_PREFIX_FILE + sfx,
     // an empty credential is no credential: `Authorization:` alone, or `session=`, is anonymous
