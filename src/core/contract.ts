@@ -17,9 +17,8 @@ export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule
 /** Transaction variables. Set natively or by Lua; read by haproxy.cfg ACLs. */
 export const VARS = {
   /**
-   * Normalised request path: set in the frontend only where the path is not canonical (the normaliser
-   * rewrote it) or where routes or the allowlist read it; in <backend>.edgeblock always. A canonical
-   * path is looked up as it is, and the learn action normalises the request line's URI itself.
+   * Normalised request path, set in the frontend for every request (the response phase reads it: HAProxy
+   * keeps the request line for it only where it is logged, and cut at tune.http.logurilen).
    */
   path: "txn.eb_path",
   /** Rule expiry (epoch seconds) of the candidate key being checked (each precedence step reuses it). */
