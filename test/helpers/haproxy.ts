@@ -264,7 +264,12 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
     reload: async () => {
       const loaded = count(/edgeblock: state loaded/);
       if (masterWorker) {
+        // [T] a master started moments ago sometimes leaves a USR2 unanswered (no "Reloading" line, 2.6 and 3.0 alike): ask again
+        const reloading = count(/Reloading HAProxy/);
         process.kill(p.pid!, "SIGUSR2");
+        for (let i = 0; i < 5 && count(/Reloading HAProxy/) === reloading; i++) {
+          await waitFor("the master reloading", () => count(/Reloading HAProxy/) > reloading, 1000).catch(() => process.kill(p.pid!, "SIGUSR2"));
+        }
         await waitFor("reloaded worker", () => count(/edgeblock: state loaded/) > loaded, 15_000);
       } else {
         const old = p;
