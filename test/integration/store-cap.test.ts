@@ -12,13 +12,16 @@ afterEach(async () => {
 });
 afterAll(stopAll);
 
-async function flood(e: Edge, paths: string[], concurrency: number): Promise<void> {
+/** Requests for every path, `concurrency` at a time; returns how many came back without the backend's 404 (no signal to count). */
+async function flood(e: Edge, paths: string[], concurrency: number): Promise<number> {
   let next = 0;
+  let other = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < paths.length) await e.get(paths[next++]);
+      while (next < paths.length) if ((await e.get(paths[next++])).status !== 404) other++;
     }),
   );
+  return other;
 }
 
 async function reachesBackend(e: Edge, b: Backend, p: string): Promise<boolean> {
@@ -36,7 +39,9 @@ describe.each([
     edge = await startEdge({ backends: [{ name: "app", port: backend.port }], maxRules: 1000, threads, luaLoad: load, extraYaml: "rules: { on_full: refuse }\n" });
     const early = ["/early/1", "/early/2", "/early/3", "/early/4", "/early/5"];
     for (const p of early) await edge.get(p);
-    await flood(edge, Array.from({ length: 3000 }, (_, i) => `/flood/${i}`), 48);
+    // on a loaded machine a request can fail on its way to the backend (a 502/503 carries no signal)
+    const unsignalled = await flood(edge, Array.from({ length: 3000 }, (_, i) => `/flood/${i}`), 48);
+    expect(unsignalled).toBeLessThan(10);
     const table = await edge.cli("show table eb_rules_app");
     const used = Number(/used:(\d+)/.exec(table)![1]);
     expect(used).toBeLessThanOrEqual(1000);
@@ -47,7 +52,7 @@ describe.each([
     const c = await edge.counters();
     expect((c["signal:learned:edge-resource"] ?? 0) + early.length).toBeLessThanOrEqual(1000 + early.length);
     expect(c["signal:learned:edge-resource"]).toBe(used);
-    expect(c["signal:rejected:store-full"]).toBe(3000 + early.length - used);
+    expect(c["signal:rejected:store-full"], JSON.stringify(c)).toBe(3000 - unsignalled + early.length - used);
     expect(c["rules_evicted"] ?? 0).toBe(0);
   }, 60_000);
 });
