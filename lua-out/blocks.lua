@@ -5768,8 +5768,6 @@ local admitBlock = ____policy.admitBlock
 local takeTokens = ____policy.takeTokens
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
-local ____path = require("core.path")
-local lookupKeyForPath = ____path.lookupKeyForPath
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
 local ____rulekey = require("core.rulekey")
@@ -5867,31 +5865,10 @@ local function backendOf(txn)
     local cut = #be - #EVAL_BACKEND_SUFFIX
     return cut > 0 and __TS__StringSubstring(be, cut) == EVAL_BACKEND_SUFFIX and __TS__StringSubstring(be, 0, cut) or be
 end
---- The request's normalised path: the var the request side set (a path that was not canonical, or every
--- path where routes or the allowlist read it), else the request line's URI normalised here, as the
--- request side would have (core/path.ts: nativeKey and lookupKeyForPath agree).
-local function requestPath(txn, settings)
-    local set = varString(txn, VARS.path)
-    if set ~= nil then
-        return set
-    end
-    local uri = txn.f:capture_req_uri()
-    if uri == nil then
-        return nil
-    end
-    local q = (string.find(uri, "?", nil, true) or 0) - 1
-    if q < 0 and txn.f:capture_req_ver() == nil then
-        return nil
-    end
-    return lookupKeyForPath(
-        q >= 0 and __TS__StringSubstring(uri, 0, q) or uri,
-        settings
-    )
-end
 --- The action body. Never throws: main.ts wraps it, and every path publishes an outcome.
 function ____exports.execute(ctx, txn, mode)
     local backend = backendOf(txn)
-    local path = requestPath(txn, ctx.settings)
+    local path = varString(txn, VARS.path)
     local headers = txn.http:res_get_headers()
     local resource = headerValues(headers, HEADERS.resource)
     local rule = headerValues(headers, HEADERS.rule)

@@ -214,14 +214,6 @@ declare interface HaproxyFetches {
   query(): string | undefined;
   /** Name of the backend handling the stream. */
   be_name(): string | undefined;
-  /**
-   * `capture.req.uri`: the request line's URI (path and query, without an absolute-form's scheme and
-   * authority), readable in the response phase too. [T] On 2.6 only when the request line is logged
-   * (option httplog, or %r in log-format); 3.0+ always.
-   */
-  capture_req_uri(): string | undefined;
-  /** `capture.req.ver`: the request line's HTTP version; nil when the kept request line was cut short (tune.http.logurilen). */
-  capture_req_ver(): string | undefined;
   /** `url`: the request's URI as sent (absolute-form included). */
   url(): string | undefined;
   fe_name(): string | undefined;

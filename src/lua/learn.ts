@@ -6,7 +6,6 @@
 import { EVAL_BACKEND_SUFFIX, HEADERS, PENDING_FIELDS, PENDING_TABLE_PREFIX, SEEN_FIELD, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
 import { admitBlock, Bucket, takeTokens } from "../core/policy";
 import { itoa } from "../core/bytes";
-import { lookupKeyForPath } from "../core/path";
 import { escapeCliArg } from "../core/runtime-cmd";
 import { ruleKeys } from "../core/rulekey";
 import { Settings } from "../core/settings";
@@ -97,27 +96,12 @@ function backendOf(txn: HaproxyTxn): string | undefined {
   return cut > 0 && be.substring(cut) === EVAL_BACKEND_SUFFIX ? be.substring(0, cut) : be;
 }
 
-/**
- * The request's normalised path: the var the request side set (a path that was not canonical, or every
- * path where routes or the allowlist read it), else the request line's URI normalised here, as the
- * request side would have (core/path.ts: nativeKey and lookupKeyForPath agree).
- */
-function requestPath(txn: HaproxyTxn, settings: Settings): string | undefined {
-  const set = varString(txn, VARS.path);
-  if (set !== undefined) return set;
-  const uri = txn.f.capture_req_uri();
-  if (uri === undefined) return undefined;
-  const q = uri.indexOf("?");
-  // a request line cut at tune.http.logurilen has no version: its path is whole only if the cut is in the query
-  if (q < 0 && txn.f.capture_req_ver() === undefined) return undefined;
-  return lookupKeyForPath(q >= 0 ? uri.substring(0, q) : uri, settings);
-}
-
 /** The action body. Never throws: main.ts wraps it, and every path publishes an outcome. */
 export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undefined): void {
   // set by the frontend; [T] method is still available in http-res (path is not: it comes from txn.eb_path)
   const backend = backendOf(txn);
-  const path = requestPath(txn, ctx.settings);
+  // set by the frontend for every request ([T] request fetches are nil in http-res)
+  const path = varString(txn, VARS.path);
   const headers = txn.http.res_get_headers();
   const resource = headerValues(headers, HEADERS.resource);
   const rule = headerValues(headers, HEADERS.rule);
