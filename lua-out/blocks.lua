@@ -321,21 +321,7 @@ local __TS__NumberToFixed = ____lualib.__TS__NumberToFixed
 local ____exports = {}
 local xorByte
 function xorByte(a, b)
-    local r = 0
-    local ____bit = 1
-    do
-        local k = 0
-        while k < 8 do
-            local x = math.floor(a / ____bit) % 2
-            local y = math.floor(b / ____bit) % 2
-            if x ~= y then
-                r = r + ____bit
-            end
-            ____bit = ____bit * 2
-            k = k + 1
-        end
-    end
-    return r
+    return a ~ b
 end
 --- Byte value at index i (0-based); -1 when out of range.
 function ____exports.byteAt(s, i)
@@ -411,6 +397,14 @@ function ____exports.percentEncodeByte(c)
         math.floor(c / 16),
         math.floor(c / 16) + 1
     )) .. __TS__StringSubstring(HEX, c % 16, c % 16 + 1)
+end
+--- Index of the first byte at or after `i` (and before `n`) that `kept` refuses; `n` when there is none. Lets callers copy a run in one piece.
+function ____exports.runEnd(s, i, n, kept)
+    local j = i
+    while j < n and kept(__TS__StringCharCodeAt(s, j)) do
+        j = j + 1
+    end
+    return j
 end
 --- RFC 7230 optional whitespace: space or horizontal tab.
 function ____exports.isOws(c)
@@ -983,6 +977,8 @@ end
 return ____exports
  end,
 ["core.rule"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Delete = ____lualib.__TS__Delete
 local ____exports = {}
 local ____answer = require("core.answer")
 local MAX_BODY_ID = ____answer.MAX_BODY_ID
@@ -992,9 +988,29 @@ local fnv1a32 = ____bytes.fnv1a32
 --- Reason ids are 24 bits; the 7 bits above hold the origin server's id (server_id is a signed 32-bit field).
 ____exports.REASON_ID_UNIT = 16777216
 ____exports.MAX_ORIGIN_ID = 127
+--- Hashes of recent labels and bodies: a learn needs each twice, and the same few recur (hashing is a byte loop in Lua).
+local hashes = {}
+local hashCount = 0
+local HASH_MEMO_MAX = 256
+local function hashOf(text)
+    local known = hashes[text]
+    if known ~= nil then
+        return known
+    end
+    if hashCount >= HASH_MEMO_MAX then
+        for k in pairs(hashes) do
+            __TS__Delete(hashes, k)
+        end
+        hashCount = 0
+    end
+    local h = fnv1a32(text)
+    hashes[text] = h
+    hashCount = hashCount + 1
+    return h
+end
 --- Stable id of a reason label, the same in every thread, process and runtime.
 function ____exports.reasonId(label)
-    return fnv1a32(label) % ____exports.REASON_ID_UNIT
+    return hashOf(label) % ____exports.REASON_ID_UNIT
 end
 --- The reason field: reason id plus the id of the server that sent the signal (0 = unknown or an operator).
 function ____exports.packReason(label, originServerId)
@@ -1009,7 +1025,7 @@ function ____exports.unpackReason(field)
 end
 --- Stable id of an answer body (1..MAX_BODY_ID), the key of the bodies map.
 function ____exports.bodyId(body)
-    return fnv1a32(body) % MAX_BODY_ID + 1
+    return hashOf(body) % MAX_BODY_ID + 1
 end
 --- Entry data for a rule learned at `now` (epoch seconds) plus `nowUsec`. Expiry has whole-second
 -- resolution and rounds up, so a rule lives at least its TTL and at most one second longer.
@@ -1358,9 +1374,10 @@ return ____exports
  end,
 ["core.path"] = function(...) 
 local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
+local isKept
 local ____bytes = require("core.bytes")
 local asciiLower = ____bytes.asciiLower
 local byteAt = ____bytes.byteAt
@@ -1368,6 +1385,10 @@ local hexValue = ____bytes.hexValue
 local isAlpha = ____bytes.isAlpha
 local isDigit = ____bytes.isDigit
 local percentEncodeByte = ____bytes.percentEncodeByte
+local runEnd = ____bytes.runEnd
+function isKept(c)
+    return c > 32 and c < 127 and c ~= 37
+end
 ____exports.DEFAULT_PATH_POLICY = {caseInsensitive = false, mergeSlashes = true, stripTrailingSlash = true}
 --- RFC 3986 unreserved bytes: decoding them never changes what a URI means.
 local function isUnreserved(c)
@@ -1381,25 +1402,34 @@ local function canonicalEscapes(s)
     local i = 0
     local n = #s
     while i < n do
-        local c = __TS__StringCharCodeAt(s, i)
-        if c == 37 then
-            local h1 = hexValue(byteAt(s, i + 1))
-            local h2 = hexValue(byteAt(s, i + 2))
-            if h1 >= 0 and h2 >= 0 then
-                local v = h1 * 16 + h2
-                out = out .. (isUnreserved(v) and string.char(v) or percentEncodeByte(v))
-                i = i + 3
+        do
+            local j = runEnd(s, i, n, isKept)
+            if j > i then
+                if i == 0 and j == n then
+                    return s
+                end
+                out = out .. __TS__StringSubstring(s, i, j)
+                i = j
+                goto __continue4
+            end
+            local c = __TS__StringCharCodeAt(s, i)
+            if c == 37 then
+                local h1 = hexValue(byteAt(s, i + 1))
+                local h2 = hexValue(byteAt(s, i + 2))
+                if h1 >= 0 and h2 >= 0 then
+                    local v = h1 * 16 + h2
+                    out = out .. (isUnreserved(v) and string.char(v) or percentEncodeByte(v))
+                    i = i + 3
+                else
+                    out = out .. "%25"
+                    i = i + 1
+                end
             else
-                out = out .. "%25"
+                out = out .. percentEncodeByte(c)
                 i = i + 1
             end
-        elseif c <= 32 or c >= 127 then
-            out = out .. percentEncodeByte(c)
-            i = i + 1
-        else
-            out = out .. string.char(c)
-            i = i + 1
         end
+        ::__continue4::
     end
     return out
 end
@@ -1425,6 +1455,9 @@ end
 --- Step 2: RFC 3986 remove_dot_segments, plus optional slash merging.
 -- Works on segments; `..` above the root stays at the root.
 local function resolveSegments(s, policy)
+    if (string.find(s, "//", nil, true) or 0) - 1 < 0 and (string.find(s, "/.", nil, true) or 0) - 1 < 0 then
+        return s
+    end
     local input = {}
     local start = 1
     do
@@ -4288,17 +4321,32 @@ return ____exports
  end,
 ["lua.log"] = function(...) 
 local ____lualib = require("lualib_bundle")
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
+local ____bytes = require("core.bytes")
+local runEnd = ____bytes.runEnd
 local ____version = require("lua.version")
 local haproxyMajor = ____version.haproxyMajor
+--- Longest value a log field shows.
+local FIELD_MAX = 200
+--- A byte a log value shows as it is: printable ASCII other than `"`.
+local function shown(c)
+    return c > 32 and c < 127 and c ~= 34
+end
 local function clean(v)
+    local n = #v < FIELD_MAX and #v or FIELD_MAX
     local out = ""
-    do
-        local i = 0
-        while i < #v and i < 200 do
-            local c = __TS__StringCharCodeAt(v, i)
-            out = out .. ((c < 33 or c > 126 or c == 34) and "_" or string.char(c))
+    local i = 0
+    while i < n do
+        local j = runEnd(v, i, n, shown)
+        if j > i then
+            if i == 0 and j == #v then
+                return v
+            end
+            out = out .. __TS__StringSubstring(v, i, j)
+            i = j
+        else
+            out = out .. "_"
             i = i + 1
         end
     end
@@ -5354,8 +5402,16 @@ local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
+--- Whether this process is stopping, for a caller that has no transaction (core.get_info builds ~70 fields: [T] 100k instructions).
 function ____exports.isStopping()
     return tostring(core.get_info().Stopping) == "1"
+end
+--- The same question through a transaction's `stopping` fetch (a few hundred instructions, not core.get_info's 100k).
+function ____exports.txnStopProbe(txn)
+    return function()
+        local v = txn.f:stopping()
+        return v == true or v == 1
+    end
 end
 local function isReady()
     local px = core.backends[CONTROL_TABLE]
@@ -5552,11 +5608,14 @@ function ____exports.tableFill(backend)
 end
 --- Apply mutations: map writes locally (shared by all threads), table writes in
 -- one runtime API call, then append everything to the journal. Returns an error text.
-function ____exports.applyMutations(settings, muts, before)
+function ____exports.applyMutations(settings, muts, before, stopping)
     if before == nil then
         before = {}
     end
-    if isStopping() and #settings.stateDir > 0 then
+    if stopping == nil then
+        stopping = isStopping
+    end
+    if #settings.stateDir > 0 and stopping() then
         journalAppend(settings, muts)
         inc("learns_handed_over")
         return nil
@@ -5580,7 +5639,7 @@ function ____exports.applyMutations(settings, muts, before)
             local attempt = 1
             while not res.ok and attempt <= ____exports.CLI_RETRIES do
                 core.msleep(20 * attempt)
-                if isStopping() and #settings.stateDir > 0 then
+                if #settings.stateDir > 0 and stopping() then
                     journalAppend(settings, muts)
                     inc("learns_handed_over")
                     return nil
@@ -5612,7 +5671,10 @@ function ____exports.applyMutations(settings, muts, before)
     return nil
 end
 --- Learn rules (core/store-records.ts decides what to write). Returns an error text.
-function ____exports.storeBlocks(settings, maps, backend, rules, now, originServerId)
+function ____exports.storeBlocks(settings, maps, backend, rules, now, originServerId, stopping)
+    if stopping == nil then
+        stopping = isStopping
+    end
     local t = tableOf(backend)
     if t == nil then
         return (("no rule table " .. RULE_TABLE_PREFIX) .. backend) .. " in the configuration"
@@ -5655,7 +5717,7 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
                 clears[#clears + 1] = clearKeyCommand(____table, v)
                 victims[#victims + 1] = v
             end
-            ____error = ____exports.applyMutations(settings, muts, clears)
+            ____error = ____exports.applyMutations(settings, muts, clears, stopping)
             if ____error ~= ____exports.STORE_FULL or not evicts then
                 break
             end
@@ -5677,7 +5739,10 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
     return ____error
 end
 --- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
-function ____exports.storeRemoves(settings, backend, removes, now)
+function ____exports.storeRemoves(settings, backend, removes, now, stopping)
+    if stopping == nil then
+        stopping = isStopping
+    end
     local ____table = RULE_TABLE_PREFIX .. backend
     local t = tableOf(backend)
     if t == nil then
@@ -5746,7 +5811,7 @@ function ____exports.storeRemoves(settings, backend, removes, now)
     if #muts == 0 then
         return {removed = 0}
     end
-    local ____error = ____exports.applyMutations(settings, muts)
+    local ____error = ____exports.applyMutations(settings, muts, {}, stopping)
     return ____error == nil and ({removed = removed}) or ({error = ____error, removed = 0})
 end
 return ____exports
@@ -5791,6 +5856,8 @@ local STORE_FULL = ____store.STORE_FULL
 local storeBlocks = ____store.storeBlocks
 local storeRemoves = ____store.storeRemoves
 local tableFill = ____store.tableFill
+local ____ready = require("lua.ready")
+local txnStopProbe = ____ready.txnStopProbe
 local buckets = {}
 --- The signal outcome in txn vars (for haproxy.cfg and the log line), and counted.
 function ____exports.publish(txn, outcome, reason)
@@ -6005,7 +6072,8 @@ function ____exports.execute(ctx, txn, mode)
             backend,
             blocks,
             now,
-            txn.f:srv_id() or 0
+            txn.f:srv_id() or 0,
+            txnStopProbe(txn)
         )
         if failure == STORE_FULL then
             refuse(
@@ -6033,7 +6101,13 @@ function ____exports.execute(ctx, txn, mode)
     end
     local removed = 0
     if #verdict.removes > 0 then
-        local r = storeRemoves(ctx.settings, backend, verdict.removes, now.sec)
+        local r = storeRemoves(
+            ctx.settings,
+            backend,
+            verdict.removes,
+            now.sec,
+            txnStopProbe(txn)
+        )
         if r.error ~= nil then
             refuse(
                 txn,

@@ -2,7 +2,7 @@
  * Path normalisation: the one function that both learning and lookup use, so
  * that a rule learned on `/yeet` cannot be bypassed with `//yeet`, `/%79eet`...
  */
-import { asciiLower, byteAt, hexValue, isAlpha, isDigit, percentEncodeByte } from "./bytes";
+import { asciiLower, byteAt, hexValue, isAlpha, isDigit, percentEncodeByte, runEnd } from "./bytes";
 
 /** Which spellings of a path count as the same path. Defaults are in DEFAULT_PATH_POLICY. */
 export interface PathPolicy {
@@ -40,6 +40,14 @@ function canonicalEscapes(s: string): string {
   let i = 0;
   const n = s.length;
   while (i < n) {
+    // a run of bytes that stay as they are is copied in one piece (one string per run, not per byte)
+    const j = runEnd(s, i, n, isKept);
+    if (j > i) {
+      if (i === 0 && j === n) return s;
+      out = out + s.substring(i, j);
+      i = j;
+      continue;
+    }
     const c = s.charCodeAt(i);
     if (c === 37) {
       const h1 = hexValue(byteAt(s, i + 1));
@@ -52,15 +60,17 @@ function canonicalEscapes(s: string): string {
         out = out + "%25";
         i = i + 1;
       }
-    } else if (c <= 32 || c >= 127) {
-      out = out + percentEncodeByte(c);
-      i = i + 1;
     } else {
-      out = out + String.fromCharCode(c);
+      out = out + percentEncodeByte(c);
       i = i + 1;
     }
   }
   return out;
+}
+
+/** A byte canonicalEscapes copies unchanged: printable ASCII other than `%`. */
+function isKept(c: number): boolean {
+  return c > 32 && c < 127 && c !== 37;
 }
 
 /** ASCII lowercase outside `%XX` escapes, so escapes keep their uppercase hex. */
@@ -86,6 +96,8 @@ function lowerOutsideEscapes(s: string): string {
  * Works on segments; `..` above the root stays at the root.
  */
 function resolveSegments(s: string, policy: PathPolicy): string {
+  // no empty segment inside, no dot segment: nothing to resolve (the common case)
+  if (s.indexOf("//") < 0 && s.indexOf("/.") < 0) return s;
   const input: string[] = [];
   let start = 1;
   for (let i = 1; i <= s.length; i++) {

@@ -7,9 +7,27 @@ import { RuleEntryData } from "./runtime-cmd";
 export const REASON_ID_UNIT = 16777216;
 export const MAX_ORIGIN_ID = 127;
 
+/** Hashes of recent labels and bodies: a learn needs each twice, and the same few recur (hashing is a byte loop in Lua). */
+const hashes: { [text: string]: number } = {};
+let hashCount = 0;
+const HASH_MEMO_MAX = 256;
+
+function hashOf(text: string): number {
+  const known = hashes[text];
+  if (known !== undefined) return known;
+  if (hashCount >= HASH_MEMO_MAX) {
+    for (const k in hashes) delete hashes[k];
+    hashCount = 0;
+  }
+  const h = fnv1a32(text);
+  hashes[text] = h;
+  hashCount++;
+  return h;
+}
+
 /** Stable id of a reason label, the same in every thread, process and runtime. */
 export function reasonId(label: string): number {
-  return fnv1a32(label) % REASON_ID_UNIT;
+  return hashOf(label) % REASON_ID_UNIT;
 }
 
 /** The reason field: reason id plus the id of the server that sent the signal (0 = unknown or an operator). */
@@ -35,7 +53,7 @@ export interface NewRule {
 
 /** Stable id of an answer body (1..MAX_BODY_ID), the key of the bodies map. */
 export function bodyId(body: string): number {
-  return (fnv1a32(body) % MAX_BODY_ID) + 1;
+  return (hashOf(body) % MAX_BODY_ID) + 1;
 }
 
 /**

@@ -225,6 +225,11 @@ declare interface HaproxyFetches {
   status(): number | undefined;
   /** Current Unix time in seconds. */
   date(): number;
+  /**
+   * `stopping`: true once the process was told to stop (a reload's old worker). A boolean sample: a number
+   * (1/0) unless `tune.lua.bool-sample-conversion normal` (3.2+), then a boolean. All versions.
+   */
+  stopping(): boolean | number | undefined;
   /** `req.hdr(name[,occ])`: one request header value (last occurrence by default). Cheaper than req_get_headers. */
   req_hdr(name: string, occ?: number): string | undefined;
   res_hdr(name: string, occ?: number): string | undefined;

@@ -17,6 +17,7 @@ import { logEvent } from "./log";
 import { cliSucceeded, runCli } from "./runtime-api";
 import { tableNeverPurges } from "../core/eviction";
 import { STORE_FULL, StoreMaps, storeBlocks, storeRemoves, tableFill } from "./store";
+import { txnStopProbe } from "./ready";
 
 /** Context the action needs besides the txn: set once at load time. */
 export interface LearnContext {
@@ -169,7 +170,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     blocks = c.ready;
   }
   if (blocks.length > 0) {
-    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0);
+    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0, txnStopProbe(txn));
     if (failure === STORE_FULL) {
       // another learn took the last entries since the fill check (threads, or a yield in between)
       refuse(txn, "store-full", backend, path, "no room left in the rule table");
@@ -184,7 +185,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
   }
   let removed = 0;
   if (verdict.removes.length > 0) {
-    const r = storeRemoves(ctx.settings, backend, verdict.removes, now.sec);
+    const r = storeRemoves(ctx.settings, backend, verdict.removes, now.sec, txnStopProbe(txn));
     if (r.error !== undefined) {
       refuse(txn, "edge-error", backend, path, r.error);
       return;

@@ -4,9 +4,22 @@ import { CONTROL_FIELD, CONTROL_TABLE, READY_KEY, READY_VAR, READY_WAIT_MS } fro
 import { inc } from "./counters";
 import { logEvent } from "./log";
 
+/** Whether this process is stopping, for a caller that has no transaction (core.get_info builds ~70 fields: [T] 100k instructions). */
 export function isStopping(): boolean {
   // [T] get_info values are numbers, not strings
   return tostring(core.get_info().get("Stopping")) === "1";
+}
+
+/** Asks whether this process is stopping. */
+export type StopProbe = () => boolean;
+
+/** The same question through a transaction's `stopping` fetch (a few hundred instructions, not core.get_info's 100k). */
+export function txnStopProbe(txn: HaproxyTxn): StopProbe {
+  return () => {
+    // [T] a number before 3.2's `tune.lua.bool-sample-conversion normal`, a boolean with it
+    const v = txn.f.stopping();
+    return v === true || v === 1;
+  };
 }
 
 function isReady(): boolean {

@@ -16,7 +16,7 @@ import { clearKeyCommand, NO_ENTRY_ANSWER, retryEviction } from "../core/runtime
 import { tableNeverPurges } from "../core/eviction";
 import { chooseVictims } from "./evict";
 import { inc } from "./counters";
-import { isStopping } from "./ready";
+import { isStopping, StopProbe } from "./ready";
 import { cliSucceeded, runCli } from "./runtime-api";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
@@ -94,8 +94,8 @@ export function tableFill(backend: string): { used: number; size: number } | und
  * Apply mutations: map writes locally (shared by all threads), table writes in
  * one runtime API call, then append everything to the journal. Returns an error text.
  */
-export function applyMutations(settings: Settings, muts: readonly JournalRecord[], before: readonly string[] = []): string | undefined {
-  if (isStopping() && settings.stateDir.length > 0) {
+export function applyMutations(settings: Settings, muts: readonly JournalRecord[], before: readonly string[] = [], stopping: StopProbe = isStopping): string | undefined {
+  if (settings.stateDir.length > 0 && stopping()) {
     // a stopping worker's socket is the new process's now: its learns failed requests there under reloads
     // (8 in 11k, soak); its journal lines reach the new process, which tails the journal and applies them
     journalAppend(settings, muts);
@@ -118,7 +118,7 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
     // them again, and once this worker is told to stop, hand them to the new process through the journal
     for (let attempt = 1; !res.ok && attempt <= CLI_RETRIES; attempt++) {
       core.msleep(20 * attempt);
-      if (isStopping() && settings.stateDir.length > 0) {
+      if (settings.stateDir.length > 0 && stopping()) {
         journalAppend(settings, muts);
         inc("learns_handed_over");
         return undefined;
@@ -141,7 +141,7 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
 
 
 /** Learn rules (core/store-records.ts decides what to write). Returns an error text. */
-export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: HaproxyTime, originServerId: number): string | undefined {
+export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: HaproxyTime, originServerId: number, stopping: StopProbe = isStopping): string | undefined {
   const t = tableOf(backend);
   if (t === undefined) return "no rule table " + RULE_TABLE_PREFIX + backend + " in the configuration";
   const lookups: StoreLookups = {
@@ -166,7 +166,7 @@ export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string
       clears.push(clearKeyCommand(table, v));
       victims.push(v);
     }
-    error = applyMutations(settings, muts, clears);
+    error = applyMutations(settings, muts, clears, stopping);
     if (error !== STORE_FULL || !evicts) break;
   }
   if (victims.length > 0) {
@@ -197,7 +197,7 @@ function roomFor(settings: Settings, table: string, t: HaproxyStickTable, muts: 
 }
 
 /** Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked. */
-export function storeRemoves(settings: Settings, backend: string, removes: readonly RemoveRule[], now: number): { error?: string; removed: number } {
+export function storeRemoves(settings: Settings, backend: string, removes: readonly RemoveRule[], now: number, stopping: StopProbe = isStopping): { error?: string; removed: number } {
   const table = RULE_TABLE_PREFIX + backend;
   const t = tableOf(backend);
   if (t === undefined) return { error: "no rule table " + table + " in the configuration", removed: 0 };
@@ -233,6 +233,6 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
     }
   }
   if (muts.length === 0) return { removed: 0 };
-  const error = applyMutations(settings, muts);
+  const error = applyMutations(settings, muts, [], stopping);
   return error === undefined ? { removed } : { error, removed: 0 };
 }

@@ -282,6 +282,8 @@ export class MockHaproxy {
     };
     const f: Record<string, unknown> = {};
     for (const name of ["path", "method", "query", "be_name", "srv_name", "srv_id", "src", "status", "date"]) f[name] = fetch(name);
+    // [T] `stopping` is a number (1/0) unless 3.2's bool-sample-conversion is `normal`: the mock answers as 2.6 does
+    f.stopping = (_self: unknown) => (this.stopping ? 1 : 0);
     // req.hdr(name): the last value of a request header, nil in http-res like the other request fetches
     f.req_hdr = (_self: unknown, name: string) => {
       if (phase === "http-res") return undefined;

@@ -57,6 +57,17 @@ describe("edgeblock_learn action (Fengari mock)", () => {
     expect(m.cliRequests).toHaveLength(1);
   });
 
+  it("logs values sanitised: spaces, quotes and control bytes become `_`, a value is cut at 200 bytes", () => {
+    const m = edgeWith({});
+    respond(m, { resource: ["false"], path: '/a"b\tc' });
+    expect(m.logs.map((l) => l.msg)).toContain("edgeblock: rule learned backend=app key=/a_b%09c status=404 ttl=3600 reason=edge-resource mode=enforce");
+    // too long to be a rule: rejected, and the path in the warning is cut
+    respond(m, { resource: ["false"], path: "/\t" + "c".repeat(400) });
+    const line = m.logs.map((l) => l.msg).find((msg) => msg.startsWith("edgeblock: signal rejected"))!;
+    expect(line).toContain(" path=/_" + "c".repeat(198) + " ");
+    expect(line).not.toContain("c".repeat(200));
+  });
+
   it("learns the status of false-451", () => {
     const m = edgeWith({});
     respond(m, { resource: ["false-451"], path: "/legal" });
