@@ -5654,11 +5654,11 @@ function ____exports.applyMutations(settings, muts, before, stopping)
     journalAppend(settings, muts)
     return nil
 end
---- Learn rules (core/store-records.ts decides what to write). Returns an error text.
-function ____exports.storeBlocks(settings, maps, backend, rules, now, originServerId, stopping)
-    if stopping == nil then
-        stopping = isStopping
+function ____exports.storeBlocks(settings, maps, backend, rules, now, originServerId, hints)
+    if hints == nil then
+        hints = {}
     end
+    local stopping = hints.stopping or isStopping
     local t = tableOf(backend)
     if t == nil then
         return (("no rule table " .. RULE_TABLE_PREFIX) .. backend) .. " in the configuration"
@@ -5689,7 +5689,8 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
     do
         local attempt = 0
         while attempt < 4 do
-            local more = evicts and roomFor(
+            local roomy = attempt == 0 and hints.fill ~= nil and hints.fill.used + #muts <= hints.fill.size
+            local more = evicts and not roomy and roomFor(
                 settings,
                 ____table,
                 t,
@@ -5981,8 +5982,9 @@ function ____exports.execute(ctx, txn, mode)
     end
     local now = core.now()
     local full = false
+    local fill
     if #verdict.blocks > 0 then
-        local fill = tableFill(backend)
+        fill = tableFill(backend)
         if fill ~= nil and fill.used >= fill.size then
             if ctx.settings.onFull == "refuse" then
                 refuse(
@@ -6057,7 +6059,10 @@ function ____exports.execute(ctx, txn, mode)
             blocks,
             now,
             txn.f:srv_id() or 0,
-            txnStopProbe(txn)
+            {
+                stopping = txnStopProbe(txn),
+                fill = fill
+            }
         )
         if failure == STORE_FULL then
             refuse(

@@ -136,8 +136,9 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
   }
   const now = core.now();
   let full = false;
+  let fill: { used: number; size: number } | undefined;
   if (verdict.blocks.length > 0) {
-    const fill = tableFill(backend);
+    fill = tableFill(backend);
     if (fill !== undefined && fill.used >= fill.size) {
       if (ctx.settings.onFull === "refuse") {
         refuse(txn, "store-full", backend, path, fill.used + " rules in a table of " + fill.size);
@@ -170,7 +171,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     blocks = c.ready;
   }
   if (blocks.length > 0) {
-    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0, txnStopProbe(txn));
+    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0, { stopping: txnStopProbe(txn), fill });
     if (failure === STORE_FULL) {
       // another learn took the last entries since the fill check (threads, or a yield in between)
       refuse(txn, "store-full", backend, path, "no room left in the rule table");
