@@ -187,7 +187,8 @@ async function prepareEdge(kind, { backendPort, mapText = "", maxRules = 100000,
 
 /** Prepare and start one edge (see prepareEdge). */
 async function startEdge(kind, opts) {
-  const e = await prepareEdge(kind, opts);
+  // `prepared`: an edge prepareEdge wrote earlier (its folder may have been filled since)
+  const e = opts.prepared || (await prepareEdge(kind, opts));
   const edge = await startHaproxy(opts.label || kind, e.dir, e.cfgFile, e.port);
   return { ...e, ...edge };
 }

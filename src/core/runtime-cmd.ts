@@ -109,3 +109,33 @@ export function parseTableLine(line: string): TableEntry | undefined {
   }
   return { key, expMs, data };
 }
+
+/**
+ * From the master CLI's `show proc` answer: whether a worker other than `pid` is still listed among the
+ * old workers (a reload's previous process, which may still share the stats socket). Unreadable answers
+ * say yes: the caller then keeps addressing its own worker through the master, which is always safe.
+ */
+export function olderWorkerListed(showProc: string, pid: string): boolean {
+  const lines = splitOn(showProc, 10);
+  let sawWorkers = false;
+  let inOld = false;
+  for (const raw of lines) {
+    const line = trimEnd(raw);
+    if (line === "# workers") sawWorkers = true;
+    if (line.length > 0 && line.charCodeAt(0) === 35) {
+      inOld = line === "# old workers";
+      continue;
+    }
+    if (!inOld || line.length === 0) continue;
+    const sp = line.indexOf(" ");
+    const first = sp < 0 ? line : line.substring(0, sp);
+    if (first !== pid) return true;
+  }
+  return !sawWorkers;
+}
+
+function trimEnd(s: string): string {
+  let n = s.length;
+  while (n > 0 && (s.charCodeAt(n - 1) === 13 || s.charCodeAt(n - 1) === 32)) n--;
+  return s.substring(0, n);
+}

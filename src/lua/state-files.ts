@@ -3,7 +3,7 @@
  * tables and maps in batched runtime-API calls.
  */
 import { itoa } from "../core/bytes";
-import { RULE_FIELDS } from "../core/contract";
+import { RULE_FIELDS, RULE_TABLE_PREFIX } from "../core/contract";
 import { CurrentEntry, isExpiredRecord, JournalRecord, parseRecord, parseSnapshotHeader, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
@@ -28,6 +28,39 @@ function currentEntry(r: JournalRecord): CurrentEntry | undefined {
   const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(r.key);
   if (e === undefined) return undefined;
   return { gpt0: e.get(RULE_FIELDS.expiry) ?? 0, sessCnt: e.get(RULE_FIELDS.created) ?? 0 };
+}
+
+/** Whether a Lua pattern matches somewhere in s. */
+function has(s: string, pattern: string): boolean {
+  const [at] = string.find(s, pattern);
+  return at !== undefined;
+}
+
+/** The widest value a state line's field may hold (parseRecord refuses more). */
+const FIELD_VALUE_MAX = 4294967295;
+
+/**
+ * A rule-table line of a state file as its runtime-API command, by the string library's patterns (in C):
+ * [T] parsing each line byte by byte in the Lua VM made loading cost ~60 µs of CPU per rule, ten times
+ * the CLI's own work. Returns the command, `false` for a rule that has expired, or undefined for any line
+ * it does not vouch for (map lines, keys that need escaping, anything unusual): those take parseRecord's
+ * path. Same result as parseRecord + isExpiredRecord + recordCommand wherever it answers (tested on vectors).
+ */
+export function fastTableCommand(line: string, now: number): string | false | undefined {
+  const [writer, table, key, fields] = string.match(line, "^T\t([^\t]*)\t([^\t]+)\t([^\t]+)\t([^\t]+)$");
+  if (writer === undefined || table === undefined || key === undefined || fields === undefined) return undefined;
+  // names of 1-32 bytes in [a-z0-9_], values without a leading zero, nothing else (else: the careful path)
+  const [rest] = string.gsub(fields + ",", "[a-z0-9_]+=%d+,", "");
+  if (rest.length > 0 || has(fields, "=0%d") || has(fields, "[a-z0-9_]" + string.rep("[a-z0-9_]", 32) + "=") || has(fields, "%d%d%d%d%d%d%d%d%d%d%d")) return undefined;
+  // bytes escapeCliArg would escape
+  if (has(table + key, "[\\; \t]")) return undefined;
+  for (const [v] of string.gmatch(fields, "=(%d+)")) if ((tonumber(v) as number) > FIELD_VALUE_MAX) return undefined;
+  if (table.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) {
+    const [live] = string.match("," + fields, "," + RULE_FIELDS.expiry + "=(%d+)");
+    if (live !== undefined && (tonumber(live) as number) > 0 && (tonumber(live) as number) <= now) return false;
+  }
+  const [data] = string.gsub(fields, "([a-z0-9_]+)=(%d+),?", " data.%1 %2");
+  return "set table " + table + " key " + key + data;
 }
 
 /** Applies records in order: table records in batched runtime API calls, map records directly. */
@@ -76,6 +109,19 @@ export class Replayer {
   flush(): void {
     this.batch.flush();
   }
+
+  /** A line fastTableCommand vouches for, applied without parsing; false when it must be parsed (and when tailing, which reconciles). */
+  fastLine(line: string): boolean {
+    if (this.guard) return false;
+    const c = fastTableCommand(line, this.now);
+    if (c === undefined) return false;
+    if (c === false) this.skipped++;
+    else {
+      this.batch.add(c);
+      this.applied++;
+    }
+    return true;
+  }
 }
 
 /**
@@ -113,13 +159,14 @@ function skipCorrupt(file: string, n: number, error: string): void {
  * Stream a state file from `offset` into the replayer, skipping this process's own lines when
  * tailing. Returns the offset after the last complete line and the corrupt line count.
  */
-export function readFrom(file: string, offset: number, skipWriter: string | undefined, out: { push(r: JournalRecord): void; flush(): void }): { offset: number; corrupt: number } {
+export function readFrom(file: string, offset: number, skipWriter: string | undefined, out: { push(r: JournalRecord): void; flush(): void; fastLine?(line: string): boolean }): { offset: number; corrupt: number } {
   let corrupt = 0;
   const ownPrefix = skipWriter !== undefined ? skipWriter + "\t" : undefined;
   const next = eachLine(file, offset, (body, n) => {
     if (body.length === 0 || body.charCodeAt(0) === 35) return;
     // cheap check before parsing: while tailing, most lines are this process's own
     if (ownPrefix !== undefined && body.substring(2, 2 + ownPrefix.length) === ownPrefix) return;
+    if (out.fastLine !== undefined && out.fastLine(body)) return;
     const p = parseRecord(body);
     if (!p.ok) {
       corrupt++;
