@@ -4895,20 +4895,21 @@ function ____exports.fastTableCommand(line, now)
     if writer == nil or ____table == nil or key == nil or fields == nil then
         return nil
     end
-    local rest = string.gsub(fields .. ",", "[a-z0-9_]+=%d+,", "")
-    if #rest > 0 or has(fields, "=0%d") or has(
-        fields,
-        ("[a-z0-9_]" .. string.rep("[a-z0-9_]", 32)) .. "="
-    ) or has(fields, "%d%d%d%d%d%d%d%d%d%d%d") then
-        return nil
-    end
-    if has(____table .. key, "[\\; \t]") then
-        return nil
-    end
-    for v in string.gmatch(fields, "=(%d+)") do
-        if tonumber(v) > FIELD_VALUE_MAX then
+    local ____pairs = 0
+    local covered = 0
+    for name, v in string.gmatch(fields, "([a-z0-9_]+)=(%d+)") do
+        if #name > 32 or #v > 10 or #v > 1 and string.byte(v, 1) == 48 or tonumber(v) > FIELD_VALUE_MAX then
             return nil
         end
+        ____pairs = ____pairs + 1
+        covered = covered + #name + 1 + #v
+    end
+    local ____, commas = string.gsub(fields, ",", ",")
+    if ____pairs == 0 or commas ~= ____pairs - 1 or covered + commas ~= #fields then
+        return nil
+    end
+    if has(____table, "[\\; \t]") or has(key, "[\\; \t]") then
+        return nil
     end
     if __TS__StringSubstring(____table, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
         local live = string.match("," .. fields, ("," .. RULE_FIELDS.expiry) .. "=(%d+)")
@@ -4916,8 +4917,9 @@ function ____exports.fastTableCommand(line, now)
             return false
         end
     end
-    local data = string.gsub(fields, "([a-z0-9_]+)=(%d+),?", " data.%1 %2")
-    return ((("set table " .. ____table) .. " key ") .. key) .. data
+    local spaced = string.gsub(fields, "=", " ")
+    local data = string.gsub(spaced, ",", " data.")
+    return (((("set table " .. ____table) .. " key ") .. key) .. " data.") .. data
 end
 --- Applies records in order: table records in batched runtime API calls, map records directly.
 ____exports.Replayer = __TS__Class()

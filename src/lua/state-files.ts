@@ -49,18 +49,26 @@ const FIELD_VALUE_MAX = 4294967295;
 export function fastTableCommand(line: string, now: number): string | false | undefined {
   const [writer, table, key, fields] = string.match(line, "^T\t([^\t]*)\t([^\t]+)\t([^\t]+)\t([^\t]+)$");
   if (writer === undefined || table === undefined || key === undefined || fields === undefined) return undefined;
-  // names of 1-32 bytes in [a-z0-9_], values without a leading zero, nothing else (else: the careful path)
-  const [rest] = string.gsub(fields + ",", "[a-z0-9_]+=%d+,", "");
-  if (rest.length > 0 || has(fields, "=0%d") || has(fields, "[a-z0-9_]" + string.rep("[a-z0-9_]", 32) + "=") || has(fields, "%d%d%d%d%d%d%d%d%d%d%d")) return undefined;
+  // names of at most 32 bytes, values without a leading zero and within range
+  let pairs = 0;
+  let covered = 0;
+  for (const [name, v] of string.gmatch(fields, "([a-z0-9_]+)=(%d+)")) {
+    if (name.length > 32 || v.length > 10 || (v.length > 1 && string.byte(v, 1) === 48) || (tonumber(v) as number) > FIELD_VALUE_MAX) return undefined;
+    pairs++;
+    covered = covered + name.length + 1 + v.length;
+  }
+  // and nothing else: the pairs and one comma between each two cover every byte (else: the careful path)
+  const [, commas] = string.gsub(fields, ",", ",");
+  if (pairs === 0 || commas !== pairs - 1 || covered + commas !== fields.length) return undefined;
   // bytes escapeCliArg would escape
-  if (has(table + key, "[\\; \t]")) return undefined;
-  for (const [v] of string.gmatch(fields, "=(%d+)")) if ((tonumber(v) as number) > FIELD_VALUE_MAX) return undefined;
+  if (has(table, "[\\; \t]") || has(key, "[\\; \t]")) return undefined;
   if (table.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) {
     const [live] = string.match("," + fields, "," + RULE_FIELDS.expiry + "=(%d+)");
     if (live !== undefined && (tonumber(live) as number) > 0 && (tonumber(live) as number) <= now) return false;
   }
-  const [data] = string.gsub(fields, "([a-z0-9_]+)=(%d+),?", " data.%1 %2");
-  return "set table " + table + " key " + key + data;
+  const [spaced] = string.gsub(fields, "=", " ");
+  const [data] = string.gsub(spaced, ",", " data.");
+  return "set table " + table + " key " + key + " data." + data;
 }
 
 /** Applies records in order: table records in batched runtime API calls, map records directly. */
