@@ -24,6 +24,7 @@ import { largestTable } from "./rule-tables";
 import { cliSucceeded, hasMasterCli } from "./runtime-api";
 import { snapshot } from "./snapshot";
 import { readFrom, Replayer, runCliRetry, snapshotWrittenAt } from "./state-files";
+import { LOAD_SLICE_MS, withSlices } from "./slices";
 
 /** The maintenance loop. Registered once per process (see main.ts). */
 export function maintenance(settings: Settings): void {
@@ -45,7 +46,7 @@ export function maintenance(settings: Settings): void {
   if (persist) {
     // a failed load is retried: replaying a record twice gives the same state
     for (let attempt = 1; ; attempt++) {
-      const [ok, err] = pcall(() => loadState(m));
+      const [ok, err] = pcall(() => withSlices(LOAD_SLICE_MS, () => loadState(m)));
       if (ok) break;
       logEvent(core.err, "state load failed", [["attempt", itoa(attempt)], ["detail", tostring(err)]]);
       if (attempt >= 5) break;
