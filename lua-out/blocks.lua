@@ -4406,9 +4406,11 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__Class = ____lualib.__TS__Class
 local ____exports = {}
-local aloneNow, exchange, converse, connectOnce, alone, aloneCheckedAt
+local aloneNow, connectRetrying, exchange, converse, connectOnce, alone, aloneCheckedAt
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local olderWorkerListed = ____runtime_2Dcmd.olderWorkerListed
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
 function aloneNow(master)
     if alone then
         return true
@@ -4427,8 +4429,24 @@ function aloneNow(master)
     end
     return alone
 end
-function exchange(address, line, timeoutSeconds)
+function connectRetrying(address, timeoutSeconds)
     local conn = connectOnce(address, timeoutSeconds)
+    local wait = 2
+    do
+        local waited = 0
+        while conn.sock == nil and waited < ____exports.CONNECT_RETRY_MS do
+            core.msleep(wait)
+            conn = connectOnce(address, timeoutSeconds)
+            do
+                waited = waited + wait
+                wait = math.min(wait * 2, 100)
+            end
+        end
+    end
+    return conn
+end
+function exchange(address, line, timeoutSeconds)
+    local conn = connectRetrying(address, timeoutSeconds)
     if conn.sock == nil then
         return {ok = false, output = (("connect " .. address) .. ": ") .. conn.error}
     end
@@ -4510,19 +4528,7 @@ ____exports.CONNECT_RETRY_MS = 1500
 function ____exports.runCli(statsSocket, commands, timeoutSeconds)
     local target = ____exports.cliTarget(statsSocket)
     local address = target.address
-    local conn = connectOnce(address, timeoutSeconds)
-    local wait = 2
-    do
-        local waited = 0
-        while conn.sock == nil and waited < ____exports.CONNECT_RETRY_MS do
-            core.msleep(wait)
-            conn = connectOnce(address, timeoutSeconds)
-            do
-                waited = waited + wait
-                wait = math.min(wait * 2, 100)
-            end
-        end
-    end
+    local conn = connectRetrying(address, timeoutSeconds)
     local sock = conn.sock
     if sock == nil then
         return {ok = false, output = (("connect " .. address) .. ": ") .. conn.error}
@@ -4530,6 +4536,7 @@ function ____exports.runCli(statsSocket, commands, timeoutSeconds)
     local line = #target.prefix > 0 and target.prefix .. table.concat(commands, ";" .. target.prefix or ",") or table.concat(commands, ";")
     if #target.prefix > 0 then
         line = line .. ";quit"
+        inc("runtime_api_via_master")
     end
     return converse(sock, line)
 end

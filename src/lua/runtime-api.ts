@@ -1,5 +1,6 @@
 /** Minimal runtime API (CLI) client over HAProxy's own cosockets. Yields: actions and tasks only. */
 import { olderWorkerListed } from "../core/runtime-cmd";
+import { inc } from "./counters";
 
 /**
  * Where this process's own runtime API is. In master-worker mode the workers
@@ -79,26 +80,36 @@ export interface CliResult {
 export function runCli(statsSocket: string, commands: readonly string[], timeoutSeconds: number): CliResult {
   const target = cliTarget(statsSocket);
   const address = target.address;
-  let conn = connectOnce(address, timeoutSeconds);
-  // under a burst of learns the accept queue can stay full while the machine is busy (the master
-  // CLI's backlog is small): back off up to CONNECT_RETRY_MS rather than lose the rule
-  let wait = 2;
-  for (let waited = 0; conn.sock === undefined && waited < CONNECT_RETRY_MS; waited = waited + wait, wait = Math.min(wait * 2, 100)) {
-    core.msleep(wait);
-    conn = connectOnce(address, timeoutSeconds);
-  }
+  const conn = connectRetrying(address, timeoutSeconds);
   const sock = conn.sock;
   if (sock === undefined) return { ok: false, output: "connect " + address + ": " + conn.error };
   // one table.concat, not a string rebuilt per command (batches hold ~100 commands)
   let line = target.prefix.length > 0 ? target.prefix + commands.join(";" + target.prefix) : commands.join(";");
   // the master CLI keeps a connection open until the client half-closes, which cosockets cannot: say quit
-  if (target.prefix.length > 0) line = line + ";quit";
+  if (target.prefix.length > 0) {
+    line = line + ";quit";
+    inc("runtime_api_via_master");
+  }
   return converse(sock, line);
 }
 
-/** One request line on a fresh connection (one attempt), and everything answered. */
+/**
+ * Connect, backing off up to CONNECT_RETRY_MS: under a burst of learns the accept queue can stay full while
+ * the machine is busy (the master CLI's backlog is small), and a starting master accepts a moment after its worker runs.
+ */
+function connectRetrying(address: string, timeoutSeconds: number): { sock?: HaproxySocket; error: string } {
+  let conn = connectOnce(address, timeoutSeconds);
+  let wait = 2;
+  for (let waited = 0; conn.sock === undefined && waited < CONNECT_RETRY_MS; waited = waited + wait, wait = Math.min(wait * 2, 100)) {
+    core.msleep(wait);
+    conn = connectOnce(address, timeoutSeconds);
+  }
+  return conn;
+}
+
+/** One request line on a fresh connection, and everything answered. */
 function exchange(address: string, line: string, timeoutSeconds: number): CliResult {
-  const conn = connectOnce(address, timeoutSeconds);
+  const conn = connectRetrying(address, timeoutSeconds);
   if (conn.sock === undefined) return { ok: false, output: "connect " + address + ": " + conn.error };
   return converse(conn.sock, line);
 }
