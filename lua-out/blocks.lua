@@ -4411,6 +4411,8 @@ local ____runtime_2Dcmd = require("core.runtime-cmd")
 local olderWorkerListed = ____runtime_2Dcmd.olderWorkerListed
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
 function aloneNow(master)
     if alone then
         return true
@@ -4426,6 +4428,7 @@ function aloneNow(master)
         tostring(core.get_info().Pid)
     ) then
         alone = true
+        logEvent(core.info, "runtime API: no older worker listed, commands go to the stats socket", {{"socket", master}})
     end
     return alone
 end

@@ -1,6 +1,7 @@
 /** Minimal runtime API (CLI) client over HAProxy's own cosockets. Yields: actions and tasks only. */
 import { olderWorkerListed } from "../core/runtime-cmd";
 import { inc } from "./counters";
+import { logEvent } from "./log";
 
 /**
  * Where this process's own runtime API is. In master-worker mode the workers
@@ -54,7 +55,10 @@ function aloneNow(master: string): boolean {
   if (now === aloneCheckedAt) return false;
   aloneCheckedAt = now;
   const res = exchange(master, "show proc;quit", 2);
-  if (res.ok && !olderWorkerListed(res.output, tostring(core.get_info().get("Pid")))) alone = true;
+  if (res.ok && !olderWorkerListed(res.output, tostring(core.get_info().get("Pid")))) {
+    alone = true;
+    logEvent(core.info, "runtime API: no older worker listed, commands go to the stats socket", [["socket", master]]);
+  }
   return alone;
 }
 
