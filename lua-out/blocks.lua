@@ -578,10 +578,14 @@ ____exports.STAT_COUNTER = 1
 --- Per-backend tables of the confirmation threshold: candidate rule keys, and (key|client) pairs seen.
 ____exports.PENDING_TABLE_PREFIX = "eb_pending_"
 ____exports.SEEN_TABLE_PREFIX = "eb_seen_"
---- Control table: key `enforcement_off`, gpt0 1 = kill switch on (everything is dry-run).
+--- Control table: key `enforcement_off`, gpt0 1 = kill switch on (everything is dry-run). Shared with the
+-- local peer, so a reload's new process gets the switch from the old one (3.0+), whichever process a
+-- command written during the reload reached (the two share the stats socket for a moment).
 ____exports.CONTROL_TABLE = "eb_ctl"
 ____exports.ENFORCEMENT_OFF_KEY = "enforcement_off"
---- Control key set (gpt0 1) once a starting process has loaded its rules; requests wait for it (bounded).
+--- This process's own state, never shared with a peer: key `ready`.
+____exports.READY_TABLE = "eb_ready"
+--- Key set (gpt0 1) in READY_TABLE once a starting process has loaded its rules; requests wait for it (bounded).
 ____exports.READY_KEY = "ready"
 --- Process variable blocks.lua sets once this process's rules are loaded: after it, a request's only readiness cost is one variable test.
 ____exports.READY_VAR = "proc.eb_ready"
@@ -1897,7 +1901,7 @@ ____exports.FIELDS = {
         setting = {key = "walk_limit", name = "walkLimit"}
     },
     {yaml = "backends", kind = "list", shown = "(required)", doc = "The backends, at least one."},
-    {yaml = "backends[].name", kind = "string", shown = "(required)", doc = "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_."},
+    {yaml = "backends[].name", kind = "string", shown = "(required)", doc = "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_ready, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_."},
     {yaml = "backends[].trusted", kind = "bool", def = false, doc = "Accept signals from this backend."},
     {
         yaml = "backends[].max_rules",
@@ -5535,8 +5539,8 @@ local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
 local CONTROL_FIELD = ____contract.CONTROL_FIELD
-local CONTROL_TABLE = ____contract.CONTROL_TABLE
 local READY_KEY = ____contract.READY_KEY
+local READY_TABLE = ____contract.READY_TABLE
 local READY_VAR = ____contract.READY_VAR
 local READY_WAIT_MS = ____contract.READY_WAIT_MS
 local ____counters = require("lua.counters")
@@ -5555,7 +5559,7 @@ function ____exports.txnStopProbe(txn)
     end
 end
 local function isReady()
-    local px = core.backends[CONTROL_TABLE]
+    local px = core.backends[READY_TABLE]
     local ____temp_0
     if px == nil or px.stktable == nil then
         ____temp_0 = nil
@@ -6778,8 +6782,8 @@ local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
 local CONTROL_FIELD = ____contract.CONTROL_FIELD
-local CONTROL_TABLE = ____contract.CONTROL_TABLE
 local READY_KEY = ____contract.READY_KEY
+local READY_TABLE = ____contract.READY_TABLE
 local ____journal = require("core.journal")
 local JOURNAL_FILE = ____journal.JOURNAL_FILE
 local JOURNAL_OLD_FILE = ____journal.JOURNAL_OLD_FILE
@@ -6816,7 +6820,7 @@ local LOAD_SLICE_MS = ____slices.LOAD_SLICE_MS
 local withSlices = ____slices.withSlices
 --- Mark this process's rules as loaded (the ready key); says whether the runtime API took it.
 function ____exports.openGate(settings)
-    local res = runCliRetry(settings, {((((("set table " .. CONTROL_TABLE) .. " key ") .. READY_KEY) .. " data.") .. CONTROL_FIELD) .. " 1"})
+    local res = runCliRetry(settings, {((((("set table " .. READY_TABLE) .. " key ") .. READY_KEY) .. " data.") .. CONTROL_FIELD) .. " 1"})
     if res.ok and cliSucceeded(res.output) then
         return true
     end

@@ -107,10 +107,16 @@ export const STAT_COUNTER = 1;
 export const PENDING_TABLE_PREFIX = "eb_pending_";
 export const SEEN_TABLE_PREFIX = "eb_seen_";
 
-/** Control table: key `enforcement_off`, gpt0 1 = kill switch on (everything is dry-run). */
+/**
+ * Control table: key `enforcement_off`, gpt0 1 = kill switch on (everything is dry-run). Shared with the
+ * local peer, so a reload's new process gets the switch from the old one (3.0+), whichever process a
+ * command written during the reload reached (the two share the stats socket for a moment).
+ */
 export const CONTROL_TABLE = "eb_ctl";
 export const ENFORCEMENT_OFF_KEY = "enforcement_off";
-/** Control key set (gpt0 1) once a starting process has loaded its rules; requests wait for it (bounded). */
+/** This process's own state, never shared with a peer: key `ready`. */
+export const READY_TABLE = "eb_ready";
+/** Key set (gpt0 1) in READY_TABLE once a starting process has loaded its rules; requests wait for it (bounded). */
 export const READY_KEY = "ready";
 /** Process variable blocks.lua sets once this process's rules are loaded: after it, a request's only readiness cost is one variable test. */
 export const READY_VAR = "proc.eb_ready";

@@ -160,7 +160,7 @@ export const FIELDS: readonly Field[] = [
     yaml: "backends[].name",
     kind: "string",
     shown: "(required)",
-    doc: "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_.",
+    doc: "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_ready, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_.",
   },
   { yaml: "backends[].trusted", kind: "bool", def: false, doc: "Accept signals from this backend." },
   { yaml: "backends[].max_rules", kind: "int", def: 100000, min: 1, max: 10000000, doc: "Rules this backend may hold at once." },

@@ -11,7 +11,7 @@
  * slices of at most SLICE_MS, so traffic on the same thread keeps its turn.
  */
 import { itoa } from "../core/bytes";
-import { CONTROL_FIELD, CONTROL_TABLE, READY_KEY } from "../core/contract";
+import { CONTROL_FIELD, READY_KEY, READY_TABLE } from "../core/contract";
 import { JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
@@ -88,7 +88,7 @@ export function maintenance(settings: Settings): void {
 
 /** Mark this process's rules as loaded (the ready key); says whether the runtime API took it. */
 export function openGate(settings: Settings): boolean {
-  const res = runCliRetry(settings, ["set table " + CONTROL_TABLE + " key " + READY_KEY + " data." + CONTROL_FIELD + " 1"]);
+  const res = runCliRetry(settings, ["set table " + READY_TABLE + " key " + READY_KEY + " data." + CONTROL_FIELD + " 1"]);
   if (res.ok && cliSucceeded(res.output)) return true;
   inc("maintenance_errors");
   logEvent(core.err, "could not mark the rules as loaded", [["detail", res.output]]);

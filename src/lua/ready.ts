@@ -1,6 +1,6 @@
 /** Process state the maintenance task and the startup gate need: loaded yet, stopping yet. */
 import { itoa } from "../core/bytes";
-import { CONTROL_FIELD, CONTROL_TABLE, READY_KEY, READY_VAR, READY_WAIT_MS } from "../core/contract";
+import { CONTROL_FIELD, READY_KEY, READY_TABLE, READY_VAR, READY_WAIT_MS } from "../core/contract";
 import { inc } from "./counters";
 import { logEvent } from "./log";
 
@@ -23,7 +23,7 @@ export function txnStopProbe(txn: HaproxyTxn): StopProbe {
 }
 
 function isReady(): boolean {
-  const px = core.backends.get(CONTROL_TABLE);
+  const px = core.backends.get(READY_TABLE);
   const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(READY_KEY);
   return e !== undefined && (e.get(CONTROL_FIELD) ?? 0) > 0;
 }

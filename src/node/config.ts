@@ -8,7 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } fro
 import { normalizePath } from "../core/path";
 import { Route } from "../core/route";
 import { existsSync, statSync } from "node:fs";
-import { CONTROL_TABLE, HANDOFF_BACKEND, PENDING_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE } from "../core/contract";
+import { CONTROL_TABLE, HANDOFF_BACKEND, READY_TABLE, PENDING_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE } from "../core/contract";
 import { DEFAULT_ALLOWED_STATUSES, fieldOf, FIELDS, knownKeys, MAX_TTL_LIMIT } from "../core/schema";
 
 export interface ListenAddress {
@@ -224,7 +224,7 @@ class Reader {
 
 const NAME = /^[A-Za-z0-9_-]{1,48}$/;
 /** Section names the renderer writes itself: a backend of the same name would make HAProxy reject the config. */
-export const RESERVED_NAMES = ["edge", "stats", CONTROL_TABLE, STATS_TABLE, HANDOFF_BACKEND];
+export const RESERVED_NAMES = ["edge", "stats", CONTROL_TABLE, READY_TABLE, STATS_TABLE, HANDOFF_BACKEND];
 export const RESERVED_PREFIXES = [RULE_TABLE_PREFIX, PENDING_TABLE_PREFIX, SEEN_TABLE_PREFIX];
 
 function reservedName(name: string): string | undefined {

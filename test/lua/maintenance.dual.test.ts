@@ -124,6 +124,7 @@ function edge(files: StateFiles, over: Partial<Settings> = {}): Edge {
   const m = new MockHaproxy({ EDGEBLOCK_SETTINGS: SETTINGS_FILE }, { [SETTINGS_FILE]: formatSettings(settings) });
   m.declareBackend("app");
   m.declareTable("eb_ctl");
+  m.declareTable("eb_ready");
   m.nowSec = NOW;
   m.fs.mkdir(DIR);
   writeState(m, files);
@@ -219,7 +220,7 @@ function liveState(m: MockHaproxy): { tables: Record<string, Record<string, Reco
   const tables: Record<string, Record<string, Record<string, number>>> = {};
   for (const [t, entries] of m.tables) {
     const o: Record<string, Record<string, number>> = {};
-    for (const [k, v] of entries) if (!(t === "eb_ctl" && k === "ready")) o[k] = { ...v };
+    for (const [k, v] of entries) if (t !== "eb_ready") o[k] = { ...v };
     tables[t] = o;
   }
   const maps: Record<string, Record<string, string>> = {};
