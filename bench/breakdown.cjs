@@ -206,10 +206,9 @@ async function measure(name, e, backend, lists, preload) {
       callgrind(child.pid, "-d");
       counts[`${kind}Forwarded`] = ((await backend.served()) - served0) / BATCH;
     }
-    const dumps = fs.readdirSync(e.dir).filter((f) => f.startsWith("callgrind.out.")).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
-    const total = (f) => Number((/^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(path.join(e.dir, f), "utf8")) || [])[1]);
+    const dumps = dumpFiles(e.dir);
     const last = dumps.slice(-kinds.length);
-    kinds.forEach((kind, i) => (counts[kind] = total(last[i]) / BATCH));
+    kinds.forEach((kind, i) => (counts[kind] = dumpTotal(path.join(e.dir, last[i])) / BATCH));
     counts.functions = {};
     kinds.forEach((kind, i) => (counts.functions[kind] = functions(path.join(e.dir, last[i]))));
     if (process.env.BREAKDOWN_KEEP) {
@@ -225,7 +224,17 @@ async function measure(name, e, backend, lists, preload) {
   }
 }
 
-module.exports = { measure, requests, BATCH };
+/** callgrind's dumps in `dir` (callgrind.out.<n>), oldest first. */
+function dumpFiles(dir) {
+  return fs.readdirSync(dir).filter((f) => f.startsWith("callgrind.out.")).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
+}
+
+/** The instruction total of one dump. */
+function dumpTotal(file) {
+  return Number((/^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(file, "utf8")) || [])[1]);
+}
+
+module.exports = { measure, requests, callgrind, dumpFiles, dumpTotal, BATCH };
 
 /** `--show`: print what each variant changes in the rendered config and check it with `haproxy -c` (no valgrind, no requests). */
 async function show() {

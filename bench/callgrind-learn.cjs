@@ -6,12 +6,11 @@
 // costs), then N requests whose 404 carries `x-edge-resource: false`, each teaching one new rule.
 // About 20 s. EDGEBLOCK_HAPROXY picks the binary.
 "use strict";
-const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const procs = require("./lib/procs.cjs");
 const configs = require("./lib/configs.cjs");
-const { requests } = require("./breakdown.cjs");
+const { requests, callgrind, dumpFiles, dumpTotal } = require("./breakdown.cjs");
 const { haproxyBin } = require("../dist/node/haproxy-bin.js");
 
 const N = Number(process.argv[2] || 300);
@@ -33,18 +32,12 @@ if (require.main === module) procs.guarded(async () => {
     const learnPaths = (from, n) => Array.from({ length: n }, (_, i) => `${configs.LEARN_PREFIX}cg/${from + i}`);
     // warm-up: the first learns open maps, fill caches and grow the Lua state
     await requests(e.port, learnPaths(0, 200), 200);
-    const control = (flag) => {
-      const r = spawnSync("callgrind_control", [flag, String(child.pid)], { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`callgrind_control ${flag}: ${r.stdout}${r.stderr}`);
-    };
-    control("-z");
+    callgrind(child.pid, "-z");
     await requests(e.port, Array.from({ length: N }, (_, i) => `/pass/${i}`), N);
-    control("-d");
+    callgrind(child.pid, "-d");
     await requests(e.port, learnPaths(1000, N), N);
-    control("-d");
-    const dumps = fs.readdirSync(e.dir).filter((f) => f.startsWith("callgrind.out.")).sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
-    const total = (f) => Number((/^(?:summary|totals): (\d+)/m.exec(fs.readFileSync(path.join(e.dir, f), "utf8")) || [])[1]);
-    const [pass, learn] = dumps.slice(-2).map((f) => total(f) / N);
+    callgrind(child.pid, "-d");
+    const [pass, learn] = dumpFiles(e.dir).slice(-2).map((f) => dumpTotal(path.join(e.dir, f)) / N);
     const k = (v) => `${(v / 1000).toFixed(1)}k`;
     process.stdout.write(`HAProxy ${version}: ${k(pass)} instructions per pass-through request, ${k(learn)} per request that teaches a rule (${k(learn - pass)} more), ${N} of each\n`);
   } finally {

@@ -638,18 +638,11 @@ local ____lualib = require("lualib_bundle")
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
-local trimEnd
 local ____bytes = require("core.bytes")
 local hexValue = ____bytes.hexValue
 local parseDecimal = ____bytes.parseDecimal
 local splitOn = ____bytes.splitOn
-function trimEnd(s)
-    local n = #s
-    while n > 0 and (__TS__StringCharCodeAt(s, n - 1) == 13 or __TS__StringCharCodeAt(s, n - 1) == 32) do
-        n = n - 1
-    end
-    return __TS__StringSubstring(s, 0, n)
-end
+local trimOws = ____bytes.trimOws
 --- Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape.
 function ____exports.escapeCliArg(s)
     if (string.find(s, "\\", nil, true) or 0) - 1 < 0 and (string.find(s, ";", nil, true) or 0) - 1 < 0 and (string.find(s, " ", nil, true) or 0) - 1 < 0 and (string.find(s, "\t", nil, true) or 0) - 1 < 0 then
@@ -770,7 +763,7 @@ function ____exports.olderWorkerListed(showProc, pid)
     local inOld = false
     for ____, raw in ipairs(lines) do
         do
-            local line = trimEnd(raw)
+            local line = trimOws(raw)
             if line == "# workers" then
                 sawWorkers = true
             end
@@ -822,7 +815,7 @@ function ____exports.parseSnapshotHeader(line)
     local sp = (string.find(rest, " ", nil, true) or 0) - 1
     local at = parseDecimal(
         sp < 0 and rest or __TS__StringSubstring(rest, 0, sp),
-        4294967295
+        ____exports.MAX_FIELD_VALUE
     )
     return at < 0 and 0 or at
 end
@@ -868,6 +861,10 @@ function ____exports.formatRecord(r, writer)
     end
     return (((("D\t" .. writer) .. "\t") .. r.file) .. "\t") .. r.key
 end
+--- The widest value a record's field, or a snapshot header's time, may hold.
+____exports.MAX_FIELD_VALUE = 4294967295
+--- The longest field name a record may carry.
+____exports.MAX_FIELD_NAME = 32
 --- The fields edgeblock writes: checked by lookup before the byte-by-byte test.
 local KNOWN_FIELDS = {
     gpt0 = true,
@@ -880,7 +877,7 @@ local function isFieldName(s)
     if KNOWN_FIELDS[s] == true then
         return true
     end
-    if #s == 0 or #s > 32 then
+    if #s == 0 or #s > ____exports.MAX_FIELD_NAME then
         return false
     end
     do
@@ -923,7 +920,7 @@ function ____exports.parseRecord(line)
             local name = __TS__StringSubstring(pair, 0, eq)
             local value = parseDecimal(
                 __TS__StringSubstring(pair, eq + 1),
-                4294967295
+                ____exports.MAX_FIELD_VALUE
             )
             if not isFieldName(name) or value < 0 then
                 return {ok = false, error = ("bad field '" .. pair) .. "'"}
@@ -4404,6 +4401,91 @@ function ____exports.logEvent(level, event, fields)
 end
 return ____exports
  end,
+["lua.ready"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local CONTROL_FIELD = ____contract.CONTROL_FIELD
+local READY_KEY = ____contract.READY_KEY
+local READY_TABLE = ____contract.READY_TABLE
+local READY_VAR = ____contract.READY_VAR
+local READY_WAIT_MS = ____contract.READY_WAIT_MS
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local pidText
+--- This process's pid, as text, read on first use (core.get_info builds ~70 fields). Not at load time: [T] in
+-- master-worker mode the master loads blocks.lua before it forks, and its own pid is what a load-time read gets.
+function ____exports.ownPid()
+    if pidText == nil then
+        pidText = tostring(core.get_info().Pid or "0")
+    end
+    return pidText
+end
+--- Whether this process is stopping, for a caller that has no transaction (core.get_info builds ~70 fields: [T] 100k instructions).
+function ____exports.isStopping()
+    return tostring(core.get_info().Stopping) == "1"
+end
+--- The same question through a transaction's `stopping` fetch (a few hundred instructions, not core.get_info's 100k).
+function ____exports.txnStopProbe(txn)
+    return function()
+        local v = txn.f:stopping()
+        return v == true or v == 1
+    end
+end
+local function isReady()
+    local px = core.backends[READY_TABLE]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(READY_KEY)
+    end
+    local e = ____temp_0
+    return e ~= nil and (e[CONTROL_FIELD] or 0) > 0
+end
+--- Set when the loader of this Lua state failed: nothing will open the gate, so nothing waits for it.
+local givenUp = false
+--- The loader is gone: requests are no longer held in this Lua state (each is still counted as served before the rules were loaded).
+function ____exports.gateGivenUp()
+    givenUp = true
+end
+--- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open); once they are, say so to every later request (READY_VAR).
+function ____exports.waitUntilReady(txn)
+    if isReady() then
+        txn:set_var(READY_VAR, 1)
+        return
+    end
+    if givenUp then
+        inc("ready_timeouts")
+        txn:set_var(READY_VAR, 1)
+        return
+    end
+    local start = core.now()
+    while not isReady() and not ____exports.isStopping() do
+        local now = core.now()
+        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
+            inc("ready_timeouts")
+            logEvent(
+                core.warning,
+                "request served before the rules were loaded",
+                {{
+                    "waited_ms",
+                    itoa(READY_WAIT_MS)
+                }}
+            )
+            return
+        end
+        core.msleep(10)
+    end
+    if isReady() then
+        txn:set_var(READY_VAR, 1)
+    end
+end
+return ____exports
+ end,
 ["lua.runtime-api"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -4417,6 +4499,8 @@ local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
+local ____ready = require("lua.ready")
+local ownPid = ____ready.ownPid
 function aloneNow(master)
     if alone then
         return true
@@ -4429,7 +4513,7 @@ function aloneNow(master)
     local res = exchange(master, "show proc;quit", 2)
     if res.ok and not olderWorkerListed(
         res.output,
-        tostring(core.get_info().Pid)
+        ownPid()
     ) then
         alone = true
         logEvent(core.info, "runtime API: no older worker listed, commands go to the stats socket", {{"socket", master}})
@@ -4510,7 +4594,7 @@ function ____exports.cliTarget(statsSocket)
             local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
             viaMaster = {
                 address = first,
-                prefix = ("@!" .. tostring(core.get_info().Pid)) .. " "
+                prefix = ("@!" .. ownPid()) .. " "
             }
         else
             viaMaster = {address = "", prefix = ""}
@@ -4635,10 +4719,16 @@ end
 function ____exports.withSlices(ms, work)
     local before = budget
     budget = ms
-    local ok, err = pcall(work)
-    budget = before
-    if not ok then
-        error(err, 0)
+    do
+        local ____try, ____error = pcall(function()
+            work()
+        end)
+        do
+            budget = before
+        end
+        if not ____try then
+            error(____error, 0)
+        end
     end
 end
 return ____exports
@@ -4859,6 +4949,8 @@ local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local ____journal = require("core.journal")
 local isExpiredRecord = ____journal.isExpiredRecord
+local MAX_FIELD_NAME = ____journal.MAX_FIELD_NAME
+local MAX_FIELD_VALUE = ____journal.MAX_FIELD_VALUE
 local parseRecord = ____journal.parseRecord
 local parseSnapshotHeader = ____journal.parseSnapshotHeader
 local recordCommand = ____journal.recordCommand
@@ -4911,8 +5003,6 @@ local function has(s, pattern)
     local at = string.find(s, pattern)
     return at ~= nil
 end
---- The widest value a state line's field may hold (parseRecord refuses more).
-local FIELD_VALUE_MAX = 4294967295
 --- A rule-table line of a state file as its runtime-API command, by the string library's patterns (in C):
 -- [T] parsing each line byte by byte in the Lua VM made loading cost ~60 µs of CPU per rule, ten times
 -- the CLI's own work. Returns the command, `false` for a rule that has expired, or undefined for any line
@@ -4926,7 +5016,7 @@ function ____exports.fastTableCommand(line, now)
     local ____pairs = 0
     local covered = 0
     for name, v in string.gmatch(fields, "([a-z0-9_]+)=(%d+)") do
-        if #name > 32 or #v > 10 or #v > 1 and string.byte(v, 1) == 48 or tonumber(v) > FIELD_VALUE_MAX then
+        if #name > MAX_FIELD_NAME or #v > 10 or #v > 1 and string.byte(v, 1) == 48 or tonumber(v) > MAX_FIELD_VALUE then
             return nil
         end
         ____pairs = ____pairs + 1
@@ -5533,82 +5623,6 @@ function ____exports.headerValues(headers, lowerName)
 end
 return ____exports
  end,
-["lua.ready"] = function(...) 
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local ____contract = require("core.contract")
-local CONTROL_FIELD = ____contract.CONTROL_FIELD
-local READY_KEY = ____contract.READY_KEY
-local READY_TABLE = ____contract.READY_TABLE
-local READY_VAR = ____contract.READY_VAR
-local READY_WAIT_MS = ____contract.READY_WAIT_MS
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
---- Whether this process is stopping, for a caller that has no transaction (core.get_info builds ~70 fields: [T] 100k instructions).
-function ____exports.isStopping()
-    return tostring(core.get_info().Stopping) == "1"
-end
---- The same question through a transaction's `stopping` fetch (a few hundred instructions, not core.get_info's 100k).
-function ____exports.txnStopProbe(txn)
-    return function()
-        local v = txn.f:stopping()
-        return v == true or v == 1
-    end
-end
-local function isReady()
-    local px = core.backends[READY_TABLE]
-    local ____temp_0
-    if px == nil or px.stktable == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable:lookup(READY_KEY)
-    end
-    local e = ____temp_0
-    return e ~= nil and (e[CONTROL_FIELD] or 0) > 0
-end
---- Set when the loader of this Lua state failed: nothing will open the gate, so nothing waits for it.
-local givenUp = false
---- The loader is gone: requests are no longer held in this Lua state (each is still counted as served before the rules were loaded).
-function ____exports.gateGivenUp()
-    givenUp = true
-end
---- Hold the current request until the rules are loaded, at most READY_WAIT_MS (then fail open); once they are, say so to every later request (READY_VAR).
-function ____exports.waitUntilReady(txn)
-    if isReady() then
-        txn:set_var(READY_VAR, 1)
-        return
-    end
-    if givenUp then
-        inc("ready_timeouts")
-        txn:set_var(READY_VAR, 1)
-        return
-    end
-    local start = core.now()
-    while not isReady() and not ____exports.isStopping() do
-        local now = core.now()
-        if (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000) > READY_WAIT_MS then
-            inc("ready_timeouts")
-            logEvent(
-                core.warning,
-                "request served before the rules were loaded",
-                {{
-                    "waited_ms",
-                    itoa(READY_WAIT_MS)
-                }}
-            )
-            return
-        end
-        core.msleep(10)
-    end
-    if isReady() then
-        txn:set_var(READY_VAR, 1)
-    end
-end
-return ____exports
- end,
 ["lua.store"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -5885,9 +5899,9 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
     return ____error
 end
 --- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
-function ____exports.storeRemoves(settings, backend, removes, now, stopping)
-    if stopping == nil then
-        stopping = isStopping
+function ____exports.storeRemoves(settings, backend, removes, now, hints)
+    if hints == nil then
+        hints = {}
     end
     local ____table = RULE_TABLE_PREFIX .. backend
     local t = tableOf(backend)
@@ -5957,7 +5971,7 @@ function ____exports.storeRemoves(settings, backend, removes, now, stopping)
     if #muts == 0 then
         return {removed = 0}
     end
-    local ____error = ____exports.applyMutations(settings, muts, {}, stopping)
+    local ____error = ____exports.applyMutations(settings, muts, {}, hints.stopping)
     return ____error == nil and ({removed = removed}) or ({error = ____error, removed = 0})
 end
 return ____exports
@@ -6142,6 +6156,7 @@ function ____exports.execute(ctx, txn, mode)
         end
     end
     local now = core.now()
+    local stopping = txnStopProbe(txn)
     local full = false
     local fill
     if #verdict.blocks > 0 then
@@ -6220,10 +6235,7 @@ function ____exports.execute(ctx, txn, mode)
             blocks,
             now,
             txn.f:srv_id() or 0,
-            {
-                stopping = txnStopProbe(txn),
-                fill = fill
-            }
+            {stopping = stopping, fill = fill}
         )
         if failure == STORE_FULL then
             refuse(
@@ -6256,7 +6268,7 @@ function ____exports.execute(ctx, txn, mode)
             backend,
             verdict.removes,
             now.sec,
-            txnStopProbe(txn)
+            {stopping = stopping}
         )
         if r.error ~= nil then
             refuse(

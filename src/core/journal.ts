@@ -42,7 +42,7 @@ export function parseSnapshotHeader(line: string): number {
   if (line.substring(0, SNAPSHOT_HEADER.length) !== SNAPSHOT_HEADER) return 0;
   const rest = line.substring(SNAPSHOT_HEADER.length);
   const sp = rest.indexOf(" ");
-  const at = parseDecimal(sp < 0 ? rest : rest.substring(0, sp), 4294967295);
+  const at = parseDecimal(sp < 0 ? rest : rest.substring(0, sp), MAX_FIELD_VALUE);
   return at < 0 ? 0 : at;
 }
 export const JOURNAL_FILE = "rules.journal";
@@ -72,12 +72,17 @@ export function formatRecord(r: JournalRecord, writer: string): string | undefin
   return "D\t" + writer + "\t" + r.file + "\t" + r.key;
 }
 
+/** The widest value a record's field, or a snapshot header's time, may hold. */
+export const MAX_FIELD_VALUE = 4294967295;
+/** The longest field name a record may carry. */
+export const MAX_FIELD_NAME = 32;
+
 /** The fields edgeblock writes: checked by lookup before the byte-by-byte test. */
 const KNOWN_FIELDS: { [name: string]: boolean } = { gpt0: true, gpc0: true, gpc1: true, sess_cnt: true, server_id: true };
 
 function isFieldName(s: string): boolean {
   if (KNOWN_FIELDS[s] === true) return true;
-  if (s.length === 0 || s.length > 32) return false;
+  if (s.length === 0 || s.length > MAX_FIELD_NAME) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) return false;
@@ -106,7 +111,7 @@ export function parseRecord(line: string): ParsedLine {
       const eq = pair.indexOf("=");
       if (eq <= 0) return { ok: false, error: "bad field '" + pair + "'" };
       const name = pair.substring(0, eq);
-      const value = parseDecimal(pair.substring(eq + 1), 4294967295);
+      const value = parseDecimal(pair.substring(eq + 1), MAX_FIELD_VALUE);
       if (!isFieldName(name) || value < 0) return { ok: false, error: "bad field '" + pair + "'" };
       fields.push({ name, value });
     }

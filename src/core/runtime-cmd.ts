@@ -2,7 +2,7 @@
  * Runtime API (CLI) command text and output parsing, shared by the Lua
  * adapter (which writes rules) and the Node CLI (which lists them).
  */
-import { hexValue, parseDecimal, splitOn } from "./bytes";
+import { hexValue, parseDecimal, splitOn, trimOws } from "./bytes";
 
 /** Escape one CLI argument: the 2.6 parser splits on space/tab, cuts commands on `;`, and treats `\` as escape. */
 export function escapeCliArg(s: string): string {
@@ -120,7 +120,7 @@ export function olderWorkerListed(showProc: string, pid: string): boolean {
   let sawWorkers = false;
   let inOld = false;
   for (const raw of lines) {
-    const line = trimEnd(raw);
+    const line = trimOws(raw);
     if (line === "# workers") sawWorkers = true;
     if (line.length > 0 && line.charCodeAt(0) === 35) {
       inOld = line === "# old workers";
@@ -134,8 +134,3 @@ export function olderWorkerListed(showProc: string, pid: string): boolean {
   return !sawWorkers;
 }
 
-function trimEnd(s: string): string {
-  let n = s.length;
-  while (n > 0 && (s.charCodeAt(n - 1) === 13 || s.charCodeAt(n - 1) === 32)) n--;
-  return s.substring(0, n);
-}

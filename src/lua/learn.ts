@@ -135,6 +135,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     }
   }
   const now = core.now();
+  const stopping = txnStopProbe(txn);
   let full = false;
   let fill: { used: number; size: number } | undefined;
   if (verdict.blocks.length > 0) {
@@ -171,7 +172,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     blocks = c.ready;
   }
   if (blocks.length > 0) {
-    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0, { stopping: txnStopProbe(txn), fill });
+    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0, { stopping, fill });
     if (failure === STORE_FULL) {
       // another learn took the last entries since the fill check (threads, or a yield in between)
       refuse(txn, "store-full", backend, path, "no room left in the rule table");
@@ -186,7 +187,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
   }
   let removed = 0;
   if (verdict.removes.length > 0) {
-    const r = storeRemoves(ctx.settings, backend, verdict.removes, now.sec, txnStopProbe(txn));
+    const r = storeRemoves(ctx.settings, backend, verdict.removes, now.sec, { stopping });
     if (r.error !== undefined) {
       refuse(txn, "edge-error", backend, path, r.error);
       return;

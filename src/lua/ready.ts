@@ -4,6 +4,17 @@ import { CONTROL_FIELD, READY_KEY, READY_TABLE, READY_VAR, READY_WAIT_MS } from 
 import { inc } from "./counters";
 import { logEvent } from "./log";
 
+let pidText: string | undefined;
+
+/**
+ * This process's pid, as text, read on first use (core.get_info builds ~70 fields). Not at load time: [T] in
+ * master-worker mode the master loads blocks.lua before it forks, and its own pid is what a load-time read gets.
+ */
+export function ownPid(): string {
+  if (pidText === undefined) pidText = tostring(core.get_info().get("Pid") ?? "0");
+  return pidText;
+}
+
 /** Whether this process is stopping, for a caller that has no transaction (core.get_info builds ~70 fields: [T] 100k instructions). */
 export function isStopping(): boolean {
   // [T] get_info values are numbers, not strings

@@ -2,6 +2,7 @@
 import { olderWorkerListed } from "../core/runtime-cmd";
 import { inc } from "./counters";
 import { logEvent } from "./log";
+import { ownPid } from "./ready";
 
 /**
  * Where this process's own runtime API is. In master-worker mode the workers
@@ -31,7 +32,7 @@ export function cliTarget(statsSocket: string): CliTarget {
     if (master !== undefined && master.length > 0) {
       const semi = master.indexOf(";");
       const first = semi >= 0 ? master.substring(0, semi) : master;
-      viaMaster = { address: first, prefix: "@!" + tostring(core.get_info().get("Pid")) + " " };
+      viaMaster = { address: first, prefix: "@!" + ownPid() + " " };
     } else {
       viaMaster = { address: "", prefix: "" };
     }
@@ -55,7 +56,7 @@ function aloneNow(master: string): boolean {
   if (now === aloneCheckedAt) return false;
   aloneCheckedAt = now;
   const res = exchange(master, "show proc;quit", 2);
-  if (res.ok && !olderWorkerListed(res.output, tostring(core.get_info().get("Pid")))) {
+  if (res.ok && !olderWorkerListed(res.output, ownPid())) {
     alone = true;
     logEvent(core.info, "runtime API: no older worker listed, commands go to the stats socket", [["socket", master]]);
   }

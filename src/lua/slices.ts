@@ -38,9 +38,11 @@ export function slice(): void {
 export function withSlices(ms: number, work: () => void): void {
   const before = budget;
   budget = ms;
-  const [ok, err] = pcall(work);
-  budget = before;
-  if (!ok) error(err, 0);
+  try {
+    work();
+  } finally {
+    budget = before;
+  }
 }
 
 /** Yield to traffic, measuring how long this slice held the thread. */

@@ -4,7 +4,7 @@
  */
 import { itoa } from "../core/bytes";
 import { RULE_FIELDS, RULE_TABLE_PREFIX } from "../core/contract";
-import { CurrentEntry, isExpiredRecord, JournalRecord, parseRecord, parseSnapshotHeader, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
+import { CurrentEntry, isExpiredRecord, JournalRecord, MAX_FIELD_NAME, MAX_FIELD_VALUE, parseRecord, parseSnapshotHeader, recordCommand, reconcile, SNAPSHOT_FILE } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { logEvent } from "./log";
@@ -36,9 +36,6 @@ function has(s: string, pattern: string): boolean {
   return at !== undefined;
 }
 
-/** The widest value a state line's field may hold (parseRecord refuses more). */
-const FIELD_VALUE_MAX = 4294967295;
-
 /**
  * A rule-table line of a state file as its runtime-API command, by the string library's patterns (in C):
  * [T] parsing each line byte by byte in the Lua VM made loading cost ~60 µs of CPU per rule, ten times
@@ -53,7 +50,7 @@ export function fastTableCommand(line: string, now: number): string | false | un
   let pairs = 0;
   let covered = 0;
   for (const [name, v] of string.gmatch(fields, "([a-z0-9_]+)=(%d+)")) {
-    if (name.length > 32 || v.length > 10 || (v.length > 1 && string.byte(v, 1) === 48) || (tonumber(v) as number) > FIELD_VALUE_MAX) return undefined;
+    if (name.length > MAX_FIELD_NAME || v.length > 10 || (v.length > 1 && string.byte(v, 1) === 48) || (tonumber(v) as number) > MAX_FIELD_VALUE) return undefined;
     pairs++;
     covered = covered + name.length + 1 + v.length;
   }

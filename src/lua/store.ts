@@ -206,7 +206,7 @@ function roomFor(settings: Settings, table: string, t: HaproxyStickTable, muts: 
 }
 
 /** Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked. */
-export function storeRemoves(settings: Settings, backend: string, removes: readonly RemoveRule[], now: number, stopping: StopProbe = isStopping): { error?: string; removed: number } {
+export function storeRemoves(settings: Settings, backend: string, removes: readonly RemoveRule[], now: number, hints: StoreHints = {}): { error?: string; removed: number } {
   const table = RULE_TABLE_PREFIX + backend;
   const t = tableOf(backend);
   if (t === undefined) return { error: "no rule table " + table + " in the configuration", removed: 0 };
@@ -242,6 +242,6 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
     }
   }
   if (muts.length === 0) return { removed: 0 };
-  const error = applyMutations(settings, muts, [], stopping);
+  const error = applyMutations(settings, muts, [], hints.stopping);
   return error === undefined ? { removed } : { error, removed: 0 };
 }
