@@ -4746,8 +4746,14 @@ local inc = ____counters.inc
 local setGauge = ____counters.setGauge
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
---- This process, as written in journal lines.
-____exports.writer = tostring(core.get_info().Pid or "0")
+local ____ready = require("lua.ready")
+local ownPid = ____ready.ownPid
+--- This process, as written in journal lines: the worker's pid, read at first use. [T] A load-time read gave
+-- the master's pid (it loads blocks.lua before forking), the same for the old and the new worker of a reload,
+-- so the new one took the old one's handed-over lines for its own and skipped them while tailing.
+function ____exports.writer()
+    return ownPid()
+end
 function ____exports.statePath(settings, file)
     return (settings.stateDir .. "/") .. file
 end
@@ -4884,7 +4890,10 @@ function ____exports.journalAppend(settings, muts)
     end
     local lines = {}
     for ____, m in ipairs(muts) do
-        local line = formatRecord(m, ____exports.writer)
+        local line = formatRecord(
+            m,
+            ____exports.writer()
+        )
         if line ~= nil then
             lines[#lines + 1] = line .. "\n"
         end
@@ -6669,14 +6678,20 @@ function ____exports.snapshot(settings, now)
     )
     c:prepare()
     local t1 = msNow()
-    local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer
+    local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer()
     local out = __TS__New(CheckedFile, tmp)
-    out:write(snapshotHeader(now, writer) .. "\n")
+    out:write(snapshotHeader(
+        now,
+        writer()
+    ) .. "\n")
     local clearer = __TS__New(ExpiredClearer, settings, now)
     local records = 0
     local function emit(____table, key, v, line)
         if v.keep then
-            local text = not v.merged and line ~= nil and line or formatRecord({kind = "table", table = ____table, key = key, fields = v.fields}, writer)
+            local text = not v.merged and line ~= nil and line or formatRecord(
+                {kind = "table", table = ____table, key = key, fields = v.fields},
+                writer()
+            )
             if text ~= nil then
                 out:write(text .. "\n")
             end
@@ -6704,7 +6719,10 @@ function ____exports.snapshot(settings, now)
     end
     local fin = c:finish()
     for ____, m in ipairs(fin.maps) do
-        local line = formatRecord(m, writer)
+        local line = formatRecord(
+            m,
+            writer()
+        )
         if line ~= nil then
             out:write(line .. "\n")
         end
@@ -6883,7 +6901,7 @@ function upkeepStep(m)
         local r = readFrom(
             path(settings, JOURNAL_FILE),
             m.offset,
-            writer,
+            writer(),
             __TS__New(Replayer, settings, now, true)
         )
         m.offset = r.offset

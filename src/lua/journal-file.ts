@@ -9,9 +9,16 @@ import { Settings } from "../core/settings";
 import { inc, setGauge } from "./counters";
 import { logEvent } from "./log";
 import { CheckedLuaFile } from "./checked-file";
+import { ownPid } from "./ready";
 
-/** This process, as written in journal lines. */
-export const writer = tostring(core.get_info().get("Pid") ?? "0");
+/**
+ * This process, as written in journal lines: the worker's pid, read at first use. [T] A load-time read gave
+ * the master's pid (it loads blocks.lua before forking), the same for the old and the new worker of a reload,
+ * so the new one took the old one's handed-over lines for its own and skipped them while tailing.
+ */
+export function writer(): string {
+  return ownPid();
+}
 
 export function statePath(settings: Settings, file: string): string {
   return settings.stateDir + "/" + file;
@@ -118,7 +125,7 @@ export function journalAppend(settings: Settings, muts: readonly JournalRecord[]
   if (settings.stateDir.length === 0 || muts.length === 0) return;
   const lines: string[] = [];
   for (const m of muts) {
-    const line = formatRecord(m, writer);
+    const line = formatRecord(m, writer());
     if (line !== undefined) lines.push(line + "\n");
   }
   if (lines.length === 0) return;

@@ -129,7 +129,7 @@ function upkeepStep(m: Upkeep): void {
   if (m.persist) {
     // lines a full disk or a read-only folder held back go out first, in order
     flushBacklog(settings);
-    const r = readFrom(path(settings, JOURNAL_FILE), m.offset, writer, new Replayer(settings, now, true));
+    const r = readFrom(path(settings, JOURNAL_FILE), m.offset, writer(), new Replayer(settings, now, true));
     m.offset = r.offset;
     if (r.offset > 0) m.dirty = true;
   }

@@ -40,14 +40,14 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   readFrom(path(settings, JOURNAL_OLD_FILE), 0, undefined, { push: (r) => c.foldJournal(r), flush: () => undefined });
   c.prepare();
   const t1 = msNow();
-  const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer;
+  const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer();
   const out = new CheckedFile(tmp);
-  out.write(snapshotHeader(now, writer) + "\n");
+  out.write(snapshotHeader(now, writer()) + "\n");
   const clearer = new ExpiredClearer(settings, now);
   let records = 0;
   const emit = (table: string, key: string, v: EntryVerdict, line: string | undefined) => {
     if (v.keep) {
-      const text = !v.merged && line !== undefined ? line : formatRecord({ kind: "table", table, key, fields: v.fields }, writer);
+      const text = !v.merged && line !== undefined ? line : formatRecord({ kind: "table", table, key, fields: v.fields }, writer());
       if (text !== undefined) out.write(text + "\n");
       records++;
     } else if (v.expired) clearer.add(table, key);
@@ -58,7 +58,7 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   for (const j of c.journalEntries()) emit(j.table, j.key, j.verdict, undefined);
   const fin = c.finish();
   for (const m of fin.maps) {
-    const line = formatRecord(m, writer);
+    const line = formatRecord(m, writer());
     if (line !== undefined) out.write(line + "\n");
     records++;
   }

@@ -263,6 +263,19 @@ describe("kill switch", () => {
   });
 });
 
+describe("journal writers", () => {
+  it("marks journal lines with the worker's own pid, so a reload's new worker does not take the old one's handed-over lines for its own", async () => {
+    const backend = await startBackend(ROUTES);
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }] });
+    await edge.get("/k");
+    const workerPid = /^Pid: (\d+)/m.exec(await edge.cli("show info"))![1];
+    const stateDir = path.resolve(edge.dir, edge.config.state.dir);
+    const writers = new Set(readFileSync(path.join(stateDir, "rules.journal"), "utf8").split("\n").filter((l) => l.startsWith("T\t") || l.startsWith("M\t")).map((l) => l.split("\t")[1]));
+    expect([...writers]).toEqual([workerPid]);
+    expect(workerPid).not.toBe(String(edge.pid));
+  });
+});
+
 describe("reload hand-over through the local peer", () => {
   it("hands the kill switch to the new process on 3.0+, with no state folder to replay (2.6 cannot: it needs state.dir)", async () => {
     const backend = await startBackend(ROUTES);
