@@ -529,7 +529,7 @@ ____exports.SIGNAL_HEADERS = {____exports.HEADERS.resource, ____exports.HEADERS.
 --- Transaction variables. Set natively or by Lua; read by haproxy.cfg ACLs.
 ____exports.VARS = {
     path = "txn.eb_path",
-    ruleExpiry = "txn.eb_exp",
+    negNow = "txn.eb_nnow",
     ruleKey = "txn.eb_key",
     ruleAnswer = "txn.eb_ans",
     blockStatus = "txn.eb_status",

@@ -21,8 +21,8 @@ export const VARS = {
    * keeps the request line for it only where it is logged, and cut at tune.http.logurilen).
    */
   path: "txn.eb_path",
-  /** Rule expiry (epoch seconds) of the candidate key being checked (each precedence step reuses it). */
-  ruleExpiry: "txn.eb_exp",
+  /** The current time negated, set once per candidate request: a key is live while its expiry plus this is positive. */
+  negNow: "txn.eb_nnow",
   /** Key of the rule that matched, when one did. */
   ruleKey: "txn.eb_key",
   /** Packed answer of the matching rule (see core/answer.ts). */
