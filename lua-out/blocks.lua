@@ -543,7 +543,6 @@ ____exports.VARS = {
     qualSpecs = "txn.eb_qual",
     prefixQualSpecs = "txn.eb_pqual",
     qualKey = "txn.eb_qkey",
-    methodKey = "txn.eb_mkey",
     ruleReason = "txn.eb_reason",
     ruleBody = "txn.eb_body",
     wouldBlock = "txn.eb_would",

@@ -48,8 +48,6 @@ export const VARS = {
   prefixQualSpecs: "txn.eb_pqual",
   /** Key of the most specific qualified rule matching the request (set by Lua; haproxy.cfg checks it is live). */
   qualKey: "txn.eb_qkey",
-  /** Method-specific candidate key. */
-  methodKey: "txn.eb_mkey",
   /** Reason label of the matching rule (from the reasons map), for logs and counters. */
   ruleReason: "txn.eb_reason",
   /** Answer body of the matching rule, empty when none. */

@@ -106,19 +106,65 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
 }
 
 /**
- * The evaluation lines of one backend's rule table, one group per match step (core/precedence.ts), in
- * that order: each tries a candidate key and sets the rule key when its rule is live, unless an
- * earlier step already did.
+ * Names of the ACLs the rendered config declares (per section: the frontend's, and each evaluation
+ * backend's). A rule line reads as what it tests; the ACL line next to the name says how.
  */
-export function matchLines(table: string): string[] {
+export const ACL = {
+  // frontend
+  ready: "eb_ready",
+  pathNeedsLua: "eb_path_needs_lua",
+  trailingSlash: "eb_path_trailing_slash",
+  root: "eb_path_root",
+  hasHost: "eb_has_host",
+  absoluteForm: "eb_absolute_form",
+  routed: "eb_routed",
+  allowlisted: "eb_allowlisted",
+  staticListed: "eb_static_listed",
+  // evaluation backend
+  staticStatus: "eb_static_status",
+  staticDefault: "eb_static_default",
+  decided: "eb_decided",
+  prefixFound: "eb_prefix_found",
+  pathCurrent: "eb_path_current",
+  prefixCurrent: "eb_prefix_current",
+  pathLive: "eb_path_live",
+  prefixLive: "eb_prefix_live",
+  pathQualified: "eb_path_qualified",
+  prefixQualified: "eb_prefix_qualified",
+  credentials: "eb_credentials",
+  matched: "eb_matched",
+  qualifiedRuleLive: "eb_qualified_rule_live",
+  pathMethodRuleLive: "eb_path_method_rule_live",
+  prefixMethodRuleLive: "eb_prefix_method_rule_live",
+  pathRuleLive: "eb_path_rule_live",
+  prefixRuleLive: "eb_prefix_rule_live",
+  answered: "eb_answered",
+  hasBody: "eb_has_body",
+  ruleDryRun: "eb_rule_dry_run",
+  enforcementOff: "eb_enforcement_off",
+  wouldBlock: "eb_would_block",
+  counted: "eb_counted",
+  // lean and evaluation backends
+  interim: "eb_interim_response",
+  signal: "eb_signal_headers",
+} as const;
+
+/** Frontend ACLs per backend: the request routes to it; some rule of its may match (a live entry on the path, or a prefix rule). */
+export const routedToAcl = (backend: string): string => `eb_to_${backend}`;
+export const candidateAcl = (backend: string): string => `eb_${backend}_candidate`;
+
+/**
+ * The evaluation lines of MATCH_STEPS, in order: each step names its candidate key, and the first
+ * whose rule is live (an ACL reads its expiry against now) becomes the match. The ACLs are declared
+ * by the template, next to the table they read.
+ */
+export function matchLines(): string[] {
   const v = VARS;
-  // one condition fetches a candidate key's rule expiry and compares it with now (set once): no variable per step
-  const live = (key: string) => `{ ${key},table_${RULE_FIELDS.ruleExpiry}(${table}),add(${v.negNow}) -m int gt 0 }`;
-  const open = `!{ var(${v.ruleKey}) -m found }`;
+  const open = `!${ACL.matched}`;
   const out: string[] = [];
   const used = new Set<string>();
   MATCH_STEPS.forEach((step, i) => {
-    const baseVar = step.base === "exact" ? v.live : v.prefixLive;
+    const baseLive = step.base === "exact" ? ACL.pathLive : ACL.prefixLive;
     const base = step.base === "exact" ? `var(${v.path})` : `var(${v.prefixBase})`;
     const first = i === 0 ? "" : ` ${open}`;
     // a step's candidate key, left over from an earlier step on the other base, must not be tried again
@@ -127,16 +173,15 @@ export function matchLines(table: string): string[] {
       used.add(tmp);
     };
     if (step.kind === "qualified") {
-      const specs = step.base === "exact" ? v.qualSpecs : v.prefixQualSpecs;
-      fresh(v.qualKey, `{ var(${specs}) -m found }`);
-      out.push(`http-request lua.${LUA_NAMES.match} ${step.base} if { var(${specs}) -m found }${first}`);
-      out.push(`http-request set-var(${v.ruleKey}) var(${v.qualKey}) if${first} ${live(`var(${v.qualKey})`)}`);
+      const qualified = step.base === "exact" ? ACL.pathQualified : ACL.prefixQualified;
+      fresh(v.qualKey, qualified);
+      out.push(`http-request lua.${LUA_NAMES.match} ${step.base} if ${qualified}${first}`);
+      out.push(`http-request set-var(${v.ruleKey}) var(${v.qualKey}) if${first} ${ACL.qualifiedRuleLive}`);
     } else if (step.kind === "method") {
-      fresh(v.methodKey, `{ var(${baseVar}) -m found }`);
-      out.push(`http-request set-var(${v.methodKey}) ${base},concat(' ',${v.method}) if { var(${baseVar}) -m found } ${open}`);
-      out.push(`http-request set-var(${v.ruleKey}) var(${v.methodKey}) if${first} ${live(`var(${v.methodKey})`)}`);
+      // the method key is built twice when it matches, and never stored when it does not (most blocks)
+      out.push(`http-request set-var(${v.ruleKey}) ${base},concat(' ',${v.method}) if ${baseLive} ${open} ${step.base === "exact" ? ACL.pathMethodRuleLive : ACL.prefixMethodRuleLive}`);
     } else {
-      out.push(`http-request set-var(${v.ruleKey}) ${base} if { var(${baseVar}) -m found } ${open} ${live(base)}`);
+      out.push(`http-request set-var(${v.ruleKey}) ${base} if ${baseLive} ${open} ${step.base === "exact" ? ACL.pathRuleLive : ACL.prefixRuleLive}`);
     }
   });
   return out;
@@ -174,7 +219,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   const sfx = opts.suffix ?? "";
   const hasAllowlist = c.allowlist.exact.length + c.allowlist.prefix.length > 0;
   // every request names its normalised path in txn.eb_path (the learn action needs it): lookups read it
-  const onPath = (conv: string, test: string) => `{ var(${VARS.path}),${conv} ${test} }`;
+  const onPath = (conv: string, test: string) => `var(${VARS.path}),${conv} ${test}`;
   const routed = c.routes.length > 0;
   const staticMapFile = rel(outDir, c.staticMap, c.absolutePaths);
   const settingsFile = path.join(outDir, "edgeblock.settings" + sfx);
@@ -197,7 +242,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     signalHeaders: SIGNAL_HEADERS,
     headers: HEADERS,
     // one pass over the header names: a substring test is the cheapest (a longer name that contains one only runs the action for nothing)
-    signalPresentAcl: `{ res.hdr_names -m sub ${SIGNAL_HEADERS.join(" ")} }`,
+    signalAcl: `res.hdr_names -m sub ${SIGNAL_HEADERS.join(" ")}`,
     hasAllowlist,
     readyVar: READY_VAR,
     hostRoutes: c.routes.some((r) => r.host !== undefined),
@@ -205,10 +250,13 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     routedBackend: routed ? `%[var(${VARS.backend})]` : c.defaultBackend,
     routedEval: routed ? `%[var(${VARS.backend}),concat(${EVAL_BACKEND_SUFFIX})]` : c.defaultBackend + EVAL_BACKEND_SUFFIX,
     staticLookup: onPath(`map_str(${staticMapFile})`, "-m found"),
+    acl: ACL,
+    matchLines: matchLines(),
+    routed,
     allowExactFile: ALLOW_EXACT_FILE + sfx,
     allowPrefixFile: ALLOW_PREFIX_FILE + sfx,
     // an empty credential is no credential: `Authorization:` alone, or `session=`, is anonymous
-    authAcl: c.auth.cookie ? `{ req.cook(${c.auth.cookie}) -m len gt 0 }` : `{ req.hdr(${c.auth.header}) -m len gt 0 }`,
+    authAcl: c.auth.cookie ? `req.cook(${c.auth.cookie}) -m len gt 0` : `req.hdr(${c.auth.header}) -m len gt 0`,
     reasonsMap: STORE_MAPS.reasons,
     bodiesMap: STORE_MAPS.bodies,
     dryRun: c.dryRun,
@@ -250,9 +298,9 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       .map((code) => ({ code, contentType: "text/plain" })),
     dropTrailers: c.responseTrailers === "drop",
     backends: c.backends.map((b) => ({
-      matchLines: matchLines(RULE_TABLE_PREFIX + b.name),
+      routedTo: routedToAcl(b.name),
+      candidateAcl: candidateAcl(b.name),
       candidate: routed || b.name === c.defaultBackend,
-      routeTest: routed ? `{ var(${VARS.backend}) -m str ${b.name} } ` : "",
       exactLookup: onPath(`table_${RULE_FIELDS.expiry}(${RULE_TABLE_PREFIX + b.name})`, "-m int gt 0"),
       prefixLookup: onPath(`concat(/),map_beg(${prefixMapFile(b.name)})`, "-m found"),
       name: b.name,

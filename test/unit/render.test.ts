@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HEADERS, LUA_NAMES, PEERS_SECTION, RULE_TABLE_PREFIX, RULE_TABLE_STORE, SETTINGS_ENV, STATS_TABLE, VARS } from "../../src/core/contract";
 import { loadConfig, parseConfig } from "../../src/node/config";
-import { render } from "../../src/node/render";
+import { ACL, render } from "../../src/node/render";
 
 const ROOT = path.resolve(__dirname, "../..");
 const EXAMPLE = path.join(ROOT, "haproxy/edgeblock.yaml");
@@ -65,7 +65,7 @@ describe("rendered haproxy.cfg", () => {
   });
 
   it("drops responses that start with a 1xx and every trailer by default; forward turns each off", () => {
-    const reject = "tcp-response content reject if { status 100 102:199 }";
+    const reject = `acl ${ACL.interim} status 100 102:199\n  option http-buffer-request\n  tcp-response inspect-delay 1h\n  tcp-response content reject if ${ACL.interim}\n`;
     expect(r.cfg.split(reject).length - 1).toBe(2 * c.backends.length);
     expect(r.cfg).toContain(".if version_atleast(3.2)\n  option http-drop-response-trailers\n");
     const yaml = "backends:\n  - { name: a, interim_responses: forward, servers: [ { port: 1 } ] }\nresponse_trailers: forward\n";
