@@ -16,7 +16,7 @@
 // edgeblock runs with a sweep interval of a day, so that its maintenance task (a census walks the
 // whole rule table) does not land inside some batches and not others.
 // Callgrind counts user-space instructions only: kernel time (sockets) is not in these figures.
-// Writes bench/breakdown.json (full runs only). For work on the groups: BREAKDOWN_ONLY=<regex> runs
+// Writes bench/breakdown.json (breakdown.<branch>.json on HAProxy other than 2.6; full runs only). For work on the groups: BREAKDOWN_ONLY=<regex> runs
 // only the configs and variants whose name matches, BREAKDOWN_REQUESTS=<n> changes the batch size,
 // BREAKDOWN_KEEP=<dir> keeps the callgrind dumps there for callgrind_annotate.
 "use strict";
@@ -47,72 +47,62 @@ const FRONTEND = /^frontend edge\b/;
 const EVALUATION = new RegExp(`^backend ${BACKEND}\\.edgeblock\\b`);
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const V = (name) => (VARS[name] ? esc(VARS[name]) : "$^");
+const { ACL, candidateAcl } = require(path.join(configs.DIST, "node/render.js"));
 /** A rule line (http-request / http-response) that reads or writes one of these variables (not the log-format). */
 const uses = (...names) => new RegExp(`^\\s*http-(?:request|response) .*(?:${names.map((n) => `${V(n)}\\b`).join("|")})`);
-/** Edit: drop a trailing `|| { var(<name>) -m found } …` alternative from a condition. */
-const orTerm = (name) => [new RegExp(` \\|\\| \\{ var\\(${V(name)}\\) -m found \\}.*$`), ""];
-const toLeanBackend = [new RegExp(`^(\\s*use_backend )%\\[var\\(${V("backend")}\\)\\]$`), `$1${BACKEND}`];
-const candidateRoute = /^\s*use_backend \S*concat\(\.edgeblock\)/;
+/** A line that tests one of these named ACLs (a rule, a use_backend), or the ACL's own declaration. */
+const tests = (...roles) => new RegExp(`^\\s*(?:http-(?:request|response)|tcp-response|use_backend|acl)\\b.*\\b(?:${roles.map((r) => ACL[r]).join("|")})\\b`);
+/** Edit: drop a trailing `|| <acl> …` alternative from a condition. */
+const orTerm = (role) => [new RegExp(` \\|\\| ${ACL[role]}\\b.*$`), ""];
 
 // Each variant edits, then drops lines of the rendered config. A drop pattern is a RegExp, or
 // { re, in: section header, under: the last comment line above it in its section }. The liveness
-// checks (`unset-var(...) if ... !{ date,neg,add(...) ... }`) are no group of their own: a missing
-// key reads 0 from table_gpt0, and those lines are what clear it, so without them every request
-// becomes a candidate.
+// checks (`unset-var(...) unless <ACL: the entry's expiry against now>`) are no group of their own:
+// a missing key reads 0 from table_gpt0, and those lines are what clear it.
 const VARIANTS = [
-  { stage: "always", name: "custom log-format (default httplog instead)", drop: [/^\s*log-format /] },
-  { stage: "always", name: "signal-header deletes (request, after-response, response)", drop: [/del-header/] },
-  { stage: "always", name: "response-side learn action (app and app.edgeblock)", drop: [/http-response lua\./] },
+  { stage: "always", name: "custom log-format (the five eb_* fields; default httplog instead)", drop: [/^\s*log-format /] },
+  { stage: "always", name: "signal-header deletes (request, after-response)", drop: [/del-header (?:x-edge-resource|edge-rule)\b/] },
+  { stage: "always", name: "trailer drop and Trailer delete (3.2+)", drop: [/http-drop-response-trailers|del-header trailer\b/] },
+  { stage: "always", name: "response-side learn trigger (app and app.edgeblock)", drop: [/http-response lua\./] },
+  { stage: "always", name: "1xx drop (http-buffer-request, tcp-response inspect and reject)", drop: [/http-buffer-request|tcp-response /, tests("interim")] },
+  { stage: "always", name: "pattern cache left at HAProxy's default (10000) instead of off", drop: [/tune\.pattern\.cache-size/] },
   { stage: "frontend", name: "startup wait check (`lua.edgeblock_wait unless …`)", drop: [/lua\.edgeblock_wait\b/] },
+  { stage: "frontend", name: "path normalisation tests (trailing-slash cut, Lua test; the path variable stays)", drop: [tests("pathNeedsLua", "trailingSlash", "root")] },
+  { stage: "frontend", name: "stopping handoff (`use_backend eb_handoff if { stopping }`)", drop: [/use_backend eb_handoff\b/] },
+  { stage: "frontend", name: "static-map candidate line", drop: [{ re: tests("staticListed"), in: FRONTEND }] },
+  { stage: "frontend", name: "exact-rule candidate (exact and method rules are then never enforced)", drop: [{ re: new RegExp(`^\\s*acl ${candidateAcl(BACKEND)} .*table_gpt0\\(`), in: FRONTEND }] },
   {
     stage: "frontend",
-    name: "path normalisation checks (Lua normaliser test, trailing-slash `regsub`)",
-    drop: [/lua\.edgeblock_normalize\b/, /regsub\(/],
-    edit: [[new RegExp(`(set-var\\(${V("path")}\\) path) unless \\{ var\\(${V("path")}\\) -m found \\}$`), "$1"]],
-  },
-  {
-    stage: "frontend",
-    name: "routing variable (fixed backend names instead)",
-    drop: [new RegExp(`set-var\\(${V("backend")}\\)`)],
-    edit: [
-      [new RegExp(` \\{ var\\(${V("backend")}\\) -m str ${BACKEND} \\}`, "g"), ""],
-      [new RegExp(`%\\[var\\(${V("backend")}\\),concat\\(\\.edgeblock\\)\\]`), `${BACKEND}.edgeblock`],
-      toLeanBackend,
+    name: "prefix rules (candidate, prefix lookups and steps in app.edgeblock)",
+    drop: [
+      { re: new RegExp(`^\\s*acl ${candidateAcl(BACKEND)} .*map_beg\\(`), in: FRONTEND },
+      uses("prefixBase", "prefixLive", "prefixQualSpecs"),
+      tests("prefixFound", "prefixCurrent", "prefixLive", "prefixQualified", "prefixRuleLive", "prefixMethodRuleLive"),
+      { re: /^\s*http-request set-var\S+ var\S+ if !\S+ \S+$/, in: EVALUATION },
     ],
+    edit: [orTerm("prefixLive"), orTerm("prefixQualified")],
   },
   {
     stage: "frontend",
-    name: "static map (lookup, status, its checks)",
-    drop: [uses("staticStatus"), /str\(static\)/],
-    edit: [
-      [new RegExp(`(use_backend .* if )\\{ var\\(${V("blockStatus")}\\) -m found \\} \\|\\| `), "$1"],
-      [new RegExp(` !\\{ var\\(${V("blockStatus")}\\) -m found \\}`, "g"), ""],
-    ],
+    name: "the whole frontend stage (its request lines but the header deletes; candidates)",
+    drop: [{ re: /^\s*(?:http-request (?!del-header)|acl |use_backend (?!app$))/, in: FRONTEND }],
   },
   {
-    stage: "frontend",
-    name: "prefix rules (map_beg, prefix liveness; the prefix steps in app.edgeblock)",
-    drop: [uses("prefixBase", "prefixLive", "prefixQualSpecs"), { re: /^\s*http-request /, in: EVALUATION, under: /# 4: prefix/ }],
-    edit: [orTerm("prefixLive"), orTerm("prefixQualSpecs")],
+    stage: "evaluation",
+    name: "static-map lines (lookup, status, key and reason)",
+    drop: [uses("staticStatus"), /str\(static\)/, tests("staticStatus", "staticDefault")],
+    edit: [[new RegExp(` !${ACL.decided}\\b`, "g"), ""], [new RegExp(` unless ${ACL.decided}$`), ""]],
   },
-  { stage: "frontend", name: "candidate decision (every request to app.edgeblock: one stage)", edit: [[/^(\s*use_backend \S*concat\(\.edgeblock\)\]) if .*$/, "$1"]] },
-  {
-    stage: "frontend",
-    name: "the whole frontend stage (its request lines; `use_backend app`)",
-    drop: [{ re: /^\s*http-request (?!del-header)/, in: FRONTEND }, candidateRoute],
-    edit: [toLeanBackend],
-  },
-  { stage: "evaluation", name: "qualified rules (qualifier map lookups, auth, Lua match)", drop: [uses("qualSpecs", "prefixQualSpecs", "auth", "qualKey"), /lua\.edgeblock_match\b/] },
-  { stage: "evaluation", name: "method rules (method, method keys)", drop: [uses("method", "methodKey")] },
-  { stage: "evaluation", name: "reason and body lookups", drop: [new RegExp(`set-var\\((?:${V("ruleReason")}|${V("ruleBody")})\\)`)] },
-  { stage: "evaluation", name: "dry-run / kill-switch lines", drop: [uses("wouldBlock")] },
-  { stage: "evaluation", name: "counting (`track-sc`, block stats)", drop: [/track-sc|sc-inc-gpc/, uses("blockStat")] },
+  { stage: "evaluation", name: "qualified rules (qualifier map lookups, auth, Lua match)", drop: [uses("qualSpecs", "prefixQualSpecs", "auth", "qualKey"), /lua\.edgeblock_match\b/, tests("pathQualified", "prefixQualified", "credentials", "qualifiedRuleLive")] },
+  { stage: "evaluation", name: "method rules (method, method-key steps)", drop: [uses("method"), tests("pathMethodRuleLive", "prefixMethodRuleLive")] },
+  { stage: "evaluation", name: "reason and body lookups", drop: [new RegExp(`set-var\\((?:${V("ruleReason")}|${V("ruleBody")})\\)`), tests("hasBody")] },
+  { stage: "evaluation", name: "dry-run / kill-switch lines", drop: [uses("wouldBlock"), tests("ruleDryRun", "enforcementOff", "wouldBlock")] },
+  { stage: "evaluation", name: "block counters (`track-sc1`, `sc-inc-gpc0`; the hit count stays: the answer is read through it)", drop: [/track-sc1|sc-inc-gpc/, uses("blockStat"), tests("counted")] },
   { stage: "evaluation", name: "one return line (404) instead of one per status", drop: [/http-request return status (?!404 )/] },
   {
     stage: "all",
-    name: "all of edgeblock on the pass-through path (frontend stage, log-format, header deletes, learn action)",
-    drop: [/^\s*log-format /, /del-header/, /http-response lua\./, { re: /^\s*http-request /, in: FRONTEND }, candidateRoute],
-    edit: [toLeanBackend],
+    name: "all of edgeblock on the pass-through path (frontend stage, log-format, header deletes, learn trigger, 1xx drop)",
+    drop: [/^\s*log-format /, /del-header/, /http-drop-response-trailers/, /http-response lua\./, /http-buffer-request|tcp-response /, tests("interim", "signal"), { re: /^\s*(?:http-request |acl |use_backend (?!app$))/, in: FRONTEND }],
   },
 ];
 
@@ -124,7 +114,8 @@ function applyVariant(rendered, variant) {
   let edited = 0;
   const out = [];
   for (const original of rendered.split("\n")) {
-    if (/^\S/.test(original)) {
+    // a section header; `.if` / `.endif` (conditional blocks) are not one
+    if (/^[^\s.]/.test(original)) {
       section = original;
       comment = "";
     } else if (/^\s*#/.test(original)) comment = original;
@@ -174,12 +165,15 @@ const FUNCTIONS = {
   strm_log: "log line",
 };
 
+/** The stream's own work (rules, log line, analysers): inclusive counts here are the same in every run. */
+const STREAM = "process_stream";
+
 /** Inclusive instructions per request of FUNCTIONS in one callgrind dump (of BATCH requests). */
 function functions(file) {
   const r = spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], { encoding: "utf8", maxBuffer: 256 << 20 });
   const out = {};
   for (const m of (r.stdout || "").matchAll(/^\s*([\d,]+) \([^)]*\)\s+\S*:(\w+) \[/gm)) {
-    if (m[2] in FUNCTIONS && !(m[2] in out)) out[m[2]] = Number(m[1].replace(/,/g, "")) / BATCH;
+    if ((m[2] in FUNCTIONS || m[2] === STREAM) && !(m[2] in out)) out[m[2]] = Number(m[1].replace(/,/g, "")) / BATCH;
   }
   return out;
 }
@@ -308,9 +302,10 @@ if (require.main === module) procs.guarded(async () => {
     .filter((r) => r.stage === "reference" || r === ref)
     .map((r) => `| ${r === ref ? "**edgeblock as rendered**" : r.name} | ${k(r.pass)} | ${plain && r !== plain ? delta(r.pass, plain.pass) : ""} | ${k(r.blocked)}${fwd(r)} | ${stat && r !== plain && r !== stat ? delta(r.blocked, stat.blocked) : ""} |`);
   const STAGES = { always: "every request", frontend: "frontend stage", evaluation: "app.edgeblock", all: "all" };
+  const stream = (r, kind) => r.functions[kind][STREAM];
   const variantRows = results
     .filter((r) => STAGES[r.stage])
-    .map((r) => `| ${STAGES[r.stage]} | ${r.name} | ${r.removed}${r.edited ? ` (+${r.edited} edited)` : ""} | ${k(r.pass)} | ${ref ? delta(r.pass, ref.pass) : "–"} | ${k(r.blocked)}${fwd(r)} | ${ref ? delta(r.blocked, ref.blocked) : "–"} |`);
+    .map((r) => `| ${STAGES[r.stage]} | ${r.name} | ${r.removed}${r.edited ? ` (+${r.edited} edited)` : ""} | ${k(r.pass)} | ${ref ? delta(stream(r, "pass"), stream(ref, "pass")) : "–"} | ${k(r.blocked)}${fwd(r)} | ${ref ? delta(stream(r, "blocked"), stream(ref, "blocked")) : "–"} |`);
   const fnHead = Object.values(FUNCTIONS);
   const fnRows = results
     .filter((r) => r.stage === "reference" || r === ref)
@@ -340,7 +335,7 @@ if (require.main === module) procs.guarded(async () => {
       `| config | requests | total | ${fnHead.join(" | ")} | everything else (parsing, I/O, streams) |`,
       `|---|---|---|${fnHead.map(() => "---|").join("")}---|`,
       ...fnRows,
-      "\nedgeblock with one group of lines removed (or edited); Δ against edgeblock as rendered.\n",
+      "\nedgeblock with one group of lines removed (or edited): instructions per request (whole process), and Δ against edgeblock as rendered in the stream's own work (`process_stream`, inclusive: the same in every run, where the whole-process count moves by a few hundred).\n",
       "| where | group removed or edited | lines | pass-through kIr/req | Δ pass | blocked kIr/req | Δ blocked |",
       "|---|---|---|---|---|---|---|",
       ...variantRows,
@@ -348,7 +343,9 @@ if (require.main === module) procs.guarded(async () => {
     ].join("\n"),
   );
   if (!only && BATCH === 2000) {
-    const file = path.join(__dirname, "breakdown.json");
+    // one file per HAProxy branch (2.6, the default, keeps the plain name), as bench/run.cjs does
+    const branch = ((/version (\d+\.\d+)/.exec(spawnSync(HAPROXY, ["-v"], { encoding: "utf8" }).stdout || "") || [])[1]) || "unknown";
+    const file = path.join(__dirname, `breakdown${branch === "2.6" ? "" : `.${branch}`}.json`);
     fs.writeFileSync(file, JSON.stringify({ ...info, results }, null, 1) + "\n");
     say(`wrote ${path.relative(configs.ROOT, file)}`);
   }
