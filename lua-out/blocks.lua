@@ -250,6 +250,70 @@ local function __TS__SparseArraySpread(sparseArray)
     return _unpack(sparseArray, 1, sparseArray.sparseLength)
 end
 
+local function __TS__Number(value)
+    local valueType = type(value)
+    if valueType == "number" then
+        return value
+    elseif valueType == "string" then
+        local numberValue = tonumber(value)
+        if numberValue then
+            return numberValue
+        end
+        if value == "Infinity" then
+            return math.huge
+        end
+        if value == "-Infinity" then
+            return -math.huge
+        end
+        local stringWithoutSpaces = string.gsub(value, "%s", "")
+        if stringWithoutSpaces == "" then
+            return 0
+        end
+        return 0 / 0
+    elseif valueType == "boolean" then
+        return value and 1 or 0
+    else
+        return 0 / 0
+    end
+end
+
+local __TS__StringSplit
+do
+    local sub = string.sub
+    local find = string.find
+    function __TS__StringSplit(source, separator, limit)
+        if limit == nil then
+            limit = 4294967295
+        end
+        if limit == 0 then
+            return {}
+        end
+        local result = {}
+        local resultIndex = 1
+        if separator == nil or separator == "" then
+            for i = 1, #source do
+                result[resultIndex] = sub(source, i, i)
+                resultIndex = resultIndex + 1
+            end
+        else
+            local currentPos = 1
+            while resultIndex <= limit do
+                local startPos, endPos = find(source, separator, currentPos, true)
+                if not startPos then
+                    break
+                end
+                result[resultIndex] = sub(source, currentPos, startPos - 1)
+                resultIndex = resultIndex + 1
+                currentPos = endPos + 1
+            end
+            if resultIndex <= limit then
+                result[resultIndex] = sub(source, currentPos)
+            end
+        end
+        return result
+    end
+end
+
 local function __TS__ObjectAssign(target, ...)
     local sources = {...}
     for i = 1, #sources do
@@ -291,6 +355,8 @@ return {
   __TS__SparseArrayNew = __TS__SparseArrayNew,
   __TS__SparseArrayPush = __TS__SparseArrayPush,
   __TS__SparseArraySpread = __TS__SparseArraySpread,
+  __TS__Number = __TS__Number,
+  __TS__StringSplit = __TS__StringSplit,
   __TS__ObjectAssign = __TS__ObjectAssign,
   __TS__ArraySort = __TS__ArraySort
 }
@@ -783,6 +849,8 @@ function ____exports.olderWorkerListed(showProc, pid)
     end
     return not sawWorkers
 end
+--- One runtime-API request line holds at most this many bytes: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
+____exports.CLI_BATCH_BYTES = 12000
 return ____exports
  end,
 ["core.journal"] = function(...) 
@@ -4046,6 +4114,178 @@ function ____exports.parseSignal(h, ctx, settings)
 end
 return ____exports
  end,
+["core.snapshot-commands"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__Class = ____lualib.__TS__Class
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__Number = ____lualib.__TS__Number
+local __TS__StringSplit = ____lualib.__TS__StringSplit
+local ____exports = {}
+local countOf
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local CLI_BATCH_BYTES = ____runtime_2Dcmd.CLI_BATCH_BYTES
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+function countOf(s, part)
+    local n = 0
+    do
+        local at = (string.find(s, part, nil, true) or 0) - 1
+        while at >= 0 do
+            n = n + 1
+            at = (string.find(
+                s,
+                part,
+                math.max(at + #part + 1, 1),
+                true
+            ) or 0) - 1
+        end
+    end
+    return n
+end
+____exports.SNAPSHOT_COMMANDS_FILE = "rules.snapshot.cli"
+--- A line of ready commands starts with this; any other line is a snapshot record.
+____exports.BATCH_MARK = "C "
+--- First line: what the file is.
+____exports.COMMANDS_HEADER = "# edgeblock snapshot commands v1: a restart sends these instead of replaying rules.snapshot"
+local TRAILER = "# for snapshot of "
+--- Last line, written once every other line is: the snapshot's size in bytes and its first line, which the loader checks against the snapshot on disk.
+function ____exports.commandsTrailer(snapshotHeaderLine, snapshotBytes)
+    return ((TRAILER .. itoa(snapshotBytes)) .. " bytes: ") .. snapshotHeaderLine
+end
+--- Whether a commands file's last line names this snapshot (its first line and its size).
+function ____exports.trailerMatches(line, snapshotHeaderLine, snapshotBytes)
+    return line == ____exports.commandsTrailer(snapshotHeaderLine, snapshotBytes)
+end
+--- The command for a rule entry, or undefined when it needs escaping or is not a rule table's (it then stays a record line).
+function ____exports.entryCommand(____table, key, fields)
+    if #fields == 0 or __TS__StringSubstring(____table, 0, #RULE_TABLE_PREFIX) ~= RULE_TABLE_PREFIX then
+        return nil
+    end
+    if escapeCliArg(____table) ~= ____table or escapeCliArg(key) ~= key then
+        return nil
+    end
+    local cmd = (("set table " .. ____table) .. " key ") .. key
+    for ____, f in ipairs(fields) do
+        cmd = (((cmd .. " data.") .. f.name) .. " ") .. itoa(f.value)
+    end
+    return cmd
+end
+local FIRST = "set table " .. RULE_TABLE_PREFIX
+local NEXT = ";" .. FIRST
+--- Whether a batch line (without its mark) holds nothing but `set table eb_rules_...` commands: it starts
+-- with one, and every `;` starts another (keys in it have no `;`, space, tab or backslash: entryCommand).
+-- A file that anyone else wrote cannot make the loader run another command.
+function ____exports.vouchedBatch(batch)
+    if __TS__StringSubstring(batch, 0, #FIRST) ~= FIRST then
+        return false
+    end
+    if (string.find(batch, "\n", nil, true) or 0) - 1 >= 0 or (string.find(batch, "\r", nil, true) or 0) - 1 >= 0 then
+        return false
+    end
+    return countOf(batch, ";") == countOf(batch, NEXT)
+end
+--- Commands in a vouched batch.
+function ____exports.batchSize(batch)
+    return countOf(batch, ";") + 1
+end
+--- Joins commands into batch lines of at most CLI_BATCH_BYTES; `emit` gets each line: the mark, the
+-- soonest rule expiry in it (0 when none), and the commands. A loader sends a line whose soonest expiry
+-- is still ahead as it is, and sifts the others (liveCommands).
+____exports.BatchLines = __TS__Class()
+local BatchLines = ____exports.BatchLines
+BatchLines.name = "BatchLines"
+function BatchLines.prototype.____constructor(self, emit)
+    self.emit = emit
+    self.parts = {}
+    self.size = 0
+    self.soonest = 0
+end
+function BatchLines.prototype.add(self, command, expiry)
+    if self.size + #command + 1 > CLI_BATCH_BYTES and #self.parts > 0 then
+        self:flush()
+    end
+    local ____self_parts_0 = self.parts
+    ____self_parts_0[#____self_parts_0 + 1] = command
+    self.size = self.size + #command + 1
+    if expiry > 0 and (self.soonest == 0 or expiry < self.soonest) then
+        self.soonest = expiry
+    end
+end
+function BatchLines.prototype.flush(self)
+    if #self.parts == 0 then
+        return
+    end
+    self.emit(((____exports.BATCH_MARK .. itoa(self.soonest)) .. " ") .. table.concat(self.parts, ";"))
+    self.parts = {}
+    self.size = 0
+    self.soonest = 0
+end
+--- A batch line's soonest expiry and commands, or undefined when it is not one.
+function ____exports.splitBatchLine(line)
+    if __TS__StringSubstring(line, 0, #____exports.BATCH_MARK) ~= ____exports.BATCH_MARK then
+        return nil
+    end
+    local space = (string.find(
+        line,
+        " ",
+        math.max(#____exports.BATCH_MARK + 1, 1),
+        true
+    ) or 0) - 1
+    if space < 0 then
+        return nil
+    end
+    local digits = __TS__StringSubstring(line, #____exports.BATCH_MARK, space)
+    if #digits == 0 or #digits > 10 then
+        return nil
+    end
+    do
+        local i = 0
+        while i < #digits do
+            local c = __TS__StringCharCodeAt(digits, i)
+            if c < 48 or c > 57 then
+                return nil
+            end
+            i = i + 1
+        end
+    end
+    return {
+        soonest = __TS__Number(digits),
+        batch = __TS__StringSubstring(line, space + 1)
+    }
+end
+local EXPIRY = (" data." .. RULE_FIELDS.expiry) .. " "
+--- The commands of a vouched batch whose rule is still live at `now` (as isExpiredRecord judges), joined again, and how many were left out.
+function ____exports.liveCommands(batch, now)
+    local kept = {}
+    local skipped = 0
+    for ____, cmd in ipairs(__TS__StringSplit(batch, ";")) do
+        local at = (string.find(cmd, EXPIRY, nil, true) or 0) - 1
+        local live = 0
+        if at >= 0 then
+            local ____end = at + #EXPIRY
+            while ____end < #cmd and __TS__StringCharCodeAt(cmd, ____end) >= 48 and __TS__StringCharCodeAt(cmd, ____end) <= 57 do
+                ____end = ____end + 1
+            end
+            live = __TS__Number(__TS__StringSubstring(cmd, at + #EXPIRY, ____end))
+        end
+        if live > 0 and live <= now then
+            skipped = skipped + 1
+        else
+            kept[#kept + 1] = cmd
+        end
+    end
+    return {
+        kept = table.concat(kept, ";"),
+        skipped = skipped
+    }
+end
+return ____exports
+ end,
 ["core.store-records"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__ObjectAssign = ____lualib.__TS__ObjectAssign
@@ -4491,15 +4731,35 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__Class = ____lualib.__TS__Class
 local ____exports = {}
-local aloneNow, connectRetrying, exchange, converse, connectOnce, alone, aloneCheckedAt
+local aloneNow, connectRetrying, exchange, converse, connectOnce, viaMaster, startedAt, alone, aloneCheckedAt
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local olderWorkerListed = ____runtime_2Dcmd.olderWorkerListed
+local CLI_BATCH_BYTES = ____runtime_2Dcmd.CLI_BATCH_BYTES
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____ready = require("lua.ready")
 local ownPid = ____ready.ownPid
+function ____exports.cliTarget(statsSocket)
+    if viaMaster == nil then
+        local master = os.getenv("HAPROXY_MASTER_CLI")
+        if master ~= nil and #master > 0 then
+            local semi = (string.find(master, ";", nil, true) or 0) - 1
+            local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
+            viaMaster = {
+                address = first,
+                prefix = ("@!" .. ownPid()) .. " "
+            }
+        else
+            viaMaster = {address = "", prefix = ""}
+        end
+    end
+    if viaMaster.address ~= "" and core.now().sec - startedAt < ____exports.MASTER_WINDOW_SECONDS and not aloneNow(viaMaster.address) then
+        return viaMaster
+    end
+    return {address = statsSocket, prefix = ""}
+end
 function aloneNow(master)
     if alone then
         return true
@@ -4518,6 +4778,21 @@ function aloneNow(master)
         logEvent(core.info, "runtime API: no older worker listed, commands go to the stats socket", {{"socket", master}})
     end
     return alone
+end
+function ____exports.runCli(statsSocket, commands, timeoutSeconds)
+    local target = ____exports.cliTarget(statsSocket)
+    local address = target.address
+    local conn = connectRetrying(address, timeoutSeconds)
+    local sock = conn.sock
+    if sock == nil then
+        return {ok = false, output = (("connect " .. address) .. ": ") .. conn.error}
+    end
+    local line = #target.prefix > 0 and target.prefix .. table.concat(commands, ";" .. target.prefix or ",") or table.concat(commands, ";")
+    if #target.prefix > 0 then
+        line = line .. ";quit"
+        inc("runtime_api_via_master")
+    end
+    return converse(sock, line)
 end
 function connectRetrying(address, timeoutSeconds)
     local conn = connectOnce(address, timeoutSeconds)
@@ -4579,31 +4854,11 @@ function connectOnce(address, timeoutSeconds)
     end)
     return ok and res or ({error = tostring(res)})
 end
-local viaMaster
-local startedAt = core.now().sec
+startedAt = core.now().sec
 --- The old worker stops listening on the shared stats socket once it is told to stop, shortly after
 -- the new one starts; until then a starting worker goes through the master (a relay that costs CPU
 -- and latency on every command), afterwards straight to the socket, which is then its own.
 ____exports.MASTER_WINDOW_SECONDS = 30
-function ____exports.cliTarget(statsSocket)
-    if viaMaster == nil then
-        local master = os.getenv("HAPROXY_MASTER_CLI")
-        if master ~= nil and #master > 0 then
-            local semi = (string.find(master, ";", nil, true) or 0) - 1
-            local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
-            viaMaster = {
-                address = first,
-                prefix = ("@!" .. ownPid()) .. " "
-            }
-        else
-            viaMaster = {address = "", prefix = ""}
-        end
-    end
-    if viaMaster.address ~= "" and core.now().sec - startedAt < ____exports.MASTER_WINDOW_SECONDS and not aloneNow(viaMaster.address) then
-        return viaMaster
-    end
-    return {address = statsSocket, prefix = ""}
-end
 alone = false
 aloneCheckedAt = -1
 --- True when this process can address its own runtime API during a reload (haproxy -W -S).
@@ -4613,22 +4868,15 @@ function ____exports.hasMasterCli()
 end
 --- How long a command keeps retrying to connect to a socket whose accept queue is full.
 ____exports.CONNECT_RETRY_MS = 1500
---- Send commands in one non-interactive connection (`;`-separated, as the CLI
--- accepts) and read until HAProxy closes it. Commands must be pre-escaped.
-function ____exports.runCli(statsSocket, commands, timeoutSeconds)
+--- One request line of commands already joined by `;` (a batch line of the snapshot's commands file): sent
+-- as it is, or with each command addressed to this worker when it goes through the master CLI.
+function ____exports.runCliJoined(statsSocket, joined, timeoutSeconds)
     local target = ____exports.cliTarget(statsSocket)
-    local address = target.address
-    local conn = connectRetrying(address, timeoutSeconds)
-    local sock = conn.sock
-    if sock == nil then
-        return {ok = false, output = (("connect " .. address) .. ": ") .. conn.error}
+    if #target.prefix == 0 then
+        return ____exports.runCli(statsSocket, {joined}, timeoutSeconds)
     end
-    local line = #target.prefix > 0 and target.prefix .. table.concat(commands, ";" .. target.prefix or ",") or table.concat(commands, ";")
-    if #target.prefix > 0 then
-        line = line .. ";quit"
-        inc("runtime_api_via_master")
-    end
-    return converse(sock, line)
+    local each = string.gsub(joined, ";", ";" .. target.prefix)
+    return ____exports.runCli(statsSocket, {each}, timeoutSeconds)
 end
 --- True when a CLI answer to `set table`/`clear table` commands reports no error (they print nothing on success).
 function ____exports.cliSucceeded(output)
@@ -4644,8 +4892,6 @@ function ____exports.cliSucceeded(output)
     end
     return true
 end
---- One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve.
-____exports.CLI_BATCH_BYTES = 12000
 --- Commands gathered into request lines of at most CLI_BATCH_BYTES; `send` gets each full batch, in order.
 ____exports.CommandBatch = __TS__Class()
 local CommandBatch = ____exports.CommandBatch
@@ -4656,7 +4902,7 @@ function CommandBatch.prototype.____constructor(self, send)
     self.size = 0
 end
 function CommandBatch.prototype.add(self, command)
-    if self.size + #command > ____exports.CLI_BATCH_BYTES then
+    if self.size + #command > CLI_BATCH_BYTES then
         self:flush()
     end
     local ____self_cmds_0 = self.cmds
@@ -4950,6 +5196,7 @@ local __TS__Class = ____lualib.__TS__Class
 local __TS__New = ____lualib.__TS__New
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
+local lastLine, runCliJoinedRetry
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
@@ -4972,10 +5219,49 @@ local ____runtime_2Dapi = require("lua.runtime-api")
 local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local CommandBatch = ____runtime_2Dapi.CommandBatch
 local runCli = ____runtime_2Dapi.runCli
+local runCliJoined = ____runtime_2Dapi.runCliJoined
+local ____snapshot_2Dcommands = require("core.snapshot-commands")
+local batchSize = ____snapshot_2Dcommands.batchSize
+local liveCommands = ____snapshot_2Dcommands.liveCommands
+local SNAPSHOT_COMMANDS_FILE = ____snapshot_2Dcommands.SNAPSHOT_COMMANDS_FILE
+local splitBatchLine = ____snapshot_2Dcommands.splitBatchLine
+local trailerMatches = ____snapshot_2Dcommands.trailerMatches
+local vouchedBatch = ____snapshot_2Dcommands.vouchedBatch
 local ____slices = require("lua.slices")
 local slice = ____slices.slice
 local ____journal_2Dfile = require("lua.journal-file")
 local statePath = ____journal_2Dfile.statePath
+function lastLine(file)
+    local f = io.open(file, "r")
+    if f == nil then
+        return nil
+    end
+    local ____end = f:seek("end")
+    local size = type(____end) == "number" and ____end or 0
+    f:seek(
+        "set",
+        math.max(0, size - 1024)
+    )
+    local tail = f:read("a")
+    f:close()
+    if tail == nil or #tail == 0 then
+        return nil
+    end
+    local last = string.match(tail, "([^\n]*)\n?$")
+    return last
+end
+function runCliJoinedRetry(settings, joined)
+    local res = runCliJoined(settings.runtimeApi, joined, 10)
+    do
+        local i = 0
+        while i < 100 and not res.ok do
+            core.msleep(100)
+            res = runCliJoined(settings.runtimeApi, joined, 10)
+            i = i + 1
+        end
+    end
+    return res
+end
 --- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
 function ____exports.runCliRetry(settings, cmds)
     local res = runCli(settings.runtimeApi, cmds, 10)
@@ -5257,6 +5543,101 @@ function ____exports.exists(file)
     end
     f:close()
     return true
+end
+--- The snapshot's first line and size on disk, or undefined when there is none.
+local function snapshotIdentity(settings)
+    local f = io.open(
+        statePath(settings, SNAPSHOT_FILE),
+        "r"
+    )
+    if f == nil then
+        return nil
+    end
+    local head = f:read("l")
+    local ____end = f:seek("end")
+    f:close()
+    local ____temp_3
+    if head == nil or type(____end) ~= "number" then
+        ____temp_3 = nil
+    else
+        ____temp_3 = {head = head, size = ____end}
+    end
+    return ____temp_3
+end
+--- Replay the snapshot from its commands file (core/snapshot-commands.ts) when that file was written with
+-- the snapshot on disk: its batch lines go to the runtime API as they are, its other lines through the
+-- replayer. Returns whether it stood for the snapshot; false when there is none, it belongs to another
+-- snapshot, or a batch line holds anything but rule-table writes (then the snapshot is replayed as
+-- usual, which gives the same state: replaying a record twice is harmless).
+function ____exports.replayCommands(settings, rep)
+    local snap = snapshotIdentity(settings)
+    local file = statePath(settings, SNAPSHOT_COMMANDS_FILE)
+    local last = lastLine(file)
+    if last == nil then
+        return {used = false, corrupt = 0}
+    end
+    if snap == nil or not trailerMatches(last, snap.head, snap.size) then
+        logEvent(core.info, "snapshot commands file not used: written with another snapshot", {{"file", file}})
+        return {used = false, corrupt = 0}
+    end
+    local refused = false
+    local corrupt = 0
+    eachLine(
+        file,
+        0,
+        function(body, n)
+            if refused or #body == 0 or (string.byte(body, 1) or 0 / 0) == 35 then
+                return
+            end
+            local line = splitBatchLine(body)
+            if line ~= nil then
+                if not vouchedBatch(line.batch) then
+                    refused = true
+                    inc("state_lines_corrupt")
+                    logEvent(
+                        core.warning,
+                        "snapshot commands file refused, the snapshot is replayed instead",
+                        {
+                            {"file", file},
+                            {
+                                "line",
+                                itoa(n)
+                            },
+                            {"detail", "not only rule-table writes"}
+                        }
+                    )
+                    return
+                end
+                local batch = line.batch
+                if line.soonest > 0 and line.soonest <= rep.now then
+                    local live = liveCommands(batch, rep.now)
+                    batch = live.kept
+                    rep.skipped = rep.skipped + live.skipped
+                end
+                if #batch == 0 then
+                    return
+                end
+                local res = runCliJoinedRetry(settings, batch)
+                if not res.ok or not cliSucceeded(res.output) then
+                    logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
+                end
+                rep.applied = rep.applied + batchSize(batch)
+                return
+            end
+            if rep:fastLine(body) then
+                return
+            end
+            local p = parseRecord(body)
+            if not p.ok then
+                corrupt = corrupt + 1
+                skipCorrupt(file, n, p.error)
+                return
+            end
+            rep:push(p.record)
+        end
+    )
+    rep:flush()
+    return {used = not refused, corrupt = corrupt}
 end
 return ____exports
  end,
@@ -6593,8 +6974,11 @@ return ____exports
 local ____lualib = require("lualib_bundle")
 local __TS__New = ____lualib.__TS__New
 local ____exports = {}
+local writeCommands, expiryOf
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
 local ____compact = require("core.compact")
 local Compactor = ____compact.Compactor
 local ____journal = require("core.journal")
@@ -6630,6 +7014,41 @@ local ____store = require("lua.store")
 local applyMutations = ____store.applyMutations
 local ____checked_2Dfile = require("lua.checked-file")
 local CheckedFile = ____checked_2Dfile.CheckedFile
+local ____snapshot_2Dcommands = require("core.snapshot-commands")
+local BatchLines = ____snapshot_2Dcommands.BatchLines
+local COMMANDS_HEADER = ____snapshot_2Dcommands.COMMANDS_HEADER
+local commandsTrailer = ____snapshot_2Dcommands.commandsTrailer
+local entryCommand = ____snapshot_2Dcommands.entryCommand
+local SNAPSHOT_COMMANDS_FILE = ____snapshot_2Dcommands.SNAPSHOT_COMMANDS_FILE
+function writeCommands(settings, cmds, tmp, head, snapshotBytes)
+    cmds:write(commandsTrailer(head, snapshotBytes) .. "\n")
+    local failure = cmds:finish()
+    if failure == nil then
+        local renamed, rerr = os.rename(
+            tmp,
+            path(settings, SNAPSHOT_COMMANDS_FILE)
+        )
+        if renamed == nil then
+            failure = "rename: " .. tostring(rerr)
+        end
+    end
+    if failure ~= nil then
+        os.remove(tmp)
+        inc("snapshot_errors")
+        logEvent(core.err, "snapshot commands file not written", {{"detail", failure}, {"kept", "the snapshot, which a restart replays instead"}})
+    end
+end
+function expiryOf(fields)
+    for ____, f in ipairs(fields) do
+        if f.name == RULE_FIELDS.expiry then
+            return f.value
+        end
+    end
+    return 0
+end
+--- How long compactions leave the commands file out after a snapshot failed while writing both.
+local COMMANDS_PAUSE_S = 3600
+local commandsPausedUntil = 0
 --- Compact: rotate the journal, then stream snapshot + rotated journal through the Compactor
 -- (core/compact.ts) into a temp file renamed over the snapshot. Memory follows the journal, not
 -- the store: the old snapshot is read twice (its maps, then its entries one by one). Also frees
@@ -6679,13 +7098,29 @@ function ____exports.snapshot(settings, now)
     local t1 = msNow()
     local tmp = (path(settings, SNAPSHOT_FILE) .. ".tmp.") .. writer()
     local out = __TS__New(CheckedFile, tmp)
-    out:write(snapshotHeader(
+    local head = snapshotHeader(
         now,
         writer()
-    ) .. "\n")
+    )
+    out:write(head .. "\n")
+    local cmdsFile = path(settings, SNAPSHOT_COMMANDS_FILE)
+    local cmdsTmp = (cmdsFile .. ".tmp.") .. writer()
+    local withCommands = now >= commandsPausedUntil
+    if not withCommands then
+        os.remove(cmdsFile)
+    end
+    local cmds = withCommands and __TS__New(CheckedFile, cmdsTmp) or nil
+    if cmds ~= nil then
+        cmds:write(COMMANDS_HEADER .. "\n")
+    end
+    local batches = __TS__New(
+        BatchLines,
+        function(l) return cmds and cmds:write(l .. "\n") end
+    )
+    local bytes = #head + 1
     local clearer = __TS__New(ExpiredClearer, settings, now)
     local records = 0
-    local function emit(____table, key, v, line)
+    local function emit(____table, key, v, line, fields)
         if v.keep then
             local text = not v.merged and line ~= nil and line or formatRecord(
                 {kind = "table", table = ____table, key = key, fields = v.fields},
@@ -6693,6 +7128,19 @@ function ____exports.snapshot(settings, now)
             )
             if text ~= nil then
                 out:write(text .. "\n")
+                bytes = bytes + #text + 1
+                local listed = v.merged and v.fields or fields
+                local cmd = entryCommand(____table, key, listed)
+                if cmd ~= nil then
+                    batches:add(
+                        cmd,
+                        expiryOf(listed)
+                    )
+                else
+                    if cmds ~= nil then
+                        cmds:write(text .. "\n")
+                    end
+                end
             end
             records = records + 1
         elseif v.expired then
@@ -6708,14 +7156,22 @@ function ____exports.snapshot(settings, now)
                     r.table,
                     r.key,
                     c:snapshotEntry(r.table, r.key, r.fields),
-                    line
+                    line,
+                    r.fields
                 )
             end
         end
     )
     for ____, j in ipairs(c:journalEntries()) do
-        emit(j.table, j.key, j.verdict, nil)
+        emit(
+            j.table,
+            j.key,
+            j.verdict,
+            nil,
+            j.verdict.fields
+        )
     end
+    batches:flush()
     local fin = c:finish()
     for ____, m in ipairs(fin.maps) do
         local line = formatRecord(
@@ -6724,18 +7180,45 @@ function ____exports.snapshot(settings, now)
         )
         if line ~= nil then
             out:write(line .. "\n")
+            bytes = bytes + #line + 1
+            if cmds ~= nil then
+                cmds:write(line .. "\n")
+            end
         end
         records = records + 1
     end
     local failure = out:finish()
     local t2 = msNow()
+    local function dropCommands()
+        if cmds == nil then
+            return
+        end
+        cmds:finish()
+        os.remove(cmdsTmp)
+    end
     if failure ~= nil then
+        dropCommands()
+        if withCommands then
+            commandsPausedUntil = now + COMMANDS_PAUSE_S
+            logEvent(
+                core.warning,
+                "snapshot commands file left out of the next compactions",
+                {
+                    {
+                        "seconds",
+                        itoa(COMMANDS_PAUSE_S)
+                    },
+                    {"reason", "a snapshot failed while it was written too"}
+                }
+            )
+        end
         os.remove(tmp)
         inc("snapshot_errors")
         logEvent(core.err, "snapshot not written", {{"detail", failure}, {"kept", "previous snapshot and journal"}})
         return nil
     end
     if isStopping() then
+        dropCommands()
         os.remove(tmp)
         return nil
     end
@@ -6744,6 +7227,7 @@ function ____exports.snapshot(settings, now)
         path(settings, SNAPSHOT_FILE)
     )
     if renamed == nil then
+        dropCommands()
         os.remove(tmp)
         inc("snapshot_errors")
         logEvent(
@@ -6760,6 +7244,15 @@ function ____exports.snapshot(settings, now)
         return nil
     end
     os.remove(path(settings, JOURNAL_OLD_FILE))
+    if cmds ~= nil then
+        writeCommands(
+            settings,
+            cmds,
+            cmdsTmp,
+            head,
+            bytes
+        )
+    end
     if #fin.prune > 0 then
         applyMutations(settings, fin.prune)
     end
@@ -6841,6 +7334,7 @@ local ____snapshot = require("lua.snapshot")
 local snapshot = ____snapshot.snapshot
 local ____state_2Dfiles = require("lua.state-files")
 local readFrom = ____state_2Dfiles.readFrom
+local replayCommands = ____state_2Dfiles.replayCommands
 local Replayer = ____state_2Dfiles.Replayer
 local runCliRetry = ____state_2Dfiles.runCliRetry
 local snapshotWrittenAt = ____state_2Dfiles.snapshotWrittenAt
@@ -6861,17 +7355,25 @@ function loadState(m)
     local now = core.now().sec
     local corrupt = 0
     local rep = __TS__New(Replayer, m.settings, now, false)
+    local commands = replayCommands(m.settings, rep)
+    corrupt = corrupt + commands.corrupt
     for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
-        local r = readFrom(
-            path(m.settings, file),
-            0,
-            nil,
-            rep
-        )
-        corrupt = corrupt + r.corrupt
-        if file == JOURNAL_FILE then
-            m.offset = r.offset
+        do
+            if file == SNAPSHOT_FILE and commands.used then
+                goto __continue24
+            end
+            local r = readFrom(
+                path(m.settings, file),
+                0,
+                nil,
+                rep
+            )
+            corrupt = corrupt + r.corrupt
+            if file == JOURNAL_FILE then
+                m.offset = r.offset
+            end
         end
+        ::__continue24::
     end
     logEvent(
         core.notice,
@@ -6888,7 +7390,8 @@ function loadState(m)
             {
                 "corrupt",
                 itoa(corrupt)
-            }
+            },
+            {"snapshot", commands.used and "commands" or "records"}
         }
     )
 end

@@ -134,3 +134,5 @@ export function olderWorkerListed(showProc: string, pid: string): boolean {
   return !sawWorkers;
 }
 
+/** One runtime-API request line holds at most this many bytes: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve. */
+export const CLI_BATCH_BYTES = 12000;

@@ -23,7 +23,7 @@ import { haproxyMajor } from "./version";
 import { largestTable } from "./rule-tables";
 import { cliSucceeded, hasMasterCli } from "./runtime-api";
 import { snapshot } from "./snapshot";
-import { readFrom, Replayer, runCliRetry, snapshotWrittenAt } from "./state-files";
+import { readFrom, replayCommands, Replayer, runCliRetry, snapshotWrittenAt } from "./state-files";
 import { LOAD_SLICE_MS, withSlices } from "./slices";
 
 /** The maintenance loop. Registered once per process (see main.ts). */
@@ -115,12 +115,16 @@ function loadState(m: Upkeep): void {
   const now = core.now().sec;
   let corrupt = 0;
   const rep = new Replayer(m.settings, now, false);
+  // the snapshot's commands file, when it was written with this snapshot, is the fast way to load it
+  const commands = replayCommands(m.settings, rep);
+  corrupt = corrupt + commands.corrupt;
   for (const file of [SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE]) {
+    if (file === SNAPSHOT_FILE && commands.used) continue;
     const r = readFrom(path(m.settings, file), 0, undefined, rep);
     corrupt = corrupt + r.corrupt;
     if (file === JOURNAL_FILE) m.offset = r.offset;
   }
-  logEvent(core.notice, "state loaded", [["applied", itoa(rep.applied)], ["expired_skipped", itoa(rep.skipped)], ["corrupt", itoa(corrupt)]]);
+  logEvent(core.notice, "state loaded", [["applied", itoa(rep.applied)], ["expired_skipped", itoa(rep.skipped)], ["corrupt", itoa(corrupt)], ["snapshot", commands.used ? "commands" : "records"]]);
 }
 
 function upkeepStep(m: Upkeep): void {

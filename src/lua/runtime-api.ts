@@ -1,5 +1,5 @@
 /** Minimal runtime API (CLI) client over HAProxy's own cosockets. Yields: actions and tasks only. */
-import { olderWorkerListed } from "../core/runtime-cmd";
+import { olderWorkerListed, CLI_BATCH_BYTES } from "../core/runtime-cmd";
 import { inc } from "./counters";
 import { logEvent } from "./log";
 import { ownPid } from "./ready";
@@ -82,6 +82,17 @@ export interface CliResult {
  * Send commands in one non-interactive connection (`;`-separated, as the CLI
  * accepts) and read until HAProxy closes it. Commands must be pre-escaped.
  */
+/**
+ * One request line of commands already joined by `;` (a batch line of the snapshot's commands file): sent
+ * as it is, or with each command addressed to this worker when it goes through the master CLI.
+ */
+export function runCliJoined(statsSocket: string, joined: string, timeoutSeconds: number): CliResult {
+  const target = cliTarget(statsSocket);
+  if (target.prefix.length === 0) return runCli(statsSocket, [joined], timeoutSeconds);
+  const [each] = string.gsub(joined, ";", ";" + target.prefix);
+  return runCli(statsSocket, [each], timeoutSeconds);
+}
+
 export function runCli(statsSocket: string, commands: readonly string[], timeoutSeconds: number): CliResult {
   const target = cliTarget(statsSocket);
   const address = target.address;
@@ -159,8 +170,6 @@ export function cliSucceeded(output: string): boolean {
   return true;
 }
 
-/** One runtime-API request line: below the CLI's 16 kB buffer (tune.bufsize) with room for its reserve. */
-export const CLI_BATCH_BYTES = 12000;
 
 /** Commands gathered into request lines of at most CLI_BATCH_BYTES; `send` gets each full batch, in order. */
 export class CommandBatch {

@@ -1,7 +1,8 @@
 /** Compaction: a new snapshot streamed from the old one and the rotated journal. */
 import { itoa } from "../core/bytes";
+import { RULE_FIELDS } from "../core/contract";
 import { Compactor, EntryVerdict } from "../core/compact";
-import { formatRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE, snapshotHeader } from "../core/journal";
+import { formatRecord, JOURNAL_FILE, JOURNAL_OLD_FILE, SNAPSHOT_FILE, snapshotHeader, TableField } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc, setGauge } from "./counters";
 import { ExpiredClearer } from "./expiry";
@@ -12,6 +13,11 @@ import { eachRecord, exists, MAP_LINES, readFrom, TABLE_LINES } from "./state-fi
 import { longestSliceMs, msNow, slice, startSlices } from "./slices";
 import { applyMutations } from "./store";
 import { CheckedFile } from "./checked-file";
+import { BatchLines, COMMANDS_HEADER, commandsTrailer, entryCommand, SNAPSHOT_COMMANDS_FILE } from "../core/snapshot-commands";
+
+/** How long compactions leave the commands file out after a snapshot failed while writing both. */
+const COMMANDS_PAUSE_S = 3600;
+let commandsPausedUntil = 0;
 
 /**
  * Compact: rotate the journal, then stream snapshot + rotated journal through the Compactor
@@ -42,30 +48,64 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   const t1 = msNow();
   const tmp = path(settings, SNAPSHOT_FILE) + ".tmp." + writer();
   const out = new CheckedFile(tmp);
-  out.write(snapshotHeader(now, writer()) + "\n");
+  const head = snapshotHeader(now, writer());
+  out.write(head + "\n");
+  // the same records as ready runtime-API lines, for a restart (core/snapshot-commands.ts); its last line names this snapshot.
+  // After a failed snapshot it is left out for a while: a disk that holds the snapshot alone must still get it
+  const cmdsFile = path(settings, SNAPSHOT_COMMANDS_FILE);
+  const cmdsTmp = cmdsFile + ".tmp." + writer();
+  const withCommands = now >= commandsPausedUntil;
+  if (!withCommands) os.remove(cmdsFile);
+  const cmds = withCommands ? new CheckedFile(cmdsTmp) : undefined;
+  cmds?.write(COMMANDS_HEADER + "\n");
+  const batches = new BatchLines((l) => cmds?.write(l + "\n"));
+  let bytes = head.length + 1;
   const clearer = new ExpiredClearer(settings, now);
   let records = 0;
-  const emit = (table: string, key: string, v: EntryVerdict, line: string | undefined) => {
+  const emit = (table: string, key: string, v: EntryVerdict, line: string | undefined, fields: readonly TableField[]) => {
     if (v.keep) {
       const text = !v.merged && line !== undefined ? line : formatRecord({ kind: "table", table, key, fields: v.fields }, writer());
-      if (text !== undefined) out.write(text + "\n");
+      if (text !== undefined) {
+        out.write(text + "\n");
+        bytes = bytes + text.length + 1;
+        const listed = v.merged ? v.fields : fields;
+        const cmd = entryCommand(table, key, listed);
+        if (cmd !== undefined) batches.add(cmd, expiryOf(listed));
+        else cmds?.write(text + "\n");
+      }
       records++;
     } else if (v.expired) clearer.add(table, key);
   };
   eachRecord(path(settings, SNAPSHOT_FILE), TABLE_LINES, (r, line) => {
-    if (r.kind === "table") emit(r.table, r.key, c.snapshotEntry(r.table, r.key, r.fields), line);
+    if (r.kind === "table") emit(r.table, r.key, c.snapshotEntry(r.table, r.key, r.fields), line, r.fields);
   });
-  for (const j of c.journalEntries()) emit(j.table, j.key, j.verdict, undefined);
+  for (const j of c.journalEntries()) emit(j.table, j.key, j.verdict, undefined, j.verdict.fields);
+  batches.flush();
   const fin = c.finish();
   for (const m of fin.maps) {
     const line = formatRecord(m, writer());
-    if (line !== undefined) out.write(line + "\n");
+    if (line !== undefined) {
+      out.write(line + "\n");
+      bytes = bytes + line.length + 1;
+      cmds?.write(line + "\n");
+    }
     records++;
   }
   // nothing the new snapshot replaces is removed unless it is on disk in full: written, flushed, sized
   const failure = out.finish();
   const t2 = msNow();
+  // from here on, every way out but the end drops the commands file being written
+  const dropCommands = () => {
+    if (cmds === undefined) return;
+    cmds.finish();
+    os.remove(cmdsTmp);
+  };
   if (failure !== undefined) {
+    dropCommands();
+    if (withCommands) {
+      commandsPausedUntil = now + COMMANDS_PAUSE_S;
+      logEvent(core.warning, "snapshot commands file left out of the next compactions", [["seconds", itoa(COMMANDS_PAUSE_S)], ["reason", "a snapshot failed while it was written too"]]);
+    }
     os.remove(tmp);
     inc("snapshot_errors");
     logEvent(core.err, "snapshot not written", [["detail", failure], ["kept", "previous snapshot and journal"]]);
@@ -73,17 +113,20 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   }
   if (isStopping()) {
     // a stopping process must not overwrite what the new one writes
+    dropCommands();
     os.remove(tmp);
     return undefined;
   }
   const [renamed, rerr] = os.rename(tmp, path(settings, SNAPSHOT_FILE));
   if (renamed === undefined) {
+    dropCommands();
     os.remove(tmp);
     inc("snapshot_errors");
     logEvent(core.err, "snapshot not written", [["detail", "rename: " + tostring(rerr)], ["kept", "previous snapshot and journal"]]);
     return undefined;
   }
   os.remove(path(settings, JOURNAL_OLD_FILE));
+  if (cmds !== undefined) writeCommands(settings, cmds, cmdsTmp, head, bytes);
   if (fin.prune.length > 0) applyMutations(settings, fin.prune);
   const freed = clearer.finish();
   const t3 = msNow();
@@ -100,4 +143,27 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
     ["longest_slice_ms", itoa(longestSliceMs())],
   ]);
   return { nextExpiry: fin.nextExpiry, rotated };
+}
+
+/**
+ * The commands file of the snapshot just renamed into place. A failure loses nothing: a restart then
+ * finds no file, or one whose header names another snapshot, and replays the snapshot itself.
+ */
+function writeCommands(settings: Settings, cmds: CheckedFile, tmp: string, head: string, snapshotBytes: number): void {
+  cmds.write(commandsTrailer(head, snapshotBytes) + "\n");
+  let failure = cmds.finish();
+  if (failure === undefined) {
+    const [renamed, rerr] = os.rename(tmp, path(settings, SNAPSHOT_COMMANDS_FILE));
+    if (renamed === undefined) failure = "rename: " + tostring(rerr);
+  }
+  if (failure !== undefined) {
+    os.remove(tmp);
+    inc("snapshot_errors");
+    logEvent(core.err, "snapshot commands file not written", [["detail", failure], ["kept", "the snapshot, which a restart replays instead"]]);
+  }
+}
+
+function expiryOf(fields: readonly TableField[]): number {
+  for (const f of fields) if (f.name === RULE_FIELDS.expiry) return f.value;
+  return 0;
 }

@@ -8,7 +8,8 @@ import { CurrentEntry, isExpiredRecord, JournalRecord, MAX_FIELD_NAME, MAX_FIELD
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { logEvent } from "./log";
-import { cliSucceeded, CommandBatch, runCli } from "./runtime-api";
+import { cliSucceeded, CommandBatch, runCli, runCliJoined } from "./runtime-api";
+import { batchSize, liveCommands, SNAPSHOT_COMMANDS_FILE, splitBatchLine, trailerMatches, vouchedBatch } from "../core/snapshot-commands";
 import { slice } from "./slices";
 import { statePath } from "./journal-file";
 
@@ -75,7 +76,7 @@ export class Replayer {
   private readonly batch: CommandBatch;
   constructor(
     settings: Settings,
-    private readonly now: number,
+    readonly now: number,
     /** Tailing: other processes' records may be older than what the table holds. */
     private readonly guard: boolean,
   ) {
@@ -218,4 +219,91 @@ export function exists(file: string): boolean {
   if (f === undefined) return false;
   f.close();
   return true;
+}
+
+/** The snapshot's first line and size on disk, or undefined when there is none. */
+function snapshotIdentity(settings: Settings): { head: string; size: number } | undefined {
+  const [f] = io.open(statePath(settings, SNAPSHOT_FILE), "r");
+  if (f === undefined) return undefined;
+  const head = f.read("l") as string | undefined;
+  const [end] = f.seek("end");
+  f.close();
+  return head === undefined || typeof end !== "number" ? undefined : { head, size: end };
+}
+
+/**
+ * Replay the snapshot from its commands file (core/snapshot-commands.ts) when that file was written with
+ * the snapshot on disk: its batch lines go to the runtime API as they are, its other lines through the
+ * replayer. Returns whether it stood for the snapshot; false when there is none, it belongs to another
+ * snapshot, or a batch line holds anything but rule-table writes (then the snapshot is replayed as
+ * usual, which gives the same state: replaying a record twice is harmless).
+ */
+export function replayCommands(settings: Settings, rep: Replayer): { used: boolean; corrupt: number } {
+  const snap = snapshotIdentity(settings);
+  const file = statePath(settings, SNAPSHOT_COMMANDS_FILE);
+  const last = lastLine(file);
+  if (last === undefined) return { used: false, corrupt: 0 };
+  if (snap === undefined || !trailerMatches(last, snap.head, snap.size)) {
+    logEvent(core.info, "snapshot commands file not used: written with another snapshot", [["file", file]]);
+    return { used: false, corrupt: 0 };
+  }
+  let refused = false;
+  let corrupt = 0;
+  eachLine(file, 0, (body, n) => {
+    if (refused || body.length === 0 || body.charCodeAt(0) === 35) return;
+    const line = splitBatchLine(body);
+    if (line !== undefined) {
+      if (!vouchedBatch(line.batch)) {
+        refused = true;
+        inc("state_lines_corrupt");
+        logEvent(core.warning, "snapshot commands file refused, the snapshot is replayed instead", [["file", file], ["line", itoa(n)], ["detail", "not only rule-table writes"]]);
+        return;
+      }
+      // a rule in it expired since the compaction: those are left out, as the records' replay would
+      let batch = line.batch;
+      if (line.soonest > 0 && line.soonest <= rep.now) {
+        const live = liveCommands(batch, rep.now);
+        batch = live.kept;
+        rep.skipped = rep.skipped + live.skipped;
+      }
+      if (batch.length === 0) return;
+      const res = runCliJoinedRetry(settings, batch);
+      if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "state replay batch failed", [["detail", res.output]]);
+      rep.applied = rep.applied + batchSize(batch);
+      return;
+    }
+    if (rep.fastLine(body)) return;
+    const p = parseRecord(body);
+    if (!p.ok) {
+      corrupt++;
+      skipCorrupt(file, n, p.error);
+      return;
+    }
+    rep.push(p.record);
+  });
+  rep.flush();
+  return { used: !refused, corrupt };
+}
+
+/** The last line of a file (without its newline), or undefined when there is no file or it is empty. */
+function lastLine(file: string): string | undefined {
+  const [f] = io.open(file, "r");
+  if (f === undefined) return undefined;
+  const [end] = f.seek("end");
+  const size = typeof end === "number" ? end : 0;
+  f.seek("set", Math.max(0, size - 1024));
+  const tail = f.read("a") as string | undefined;
+  f.close();
+  if (tail === undefined || tail.length === 0) return undefined;
+  const [last] = string.match(tail, "([^\n]*)\n?$");
+  return last;
+}
+
+function runCliJoinedRetry(settings: Settings, joined: string): { ok: boolean; output: string } {
+  let res = runCliJoined(settings.runtimeApi, joined, 10);
+  for (let i = 0; i < 100 && !res.ok; i++) {
+    core.msleep(100);
+    res = runCliJoined(settings.runtimeApi, joined, 10);
+  }
+  return res;
 }

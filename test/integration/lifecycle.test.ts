@@ -153,7 +153,7 @@ describe("survival across a full stop and start", () => {
     for (let i = 0; i < 10; i++) expect(await blocked(edge, backend, `/s${i}`), `/s${i}`).toBe(true);
   });
 
-  it("keeps thousands of rules across a snapshot and a restart (snapshots never read the live tables)", async () => {
+  it("keeps thousands of rules across a snapshot and a restart, which sends them from the snapshot's commands file (snapshots never read the live tables)", async () => {
     const backend = await startBackend(ROUTES);
     edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: "state: { snapshot_interval: 1 }\n" });
     // ~100 bytes per entry in `show table`: far beyond the 16 kB a Lua cosocket could read
@@ -163,6 +163,7 @@ describe("survival across a full stop and start", () => {
     const { waitFor } = await import("../helpers/haproxy");
     await waitFor("a snapshot with every rule", () => [...edge!.logs().matchAll(/snapshot written records=(\d+)/g)].some((m) => Number(m[1]) >= N + 1), 45_000);
     await edge.restart();
+    await edge.waitForLog(/edgeblock: state loaded applied=\d+ expired_skipped=\d+ corrupt=0 snapshot=commands/);
     expect(Number(/used:(\d+)/.exec(await edge.cli("show table eb_rules_app"))![1])).toBe(N);
     for (const i of [0, 777, N - 1]) expect(await blocked(edge, backend, `/bulk/${i}`), `/bulk/${i}`).toBe(true);
   }, 90_000);

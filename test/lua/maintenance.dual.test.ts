@@ -27,6 +27,7 @@ import {
 import { bodyId, reasonId } from "../../src/core/rule";
 import { DEFAULT_SETTINGS, formatSettings, Settings } from "../../src/core/settings";
 import { blockRecords, StoreLookups } from "../../src/core/store-records";
+import { SNAPSHOT_COMMANDS_FILE } from "../../src/core/snapshot-commands";
 import { BlockRule } from "../../src/core/verdict";
 import { journalAppend as nodeJournalAppend } from "../../src/node/runtime";
 import { canon } from "../helpers/dual";
@@ -42,6 +43,7 @@ const SNAP = `${DIR}/${SNAPSHOT_FILE}`;
 const OLD = `${DIR}/${JOURNAL_OLD_FILE}`;
 const JOURNAL = `${DIR}/${JOURNAL_FILE}`;
 const TMP = `${SNAP}.tmp.${ME}`;
+const COMMANDS = `${DIR}/${SNAPSHOT_COMMANDS_FILE}`;
 
 // ---------------------------------------------------------------- vectors
 
@@ -607,6 +609,65 @@ describe("startup replay: snapshot, old journal and journal into the tables and 
     });
   }
 
+  /** The state a compaction of `files` leaves on disk, its commands file included. */
+  function compacted(files: StateFiles): StateFiles & { commands?: string } {
+    const c = edge(files);
+    runTask(c, 0);
+    call(c, "lua.snapshot", "snapshot", c.settings, NOW);
+    return { ...readState(c.m), commands: c.m.fs.readFile(COMMANDS) };
+  }
+
+  function restartFrom(files: StateFiles & { commands?: string }, at = NOW): Edge {
+    const e = edge(files);
+    e.m.nowSec = at;
+    if (files.commands !== undefined) e.m.fs.writeFile(COMMANDS, files.commands);
+    runTask(e, 0);
+    return e;
+  }
+
+  it("a restart from the snapshot's commands file gives the same tables and maps as one from its records, in batched writes", () => {
+    const state = compacted(mixedVector());
+    expect(state.commands).toBeDefined();
+    const fromRecords = restartFrom({ ...state, commands: undefined });
+    const fromCommands = restartFrom(state);
+    expect(logged(fromRecords.m, "state loaded")[0]).toMatchObject({ snapshot: "records" });
+    expect(logged(fromCommands.m, "state loaded")[0]).toMatchObject({ snapshot: "commands" });
+    expect(liveState(fromCommands.m)).toEqual(liveState(fromRecords.m));
+    expect(liveState(fromCommands.m).tables.eb_rules_app["/live"]).toBeDefined();
+    // the commands file's rule entries went out as whole batch lines, not one request per rule
+    const batches = fromCommands.m.cliRequests.filter((r) => r.split(";").length > 1);
+    expect(batches.length).toBeGreaterThan(0);
+    // later, once /soon (learned for 720 s at NOW - 700) has expired: left out of both, and counted as skipped
+    const later = NOW + 60;
+    const recordsLater = restartFrom({ ...state, commands: undefined }, later);
+    const commandsLater = restartFrom(state, later);
+    expect(logged(commandsLater.m, "state loaded")[0]).toMatchObject({ snapshot: "commands" });
+    expect(liveState(commandsLater.m)).toEqual(liveState(recordsLater.m));
+    expect(commandsLater.m.cliRequests.some((r) => r.includes("key /soon "))).toBe(false);
+    expect(logged(commandsLater.m, "state loaded")[0].expired_skipped).toBe(logged(recordsLater.m, "state loaded")[0].expired_skipped);
+    expect(Number(logged(commandsLater.m, "state loaded")[0].expired_skipped)).toBeGreaterThan(0);
+  });
+
+  it("ignores a commands file written with another snapshot, and refuses one that holds anything but rule-table writes", () => {
+    const state = compacted(mixedVector());
+    const fromRecords = liveState(restartFrom({ ...state, commands: undefined }).m);
+    // another snapshot: one byte more in the snapshot
+    const stale = restartFrom({ ...state, snapshot: state.snapshot + "\n" });
+    expect(logged(stale.m, "snapshot commands file not used: written with another snapshot")).toHaveLength(1);
+    expect(logged(stale.m, "state loaded")[0]).toMatchObject({ snapshot: "records" });
+    // a batch line that would also clear a table: nothing of it is sent, the snapshot is replayed instead
+    const lines = state.commands!.split("\n");
+    const at = lines.findIndex((l) => /^C \d+ set table eb_rules_/.test(l));
+    lines[at] = lines[at] + ";clear table eb_rules_app key /live";
+    const forged = restartFrom({ ...state, commands: lines.join("\n") });
+    expect(logged(forged.m, "snapshot commands file refused, the snapshot is replayed instead")).toHaveLength(1);
+    expect(forged.m.cliRequests.some((r) => r.includes("clear table eb_rules_app key /live"))).toBe(false);
+    expect(liveState(forged.m).tables.eb_rules_app["/live"]).toBeDefined();
+    expect(logged(forged.m, "state loaded")[0]).toMatchObject({ snapshot: "records" });
+    expect(liveState(forged.m)).toEqual(fromRecords);
+    expect(counters(forged.m).state_lines_corrupt ?? 0).toBeGreaterThan(0);
+  });
+
   it("the mixed vector proves what it should: live and merged rules back, expired, removed, corrupt and torn ones not", () => {
     const files = mixedVector();
     const e = edge(files);
@@ -799,7 +860,10 @@ describe("a snapshot replaces nothing until it is on disk in full: written, flus
     expect([rotation, open, flush, closed, reopen, sized, renamed, removed]).toEqual([...[rotation, open, flush, closed, reopen, sized, renamed, removed]].sort((a, b) => a - b));
     expect(reopen).toBeGreaterThan(closed);
     expect(sized).toBeGreaterThan(reopen);
-    expect(ev.filter((x) => x.startsWith("write ") && !x.endsWith(tmp!)).every((x) => ev.indexOf(x) > removed)).toBe(true);
+    // the snapshot's commands file is written alongside (core/snapshot-commands.ts), and renamed after the snapshot
+    const commandsTmp = (x: string) => x.includes(`${SNAPSHOT_COMMANDS_FILE}.tmp.`);
+    expect(ev.filter((x) => x.startsWith("write ") && !x.endsWith(tmp!) && !commandsTmp(x)).every((x) => ev.indexOf(x) > removed)).toBe(true);
+    expect(ev.indexOf(`rename ${ev.find(commandsTmp)?.split(" ")[1]} -> ${SNAPSHOT_COMMANDS_FILE}`)).toBeGreaterThan(renamed);
   });
 
   function expectKept(e: Edge, files: StateFiles, detail: RegExp, errorsBefore = 0): void {
