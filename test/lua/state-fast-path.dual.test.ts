@@ -20,6 +20,7 @@ function careful(line: string): string | false | undefined {
 }
 
 const fast = (line: string) => callLua("lua.state-files", "fastTableCommand", line, NOW) as string | false | undefined;
+const fastRecord = (line: string) => callLua("lua.state-files", "fastRecord", line) as ReturnType<typeof parseRecord> | undefined;
 
 const rule = (key: string, fields: string) => `T\t4242\teb_rules_app\t${key}\t${fields}`;
 const LIVE = `gpt0=${NOW + 60},gpc0=404,gpc1=${NOW + 60},sess_cnt=${NOW - 5},server_id=7257785`;
@@ -63,6 +64,18 @@ describe("snapshot fast path (Fengari)", () => {
   it.each(cases.map((c) => [JSON.stringify(c), c]))("never answers differently from the careful path: %s", (_name, line) => {
     const f = fast(line);
     if (f !== undefined) expect(f).toBe(careful(line));
+    // the compactor's fast parse: parseRecord's record, or no answer
+    const r = fastRecord(line);
+    if (r !== undefined) expect(r).toEqual(parseRecord(line));
+  });
+
+  it("parses an ordinary line for the compactor as parseRecord does, and leaves the rest to it", () => {
+    for (const line of [rule("/a/b", LIVE), rule("/a b", LIVE), rule("/gone", "gpt0=0,gpc1=0"), "T\tcli-1\teb_ctl\tenforcement_off\tgpt0=1"]) {
+      expect(fastRecord(line), line).toEqual(parseRecord(line));
+    }
+    for (const line of [rule("/a", "gpt0=007"), rule("/a", LIVE) + "\t#torn", "M\t4242\teb_reasons.map\t1\tbench", rule("/a", "GPT0=1")]) {
+      expect(fastRecord(line), line).toBeUndefined();
+    }
   });
 
   it("agrees on random lines written by formatRecord, and vouches for every plain one", { timeout: 60000 }, () => {
@@ -78,6 +91,9 @@ describe("snapshot fast path (Fengari)", () => {
         const plain = !/[ ;\\]/.test(k);
         if (plain) expect(f).not.toBeUndefined();
         if (f !== undefined) expect(f).toBe(careful(line));
+        const parsed = fastRecord(line);
+        expect(parsed).not.toBeUndefined();
+        expect(parsed).toEqual(parseRecord(line));
       }),
       { numRuns: 20, seed: 11 },
     );
