@@ -4117,8 +4117,8 @@ return ____exports
 ["core.snapshot-commands"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__Class = ____lualib.__TS__Class
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__Class = ____lualib.__TS__Class
 local __TS__Number = ____lualib.__TS__Number
 local __TS__StringSplit = ____lualib.__TS__StringSplit
 local ____exports = {}
@@ -4178,13 +4178,18 @@ end
 local FIRST = "set table " .. RULE_TABLE_PREFIX
 local NEXT = ";" .. FIRST
 --- Whether a batch line (without its mark) holds nothing but `set table eb_rules_...` commands: it starts
--- with one, and every `;` starts another (keys in it have no `;`, space, tab or backslash: entryCommand).
+-- with one, every `;` starts another (keys in it have no `;`, space, tab or backslash: entryCommand), and
+-- it ends with a digit.
 -- A file that anyone else wrote cannot make the loader run another command.
 function ____exports.vouchedBatch(batch)
     if __TS__StringSubstring(batch, 0, #FIRST) ~= FIRST then
         return false
     end
     if (string.find(batch, "\n", nil, true) or 0) - 1 >= 0 or (string.find(batch, "\r", nil, true) or 0) - 1 >= 0 then
+        return false
+    end
+    local last = __TS__StringCharCodeAt(batch, #batch - 1)
+    if last < 48 or last > 57 then
         return false
     end
     return countOf(batch, ";") == countOf(batch, NEXT)
@@ -4731,7 +4736,7 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local __TS__Class = ____lualib.__TS__Class
 local ____exports = {}
-local aloneNow, connectRetrying, exchange, converse, connectOnce, viaMaster, startedAt, alone, aloneCheckedAt
+local aloneNow, sendLine, connectRetrying, exchange, converse, connectOnce, alone, aloneCheckedAt
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local olderWorkerListed = ____runtime_2Dcmd.olderWorkerListed
 local CLI_BATCH_BYTES = ____runtime_2Dcmd.CLI_BATCH_BYTES
@@ -4741,25 +4746,6 @@ local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____ready = require("lua.ready")
 local ownPid = ____ready.ownPid
-function ____exports.cliTarget(statsSocket)
-    if viaMaster == nil then
-        local master = os.getenv("HAPROXY_MASTER_CLI")
-        if master ~= nil and #master > 0 then
-            local semi = (string.find(master, ";", nil, true) or 0) - 1
-            local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
-            viaMaster = {
-                address = first,
-                prefix = ("@!" .. ownPid()) .. " "
-            }
-        else
-            viaMaster = {address = "", prefix = ""}
-        end
-    end
-    if viaMaster.address ~= "" and core.now().sec - startedAt < ____exports.MASTER_WINDOW_SECONDS and not aloneNow(viaMaster.address) then
-        return viaMaster
-    end
-    return {address = statsSocket, prefix = ""}
-end
 function aloneNow(master)
     if alone then
         return true
@@ -4779,8 +4765,7 @@ function aloneNow(master)
     end
     return alone
 end
-function ____exports.runCli(statsSocket, commands, timeoutSeconds)
-    local target = ____exports.cliTarget(statsSocket)
+function sendLine(target, commands, timeoutSeconds)
     local address = target.address
     local conn = connectRetrying(address, timeoutSeconds)
     local sock = conn.sock
@@ -4854,11 +4839,31 @@ function connectOnce(address, timeoutSeconds)
     end)
     return ok and res or ({error = tostring(res)})
 end
-startedAt = core.now().sec
+local viaMaster
+local startedAt = core.now().sec
 --- The old worker stops listening on the shared stats socket once it is told to stop, shortly after
 -- the new one starts; until then a starting worker goes through the master (a relay that costs CPU
 -- and latency on every command), afterwards straight to the socket, which is then its own.
 ____exports.MASTER_WINDOW_SECONDS = 30
+function ____exports.cliTarget(statsSocket)
+    if viaMaster == nil then
+        local master = os.getenv("HAPROXY_MASTER_CLI")
+        if master ~= nil and #master > 0 then
+            local semi = (string.find(master, ";", nil, true) or 0) - 1
+            local first = semi >= 0 and __TS__StringSubstring(master, 0, semi) or master
+            viaMaster = {
+                address = first,
+                prefix = ("@!" .. ownPid()) .. " "
+            }
+        else
+            viaMaster = {address = "", prefix = ""}
+        end
+    end
+    if viaMaster.address ~= "" and core.now().sec - startedAt < ____exports.MASTER_WINDOW_SECONDS and not aloneNow(viaMaster.address) then
+        return viaMaster
+    end
+    return {address = statsSocket, prefix = ""}
+end
 alone = false
 aloneCheckedAt = -1
 --- True when this process can address its own runtime API during a reload (haproxy -W -S).
@@ -4872,11 +4877,19 @@ ____exports.CONNECT_RETRY_MS = 1500
 -- as it is, or with each command addressed to this worker when it goes through the master CLI.
 function ____exports.runCliJoined(statsSocket, joined, timeoutSeconds)
     local target = ____exports.cliTarget(statsSocket)
-    if #target.prefix == 0 then
-        return ____exports.runCli(statsSocket, {joined}, timeoutSeconds)
-    end
-    local each = string.gsub(joined, ";", ";" .. target.prefix)
-    return ____exports.runCli(statsSocket, {each}, timeoutSeconds)
+    local each = table.unpack(
+        #target.prefix == 0 and ({joined}) or ({string.gsub(joined, ";", ";" .. target.prefix)}),
+        1,
+        1
+    )
+    return sendLine(target, {each}, timeoutSeconds)
+end
+function ____exports.runCli(statsSocket, commands, timeoutSeconds)
+    return sendLine(
+        ____exports.cliTarget(statsSocket),
+        commands,
+        timeoutSeconds
+    )
 end
 --- True when a CLI answer to `set table`/`clear table` commands reports no error (they print nothing on success).
 function ____exports.cliSucceeded(output)
@@ -5292,6 +5305,11 @@ local function currentEntry(r)
     end
     return {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0}
 end
+--- Whether a field list is `name=digits` pairs joined by single commas, and nothing else (one pass in C).
+local function onlyPairs(fields)
+    local rest = string.gsub("," .. fields, ",[a-z0-9_]+=%d+", "")
+    return #rest == 0
+end
 --- Whether a Lua pattern matches somewhere in s.
 local function has(s, pattern)
     local at = string.find(s, pattern)
@@ -5308,16 +5326,13 @@ function ____exports.fastTableCommand(line, now)
         return nil
     end
     local ____pairs = 0
-    local covered = 0
     for name, v in string.gmatch(fields, "([a-z0-9_]+)=(%d+)") do
         if #name > MAX_FIELD_NAME or #v > 10 or #v > 1 and string.byte(v, 1) == 48 or tonumber(v) > MAX_FIELD_VALUE then
             return nil
         end
         ____pairs = ____pairs + 1
-        covered = covered + #name + 1 + #v
     end
-    local ____, commas = string.gsub(fields, ",", ",")
-    if ____pairs == 0 or commas ~= ____pairs - 1 or covered + commas ~= #fields then
+    if ____pairs == 0 or not onlyPairs(fields) then
         return nil
     end
     if has(____table, "[\\; \t]") or has(key, "[\\; \t]") then
@@ -5343,7 +5358,6 @@ function ____exports.fastRecord(line)
         return nil
     end
     local fields = {}
-    local covered = 0
     for name, v in string.gmatch(text, "([a-z0-9_]+)=(%d+)") do
         if #name > MAX_FIELD_NAME or #v > 10 or #v > 1 and string.byte(v, 1) == 48 then
             return nil
@@ -5353,10 +5367,8 @@ function ____exports.fastRecord(line)
             return nil
         end
         fields[#fields + 1] = {name = name, value = value}
-        covered = covered + #name + 1 + #v
     end
-    local ____, commas = string.gsub(text, ",", ",")
-    if #fields == 0 or commas ~= #fields - 1 or covered + commas ~= #text then
+    if #fields == 0 or not onlyPairs(text) then
         return nil
     end
     return {ok = true, writer = writer, record = {kind = "table", table = ____table, key = key, fields = fields}}
@@ -7301,7 +7313,7 @@ function ____exports.snapshot(settings, now)
     return {nextExpiry = fin.nextExpiry, rotated = rotated}
 end
 --- A snapshot line that becomes a command as it is: a rule table's, with a key that needs no escaping and holds no `=` or `,`.
-local PLAIN_RULE_LINE = ("^T\t[^\t]*\t" .. RULE_TABLE_PREFIX) .. "[^\t;\\ =,]*\t[^\t;\\ =,]+\t[^\t]+$"
+local PLAIN_RULE_LINE = ("^T\t[^\t]*\t" .. RULE_TABLE_PREFIX) .. "[^\t\r\n;\\ =,]*\t[^\t\r\n;\\ =,]+\t[^\t]+$"
 --- Bytes a line can grow by as a command (`set table`, `key`, `data.` per field): the lines of a batch stay under the CLI's buffer.
 local GROWTH = 64
 --- Rule-table lines of the snapshot turned into batch lines of set table commands, a batch at a time by

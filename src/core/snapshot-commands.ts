@@ -44,12 +44,16 @@ const NEXT = ";" + FIRST;
 
 /**
  * Whether a batch line (without its mark) holds nothing but `set table eb_rules_...` commands: it starts
- * with one, and every `;` starts another (keys in it have no `;`, space, tab or backslash: entryCommand).
+ * with one, every `;` starts another (keys in it have no `;`, space, tab or backslash: entryCommand), and
+ * it ends with a digit.
  * A file that anyone else wrote cannot make the loader run another command.
  */
 export function vouchedBatch(batch: string): boolean {
   if (batch.substring(0, FIRST.length) !== FIRST) return false;
   if (batch.indexOf("\n") >= 0 || batch.indexOf("\r") >= 0) return false;
+  // a set table line ends with a value: nothing else (`<<` would open a payload) can end the request
+  const last = batch.charCodeAt(batch.length - 1);
+  if (last < 48 || last > 57) return false;
   return countOf(batch, ";") === countOf(batch, NEXT);
 }
 

@@ -87,14 +87,17 @@ export interface CliResult {
  * as it is, or with each command addressed to this worker when it goes through the master CLI.
  */
 export function runCliJoined(statsSocket: string, joined: string, timeoutSeconds: number): CliResult {
+  // the route is chosen once: the prefixes written here must be the ones the line is sent with
   const target = cliTarget(statsSocket);
-  if (target.prefix.length === 0) return runCli(statsSocket, [joined], timeoutSeconds);
-  const [each] = string.gsub(joined, ";", ";" + target.prefix);
-  return runCli(statsSocket, [each], timeoutSeconds);
+  const [each] = target.prefix.length === 0 ? [joined] : string.gsub(joined, ";", ";" + target.prefix);
+  return sendLine(target, [each], timeoutSeconds);
 }
 
 export function runCli(statsSocket: string, commands: readonly string[], timeoutSeconds: number): CliResult {
-  const target = cliTarget(statsSocket);
+  return sendLine(cliTarget(statsSocket), commands, timeoutSeconds);
+}
+
+function sendLine(target: CliTarget, commands: readonly string[], timeoutSeconds: number): CliResult {
   const address = target.address;
   const conn = connectRetrying(address, timeoutSeconds);
   const sock = conn.sock;

@@ -162,7 +162,7 @@ function writeCommands(settings: Settings, cmds: CheckedFile, tmp: string, head:
 }
 
 /** A snapshot line that becomes a command as it is: a rule table's, with a key that needs no escaping and holds no `=` or `,`. */
-const PLAIN_RULE_LINE = "^T\t[^\t]*\t" + RULE_TABLE_PREFIX + "[^\t;\\ =,]*\t[^\t;\\ =,]+\t[^\t]+$";
+const PLAIN_RULE_LINE = "^T\t[^\t]*\t" + RULE_TABLE_PREFIX + "[^\t\r\n;\\ =,]*\t[^\t\r\n;\\ =,]+\t[^\t]+$";
 /** Bytes a line can grow by as a command (`set table`, `key`, `data.` per field): the lines of a batch stay under the CLI's buffer. */
 const GROWTH = 64;
 

@@ -31,6 +31,12 @@ function currentEntry(r: JournalRecord): CurrentEntry | undefined {
   return { gpt0: e.get(RULE_FIELDS.expiry) ?? 0, sessCnt: e.get(RULE_FIELDS.created) ?? 0 };
 }
 
+/** Whether a field list is `name=digits` pairs joined by single commas, and nothing else (one pass in C). */
+function onlyPairs(fields: string): boolean {
+  const [rest] = string.gsub("," + fields, ",[a-z0-9_]+=%d+", "");
+  return rest.length === 0;
+}
+
 /** Whether a Lua pattern matches somewhere in s. */
 function has(s: string, pattern: string): boolean {
   const [at] = string.find(s, pattern);
@@ -49,15 +55,12 @@ export function fastTableCommand(line: string, now: number): string | false | un
   if (writer === undefined || table === undefined || key === undefined || fields === undefined) return undefined;
   // names of at most 32 bytes, values without a leading zero and within range
   let pairs = 0;
-  let covered = 0;
   for (const [name, v] of string.gmatch(fields, "([a-z0-9_]+)=(%d+)")) {
     if (name.length > MAX_FIELD_NAME || v.length > 10 || (v.length > 1 && string.byte(v, 1) === 48) || (tonumber(v) as number) > MAX_FIELD_VALUE) return undefined;
     pairs++;
-    covered = covered + name.length + 1 + v.length;
   }
-  // and nothing else: the pairs and one comma between each two cover every byte (else: the careful path)
-  const [, commas] = string.gsub(fields, ",", ",");
-  if (pairs === 0 || commas !== pairs - 1 || covered + commas !== fields.length) return undefined;
+  // and nothing else: the pairs, each after a comma but the first, are every byte (else: the careful path)
+  if (pairs === 0 || !onlyPairs(fields)) return undefined;
   // bytes escapeCliArg would escape
   if (has(table, "[\\; \t]") || has(key, "[\\; \t]")) return undefined;
   if (table.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) {
@@ -79,16 +82,13 @@ export function fastRecord(line: string): ParsedLine | undefined {
   const [writer, table, key, text] = string.match(line, "^T\t([^\t]*)\t([^\t]+)\t([^\t]+)\t([^\t]+)$");
   if (writer === undefined || table === undefined || key === undefined || text === undefined) return undefined;
   const fields: TableField[] = [];
-  let covered = 0;
   for (const [name, v] of string.gmatch(text, "([a-z0-9_]+)=(%d+)")) {
     if (name.length > MAX_FIELD_NAME || v.length > 10 || (v.length > 1 && string.byte(v, 1) === 48)) return undefined;
     const value = tonumber(v) as number;
     if (value > MAX_FIELD_VALUE) return undefined;
     fields.push({ name, value });
-    covered = covered + name.length + 1 + v.length;
   }
-  const [, commas] = string.gsub(text, ",", ",");
-  if (fields.length === 0 || commas !== fields.length - 1 || covered + commas !== text.length) return undefined;
+  if (fields.length === 0 || !onlyPairs(text)) return undefined;
   return { ok: true, writer, record: { kind: "table", table, key, fields } };
 }
 

@@ -150,8 +150,9 @@ export const ACL = {
 } as const;
 
 /** Frontend ACLs per backend: the request routes to it; some rule of its may match (a live entry on the path, or a prefix rule). */
-export const routedToAcl = (backend: string): string => `eb_to_${backend}`;
-export const candidateAcl = (backend: string): string => `eb_${backend}_candidate`;
+// a dot, which backend names cannot hold, ends the fixed part: no two backends' ACL names can meet
+export const routedToAcl = (backend: string): string => `eb_routed_to.${backend}`;
+export const candidateAcl = (backend: string): string => `eb_candidate.${backend}`;
 
 /**
  * The evaluation lines of MATCH_STEPS, in order: each step names its candidate key, and the first

@@ -49,8 +49,10 @@ describe("snapshot commands", () => {
       [`${one};`],
       [""],
       [`set table eb_rules_x key /a data.gpt0 1;set table eb_rules_y key /b data.gpt0 2`],
+      // a request ending in `<<` would put the CLI in payload mode
+      [`${one} <<`],
     ];
-    expect(expectSameInBoth("core.snapshot-commands", "vouchedBatch", vouchedBatch, cases)).toEqual([true, true, false, false, false, false, false, false, true]);
+    expect(expectSameInBoth("core.snapshot-commands", "vouchedBatch", vouchedBatch, cases)).toEqual([true, true, false, false, false, false, false, false, true, false]);
     expect(expectSameInBoth("core.snapshot-commands", "batchSize", batchSize, [[one], [`${one};${one};${one}`]])).toEqual([1, 3]);
   });
 

@@ -60,6 +60,10 @@ describe("snapshot fast path (Fengari)", () => {
     "X\t4242\teb_rules_app\t/a\tgpt0=1",
     `T\t4242\teb_rules_app\t/a\tserver_id=5,gpt0=${NOW - 1},gpt0=${NOW + 9}`,
     `T\t4242\teb_pending_app\t/a\tgpt0=${NOW - 100}`,
+    // pairs glued together, with a spare comma elsewhere: the comma count alone let these through
+    rule("/a", "gpt0=1b=2,,c=3"),
+    rule("/a", "gpt0=1gpc0=2,"),
+    rule("/a", ",gpt0=1sess_cnt=5"),
   ];
   it.each(cases.map((c) => [JSON.stringify(c), c]))("never answers differently from the careful path: %s", (_name, line) => {
     const f = fast(line);

@@ -74,6 +74,27 @@ describe("rendered haproxy.cfg", () => {
     expect(cfg).not.toContain("http-drop-response-trailers");
   });
 
+  it("gives each backend frontend ACLs no other backend's name can produce (y_candidate and to_y)", () => {
+    const yaml = [
+      "backends:",
+      "  - { name: y_candidate, servers: [ { port: 1 } ] }",
+      "  - { name: to_y, servers: [ { port: 2 } ] }",
+      "routes:",
+      "  - { path_prefix: /y, backend: to_y }",
+      "default_backend: y_candidate",
+      "",
+    ].join("\n");
+    const cfg = render(parseConfig(yaml, "/tmp/eb/x.yaml"), { outDir: "/tmp/eb" }).cfg;
+    const names = [...cfg.matchAll(/^\s*acl (\S+) /gm)].map((m) => m[1]);
+    const frontend = cfg.slice(cfg.indexOf("frontend edge"), cfg.indexOf("frontend stats"));
+    // each backend's routed and candidate ACLs are declared by lines for that backend only
+    for (const be of ["y_candidate", "to_y"]) {
+      const own = [...frontend.matchAll(/^\s*acl (\S+) (.*)$/gm)].filter((m) => m[2].includes(`eb_rules_${be})`) || m[2].includes(`eb_prefix_${be}.map`) || m[2].endsWith(`-m str ${be}`));
+      for (const m of own) expect(frontend.split("\n").filter((l) => l.trim().startsWith(`acl ${m[1]} `)).every((l) => l.includes(be))).toBe(true);
+    }
+    expect(new Set(names.filter((n) => /candidate|routed_to/.test(n))).size).toBe(4);
+  });
+
   it("answers a 451 with http-request return (deny_status refuses it), with the rule's body", () => {
     expect(r.cfg).toContain('http-request return status 451 content-type text/plain lf-string "%[var(txn.eb_body)]" if { var(txn.eb_status) -m int 451 }');
   });
