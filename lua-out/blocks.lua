@@ -370,11 +370,18 @@ ____exports.MAX_BODY_ID = 2097151
 function ____exports.packAnswer(a)
     return a.status + (a.dryRun and ____exports.DRY_RUN_UNIT or 0) + a.bodyId * ____exports.BODY_UNIT
 end
+--- The dry-run bit and the body id alone, for loops that read millions of answers (no table per call in Lua).
+function ____exports.answerDryRun(n)
+    return math.floor(n / ____exports.DRY_RUN_UNIT) % 2 == 1
+end
+function ____exports.answerBodyId(n)
+    return math.floor(n / ____exports.BODY_UNIT)
+end
 function ____exports.unpackAnswer(n)
     return {
         status = n % ____exports.STATUS_MASK,
-        dryRun = math.floor(n / ____exports.DRY_RUN_UNIT) % 2 == 1,
-        bodyId = math.floor(n / ____exports.BODY_UNIT)
+        dryRun = ____exports.answerDryRun(n),
+        bodyId = ____exports.answerBodyId(n)
     }
 end
 return ____exports
@@ -1123,9 +1130,13 @@ function ____exports.packReason(label, originServerId)
     local origin = originServerId >= 1 and originServerId <= ____exports.MAX_ORIGIN_ID and math.floor(originServerId) or 0
     return ____exports.reasonId(label) + origin * ____exports.REASON_ID_UNIT
 end
+--- The reason id alone (no table per call in Lua).
+function ____exports.reasonIdOf(field)
+    return field % ____exports.REASON_ID_UNIT
+end
 function ____exports.unpackReason(field)
     return {
-        reasonId = field % ____exports.REASON_ID_UNIT,
+        reasonId = ____exports.reasonIdOf(field),
         originServerId = math.floor(field / ____exports.REASON_ID_UNIT)
     }
 end
@@ -1159,7 +1170,8 @@ local __TS__New = ____lualib.__TS__New
 local ____exports = {}
 local isPrefixMap, isQualMap, mapBackend
 local ____answer = require("core.answer")
-local unpackAnswer = ____answer.unpackAnswer
+local answerBodyId = ____answer.answerBodyId
+local answerDryRun = ____answer.answerDryRun
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local splitOn = ____bytes.splitOn
@@ -1168,7 +1180,7 @@ local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
 local ____rule = require("core.rule")
-local unpackReason = ____rule.unpackReason
+local reasonIdOf = ____rule.reasonIdOf
 function isPrefixMap(file)
     return __TS__StringSubstring(file, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix
 end
@@ -1253,6 +1265,9 @@ function Compactor.prototype.____constructor(self, now, tick)
     self.nextExpiry = 0
     self.expiredCount = 0
     self.work = 0
+    self.anyNeeded = false
+    self.lastTable = ""
+    self.lastReason = -1
 end
 function Compactor.prototype.step(self)
     self.work = self.work + 1
@@ -1293,6 +1308,7 @@ function Compactor.prototype.prepare(self)
                         end
                     end
                 end
+                self.anyNeeded = true
             end
         end
         ::__continue28::
@@ -1346,10 +1362,15 @@ function Compactor.prototype.judge(self, ____table, key, e, merged)
     if not rule then
         return {keep = true, merged = merged, fields = fields, expired = false}
     end
-    local be = __TS__StringSubstring(____table, #RULE_TABLE_PREFIX)
-    if self.counts[be] == nil then
-        self.counts[be] = {enforce = 0, dryRun = 0}
+    if ____table ~= self.lastTable then
+        local be = __TS__StringSubstring(____table, #RULE_TABLE_PREFIX)
+        if self.counts[be] == nil then
+            self.counts[be] = {enforce = 0, dryRun = 0}
+        end
+        self.lastTable = ____table
+        self.lastCounts = self.counts[be]
     end
+    local counts = self.lastCounts
     local gpt0 = e[RULE_FIELDS.expiry] or 0
     local gpc1 = e[RULE_FIELDS.ruleExpiry] or 0
     if not (gpt0 > self.now) then
@@ -1362,25 +1383,28 @@ function Compactor.prototype.judge(self, ____table, key, e, merged)
     if gpc1 > self.now and gpc1 < self.nextExpiry then
         self.nextExpiry = gpc1
     end
-    local tk = (____table .. "\t") .. key
+    local tk = self.anyNeeded and (____table .. "\t") .. key or ""
     if gpc1 > self.now then
-        if self.needed[tk] then
+        if self.anyNeeded and self.needed[tk] then
             self.live[tk] = true
         end
-        local a = unpackAnswer(e[RULE_FIELDS.answer] or 0)
-        if a.dryRun then
-            local ____self_counts_be_2, ____dryRun_3 = self.counts[be], "dryRun"
-            ____self_counts_be_2[____dryRun_3] = ____self_counts_be_2[____dryRun_3] + 1
+        local answer = e[RULE_FIELDS.answer] or 0
+        if answerDryRun(answer) then
+            counts.dryRun = counts.dryRun + 1
         else
-            local ____self_counts_be_4, ____enforce_5 = self.counts[be], "enforce"
-            ____self_counts_be_4[____enforce_5] = ____self_counts_be_4[____enforce_5] + 1
+            counts.enforce = counts.enforce + 1
         end
-        if a.bodyId > 0 then
-            self.bodies[itoa(a.bodyId)] = true
+        local body = answerBodyId(answer)
+        if body > 0 then
+            self.bodies[itoa(body)] = true
         end
-        self.reasons[itoa(unpackReason(e[RULE_FIELDS.reason] or 0).reasonId)] = true
+        local reason = reasonIdOf(e[RULE_FIELDS.reason] or 0)
+        if reason ~= self.lastReason then
+            self.reasons[itoa(reason)] = true
+            self.lastReason = reason
+        end
     end
-    if self.needed[tk .. "\tbase"] then
+    if self.anyNeeded and self.needed[tk .. "\tbase"] then
         self.live[tk .. "\tbase"] = true
     end
     return {keep = true, merged = merged, fields = fields, expired = false}
@@ -1412,7 +1436,7 @@ function Compactor.prototype.finish(self)
                 elseif file == STORE_MAPS.reasons and not self.reasons[key] then
                     value = ""
                 elseif file == STORE_MAPS.counters then
-                    goto __continue62
+                    goto __continue64
                 end
                 if #value == 0 then
                     prune[#prune + 1] = {kind = "map-del", file = file, key = key}
@@ -1423,7 +1447,7 @@ function Compactor.prototype.finish(self)
                     maps[#maps + 1] = {kind = "map-set", file = file, key = key, value = value}
                 end
             end
-            ::__continue62::
+            ::__continue64::
         end
     end
     local census = {}

@@ -5,11 +5,11 @@
  * reads the live tables: on 2.6 a Lua cosocket stalls on CLI answers larger than
  * one buffer (16 kB), so `show table` cannot be read from Lua.
  */
-import { unpackAnswer } from "./answer";
+import { answerBodyId, answerDryRun } from "./answer";
 import { itoa, splitOn } from "./bytes";
 import { RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "./contract";
 import { JournalRecord } from "./journal";
-import { unpackReason } from "./rule";
+import { reasonIdOf } from "./rule";
 
 export interface CompactState {
   /** table -> key -> field -> value (later records override earlier fields). */
@@ -109,6 +109,10 @@ export class Compactor {
   private nextExpiry = 0;
   private expiredCount = 0;
   private work = 0;
+  private anyNeeded = false;
+  private lastTable = "";
+  private lastCounts: { enforce: number; dryRun: number } | undefined;
+  private lastReason = -1;
 
   constructor(
     private readonly now: number,
@@ -144,6 +148,7 @@ export class Compactor {
         this.step();
         if (prefix) this.needed[table + "\t" + m[key] + "\tbase"] = true;
         else for (const spec of splitOn(m[key], 32)) if (spec.length > 0) this.needed[table + "\t" + key + " " + spec] = true;
+        this.anyNeeded = true;
       }
     }
   }
@@ -177,8 +182,14 @@ export class Compactor {
     const fields = merged ? fieldList(e) : [];
     if (!rule) return { keep: true, merged, fields, expired: false };
     // every rule table gets a census line, so its gauges fall to 0 once its last rule is gone
-    const be = table.substring(RULE_TABLE_PREFIX.length);
-    if (this.counts[be] === undefined) this.counts[be] = { enforce: 0, dryRun: 0 };
+    // (entries come table by table: the last table's census is at hand)
+    if (table !== this.lastTable) {
+      const be = table.substring(RULE_TABLE_PREFIX.length);
+      if (this.counts[be] === undefined) this.counts[be] = { enforce: 0, dryRun: 0 };
+      this.lastTable = table;
+      this.lastCounts = this.counts[be];
+    }
+    const counts = this.lastCounts!;
     const gpt0 = e[RULE_FIELDS.expiry] ?? 0;
     const gpc1 = e[RULE_FIELDS.ruleExpiry] ?? 0;
     if (!(gpt0 > this.now)) {
@@ -187,17 +198,24 @@ export class Compactor {
     }
     if (gpt0 < this.nextExpiry || this.nextExpiry === 0) this.nextExpiry = gpt0;
     if (gpc1 > this.now && gpc1 < this.nextExpiry) this.nextExpiry = gpc1;
-    const tk = table + "\t" + key;
+    // only map entries (prefix and qualified rules) make keys needed: most stores need none
+    const tk = this.anyNeeded ? table + "\t" + key : "";
     if (gpc1 > this.now) {
-      if (this.needed[tk]) this.live[tk] = true;
-      const a = unpackAnswer(e[RULE_FIELDS.answer] ?? 0);
-      if (a.dryRun) this.counts[be].dryRun++;
-      else this.counts[be].enforce++;
-      if (a.bodyId > 0) this.bodies[itoa(a.bodyId)] = true;
-      this.reasons[itoa(unpackReason(e[RULE_FIELDS.reason] ?? 0).reasonId)] = true;
+      if (this.anyNeeded && this.needed[tk]) this.live[tk] = true;
+      const answer = e[RULE_FIELDS.answer] ?? 0;
+      if (answerDryRun(answer)) counts.dryRun++;
+      else counts.enforce++;
+      const body = answerBodyId(answer);
+      if (body > 0) this.bodies[itoa(body)] = true;
+      // most rules share a few reasons: the id's text is made once per run of the same one
+      const reason = reasonIdOf(e[RULE_FIELDS.reason] ?? 0);
+      if (reason !== this.lastReason) {
+        this.reasons[itoa(reason)] = true;
+        this.lastReason = reason;
+      }
     }
     // an index entry alone (no rule of its own) keeps its base alive for its siblings
-    if (this.needed[tk + "\tbase"]) this.live[tk + "\tbase"] = true;
+    if (this.anyNeeded && this.needed[tk + "\tbase"]) this.live[tk + "\tbase"] = true;
     return { keep: true, merged, fields, expired: false };
   }
 

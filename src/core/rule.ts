@@ -36,8 +36,13 @@ export function packReason(label: string, originServerId: number): number {
   return reasonId(label) + origin * REASON_ID_UNIT;
 }
 
+/** The reason id alone (no table per call in Lua). */
+export function reasonIdOf(field: number): number {
+  return field % REASON_ID_UNIT;
+}
+
 export function unpackReason(field: number): { reasonId: number; originServerId: number } {
-  return { reasonId: field % REASON_ID_UNIT, originServerId: Math.floor(field / REASON_ID_UNIT) };
+  return { reasonId: reasonIdOf(field), originServerId: Math.floor(field / REASON_ID_UNIT) };
 }
 
 export interface NewRule {
