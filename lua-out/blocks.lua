@@ -4171,6 +4171,10 @@ function countOf(s, part)
     end
     return n
 end
+--- A batch line: the mark, the soonest rule expiry in it (0 when none) and the commands joined by `;`.
+function ____exports.batchLine(soonest, joined)
+    return ((____exports.BATCH_MARK .. itoa(soonest)) .. " ") .. joined
+end
 ____exports.SNAPSHOT_COMMANDS_FILE = "rules.snapshot.cli"
 --- A line of ready commands starts with this; any other line is a snapshot record.
 ____exports.BATCH_MARK = "C "
@@ -4249,7 +4253,10 @@ function BatchLines.prototype.flush(self)
     if #self.parts == 0 then
         return
     end
-    self.emit(((____exports.BATCH_MARK .. itoa(self.soonest)) .. " ") .. table.concat(self.parts, ";"))
+    self.emit(____exports.batchLine(
+        self.soonest,
+        table.concat(self.parts, ";")
+    ))
     self.parts = {}
     self.size = 0
     self.soonest = 0
@@ -4513,6 +4520,9 @@ function CheckedFile.prototype.write(self, text)
     else
         self.bytes = self.bytes + #text
     end
+end
+function CheckedFile.prototype.written(self)
+    return self.bytes
 end
 function CheckedFile.prototype.finish(self)
     local f = self.f
@@ -5233,7 +5243,7 @@ local __TS__Class = ____lualib.__TS__Class
 local __TS__New = ____lualib.__TS__New
 local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
-local lastLine, runCliJoinedRetry
+local retried, skipCorrupt, applyLine, snapshotIdentity, lastLine
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
@@ -5268,6 +5278,67 @@ local ____slices = require("lua.slices")
 local slice = ____slices.slice
 local ____journal_2Dfile = require("lua.journal-file")
 local statePath = ____journal_2Dfile.statePath
+function retried(send)
+    local res = send()
+    do
+        local i = 0
+        while i < 100 and not res.ok do
+            core.msleep(100)
+            res = send()
+            i = i + 1
+        end
+    end
+    return res
+end
+function skipCorrupt(file, n, ____error)
+    inc("state_lines_corrupt")
+    logEvent(
+        core.warning,
+        "state line skipped",
+        {
+            {"file", file},
+            {
+                "line",
+                itoa(n)
+            },
+            {"detail", ____error}
+        }
+    )
+end
+function applyLine(file, n, body, out, skipWriter)
+    if out.fastLine ~= nil and out:fastLine(body) then
+        return true
+    end
+    local p = parseRecord(body)
+    if not p.ok then
+        skipCorrupt(file, n, p.error)
+        return false
+    end
+    if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
+        return true
+    end
+    out:push(p.record)
+    return true
+end
+function snapshotIdentity(settings)
+    local f = io.open(
+        statePath(settings, SNAPSHOT_FILE),
+        "r"
+    )
+    if f == nil then
+        return nil
+    end
+    local head = f:read("l")
+    local ____end = f:seek("end")
+    f:close()
+    local ____temp_5
+    if head == nil or type(____end) ~= "number" then
+        ____temp_5 = nil
+    else
+        ____temp_5 = {head = head, size = ____end}
+    end
+    return ____temp_5
+end
 function lastLine(file)
     local f = io.open(file, "r")
     if f == nil then
@@ -5287,30 +5358,9 @@ function lastLine(file)
     local last = string.match(tail, "([^\n]*)\n?$")
     return last
 end
-function runCliJoinedRetry(settings, joined)
-    local res = runCliJoined(settings.runtimeApi, joined, 10)
-    do
-        local i = 0
-        while i < 100 and not res.ok do
-            core.msleep(100)
-            res = runCliJoined(settings.runtimeApi, joined, 10)
-            i = i + 1
-        end
-    end
-    return res
-end
 --- The runtime API may not accept connections yet while a process starts: retry for up to 10 s.
 function ____exports.runCliRetry(settings, cmds)
-    local res = runCli(settings.runtimeApi, cmds, 10)
-    do
-        local i = 0
-        while i < 100 and not res.ok do
-            core.msleep(100)
-            res = runCli(settings.runtimeApi, cmds, 10)
-            i = i + 1
-        end
-    end
-    return res
+    return retried(function() return runCli(settings.runtimeApi, cmds, 10) end)
 end
 local function currentEntry(r)
     if r.kind ~= "table" then
@@ -5339,49 +5389,16 @@ local function has(s, pattern)
     local at = string.find(s, pattern)
     return at ~= nil
 end
---- A rule-table line of a state file as its runtime-API command, by the string library's patterns (in C):
--- [T] parsing each line byte by byte in the Lua VM made loading cost ~60 µs of CPU per rule, ten times
--- the CLI's own work. Returns the command, `false` for a rule that has expired, or undefined for any line
--- it does not vouch for (map lines, keys that need escaping, anything unusual): those take parseRecord's
--- path. Same result as parseRecord + isExpiredRecord + recordCommand wherever it answers (tested on vectors).
-function ____exports.fastTableCommand(line, now)
-    local writer, ____table, key, fields = string.match(line, "^T\t([^\t]*)\t([^\t]+)\t([^\t]+)\t([^\t]+)$")
-    if writer == nil or ____table == nil or key == nil or fields == nil then
-        return nil
-    end
-    local ____pairs = 0
-    for name, v in string.gmatch(fields, "([a-z0-9_]+)=(%d+)") do
-        if #name > MAX_FIELD_NAME or #v > 10 or #v > 1 and string.byte(v, 1) == 48 or tonumber(v) > MAX_FIELD_VALUE then
-            return nil
-        end
-        ____pairs = ____pairs + 1
-    end
-    if ____pairs == 0 or not onlyPairs(fields) then
-        return nil
-    end
-    if has(____table, "[\\; \t]") or has(key, "[\\; \t]") then
-        return nil
-    end
-    if __TS__StringSubstring(____table, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
-        local live = string.match("," .. fields, ("," .. RULE_FIELDS.expiry) .. "=(%d+)")
-        if live ~= nil and tonumber(live) > 0 and tonumber(live) <= now then
-            return false
-        end
-    end
-    local spaced = string.gsub(fields, "=", " ")
-    local data = string.gsub(spaced, ",", " data.")
-    return (((("set table " .. ____table) .. " key ") .. key) .. " data.") .. data
-end
---- A table line of a state file as its record, by the same string patterns as fastTableCommand, for the
--- compactor (which parsed every snapshot line byte by byte in the Lua VM: most of a compaction's CPU).
--- Undefined for any line it does not vouch for: parseRecord then decides. Same record as parseRecord
--- wherever it answers (test/lua/state-fast-path.dual.test.ts).
-function ____exports.fastRecord(line)
+--- The parts of a table line of a state file, by the string library's patterns (in C), when it is plain:
+-- names of at most 32 bytes, values without a leading zero and within range, `name=digits` pairs joined by
+-- single commas and nothing else. Each pair goes to `fields` when given. Undefined for any line it does
+-- not vouch for (map lines, anything unusual): parseRecord then decides.
+local function plainTableLine(line, fields)
     local writer, ____table, key, text = string.match(line, "^T\t([^\t]*)\t([^\t]+)\t([^\t]+)\t([^\t]+)$")
     if writer == nil or ____table == nil or key == nil or text == nil then
         return nil
     end
-    local fields = {}
+    local ____pairs = 0
     for name, v in string.gmatch(text, "([a-z0-9_]+)=(%d+)") do
         if #name > MAX_FIELD_NAME or #v > 10 or #v > 1 and string.byte(v, 1) == 48 then
             return nil
@@ -5390,12 +5407,50 @@ function ____exports.fastRecord(line)
         if value > MAX_FIELD_VALUE then
             return nil
         end
-        fields[#fields + 1] = {name = name, value = value}
+        local ____opt_1 = fields
+        if ____opt_1 ~= nil then
+            fields[#fields + 1] = {name = name, value = value}
+        end
+        ____pairs = ____pairs + 1
     end
-    if #fields == 0 or not onlyPairs(text) then
+    if ____pairs == 0 or not onlyPairs(text) then
         return nil
     end
-    return {ok = true, writer = writer, record = {kind = "table", table = ____table, key = key, fields = fields}}
+    return {writer = writer, table = ____table, key = key, text = text}
+end
+--- A rule-table line of a state file as its runtime-API command, without a table per field:
+-- [T] parsing each line byte by byte in the Lua VM made loading cost ~60 µs of CPU per rule, ten times
+-- the CLI's own work. Returns the command, `false` for a rule that has expired, or undefined for any line
+-- it does not vouch for (plainTableLine, and keys that need escaping): those take parseRecord's path.
+-- Same result as parseRecord + isExpiredRecord + recordCommand wherever it answers (tested on vectors).
+function ____exports.fastTableCommand(line, now)
+    local p = plainTableLine(line)
+    if p == nil then
+        return nil
+    end
+    if has(p.table, "[\\; \t]") or has(p.key, "[\\; \t]") then
+        return nil
+    end
+    if __TS__StringSubstring(p.table, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
+        local live = string.match("," .. p.text, ("," .. RULE_FIELDS.expiry) .. "=(%d+)")
+        if live ~= nil and tonumber(live) > 0 and tonumber(live) <= now then
+            return false
+        end
+    end
+    local spaced = string.gsub(p.text, "=", " ")
+    local data = string.gsub(spaced, ",", " data.")
+    return (((("set table " .. p.table) .. " key ") .. p.key) .. " data.") .. data
+end
+--- A table line of a state file as its record, for the compactor (which parsed every snapshot line byte by
+-- byte in the Lua VM: most of a compaction's CPU). Same record as parseRecord wherever it answers
+-- (test/lua/state-fast-path.dual.test.ts).
+function ____exports.fastRecord(line)
+    local fields = {}
+    local p = plainTableLine(line, fields)
+    if p == nil then
+        return nil
+    end
+    return {ok = true, writer = p.writer, record = {kind = "table", table = p.table, key = p.key, fields = fields}}
 end
 --- Applies records in order: table records in batched runtime API calls, map records directly.
 ____exports.Replayer = __TS__Class()
@@ -5421,16 +5476,16 @@ function Replayer.prototype.push(self, record)
         self.skipped = self.skipped + 1
         return
     end
-    local ____table_guard_1
+    local ____table_guard_3
     if self.guard then
-        ____table_guard_1 = reconcile(
+        ____table_guard_3 = reconcile(
             record,
             currentEntry(record)
         )
     else
-        ____table_guard_1 = record
+        ____table_guard_3 = record
     end
-    local r = ____table_guard_1
+    local r = ____table_guard_3
     if r == nil then
         self.skipped = self.skipped + 1
         return
@@ -5444,13 +5499,13 @@ function Replayer.prototype.push(self, record)
     else
         self.batch:flush()
         local ok = pcall(function()
-            local ____temp_2
+            local ____temp_4
             if r.kind == "map-set" then
-                ____temp_2 = core.set_map(r.file, r.key, r.value)
+                ____temp_4 = core.set_map(r.file, r.key, r.value)
             else
-                ____temp_2 = core.del_map(r.file, r.key)
+                ____temp_4 = core.del_map(r.file, r.key)
             end
-            return ____temp_2
+            return ____temp_4
         end)
         if not ok then
             self.skipped = self.skipped + 1
@@ -5513,22 +5568,6 @@ local function eachLine(file, offset, visit)
     f:close()
     return offset
 end
---- A line that does not parse: counted and logged with file and line, never applied.
-local function skipCorrupt(file, n, ____error)
-    inc("state_lines_corrupt")
-    logEvent(
-        core.warning,
-        "state line skipped",
-        {
-            {"file", file},
-            {
-                "line",
-                itoa(n)
-            },
-            {"detail", ____error}
-        }
-    )
-end
 --- Stream a state file from `offset` into the replayer, skipping this process's own lines when
 -- tailing. Returns the offset after the last complete line and the corrupt line count.
 function ____exports.readFrom(file, offset, skipWriter, out)
@@ -5544,19 +5583,15 @@ function ____exports.readFrom(file, offset, skipWriter, out)
             if ownPrefix ~= nil and __TS__StringSubstring(body, 2, 2 + #ownPrefix) == ownPrefix then
                 return
             end
-            if out.fastLine ~= nil and out:fastLine(body) then
-                return
-            end
-            local p = parseRecord(body)
-            if not p.ok then
+            if not applyLine(
+                file,
+                n,
+                body,
+                out,
+                skipWriter
+            ) then
                 corrupt = corrupt + 1
-                skipCorrupt(file, n, p.error)
-                return
             end
-            if skipWriter ~= nil and (p.writer == skipWriter or __TS__StringSubstring(p.writer, 0, 4) == "cli-") then
-                return
-            end
-            out:push(p.record)
         end
     )
     out:flush()
@@ -5589,16 +5624,8 @@ function ____exports.eachRecord(file, kinds, visit)
 end
 --- When the snapshot on disk was written (its header), or 0 when there is none.
 function ____exports.snapshotWrittenAt(settings)
-    local f = io.open(
-        statePath(settings, SNAPSHOT_FILE),
-        "r"
-    )
-    if f == nil then
-        return 0
-    end
-    local first = f:read("l")
-    f:close()
-    return first == nil and 0 or parseSnapshotHeader(first)
+    local id = snapshotIdentity(settings)
+    return id == nil and 0 or parseSnapshotHeader(id.head)
 end
 function ____exports.exists(file)
     local f = io.open(file, "r")
@@ -5607,26 +5634,6 @@ function ____exports.exists(file)
     end
     f:close()
     return true
-end
---- The snapshot's first line and size on disk, or undefined when there is none.
-local function snapshotIdentity(settings)
-    local f = io.open(
-        statePath(settings, SNAPSHOT_FILE),
-        "r"
-    )
-    if f == nil then
-        return nil
-    end
-    local head = f:read("l")
-    local ____end = f:seek("end")
-    f:close()
-    local ____temp_3
-    if head == nil or type(____end) ~= "number" then
-        ____temp_3 = nil
-    else
-        ____temp_3 = {head = head, size = ____end}
-    end
-    return ____temp_3
 end
 --- Replay the snapshot from its commands file (core/snapshot-commands.ts) when that file was written with
 -- the snapshot on disk: its batch lines go to the runtime API as they are, its other lines through the
@@ -5681,23 +5688,22 @@ function ____exports.replayCommands(settings, rep)
                 if #batch == 0 then
                     return
                 end
-                local res = runCliJoinedRetry(settings, batch)
+                local res = retried(function() return runCliJoined(settings.runtimeApi, batch, 10) end)
                 if not res.ok or not cliSucceeded(res.output) then
                     logEvent(core.err, "state replay batch failed", {{"detail", res.output}})
                 end
                 rep.applied = rep.applied + batchSize(batch)
                 return
             end
-            if rep:fastLine(body) then
-                return
-            end
-            local p = parseRecord(body)
-            if not p.ok then
+            if not applyLine(
+                file,
+                n,
+                body,
+                rep,
+                nil
+            ) then
                 corrupt = corrupt + 1
-                skipCorrupt(file, n, p.error)
-                return
             end
-            rep:push(p.record)
         end
     )
     rep:flush()
@@ -7081,7 +7087,7 @@ local applyMutations = ____store.applyMutations
 local ____checked_2Dfile = require("lua.checked-file")
 local CheckedFile = ____checked_2Dfile.CheckedFile
 local ____snapshot_2Dcommands = require("core.snapshot-commands")
-local BATCH_MARK = ____snapshot_2Dcommands.BATCH_MARK
+local batchLine = ____snapshot_2Dcommands.batchLine
 local COMMANDS_HEADER = ____snapshot_2Dcommands.COMMANDS_HEADER
 local commandsTrailer = ____snapshot_2Dcommands.commandsTrailer
 local SNAPSHOT_COMMANDS_FILE = ____snapshot_2Dcommands.SNAPSHOT_COMMANDS_FILE
@@ -7176,7 +7182,6 @@ function ____exports.snapshot(settings, now)
         LineBatches,
         function(l) return cmds and cmds:write(l .. "\n") end
     )
-    local bytes = #head + 1
     local clearer = __TS__New(ExpiredClearer, settings, now)
     local records = 0
     local function emit(____table, key, v, line)
@@ -7187,7 +7192,6 @@ function ____exports.snapshot(settings, now)
             )
             if text ~= nil then
                 out:write(text .. "\n")
-                bytes = bytes + #text + 1
                 if cmds ~= nil and not batches:add(text) then
                     cmds:write(text .. "\n")
                 end
@@ -7223,7 +7227,6 @@ function ____exports.snapshot(settings, now)
         )
         if line ~= nil then
             out:write(line .. "\n")
-            bytes = bytes + #line + 1
             if cmds ~= nil then
                 cmds:write(line .. "\n")
             end
@@ -7293,7 +7296,7 @@ function ____exports.snapshot(settings, now)
             cmds,
             cmdsTmp,
             head,
-            bytes
+            out:written()
         )
     end
     if #fin.prune > 0 then
@@ -7381,7 +7384,7 @@ function LineBatches.prototype.flush(self)
     local spaced = string.gsub(cmds, "=", " ")
     local fields = string.gsub(spaced, ",", " data.")
     local joined = string.gsub(fields, "\n", ";")
-    self.emit(((BATCH_MARK .. itoa(soonest)) .. " ") .. joined)
+    self.emit(batchLine(soonest, joined))
 end
 return ____exports
  end,

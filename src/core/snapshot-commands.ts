@@ -88,11 +88,16 @@ export class BatchLines {
 
   flush(): void {
     if (this.parts.length === 0) return;
-    this.emit(BATCH_MARK + itoa(this.soonest) + " " + this.parts.join(";"));
+    this.emit(batchLine(this.soonest, this.parts.join(";")));
     this.parts = [];
     this.size = 0;
     this.soonest = 0;
   }
+}
+
+/** A batch line: the mark, the soonest rule expiry in it (0 when none) and the commands joined by `;`. */
+export function batchLine(soonest: number, joined: string): string {
+  return BATCH_MARK + itoa(soonest) + " " + joined;
 }
 
 /** A batch line's soonest expiry and commands, or undefined when it is not one. */

@@ -28,6 +28,11 @@ export class CheckedFile {
     else this.bytes = this.bytes + text.length;
   }
 
+  /** Bytes written so far (what finish() checks the file's size against). */
+  written(): number {
+    return this.bytes;
+  }
+
   /** Close the file; undefined when every byte is on disk, else what went wrong. */
   finish(): string | undefined {
     const f = this.f;

@@ -13,7 +13,7 @@ import { eachRecord, exists, MAP_LINES, readFrom, TABLE_LINES } from "./state-fi
 import { longestSliceMs, msNow, slice, startSlices } from "./slices";
 import { applyMutations } from "./store";
 import { CheckedFile } from "./checked-file";
-import { BATCH_MARK, COMMANDS_HEADER, commandsTrailer, SNAPSHOT_COMMANDS_FILE } from "../core/snapshot-commands";
+import { batchLine, COMMANDS_HEADER, commandsTrailer, SNAPSHOT_COMMANDS_FILE } from "../core/snapshot-commands";
 import { CLI_BATCH_BYTES } from "../core/runtime-cmd";
 
 /** How long compactions leave the commands file out after a snapshot failed while writing both. */
@@ -60,7 +60,6 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   const cmds = withCommands ? new CheckedFile(cmdsTmp) : undefined;
   cmds?.write(COMMANDS_HEADER + "\n");
   const batches = new LineBatches((l) => cmds?.write(l + "\n"));
-  let bytes = head.length + 1;
   const clearer = new ExpiredClearer(settings, now);
   let records = 0;
   const emit = (table: string, key: string, v: EntryVerdict, line: string | undefined) => {
@@ -68,7 +67,6 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
       const text = !v.merged && line !== undefined ? line : formatRecord({ kind: "table", table, key, fields: v.fields }, writer());
       if (text !== undefined) {
         out.write(text + "\n");
-        bytes = bytes + text.length + 1;
         if (cmds !== undefined && !batches.add(text)) cmds.write(text + "\n");
       }
       records++;
@@ -84,7 +82,6 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
     const line = formatRecord(m, writer());
     if (line !== undefined) {
       out.write(line + "\n");
-      bytes = bytes + line.length + 1;
       cmds?.write(line + "\n");
     }
     records++;
@@ -124,7 +121,7 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
     return undefined;
   }
   os.remove(path(settings, JOURNAL_OLD_FILE));
-  if (cmds !== undefined) writeCommands(settings, cmds, cmdsTmp, head, bytes);
+  if (cmds !== undefined) writeCommands(settings, cmds, cmdsTmp, head, out.written());
   if (fin.prune.length > 0) applyMutations(settings, fin.prune);
   const freed = clearer.finish();
   const t3 = msNow();
@@ -200,6 +197,6 @@ class LineBatches {
     const [spaced] = string.gsub(cmds, "=", " ");
     const [fields] = string.gsub(spaced, ",", " data.");
     const [joined] = string.gsub(fields, "\n", ";");
-    this.emit(BATCH_MARK + itoa(soonest) + " " + joined);
+    this.emit(batchLine(soonest, joined));
   }
 }

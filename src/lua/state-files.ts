@@ -8,17 +8,21 @@ import { CurrentEntry, isExpiredRecord, JournalRecord, MAX_FIELD_NAME, MAX_FIELD
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { logEvent } from "./log";
-import { cliSucceeded, CommandBatch, runCli, runCliJoined } from "./runtime-api";
+import { CliResult, cliSucceeded, CommandBatch, runCli, runCliJoined } from "./runtime-api";
 import { batchSize, liveCommands, SNAPSHOT_COMMANDS_FILE, splitBatchLine, trailerMatches, vouchedBatch } from "../core/snapshot-commands";
 import { slice } from "./slices";
 import { statePath } from "./journal-file";
 
 /** The runtime API may not accept connections yet while a process starts: retry for up to 10 s. */
-export function runCliRetry(settings: Settings, cmds: readonly string[]): { ok: boolean; output: string } {
-  let res = runCli(settings.runtimeApi, cmds, 10);
+export function runCliRetry(settings: Settings, cmds: readonly string[]): CliResult {
+  return retried(() => runCli(settings.runtimeApi, cmds, 10));
+}
+
+function retried(send: () => CliResult): CliResult {
+  let res = send();
   for (let i = 0; i < 100 && !res.ok; i++) {
     core.msleep(100);
-    res = runCli(settings.runtimeApi, cmds, 10);
+    res = send();
   }
   return res;
 }
@@ -44,52 +48,57 @@ function has(s: string, pattern: string): boolean {
 }
 
 /**
- * A rule-table line of a state file as its runtime-API command, by the string library's patterns (in C):
- * [T] parsing each line byte by byte in the Lua VM made loading cost ~60 µs of CPU per rule, ten times
- * the CLI's own work. Returns the command, `false` for a rule that has expired, or undefined for any line
- * it does not vouch for (map lines, keys that need escaping, anything unusual): those take parseRecord's
- * path. Same result as parseRecord + isExpiredRecord + recordCommand wherever it answers (tested on vectors).
+ * The parts of a table line of a state file, by the string library's patterns (in C), when it is plain:
+ * names of at most 32 bytes, values without a leading zero and within range, `name=digits` pairs joined by
+ * single commas and nothing else. Each pair goes to `fields` when given. Undefined for any line it does
+ * not vouch for (map lines, anything unusual): parseRecord then decides.
  */
-export function fastTableCommand(line: string, now: number): string | false | undefined {
-  const [writer, table, key, fields] = string.match(line, "^T\t([^\t]*)\t([^\t]+)\t([^\t]+)\t([^\t]+)$");
-  if (writer === undefined || table === undefined || key === undefined || fields === undefined) return undefined;
-  // names of at most 32 bytes, values without a leading zero and within range
-  let pairs = 0;
-  for (const [name, v] of string.gmatch(fields, "([a-z0-9_]+)=(%d+)")) {
-    if (name.length > MAX_FIELD_NAME || v.length > 10 || (v.length > 1 && string.byte(v, 1) === 48) || (tonumber(v) as number) > MAX_FIELD_VALUE) return undefined;
-    pairs++;
-  }
-  // and nothing else: the pairs, each after a comma but the first, are every byte (else: the careful path)
-  if (pairs === 0 || !onlyPairs(fields)) return undefined;
-  // bytes escapeCliArg would escape
-  if (has(table, "[\\; \t]") || has(key, "[\\; \t]")) return undefined;
-  if (table.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) {
-    const [live] = string.match("," + fields, "," + RULE_FIELDS.expiry + "=(%d+)");
-    if (live !== undefined && (tonumber(live) as number) > 0 && (tonumber(live) as number) <= now) return false;
-  }
-  const [spaced] = string.gsub(fields, "=", " ");
-  const [data] = string.gsub(spaced, ",", " data.");
-  return "set table " + table + " key " + key + " data." + data;
-}
-
-/**
- * A table line of a state file as its record, by the same string patterns as fastTableCommand, for the
- * compactor (which parsed every snapshot line byte by byte in the Lua VM: most of a compaction's CPU).
- * Undefined for any line it does not vouch for: parseRecord then decides. Same record as parseRecord
- * wherever it answers (test/lua/state-fast-path.dual.test.ts).
- */
-export function fastRecord(line: string): ParsedLine | undefined {
+function plainTableLine(line: string, fields?: TableField[]): { writer: string; table: string; key: string; text: string } | undefined {
   const [writer, table, key, text] = string.match(line, "^T\t([^\t]*)\t([^\t]+)\t([^\t]+)\t([^\t]+)$");
   if (writer === undefined || table === undefined || key === undefined || text === undefined) return undefined;
-  const fields: TableField[] = [];
+  let pairs = 0;
   for (const [name, v] of string.gmatch(text, "([a-z0-9_]+)=(%d+)")) {
     if (name.length > MAX_FIELD_NAME || v.length > 10 || (v.length > 1 && string.byte(v, 1) === 48)) return undefined;
     const value = tonumber(v) as number;
     if (value > MAX_FIELD_VALUE) return undefined;
-    fields.push({ name, value });
+    fields?.push({ name, value });
+    pairs++;
   }
-  if (fields.length === 0 || !onlyPairs(text)) return undefined;
-  return { ok: true, writer, record: { kind: "table", table, key, fields } };
+  if (pairs === 0 || !onlyPairs(text)) return undefined;
+  return { writer, table, key, text };
+}
+
+/**
+ * A rule-table line of a state file as its runtime-API command, without a table per field:
+ * [T] parsing each line byte by byte in the Lua VM made loading cost ~60 µs of CPU per rule, ten times
+ * the CLI's own work. Returns the command, `false` for a rule that has expired, or undefined for any line
+ * it does not vouch for (plainTableLine, and keys that need escaping): those take parseRecord's path.
+ * Same result as parseRecord + isExpiredRecord + recordCommand wherever it answers (tested on vectors).
+ */
+export function fastTableCommand(line: string, now: number): string | false | undefined {
+  const p = plainTableLine(line);
+  if (p === undefined) return undefined;
+  // bytes escapeCliArg would escape
+  if (has(p.table, "[\\; \t]") || has(p.key, "[\\; \t]")) return undefined;
+  if (p.table.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) {
+    const [live] = string.match("," + p.text, "," + RULE_FIELDS.expiry + "=(%d+)");
+    if (live !== undefined && (tonumber(live) as number) > 0 && (tonumber(live) as number) <= now) return false;
+  }
+  const [spaced] = string.gsub(p.text, "=", " ");
+  const [data] = string.gsub(spaced, ",", " data.");
+  return "set table " + p.table + " key " + p.key + " data." + data;
+}
+
+/**
+ * A table line of a state file as its record, for the compactor (which parsed every snapshot line byte by
+ * byte in the Lua VM: most of a compaction's CPU). Same record as parseRecord wherever it answers
+ * (test/lua/state-fast-path.dual.test.ts).
+ */
+export function fastRecord(line: string): ParsedLine | undefined {
+  const fields: TableField[] = [];
+  const p = plainTableLine(line, fields);
+  if (p === undefined) return undefined;
+  return { ok: true, writer: p.writer, record: { kind: "table", table: p.table, key: p.key, fields } };
 }
 
 /** Applies records in order: table records in batched runtime API calls, map records directly. */
@@ -184,30 +193,42 @@ function skipCorrupt(file: string, n: number, error: string): void {
   logEvent(core.warning, "state line skipped", [["file", file], ["line", itoa(n)], ["detail", error]]);
 }
 
+/** Where replayed records go: the Replayer, or the compactor's journal fold. */
+interface RecordSink {
+  push(r: JournalRecord): void;
+  flush(): void;
+  fastLine?(line: string): boolean;
+}
+
 /**
  * Stream a state file from `offset` into the replayer, skipping this process's own lines when
  * tailing. Returns the offset after the last complete line and the corrupt line count.
  */
-export function readFrom(file: string, offset: number, skipWriter: string | undefined, out: { push(r: JournalRecord): void; flush(): void; fastLine?(line: string): boolean }): { offset: number; corrupt: number } {
+export function readFrom(file: string, offset: number, skipWriter: string | undefined, out: RecordSink): { offset: number; corrupt: number } {
   let corrupt = 0;
   const ownPrefix = skipWriter !== undefined ? skipWriter + "\t" : undefined;
   const next = eachLine(file, offset, (body, n) => {
     if (body.length === 0 || body.charCodeAt(0) === 35) return;
     // cheap check before parsing: while tailing, most lines are this process's own
     if (ownPrefix !== undefined && body.substring(2, 2 + ownPrefix.length) === ownPrefix) return;
-    if (out.fastLine !== undefined && out.fastLine(body)) return;
-    const p = parseRecord(body);
-    if (!p.ok) {
-      corrupt++;
-      skipCorrupt(file, n, p.error);
-      return;
-    }
-    // our own lines, and the CLI's (it writes to the live process itself), are already applied
-    if (skipWriter !== undefined && (p.writer === skipWriter || p.writer.substring(0, 4) === "cli-")) return;
-    out.push(p.record);
+    if (!applyLine(file, n, body, out, skipWriter)) corrupt++;
   });
   out.flush();
   return { offset: next, corrupt };
+}
+
+/** One record line into `out` (the fast path first); false when it is corrupt (then counted and logged). */
+function applyLine(file: string, n: number, body: string, out: RecordSink, skipWriter: string | undefined): boolean {
+  if (out.fastLine !== undefined && out.fastLine(body)) return true;
+  const p = parseRecord(body);
+  if (!p.ok) {
+    skipCorrupt(file, n, p.error);
+    return false;
+  }
+  // our own lines, and the CLI's (it writes to the live process itself), are already applied
+  if (skipWriter !== undefined && (p.writer === skipWriter || p.writer.substring(0, 4) === "cli-")) return true;
+  out.push(p.record);
+  return true;
 }
 
 export const MAP_LINES = "MD";
@@ -230,11 +251,8 @@ export function eachRecord(file: string, kinds: string, visit: (r: JournalRecord
 
 /** When the snapshot on disk was written (its header), or 0 when there is none. */
 export function snapshotWrittenAt(settings: Settings): number {
-  const [f] = io.open(statePath(settings, SNAPSHOT_FILE), "r");
-  if (f === undefined) return 0;
-  const first = f.read("l") as string | undefined;
-  f.close();
-  return first === undefined ? 0 : parseSnapshotHeader(first);
+  const id = snapshotIdentity(settings);
+  return id === undefined ? 0 : parseSnapshotHeader(id.head);
 }
 
 export function exists(file: string): boolean {
@@ -290,19 +308,12 @@ export function replayCommands(settings: Settings, rep: Replayer): { used: boole
         rep.skipped = rep.skipped + live.skipped;
       }
       if (batch.length === 0) return;
-      const res = runCliJoinedRetry(settings, batch);
+      const res = retried(() => runCliJoined(settings.runtimeApi, batch, 10));
       if (!res.ok || !cliSucceeded(res.output)) logEvent(core.err, "state replay batch failed", [["detail", res.output]]);
       rep.applied = rep.applied + batchSize(batch);
       return;
     }
-    if (rep.fastLine(body)) return;
-    const p = parseRecord(body);
-    if (!p.ok) {
-      corrupt++;
-      skipCorrupt(file, n, p.error);
-      return;
-    }
-    rep.push(p.record);
+    if (!applyLine(file, n, body, rep, undefined)) corrupt++;
   });
   rep.flush();
   return { used: !refused, corrupt };
@@ -322,11 +333,3 @@ function lastLine(file: string): string | undefined {
   return last;
 }
 
-function runCliJoinedRetry(settings: Settings, joined: string): { ok: boolean; output: string } {
-  let res = runCliJoined(settings.runtimeApi, joined, 10);
-  for (let i = 0; i < 100 && !res.ok; i++) {
-    core.msleep(100);
-    res = runCliJoined(settings.runtimeApi, joined, 10);
-  }
-  return res;
-}
