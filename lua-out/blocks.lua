@@ -672,6 +672,14 @@ ____exports.PEERS_SECTION = "edgeblock"
 ____exports.LOCAL_PEER = "edgeblock_local"
 --- The local peer's unix socket, next to the runtime API socket.
 ____exports.PEER_SOCKET_FILE = "eb_peer.sock"
+--- In a cluster (`peers.nodes`), the section above links the nodes, and this one keeps what is each
+-- process's own (its counters) on the local unix socket: replicated counters would overwrite each other.
+____exports.LOCAL_PEERS_SECTION = "edgeblock_local"
+--- Cluster only: the map writes (prefixes, qualified specs, bodies, reasons) that peers cannot carry,
+-- as replicated entries of this table (core/cluster-sync.ts); each node applies them to its own maps.
+____exports.SYNC_TABLE = "eb_sync"
+--- Sync-table fields: when the map write happened, epoch seconds and microseconds (the newest wins).
+____exports.SYNC_FIELDS = {sec = "gpt0", usec = "gpc0"}
 --- Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key).
 ____exports.STATS_TABLE = "eb_stats"
 --- Which stick-table data field holds what, for every rule entry.
@@ -1086,6 +1094,180 @@ function ____exports.recordCommand(r)
         cmd = (((cmd .. " data.") .. f.name) .. " ") .. itoa(f.value)
     end
     return cmd
+end
+return ____exports
+ end,
+["core.cluster-sync"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local STORE_MAPS = ____contract.STORE_MAPS
+local SYNC_FIELDS = ____contract.SYNC_FIELDS
+local SYNC_TABLE = ____contract.SYNC_TABLE
+local ____journal = require("core.journal")
+local formatRecord = ____journal.formatRecord
+local parseRecord = ____journal.parseRecord
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+--- Sync-table key stamped with the newest write: a node polls it and reads the table only when it moved.
+____exports.SYNC_LATEST_KEY = "#latest"
+--- A map record as a sync-table key: its journal line, with the writing node as the writer.
+function ____exports.syncKey(r, node)
+    if r.kind == "table" then
+        return nil
+    end
+    return formatRecord(r, node)
+end
+--- The longest sync key a config needs: a prefix or qualified record (key and value each at most a
+-- rule key and its marker) or a body, with the node and map names. Longer records are refused.
+function ____exports.syncKeyLength(maxKeyLength, maxBodyBytes)
+    local names = 2 + 48 + 1 + 64 + 1
+    local key = maxKeyLength + 3
+    local value = maxBodyBytes > key and maxBodyBytes or key
+    return names + key + 1 + value
+end
+--- The runtime API command that writes one sync record (or the latest marker) with its stamp.
+function ____exports.syncCommand(key, sec, usec)
+    return (((((((((("set table " .. SYNC_TABLE) .. " key ") .. escapeCliArg(key)) .. " data.") .. SYNC_FIELDS.sec) .. " ") .. itoa(sec)) .. " data.") .. SYNC_FIELDS.usec) .. " ") .. itoa(usec)
+end
+--- Commands that publish the map records among `records` (none for table records), and how many were too long to.
+function ____exports.syncCommands(records, node, sec, usec, keyLength)
+    local cmds = {}
+    local tooLong = 0
+    for ____, r in ipairs(records) do
+        do
+            local k = ____exports.syncKey(r, node)
+            if k == nil then
+                goto __continue7
+            end
+            if #k > keyLength then
+                tooLong = tooLong + 1
+            else
+                cmds[#cmds + 1] = ____exports.syncCommand(k, sec, usec)
+            end
+        end
+        ::__continue7::
+    end
+    if #cmds > 0 then
+        cmds[#cmds + 1] = ____exports.syncCommand(____exports.SYNC_LATEST_KEY, sec, usec)
+    end
+    return {cmds = cmds, tooLong = tooLong}
+end
+--- A stamp that orders writes: microseconds since the epoch (exact in a double and in Lua's integers).
+function ____exports.syncStamp(sec, usec)
+    return sec * 1000000 + usec
+end
+--- Of the entries read, the newest record per map key, when it is newer than what this node applied
+-- (`applied`: map key -> stamp). Unparseable keys are counted in `bad`, never applied.
+function ____exports.syncWinners(entries, applied)
+    local best = {}
+    local groups = {}
+    local bad = {}
+    for ____, e in ipairs(entries) do
+        do
+            if e.key == ____exports.SYNC_LATEST_KEY then
+                goto __continue15
+            end
+            local p = parseRecord(e.key)
+            if not p.ok or p.record.kind == "table" then
+                bad[#bad + 1] = e.key
+                goto __continue15
+            end
+            local group = (p.record.file .. "\t") .. p.record.key
+            local stamp = ____exports.syncStamp(e.sec, e.usec)
+            local known = best[group]
+            if known == nil then
+                groups[#groups + 1] = group
+            end
+            if known == nil or stamp > known.stamp or stamp == known.stamp and p.record.kind == "map-del" then
+                best[group] = {group = group, stamp = stamp, record = p.record}
+            end
+        end
+        ::__continue15::
+    end
+    local winners = {}
+    for ____, g in ipairs(groups) do
+        local w = best[g]
+        local had = applied[g]
+        if had == nil or w.stamp > had then
+            winners[#winners + 1] = w
+        end
+    end
+    return {winners = winners, bad = bad}
+end
+--- The rule a prefix or qualified map entry serves (its backend and base key), which must be live in
+-- the node's own rule table before the entry is applied: peers may bring the map write before the
+-- rule, and a compaction would prune an entry whose rule it cannot see. Undefined for other maps.
+function ____exports.syncBase(r)
+    if r.kind ~= "map-set" then
+        return nil
+    end
+    local ext = ".map"
+    if #r.file <= #ext or __TS__StringSubstring(r.file, #r.file - #ext) ~= ext then
+        return nil
+    end
+    local stem = __TS__StringSubstring(r.file, 0, #r.file - #ext)
+    if __TS__StringSubstring(stem, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix then
+        return {
+            backend = __TS__StringSubstring(stem, #STORE_MAPS.prefixPrefix),
+            base = r.value
+        }
+    end
+    if __TS__StringSubstring(stem, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix then
+        return {
+            backend = __TS__StringSubstring(stem, #STORE_MAPS.qualPrefix),
+            base = r.key
+        }
+    end
+    return nil
+end
+--- `show peers` section flags: the resync from the local peer (an old process) and from the remote ones is over (2.6 to 3.4 alike).
+local RESYNC_FINISHED = 3
+--- Whether `show peers <section>` says this process finished learning the tables (from an old process
+-- and from the other nodes, or gave up waiting for them). Undefined when the answer has no such line.
+function ____exports.peersResynced(showPeers, section)
+    for ____, line in ipairs(splitOn(showPeers, 10)) do
+        do
+            if (string.find(line, (" id=" .. section) .. " ", nil, true) or 0) - 1 < 0 then
+                goto __continue30
+            end
+            local at = (string.find(line, " flags=0x", nil, true) or 0) - 1
+            if at < 0 then
+                return nil
+            end
+            local v = 0
+            do
+                local i = at + 9
+                while i < #line do
+                    local c = __TS__StringCharCodeAt(line, i)
+                    local d = c >= 48 and c <= 57 and c - 48 or (c >= 97 and c <= 102 and c - 87 or -1)
+                    if d < 0 then
+                        break
+                    end
+                    v = v * 16 + d
+                    i = i + 1
+                end
+            end
+            return v % 4 == RESYNC_FINISHED
+        end
+        ::__continue30::
+    end
+    return nil
+end
+--- How many other nodes `show peers` lists with an established link (a node none is linked to has nobody to learn from).
+function ____exports.peersLinked(showPeers)
+    local n = 0
+    for ____, line in ipairs(splitOn(showPeers, 10)) do
+        if (string.find(line, "(remote", nil, true) or 0) - 1 >= 0 and (string.find(line, " last_status=ESTA", nil, true) or 0) - 1 >= 0 then
+            n = n + 1
+        end
+    end
+    return n
 end
 return ____exports
  end,
@@ -1989,7 +2171,7 @@ ____exports.FIELDS = {
         setting = {key = "walk_limit", name = "walkLimit"}
     },
     {yaml = "backends", kind = "list", shown = "(required)", doc = "The backends, at least one."},
-    {yaml = "backends[].name", kind = "string", shown = "(required)", doc = "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_ready, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_."},
+    {yaml = "backends[].name", kind = "string", shown = "(required)", doc = "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_ready, eb_stats, eb_handoff, eb_sync and names starting with eb_rules_, eb_pending_ or eb_seen_."},
     {yaml = "backends[].trusted", kind = "bool", def = false, doc = "Accept signals from this backend."},
     {
         yaml = "backends[].max_rules",
@@ -2022,7 +2204,33 @@ ____exports.FIELDS = {
     {yaml = "routes[].backend", kind = "string", shown = "(required)", doc = "The backend this route sends requests to."},
     {yaml = "routes[].path_prefix", kind = "string", shown = "(none)", doc = "Normalised path prefix (segment-wise)."},
     {yaml = "routes[].host", kind = "string", shown = "(none)", doc = "Host, without port (lower case)."},
-    {yaml = "default_backend", kind = "string", shown = "first backend", doc = "Backend for requests no route matches."}
+    {yaml = "default_backend", kind = "string", shown = "first backend", doc = "Backend for requests no route matches."},
+    {
+        yaml = "peers.local",
+        kind = "string",
+        shown = "(none: no cluster)",
+        doc = "This node's name in peers.nodes. With peers set, the nodes share their rules, removals, expiry, dry-run and the kill switch through HAProxy's own peers replication (docs/operations.md, \"Running a cluster\"). Render once per node with its own name (or start HAProxy with -L <name>).",
+        setting = {key = "cluster_node", name = "clusterNode", def = ""}
+    },
+    {yaml = "peers.nodes", kind = "list", shown = "(required with peers)", doc = "Every node of the cluster, this one included: `{name, address, port}`, the address other nodes reach its peer link on."},
+    {yaml = "peers.nodes[].name", kind = "string", shown = "(required)", doc = "Node name: letters, digits, ., - and _ (at most 48); the same on every node's config."},
+    {yaml = "peers.nodes[].address", kind = "string", shown = "(required)", doc = "IP address or host name of the node's peer link."},
+    {
+        yaml = "peers.nodes[].port",
+        kind = "int",
+        shown = "(required)",
+        min = 1,
+        max = 65535,
+        doc = "Port of the node's peer link (its own, not listen.port or stats.port)."
+    },
+    {
+        yaml = "peers.sync_size",
+        kind = "int",
+        def = 10000,
+        min = 16,
+        max = 1000000,
+        doc = "Map writes (prefix rules, qualified specs, bodies, reason names) kept in the replicated sync table, newest first, for nodes that join later; peers replicate tables, not maps."
+    }
 }
 --- The schema entry of a YAML field; a name not in it is a bug in the caller.
 function ____exports.fieldOf(yaml)
@@ -4967,59 +5175,58 @@ function CommandBatch.prototype.flush(self)
 end
 return ____exports
  end,
-["lua.slices"] = function(...) 
+["lua.sync-publish"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Delete = ____lualib.__TS__Delete
 local ____exports = {}
-local longestSlice, sliceStart
---- Yield to traffic, measuring how long this slice held the thread.
-function ____exports.pause()
-    local t = ____exports.msNow()
-    if sliceStart > 0 and t - sliceStart > longestSlice then
-        longestSlice = t - sliceStart
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____cluster_2Dsync = require("core.cluster-sync")
+local syncCommands = ____cluster_2Dsync.syncCommands
+local syncKeyLength = ____cluster_2Dsync.syncKeyLength
+local syncStamp = ____cluster_2Dsync.syncStamp
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+--- Map key (file TAB key) -> stamp of the record this node applied or wrote itself.
+____exports.applied = {}
+--- Add the sync-table writes of `muts`' map records to `cmds` (sent in the same runtime-API call).
+function ____exports.publishMapWrites(settings, muts, cmds)
+    local now = core.now()
+    local out = syncCommands(
+        muts,
+        settings.clusterNode,
+        now.sec,
+        now.usec,
+        syncKeyLength(settings.maxKeyLength, settings.maxBodyBytes)
+    )
+    for ____, c in ipairs(out.cmds) do
+        cmds[#cmds + 1] = c
     end
-    core.msleep(1)
-    sliceStart = ____exports.msNow()
-end
---- Wall-clock milliseconds, for the phase timings a snapshot logs.
-function ____exports.msNow()
-    local t = core.now()
-    return t.sec * 1000 + math.floor(t.usec / 1000)
-end
-longestSlice = 0
-sliceStart = 0
---- Start measuring slices afresh (a snapshot logs its longest).
-function ____exports.startSlices()
-    longestSlice = 0
-    sliceStart = ____exports.msNow()
-end
---- The longest slice since startSlices(), in ms.
-function ____exports.longestSliceMs()
-    return longestSlice
-end
---- A request waits for the task's current slice at each of its steps (accept, connect, response,
--- send), so a slice is kept to SLICE_MS: callers check every few items, this yields when it is time.
-____exports.SLICE_MS = 4
---- While a starting process loads its stored rules, requests wait for them anyway (edgeblock_wait): longer
--- slices, fewer 1 ms sleeps ([T] a third of a 1M-rule load was spent asleep between 4 ms slices).
-____exports.LOAD_SLICE_MS = 16
-local budget = ____exports.SLICE_MS
-function ____exports.slice()
-    if ____exports.msNow() - sliceStart >= budget then
-        ____exports.pause()
-    end
-end
---- Run `work` with slices of `ms` instead of SLICE_MS.
-function ____exports.withSlices(ms, work)
-    local before = budget
-    budget = ms
-    do
-        local ____try, ____error = pcall(function()
-            work()
-        end)
-        do
-            budget = before
+    local stamp = syncStamp(now.sec, now.usec)
+    for ____, m in ipairs(muts) do
+        if m.kind ~= "table" then
+            ____exports.applied[(m.file .. "\t") .. m.key] = stamp
         end
-        if not ____try then
-            error(____error, 0)
+    end
+    if out.tooLong > 0 then
+        inc("cluster_sync_too_long", out.tooLong)
+        logEvent(
+            core.warning,
+            "map write too long for the cluster's sync table: other nodes do not get it",
+            {{
+                "records",
+                itoa(out.tooLong)
+            }}
+        )
+    end
+end
+--- Map writes this node makes for itself (a compaction's pruning): not published, and the next full read may apply the cluster's record again.
+function ____exports.forgetApplied(muts)
+    for ____, m in ipairs(muts) do
+        if m.kind ~= "table" then
+            __TS__Delete(____exports.applied, (m.file .. "\t") .. m.key)
         end
     end
 end
@@ -5232,6 +5439,64 @@ function ____exports.journalAppend(settings, muts)
                 }
             }
         )
+    end
+end
+return ____exports
+ end,
+["lua.slices"] = function(...) 
+local ____exports = {}
+local longestSlice, sliceStart
+--- Yield to traffic, measuring how long this slice held the thread.
+function ____exports.pause()
+    local t = ____exports.msNow()
+    if sliceStart > 0 and t - sliceStart > longestSlice then
+        longestSlice = t - sliceStart
+    end
+    core.msleep(1)
+    sliceStart = ____exports.msNow()
+end
+--- Wall-clock milliseconds, for the phase timings a snapshot logs.
+function ____exports.msNow()
+    local t = core.now()
+    return t.sec * 1000 + math.floor(t.usec / 1000)
+end
+longestSlice = 0
+sliceStart = 0
+--- Start measuring slices afresh (a snapshot logs its longest).
+function ____exports.startSlices()
+    longestSlice = 0
+    sliceStart = ____exports.msNow()
+end
+--- The longest slice since startSlices(), in ms.
+function ____exports.longestSliceMs()
+    return longestSlice
+end
+--- A request waits for the task's current slice at each of its steps (accept, connect, response,
+-- send), so a slice is kept to SLICE_MS: callers check every few items, this yields when it is time.
+____exports.SLICE_MS = 4
+--- While a starting process loads its stored rules, requests wait for them anyway (edgeblock_wait): longer
+-- slices, fewer 1 ms sleeps ([T] a third of a 1M-rule load was spent asleep between 4 ms slices).
+____exports.LOAD_SLICE_MS = 16
+local budget = ____exports.SLICE_MS
+function ____exports.slice()
+    if ____exports.msNow() - sliceStart >= budget then
+        ____exports.pause()
+    end
+end
+--- Run `work` with slices of `ms` instead of SLICE_MS.
+function ____exports.withSlices(ms, work)
+    local before = budget
+    budget = ms
+    do
+        local ____try, ____error = pcall(function()
+            work()
+        end)
+        do
+            budget = before
+        end
+        if not ____try then
+            error(____error, 0)
+        end
     end
 end
 return ____exports
@@ -5856,6 +6121,597 @@ function ____exports.chooseVictims(settings, ____table, t, n, keep)
 end
 return ____exports
  end,
+["lua.store"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local roomFor
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STORE_MAPS = ____contract.STORE_MAPS
+local ____journal = require("core.journal")
+local recordCommand = ____journal.recordCommand
+local ____rulekey = require("core.rulekey")
+local baseKey = ____rulekey.baseKey
+local isQualified = ____rulekey.isQualified
+local ruleKeys = ____rulekey.ruleKeys
+local specOf = ____rulekey.specOf
+local ____bytes = require("core.bytes")
+local splitOn = ____bytes.splitOn
+local ____store_2Drecords = require("core.store-records")
+local blockRecords = ____store_2Drecords.blockRecords
+local dropSpec = ____store_2Drecords.dropSpec
+local prefixMapFile = ____store_2Drecords.prefixMapFile
+local qualMapFile = ____store_2Drecords.qualMapFile
+local removalRecord = ____store_2Drecords.removalRecord
+local ____journal_2Dfile = require("lua.journal-file")
+local journalAppend = ____journal_2Dfile.journalAppend
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local clearKeyCommand = ____runtime_2Dcmd.clearKeyCommand
+local NO_ENTRY_ANSWER = ____runtime_2Dcmd.NO_ENTRY_ANSWER
+local retryEviction = ____runtime_2Dcmd.retryEviction
+local ____eviction = require("core.eviction")
+local tableNeverPurges = ____eviction.tableNeverPurges
+local ____evict = require("lua.evict")
+local chooseVictims = ____evict.chooseVictims
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____ready = require("lua.ready")
+local isStopping = ____ready.isStopping
+local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
+local runCli = ____runtime_2Dapi.runCli
+local ____sync_2Dpublish = require("lua.sync-publish")
+local forgetApplied = ____sync_2Dpublish.forgetApplied
+local publishMapWrites = ____sync_2Dpublish.publishMapWrites
+function roomFor(settings, ____table, t, muts, slack)
+    local keep = {}
+    local fresh = 0
+    for ____, m in ipairs(muts) do
+        do
+            if m.kind ~= "table" or keep[m.key] == true then
+                goto __continue55
+            end
+            keep[m.key] = true
+            if t:lookup(m.key) == nil then
+                fresh = fresh + 1
+            end
+        end
+        ::__continue55::
+    end
+    local i = t:info()
+    local needed = i.used + fresh - i.size + (i.used + fresh > i.size and slack or 0)
+    return needed > 0 and chooseVictims(
+        settings,
+        ____table,
+        t,
+        needed,
+        keep
+    ) or ({})
+end
+local MapClass = _G.Map
+--- Times a learn's runtime-API commands are sent again after a lost connection (about 1 s in all, with the connect retries).
+____exports.CLI_RETRIES = 5
+--- What applyMutations returns when the table had no room for a new entry.
+____exports.STORE_FULL = "store full: " .. NO_ENTRY_ANSWER
+--- Methods a `remove` without methods lifts, besides the any-method rule.
+local COMMON_METHODS = {
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "OPTIONS"
+}
+function ____exports.openGlobalMaps()
+    return {
+        reasons = MapClass.new(STORE_MAPS.reasons, MapClass._str),
+        bodies = MapClass.new(STORE_MAPS.bodies, MapClass._str),
+        counters = MapClass.new(STORE_MAPS.counters, MapClass._str)
+    }
+end
+local perBackendMaps = {}
+--- Per-backend map object for lookups; opened lazily only for maps the config loaded.
+local function mapFor(file)
+    return perBackendMaps[file]
+end
+--- The map object of any map edgeblock writes, or undefined for a file this config does not load.
+function ____exports.storeMap(maps, file)
+    return file == STORE_MAPS.bodies and maps.bodies or (file == STORE_MAPS.reasons and maps.reasons or mapFor(file))
+end
+--- Open every per-backend map, for each backend that has a rule table. Init context: backends exist, Map.new is allowed.
+function ____exports.openBackendMaps()
+    for name in pairs(core.backends) do
+        local n = name
+        if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
+            local be = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
+            for ____, f in ipairs({
+                prefixMapFile(be),
+                qualMapFile(be)
+            }) do
+                local ok, m = pcall(function() return MapClass.new(f, MapClass._str) end)
+                if ok then
+                    perBackendMaps[f] = m
+                end
+            end
+        end
+    end
+end
+local function tableOf(backend)
+    local px = core.backends[RULE_TABLE_PREFIX .. backend]
+    local ____temp_0
+    if px == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable
+    end
+    return ____temp_0
+end
+--- Current liveness (gpt0) of a key, 0 when absent.
+local function liveness(t, key)
+    if t == nil then
+        return 0
+    end
+    local e = t:lookup(key)
+    if e == nil then
+        return 0
+    end
+    local v = e[RULE_FIELDS.expiry]
+    return v == nil and 0 or v
+end
+--- Table fill, for the on-full policy.
+function ____exports.tableFill(backend)
+    local t = tableOf(backend)
+    if t == nil then
+        return nil
+    end
+    local i = t:info()
+    return {used = i.used, size = i.size}
+end
+--- Apply mutations: map writes locally (shared by all threads), table writes in
+-- one runtime API call, then append everything to the journal. Returns an error text.
+function ____exports.applyMutations(settings, muts, before, stopping, localOnly)
+    if before == nil then
+        before = {}
+    end
+    if stopping == nil then
+        stopping = isStopping
+    end
+    if localOnly == nil then
+        localOnly = false
+    end
+    if #settings.stateDir > 0 and stopping() then
+        journalAppend(settings, muts)
+        inc("learns_handed_over")
+        return nil
+    end
+    local cmds = {table.unpack(before)}
+    local maps = false
+    for ____, m in ipairs(muts) do
+        if m.kind == "map-set" then
+            core.set_map(m.file, m.key, m.value)
+        elseif m.kind == "map-del" then
+            core.del_map(m.file, m.key)
+        else
+            local c = recordCommand(m)
+            if c ~= nil then
+                cmds[#cmds + 1] = c
+            end
+        end
+        if m.kind ~= "table" then
+            maps = true
+        end
+    end
+    if maps and #settings.clusterNode > 0 then
+        if localOnly then
+            forgetApplied(muts)
+        else
+            publishMapWrites(settings, muts, cmds)
+        end
+    end
+    if #cmds > 0 then
+        local res = runCli(settings.runtimeApi, cmds, 2)
+        do
+            local attempt = 1
+            while not res.ok and attempt <= ____exports.CLI_RETRIES do
+                core.msleep(20 * attempt)
+                if #settings.stateDir > 0 and stopping() then
+                    journalAppend(settings, muts)
+                    inc("learns_handed_over")
+                    return nil
+                end
+                inc("runtime_api_retries")
+                res = runCli(settings.runtimeApi, cmds, 2)
+                attempt = attempt + 1
+            end
+        end
+        local neverPurges = tableNeverPurges(settings.onFull, #settings.stateDir > 0)
+        do
+            local i = 0
+            while res.ok and retryEviction(res.output, i, neverPurges) do
+                res = runCli(settings.runtimeApi, cmds, 2)
+                i = i + 1
+            end
+        end
+        if not res.ok then
+            return res.output
+        end
+        if (string.find(res.output, NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0 then
+            return ____exports.STORE_FULL
+        end
+        if not cliSucceeded(res.output) then
+            return "runtime API answered: " .. res.output
+        end
+    end
+    journalAppend(settings, muts)
+    return nil
+end
+function ____exports.storeBlocks(settings, maps, backend, rules, now, originServerId, hints)
+    if hints == nil then
+        hints = {}
+    end
+    local stopping = hints.stopping or isStopping
+    local t = tableOf(backend)
+    if t == nil then
+        return (("no rule table " .. RULE_TABLE_PREFIX) .. backend) .. " in the configuration"
+    end
+    local lookups = {
+        liveness = function(____, key) return liveness(t, key) end,
+        specs = function(____, base)
+            local ____opt_1 = mapFor(qualMapFile(backend))
+            return ____opt_1 and ____opt_1:lookup(base)
+        end,
+        hasMapKey = function(____, file, key)
+            local m = ____exports.storeMap(maps, file)
+            return m ~= nil and m:lookup(key) ~= nil
+        end
+    }
+    local muts = blockRecords(
+        backend,
+        rules,
+        now.sec,
+        originServerId,
+        lookups,
+        now.usec
+    )
+    local ____table = RULE_TABLE_PREFIX .. backend
+    local evicts = settings.onFull == "evict" and tableNeverPurges(settings.onFull, #settings.stateDir > 0)
+    local victims = {}
+    local ____error
+    do
+        local attempt = 0
+        while attempt < 4 do
+            local roomy = attempt == 0 and hints.fill ~= nil and hints.fill.used + #muts <= hints.fill.size
+            local more = evicts and not roomy and roomFor(
+                settings,
+                ____table,
+                t,
+                muts,
+                attempt
+            ) or ({})
+            local clears = {}
+            for ____, v in ipairs(more) do
+                clears[#clears + 1] = clearKeyCommand(____table, v)
+                victims[#victims + 1] = v
+            end
+            ____error = ____exports.applyMutations(settings, muts, clears, stopping)
+            if ____error ~= ____exports.STORE_FULL or not evicts then
+                break
+            end
+            attempt = attempt + 1
+        end
+    end
+    if #victims > 0 then
+        local gone = {}
+        for ____, v in ipairs(victims) do
+            if t:lookup(v) == nil then
+                gone[#gone + 1] = removalRecord(____table, v, false, now.sec)
+            end
+        end
+        if #gone > 0 then
+            journalAppend(settings, gone)
+            inc("rules_evicted", #gone)
+        end
+    end
+    return ____error
+end
+--- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
+function ____exports.storeRemoves(settings, backend, removes, now, hints)
+    if hints == nil then
+        hints = {}
+    end
+    local ____table = RULE_TABLE_PREFIX .. backend
+    local t = tableOf(backend)
+    if t == nil then
+        return {error = ("no rule table " .. ____table) .. " in the configuration", removed = 0}
+    end
+    local muts = {}
+    local removed = 0
+    local function zero(key, keepIndex)
+        local e = t:lookup(key)
+        if e == nil then
+            return
+        end
+        if (e[RULE_FIELDS.ruleExpiry] or 0) > 0 then
+            removed = removed + 1
+        end
+        muts[#muts + 1] = removalRecord(____table, key, keepIndex, now)
+    end
+    for ____, r in ipairs(removes) do
+        do
+            local base = baseKey(r.match.path, r.match.prefix)
+            local qf = qualMapFile(backend)
+            local qm = mapFor(qf)
+            local ____temp_3
+            if qm == nil then
+                ____temp_3 = nil
+            else
+                ____temp_3 = qm:lookup(base)
+            end
+            local specs = ____temp_3
+            if r.everything then
+                zero(base, true)
+                for ____, m in ipairs(COMMON_METHODS) do
+                    zero((base .. " ") .. m, false)
+                end
+                if specs ~= nil then
+                    for ____, sp in ipairs(splitOn(specs, 32)) do
+                        if #sp > 0 then
+                            zero((base .. " ") .. sp, false)
+                        end
+                    end
+                    muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
+                end
+                goto __continue64
+            end
+            for ____, key in ipairs(ruleKeys(r.match)) do
+                zero(key, key == base)
+            end
+            if isQualified(r.match) and specs ~= nil then
+                local list = specs
+                local methods = #r.match.methods == 0 and ({"*"}) or r.match.methods
+                for ____, m in ipairs(methods) do
+                    list = dropSpec(
+                        list,
+                        specOf(m, r.match)
+                    )
+                end
+                if #list == 0 then
+                    muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
+                elseif list ~= specs then
+                    muts[#muts + 1] = {kind = "map-set", file = qf, key = base, value = list}
+                end
+            end
+        end
+        ::__continue64::
+    end
+    if #muts == 0 then
+        return {removed = 0}
+    end
+    local ____error = ____exports.applyMutations(settings, muts, {}, hints.stopping)
+    return ____error == nil and ({removed = removed}) or ({error = ____error, removed = 0})
+end
+return ____exports
+ end,
+["lua.cluster-sync"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Class = ____lualib.__TS__Class
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local PEERS_SECTION = ____contract.PEERS_SECTION
+local RULE_FIELDS = ____contract.RULE_FIELDS
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local SYNC_FIELDS = ____contract.SYNC_FIELDS
+local SYNC_TABLE = ____contract.SYNC_TABLE
+local ____cluster_2Dsync = require("core.cluster-sync")
+local peersLinked = ____cluster_2Dsync.peersLinked
+local peersResynced = ____cluster_2Dsync.peersResynced
+local syncBase = ____cluster_2Dsync.syncBase
+local SYNC_LATEST_KEY = ____cluster_2Dsync.SYNC_LATEST_KEY
+local syncStamp = ____cluster_2Dsync.syncStamp
+local syncWinners = ____cluster_2Dsync.syncWinners
+local ____runtime_2Dapi = require("lua.runtime-api")
+local runCli = ____runtime_2Dapi.runCli
+local ____sync_2Dpublish = require("lua.sync-publish")
+local applied = ____sync_2Dpublish.applied
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____journal_2Dfile = require("lua.journal-file")
+local journalAppend = ____journal_2Dfile.journalAppend
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____store = require("lua.store")
+local storeMap = ____store.storeMap
+--- How often a node looks at the sync table's newest stamp (a lookup), in ms.
+____exports.SYNC_POLL_MS = 50
+--- Seconds between full reads of the sync table: they catch records a peer resync brought with older stamps.
+local FULL_READ_EARLY_S = 2
+local FULL_READ_S = 60
+--- For the first this many seconds after start, full reads are frequent (peers are still teaching this node).
+local EARLY_S = 60
+local function entriesOf(dump)
+    local out = {}
+    for key, data in pairs(dump) do
+        out[#out + 1] = {key = key, sec = data[SYNC_FIELDS.sec] or 0, usec = data[SYNC_FIELDS.usec] or 0}
+    end
+    return out
+end
+--- Whether the rule a prefix or qualified entry serves is live in this node's table (core/cluster-sync.ts syncBase).
+local function ruleArrived(r, now)
+    local b = syncBase(r)
+    if b == nil then
+        return true
+    end
+    local px = core.backends[RULE_TABLE_PREFIX .. b.backend]
+    local ____temp_0
+    if px == nil or px.stktable == nil then
+        ____temp_0 = nil
+    else
+        ____temp_0 = px.stktable:lookup(b.base)
+    end
+    local e = ____temp_0
+    return e ~= nil and (e[RULE_FIELDS.expiry] or 0) > now
+end
+--- Apply the winning records of `entries` to this node's maps (and its journal). Returns how many wait for their rule.
+local function applyEntries(settings, maps, entries)
+    local ____syncWinners_result_1 = syncWinners(entries, applied)
+    local winners = ____syncWinners_result_1.winners
+    local bad = ____syncWinners_result_1.bad
+    local now = core.now().sec
+    local waiting = 0
+    if #bad > 0 then
+        inc("cluster_sync_bad", #bad)
+        logEvent(
+            core.warning,
+            "unreadable record in the cluster's sync table",
+            {{
+                "records",
+                itoa(#bad)
+            }}
+        )
+    end
+    local changed = {}
+    for ____, w in ipairs(winners) do
+        do
+            local r = w.record
+            if r.kind == "table" then
+                goto __continue8
+            end
+            if not ruleArrived(r, now) then
+                waiting = waiting + 1
+                goto __continue8
+            end
+            applied[w.group] = w.stamp
+            local m = storeMap(maps, r.file)
+            if m == nil then
+                inc("cluster_sync_unknown_map")
+                goto __continue8
+            end
+            local have = m:lookup(r.key)
+            local ____temp_2
+            if r.kind == "map-set" then
+                ____temp_2 = have == r.value
+            else
+                ____temp_2 = have == nil
+            end
+            if ____temp_2 then
+                goto __continue8
+            end
+            local ok = pcall(function()
+                local ____temp_3
+                if r.kind == "map-set" then
+                    ____temp_3 = core.set_map(r.file, r.key, r.value)
+                else
+                    ____temp_3 = core.del_map(r.file, r.key)
+                end
+                return ____temp_3
+            end)
+            if not ok then
+                inc("cluster_sync_failed")
+                goto __continue8
+            end
+            changed[#changed + 1] = r
+        end
+        ::__continue8::
+    end
+    if #changed > 0 then
+        journalAppend(settings, changed)
+        inc("cluster_sync_applied", #changed)
+    end
+    return waiting
+end
+--- The sync task's state: poll the newest stamp, read what is newer (or everything, now and then), apply it.
+____exports.SyncPoller = __TS__Class()
+local SyncPoller = ____exports.SyncPoller
+SyncPoller.name = "SyncPoller"
+function SyncPoller.prototype.____constructor(self, settings, maps, t)
+    self.settings = settings
+    self.maps = maps
+    self.t = t
+    self.started = core.now().sec
+    self.seen = -1
+    self.lastFull = 0
+    self.since = 0
+end
+function SyncPoller.prototype.step(self, forceFull)
+    if forceFull == nil then
+        forceFull = false
+    end
+    local now = core.now().sec
+    local latest = self.t:lookup(SYNC_LATEST_KEY)
+    local stamp = latest == nil and 0 or syncStamp(latest[SYNC_FIELDS.sec] or 0, latest[SYNC_FIELDS.usec] or 0)
+    local full = forceFull or now - self.lastFull >= (now - self.started < EARLY_S and FULL_READ_EARLY_S or FULL_READ_S)
+    if not full and stamp == self.seen then
+        return
+    end
+    local entries = entriesOf(full and self.t:dump() or self.t:dump({{SYNC_FIELDS.sec, "ge", self.since}}))
+    local waiting = applyEntries(self.settings, self.maps, entries)
+    self.seen = waiting > 0 and -1 or stamp
+    if full then
+        self.lastFull = now
+    end
+    local newest = latest == nil and now or (latest[SYNC_FIELDS.sec] or now)
+    self.since = (newest < now and newest or now) - 2
+end
+--- The sync table, or undefined (logged) when the configuration has none.
+function ____exports.syncTable()
+    local px = core.backends[SYNC_TABLE]
+    if px == nil or px.stktable == nil then
+        logEvent(core.err, "cluster sync table missing from the configuration: map writes are not shared", {{"table", SYNC_TABLE}})
+        return nil
+    end
+    return px.stktable
+end
+--- How long a starting node waits for its peers to teach it the tables before it serves requests (within READY_WAIT_MS).
+local CATCH_UP_MS = 4000
+--- Time a starting node gives its peer links to come up before it concludes it is alone.
+local ALONE_MS = 1000
+--- Before a starting node serves requests: wait until peers taught it the tables (bounded), then apply
+-- the map writes they brought. A node that starts alone, or whose peers are down, goes on after CATCH_UP_MS.
+function ____exports.catchUpFromPeers(settings, poller)
+    local start = core.now()
+    do
+        while true do
+            local res = runCli(settings.runtimeApi, {"show peers " .. PEERS_SECTION}, 1)
+            if res.ok and peersResynced(res.output, PEERS_SECTION) == true then
+                break
+            end
+            local now = core.now()
+            local waited = (now.sec - start.sec) * 1000 + math.floor((now.usec - start.usec) / 1000)
+            if res.ok and waited >= ALONE_MS and peersLinked(res.output) == 0 then
+                logEvent(
+                    core.notice,
+                    "no other node linked: serving with this node's own state",
+                    {{
+                        "waited_ms",
+                        itoa(waited)
+                    }}
+                )
+                break
+            end
+            if waited >= CATCH_UP_MS then
+                inc("cluster_catch_up_timeouts")
+                logEvent(
+                    core.warning,
+                    "peers did not finish teaching this node its tables: serving with what arrived",
+                    {{
+                        "waited_ms",
+                        itoa(waited)
+                    }}
+                )
+                break
+            end
+            core.msleep(____exports.SYNC_POLL_MS)
+        end
+    end
+    poller:step(true)
+end
+return ____exports
+ end,
 ["lua.rule-tables"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -6079,359 +6935,6 @@ function ____exports.headerValues(headers, lowerName)
         i = i + 1
     end
     return out
-end
-return ____exports
- end,
-["lua.store"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local ____exports = {}
-local roomFor
-local ____contract = require("core.contract")
-local RULE_FIELDS = ____contract.RULE_FIELDS
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
-local STORE_MAPS = ____contract.STORE_MAPS
-local ____journal = require("core.journal")
-local recordCommand = ____journal.recordCommand
-local ____rulekey = require("core.rulekey")
-local baseKey = ____rulekey.baseKey
-local isQualified = ____rulekey.isQualified
-local ruleKeys = ____rulekey.ruleKeys
-local specOf = ____rulekey.specOf
-local ____bytes = require("core.bytes")
-local splitOn = ____bytes.splitOn
-local ____store_2Drecords = require("core.store-records")
-local blockRecords = ____store_2Drecords.blockRecords
-local dropSpec = ____store_2Drecords.dropSpec
-local prefixMapFile = ____store_2Drecords.prefixMapFile
-local qualMapFile = ____store_2Drecords.qualMapFile
-local removalRecord = ____store_2Drecords.removalRecord
-local ____journal_2Dfile = require("lua.journal-file")
-local journalAppend = ____journal_2Dfile.journalAppend
-local ____runtime_2Dcmd = require("core.runtime-cmd")
-local clearKeyCommand = ____runtime_2Dcmd.clearKeyCommand
-local NO_ENTRY_ANSWER = ____runtime_2Dcmd.NO_ENTRY_ANSWER
-local retryEviction = ____runtime_2Dcmd.retryEviction
-local ____eviction = require("core.eviction")
-local tableNeverPurges = ____eviction.tableNeverPurges
-local ____evict = require("lua.evict")
-local chooseVictims = ____evict.chooseVictims
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local ____ready = require("lua.ready")
-local isStopping = ____ready.isStopping
-local ____runtime_2Dapi = require("lua.runtime-api")
-local cliSucceeded = ____runtime_2Dapi.cliSucceeded
-local runCli = ____runtime_2Dapi.runCli
-function roomFor(settings, ____table, t, muts, slack)
-    local keep = {}
-    local fresh = 0
-    for ____, m in ipairs(muts) do
-        do
-            if m.kind ~= "table" or keep[m.key] == true then
-                goto __continue50
-            end
-            keep[m.key] = true
-            if t:lookup(m.key) == nil then
-                fresh = fresh + 1
-            end
-        end
-        ::__continue50::
-    end
-    local i = t:info()
-    local needed = i.used + fresh - i.size + (i.used + fresh > i.size and slack or 0)
-    return needed > 0 and chooseVictims(
-        settings,
-        ____table,
-        t,
-        needed,
-        keep
-    ) or ({})
-end
-local MapClass = _G.Map
---- Times a learn's runtime-API commands are sent again after a lost connection (about 1 s in all, with the connect retries).
-____exports.CLI_RETRIES = 5
---- What applyMutations returns when the table had no room for a new entry.
-____exports.STORE_FULL = "store full: " .. NO_ENTRY_ANSWER
---- Methods a `remove` without methods lifts, besides the any-method rule.
-local COMMON_METHODS = {
-    "GET",
-    "HEAD",
-    "POST",
-    "PUT",
-    "PATCH",
-    "DELETE",
-    "OPTIONS"
-}
-function ____exports.openGlobalMaps()
-    return {
-        reasons = MapClass.new(STORE_MAPS.reasons, MapClass._str),
-        bodies = MapClass.new(STORE_MAPS.bodies, MapClass._str),
-        counters = MapClass.new(STORE_MAPS.counters, MapClass._str)
-    }
-end
-local perBackendMaps = {}
---- Per-backend map object for lookups; opened lazily only for maps the config loaded.
-local function mapFor(file)
-    return perBackendMaps[file]
-end
---- Open every per-backend map, for each backend that has a rule table. Init context: backends exist, Map.new is allowed.
-function ____exports.openBackendMaps()
-    for name in pairs(core.backends) do
-        local n = name
-        if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
-            local be = __TS__StringSubstring(n, #RULE_TABLE_PREFIX)
-            for ____, f in ipairs({
-                prefixMapFile(be),
-                qualMapFile(be)
-            }) do
-                local ok, m = pcall(function() return MapClass.new(f, MapClass._str) end)
-                if ok then
-                    perBackendMaps[f] = m
-                end
-            end
-        end
-    end
-end
-local function tableOf(backend)
-    local px = core.backends[RULE_TABLE_PREFIX .. backend]
-    local ____temp_0
-    if px == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable
-    end
-    return ____temp_0
-end
---- Current liveness (gpt0) of a key, 0 when absent.
-local function liveness(t, key)
-    if t == nil then
-        return 0
-    end
-    local e = t:lookup(key)
-    if e == nil then
-        return 0
-    end
-    local v = e[RULE_FIELDS.expiry]
-    return v == nil and 0 or v
-end
---- Table fill, for the on-full policy.
-function ____exports.tableFill(backend)
-    local t = tableOf(backend)
-    if t == nil then
-        return nil
-    end
-    local i = t:info()
-    return {used = i.used, size = i.size}
-end
---- Apply mutations: map writes locally (shared by all threads), table writes in
--- one runtime API call, then append everything to the journal. Returns an error text.
-function ____exports.applyMutations(settings, muts, before, stopping)
-    if before == nil then
-        before = {}
-    end
-    if stopping == nil then
-        stopping = isStopping
-    end
-    if #settings.stateDir > 0 and stopping() then
-        journalAppend(settings, muts)
-        inc("learns_handed_over")
-        return nil
-    end
-    local cmds = {table.unpack(before)}
-    for ____, m in ipairs(muts) do
-        if m.kind == "map-set" then
-            core.set_map(m.file, m.key, m.value)
-        elseif m.kind == "map-del" then
-            core.del_map(m.file, m.key)
-        else
-            local c = recordCommand(m)
-            if c ~= nil then
-                cmds[#cmds + 1] = c
-            end
-        end
-    end
-    if #cmds > 0 then
-        local res = runCli(settings.runtimeApi, cmds, 2)
-        do
-            local attempt = 1
-            while not res.ok and attempt <= ____exports.CLI_RETRIES do
-                core.msleep(20 * attempt)
-                if #settings.stateDir > 0 and stopping() then
-                    journalAppend(settings, muts)
-                    inc("learns_handed_over")
-                    return nil
-                end
-                inc("runtime_api_retries")
-                res = runCli(settings.runtimeApi, cmds, 2)
-                attempt = attempt + 1
-            end
-        end
-        local neverPurges = tableNeverPurges(settings.onFull, #settings.stateDir > 0)
-        do
-            local i = 0
-            while res.ok and retryEviction(res.output, i, neverPurges) do
-                res = runCli(settings.runtimeApi, cmds, 2)
-                i = i + 1
-            end
-        end
-        if not res.ok then
-            return res.output
-        end
-        if (string.find(res.output, NO_ENTRY_ANSWER, nil, true) or 0) - 1 >= 0 then
-            return ____exports.STORE_FULL
-        end
-        if not cliSucceeded(res.output) then
-            return "runtime API answered: " .. res.output
-        end
-    end
-    journalAppend(settings, muts)
-    return nil
-end
-function ____exports.storeBlocks(settings, maps, backend, rules, now, originServerId, hints)
-    if hints == nil then
-        hints = {}
-    end
-    local stopping = hints.stopping or isStopping
-    local t = tableOf(backend)
-    if t == nil then
-        return (("no rule table " .. RULE_TABLE_PREFIX) .. backend) .. " in the configuration"
-    end
-    local lookups = {
-        liveness = function(____, key) return liveness(t, key) end,
-        specs = function(____, base)
-            local ____opt_1 = mapFor(qualMapFile(backend))
-            return ____opt_1 and ____opt_1:lookup(base)
-        end,
-        hasMapKey = function(____, file, key)
-            local m = file == STORE_MAPS.bodies and maps.bodies or (file == STORE_MAPS.reasons and maps.reasons or mapFor(file))
-            return m ~= nil and m:lookup(key) ~= nil
-        end
-    }
-    local muts = blockRecords(
-        backend,
-        rules,
-        now.sec,
-        originServerId,
-        lookups,
-        now.usec
-    )
-    local ____table = RULE_TABLE_PREFIX .. backend
-    local evicts = settings.onFull == "evict" and tableNeverPurges(settings.onFull, #settings.stateDir > 0)
-    local victims = {}
-    local ____error
-    do
-        local attempt = 0
-        while attempt < 4 do
-            local roomy = attempt == 0 and hints.fill ~= nil and hints.fill.used + #muts <= hints.fill.size
-            local more = evicts and not roomy and roomFor(
-                settings,
-                ____table,
-                t,
-                muts,
-                attempt
-            ) or ({})
-            local clears = {}
-            for ____, v in ipairs(more) do
-                clears[#clears + 1] = clearKeyCommand(____table, v)
-                victims[#victims + 1] = v
-            end
-            ____error = ____exports.applyMutations(settings, muts, clears, stopping)
-            if ____error ~= ____exports.STORE_FULL or not evicts then
-                break
-            end
-            attempt = attempt + 1
-        end
-    end
-    if #victims > 0 then
-        local gone = {}
-        for ____, v in ipairs(victims) do
-            if t:lookup(v) == nil then
-                gone[#gone + 1] = removalRecord(____table, v, false, now.sec)
-            end
-        end
-        if #gone > 0 then
-            journalAppend(settings, gone)
-            inc("rules_evicted", #gone)
-        end
-    end
-    return ____error
-end
---- Lift rules: zero their expiry (the sweeper frees them); works even while an entry is tracked.
-function ____exports.storeRemoves(settings, backend, removes, now, hints)
-    if hints == nil then
-        hints = {}
-    end
-    local ____table = RULE_TABLE_PREFIX .. backend
-    local t = tableOf(backend)
-    if t == nil then
-        return {error = ("no rule table " .. ____table) .. " in the configuration", removed = 0}
-    end
-    local muts = {}
-    local removed = 0
-    local function zero(key, keepIndex)
-        local e = t:lookup(key)
-        if e == nil then
-            return
-        end
-        if (e[RULE_FIELDS.ruleExpiry] or 0) > 0 then
-            removed = removed + 1
-        end
-        muts[#muts + 1] = removalRecord(____table, key, keepIndex, now)
-    end
-    for ____, r in ipairs(removes) do
-        do
-            local base = baseKey(r.match.path, r.match.prefix)
-            local qf = qualMapFile(backend)
-            local qm = mapFor(qf)
-            local ____temp_3
-            if qm == nil then
-                ____temp_3 = nil
-            else
-                ____temp_3 = qm:lookup(base)
-            end
-            local specs = ____temp_3
-            if r.everything then
-                zero(base, true)
-                for ____, m in ipairs(COMMON_METHODS) do
-                    zero((base .. " ") .. m, false)
-                end
-                if specs ~= nil then
-                    for ____, sp in ipairs(splitOn(specs, 32)) do
-                        if #sp > 0 then
-                            zero((base .. " ") .. sp, false)
-                        end
-                    end
-                    muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
-                end
-                goto __continue59
-            end
-            for ____, key in ipairs(ruleKeys(r.match)) do
-                zero(key, key == base)
-            end
-            if isQualified(r.match) and specs ~= nil then
-                local list = specs
-                local methods = #r.match.methods == 0 and ({"*"}) or r.match.methods
-                for ____, m in ipairs(methods) do
-                    list = dropSpec(
-                        list,
-                        specOf(m, r.match)
-                    )
-                end
-                if #list == 0 then
-                    muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
-                elseif list ~= specs then
-                    muts[#muts + 1] = {kind = "map-set", file = qf, key = base, value = list}
-                end
-            end
-        end
-        ::__continue59::
-    end
-    if #muts == 0 then
-        return {removed = 0}
-    end
-    local ____error = ____exports.applyMutations(settings, muts, {}, hints.stopping)
-    return ____error == nil and ({removed = removed}) or ({error = ____error, removed = 0})
 end
 return ____exports
  end,
@@ -7300,7 +7803,13 @@ function ____exports.snapshot(settings, now)
         )
     end
     if #fin.prune > 0 then
-        applyMutations(settings, fin.prune)
+        applyMutations(
+            settings,
+            fin.prune,
+            {},
+            isStopping,
+            true
+        )
     end
     local freed = clearer:finish()
     local t3 = msNow()
@@ -7453,7 +7962,7 @@ function loadState(m)
     for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
         do
             if file == SNAPSHOT_FILE and commands.used then
-                goto __continue24
+                goto __continue25
             end
             local r = readFrom(
                 path(m.settings, file),
@@ -7466,7 +7975,7 @@ function loadState(m)
                 m.offset = r.offset
             end
         end
-        ::__continue24::
+        ::__continue25::
     end
     logEvent(
         core.notice,
@@ -7529,7 +8038,7 @@ function upkeepStep(m)
     end
 end
 --- The maintenance loop. Registered once per process (see main.ts).
-function ____exports.maintenance(settings)
+function ____exports.maintenance(settings, beforeGate)
     local persist = #settings.stateDir > 0
     if os.getenv("HAPROXY_MWORKER") == "1" and not hasMasterCli() and haproxyMajor() < 3 then
         logEvent(core.warning, "master-worker mode without a master CLI: start haproxy with -S <socket> so that a reload cannot write rules into the old worker", {})
@@ -7594,6 +8103,9 @@ function ____exports.maintenance(settings)
         core.now().sec,
         persist
     )
+    if beforeGate ~= nil then
+        beforeGate()
+    end
     local gateOpen = ____exports.openGate(settings)
     m.lastSweep = core.now().sec - settings.sweepInterval + 2
     m.pressure = pressure
@@ -7629,6 +8141,8 @@ end
 return ____exports
  end,
 ["lua.main"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__New = ____lualib.__TS__New
 local ____exports = {}
 local ____contract = require("core.contract")
 local LUA_NAMES = ____contract.LUA_NAMES
@@ -7653,22 +8167,61 @@ local waitUntilReady = ____ready.waitUntilReady
 local ____store = require("lua.store")
 local openBackendMaps = ____store.openBackendMaps
 local openGlobalMaps = ____store.openGlobalMaps
+local ____cluster_2Dsync = require("lua.cluster-sync")
+local catchUpFromPeers = ____cluster_2Dsync.catchUpFromPeers
+local SYNC_POLL_MS = ____cluster_2Dsync.SYNC_POLL_MS
+local SyncPoller = ____cluster_2Dsync.SyncPoller
+local syncTable = ____cluster_2Dsync.syncTable
 local settings = loadSettings()
 configureLog(settings.logStream)
 local maps = openGlobalMaps()
 core.register_init(function() return openBackendMaps() end)
 local nbthread = tonumber(core.get_info().Nbthread) or 1
 local ctx = {settings = settings, maps = maps, rateShare = core.thread > 0 and nbthread or 1}
+local poller
+if core.thread <= 1 and #settings.clusterNode > 0 then
+    core.register_init(function()
+        local t = syncTable()
+        if t ~= nil then
+            poller = __TS__New(SyncPoller, settings, maps, t)
+        end
+    end)
+end
+local beforeGate = #settings.clusterNode > 0 and (function()
+    if poller ~= nil then
+        guard(
+            "cluster_catch_up",
+            function() return catchUpFromPeers(settings, poller) end,
+            function() return nil end
+        )
+    end
+end) or nil
 if core.thread <= 1 then
     core.register_task(function()
         guard(
             "maintenance",
-            function() return maintenance(settings) end,
+            function() return maintenance(settings, beforeGate) end,
             function()
                 gateGivenUp()
                 openGate(settings)
             end
         )
+    end)
+end
+if core.thread <= 1 and #settings.clusterNode > 0 then
+    core.register_task(function()
+        do
+            while true do
+                if poller ~= nil then
+                    guard(
+                        "cluster_sync",
+                        function() return poller:step() end,
+                        function() return nil end
+                    )
+                end
+                core.msleep(SYNC_POLL_MS)
+            end
+        end
     end)
 end
 if core.thread > 1 and #settings.stateDir > 0 then

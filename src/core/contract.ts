@@ -133,6 +133,19 @@ export const PEERS_SECTION = "edgeblock";
 export const LOCAL_PEER = "edgeblock_local";
 /** The local peer's unix socket, next to the runtime API socket. */
 export const PEER_SOCKET_FILE = "eb_peer.sock";
+/**
+ * In a cluster (`peers.nodes`), the section above links the nodes, and this one keeps what is each
+ * process's own (its counters) on the local unix socket: replicated counters would overwrite each other.
+ */
+export const LOCAL_PEERS_SECTION = "edgeblock_local";
+
+/**
+ * Cluster only: the map writes (prefixes, qualified specs, bodies, reasons) that peers cannot carry,
+ * as replicated entries of this table (core/cluster-sync.ts); each node applies them to its own maps.
+ */
+export const SYNC_TABLE = "eb_sync";
+/** Sync-table fields: when the map write happened, epoch seconds and microseconds (the newest wins). */
+export const SYNC_FIELDS = { sec: "gpt0", usec: "gpc0" } as const;
 
 /** Stick-table proxy holding the native counters of blocked / would-block requests (gpc0 per key). */
 export const STATS_TABLE = "eb_stats";

@@ -160,7 +160,7 @@ export const FIELDS: readonly Field[] = [
     yaml: "backends[].name",
     kind: "string",
     shown: "(required)",
-    doc: "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_ready, eb_stats, eb_handoff and names starting with eb_rules_, eb_pending_ or eb_seen_.",
+    doc: "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_ready, eb_stats, eb_handoff, eb_sync and names starting with eb_rules_, eb_pending_ or eb_seen_.",
   },
   { yaml: "backends[].trusted", kind: "bool", def: false, doc: "Accept signals from this backend." },
   { yaml: "backends[].max_rules", kind: "int", def: 100000, min: 1, max: 10000000, doc: "Rules this backend may hold at once." },
@@ -186,6 +186,25 @@ export const FIELDS: readonly Field[] = [
   { yaml: "routes[].path_prefix", kind: "string", shown: "(none)", doc: "Normalised path prefix (segment-wise)." },
   { yaml: "routes[].host", kind: "string", shown: "(none)", doc: "Host, without port (lower case)." },
   { yaml: "default_backend", kind: "string", shown: "first backend", doc: "Backend for requests no route matches." },
+  {
+    yaml: "peers.local",
+    kind: "string",
+    shown: "(none: no cluster)",
+    doc: "This node's name in peers.nodes. With peers set, the nodes share their rules, removals, expiry, dry-run and the kill switch through HAProxy's own peers replication (docs/operations.md, \"Running a cluster\"). Render once per node with its own name (or start HAProxy with -L <name>).",
+    setting: { key: "cluster_node", name: "clusterNode", def: "" },
+  },
+  { yaml: "peers.nodes", kind: "list", shown: "(required with peers)", doc: "Every node of the cluster, this one included: `{name, address, port}`, the address other nodes reach its peer link on." },
+  { yaml: "peers.nodes[].name", kind: "string", shown: "(required)", doc: "Node name: letters, digits, ., - and _ (at most 48); the same on every node's config." },
+  { yaml: "peers.nodes[].address", kind: "string", shown: "(required)", doc: "IP address or host name of the node's peer link." },
+  { yaml: "peers.nodes[].port", kind: "int", shown: "(required)", min: 1, max: 65535, doc: "Port of the node's peer link (its own, not listen.port or stats.port)." },
+  {
+    yaml: "peers.sync_size",
+    kind: "int",
+    def: 10000,
+    min: 16,
+    max: 1000000,
+    doc: "Map writes (prefix rules, qualified specs, bodies, reason names) kept in the replicated sync table, newest first, for nodes that join later; peers replicate tables, not maps.",
+  },
 ];
 
 /** The schema entry of a YAML field; a name not in it is a bug in the caller. */

@@ -59,6 +59,8 @@ export interface Settings extends PathPolicy {
    * to that stream itself, once.
    */
   readonly logStream: LogStream;
+  /** This node's name in a cluster (peers.local), or "" alone: map writes are then also published in the sync table. */
+  readonly clusterNode: string;
 }
 
 export type LogStream = "stderr" | "stdout" | "off";

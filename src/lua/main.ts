@@ -16,6 +16,7 @@ import { maintenance, openGate } from "./persist";
 import { flushBacklog } from "./journal-file";
 import { gateGivenUp, waitUntilReady } from "./ready";
 import { openBackendMaps, openGlobalMaps } from "./store";
+import { catchUpFromPeers, SYNC_POLL_MS, SyncPoller, syncTable } from "./cluster-sync";
 
 // a settings file that cannot be loaded stops HAProxy here, with its reason: the config is broken, as a
 // bad line in haproxy.cfg would be (`haproxy -c` and render's check refuse it; a reload keeps the old workers)
@@ -28,13 +29,36 @@ const nbthread = tonumber(core.get_info().get("Nbthread")) ?? 1;
 const ctx: learn.LearnContext = { settings, maps, rateShare: core.thread > 0 ? nbthread : 1 };
 
 // one maintenance task per process: the shared state (thread 0) or the first per-thread state
+// a cluster node's map writes from the other nodes (lua/cluster-sync.ts); created at init, when backends exist
+let poller: SyncPoller | undefined;
+if (core.thread <= 1 && settings.clusterNode.length > 0) {
+  core.register_init(() => {
+    const t = syncTable();
+    if (t !== undefined) poller = new SyncPoller(settings, maps, t);
+  });
+}
+const beforeGate = settings.clusterNode.length > 0 ? () => {
+  if (poller !== undefined) guard("cluster_catch_up", () => catchUpFromPeers(settings, poller!), () => undefined);
+} : undefined;
+
 if (core.thread <= 1) {
   core.register_task(() => {
     // a loader that died opens the gate as it goes, so that no request waits for it
-    guard("maintenance", () => maintenance(settings), () => {
+    guard("maintenance", () => maintenance(settings, beforeGate), () => {
       gateGivenUp();
       openGate(settings);
     });
+  });
+}
+
+// a cluster node applies the map writes of the other nodes (one task per process: the maps are shared)
+if (core.thread <= 1 && settings.clusterNode.length > 0) {
+  core.register_task(() => {
+    for (;;) {
+      // a failed poll is counted and logged by the guard; the next one runs as usual
+      if (poller !== undefined) guard("cluster_sync", () => poller!.step(), () => undefined);
+      core.msleep(SYNC_POLL_MS);
+    }
   });
 }
 

@@ -27,7 +27,7 @@ import { readFrom, replayCommands, Replayer, runCliRetry, snapshotWrittenAt } fr
 import { LOAD_SLICE_MS, withSlices } from "./slices";
 
 /** The maintenance loop. Registered once per process (see main.ts). */
-export function maintenance(settings: Settings): void {
+export function maintenance(settings: Settings, beforeGate?: () => void): void {
   const persist = settings.stateDir.length > 0;
   // 3.0+ hands the tables over a reload through the local peer; 3.1+ no longer tells workers where the master CLI is
   if (os.getenv("HAPROXY_MWORKER") === "1" && !hasMasterCli() && haproxyMajor() < 3) {
@@ -58,6 +58,8 @@ export function maintenance(settings: Settings): void {
   }
   // 3.0+ hands the old process's tables over as they were, expired entries not yet swept included
   const pressure = sweep(settings, core.now().sec, persist);
+  // a cluster node first learns what its peers hold (lua/cluster-sync.ts)
+  if (beforeGate !== undefined) beforeGate();
   // open the gate: requests held by edgeblock_wait go on (retried each second until it opens)
   let gateOpen = openGate(settings);
   // 3.0+: the old process's table can still be arriving over the local peer, expired entries included;

@@ -122,7 +122,7 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   }
   os.remove(path(settings, JOURNAL_OLD_FILE));
   if (cmds !== undefined) writeCommands(settings, cmds, cmdsTmp, head, out.written());
-  if (fin.prune.length > 0) applyMutations(settings, fin.prune);
+  if (fin.prune.length > 0) applyMutations(settings, fin.prune, [], isStopping, true);
   const freed = clearer.finish();
   const t3 = msNow();
   if (freed > 0) inc("rules_expired", freed);

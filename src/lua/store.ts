@@ -18,6 +18,7 @@ import { chooseVictims } from "./evict";
 import { inc } from "./counters";
 import { isStopping, StopProbe } from "./ready";
 import { cliSucceeded, runCli } from "./runtime-api";
+import { forgetApplied, publishMapWrites } from "./sync-publish";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
 
@@ -51,6 +52,11 @@ const perBackendMaps: { [file: string]: HaproxyMap } = {};
 /** Per-backend map object for lookups; opened lazily only for maps the config loaded. */
 function mapFor(file: string): HaproxyMap | undefined {
   return perBackendMaps[file];
+}
+
+/** The map object of any map edgeblock writes, or undefined for a file this config does not load. */
+export function storeMap(maps: StoreMaps, file: string): HaproxyMap | undefined {
+  return file === STORE_MAPS.bodies ? maps.bodies : file === STORE_MAPS.reasons ? maps.reasons : mapFor(file);
 }
 
 /** Open every per-backend map, for each backend that has a rule table. Init context: backends exist, Map.new is allowed. */
@@ -94,7 +100,7 @@ export function tableFill(backend: string): { used: number; size: number } | und
  * Apply mutations: map writes locally (shared by all threads), table writes in
  * one runtime API call, then append everything to the journal. Returns an error text.
  */
-export function applyMutations(settings: Settings, muts: readonly JournalRecord[], before: readonly string[] = [], stopping: StopProbe = isStopping): string | undefined {
+export function applyMutations(settings: Settings, muts: readonly JournalRecord[], before: readonly string[] = [], stopping: StopProbe = isStopping, localOnly = false): string | undefined {
   if (settings.stateDir.length > 0 && stopping()) {
     // a stopping worker's socket is the new process's now: its learns failed requests there under reloads
     // (8 in 11k, soak); its journal lines reach the new process, which tails the journal and applies them
@@ -103,6 +109,7 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
     return undefined;
   }
   const cmds: string[] = [...before];
+  let maps = false;
   for (const m of muts) {
     if (m.kind === "map-set") core.set_map(m.file, m.key, m.value);
     else if (m.kind === "map-del") core.del_map(m.file, m.key);
@@ -110,6 +117,13 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
       const c = recordCommand(m);
       if (c !== undefined) cmds.push(c);
     }
+    if (m.kind !== "table") maps = true;
+  }
+  // a cluster's other nodes learn map writes from the replicated sync table (core/cluster-sync.ts)
+  // (a compaction's pruning is each node's own: every node prunes what its own tables no longer hold)
+  if (maps && settings.clusterNode.length > 0) {
+    if (localOnly) forgetApplied(muts);
+    else publishMapWrites(settings, muts, cmds);
   }
   if (cmds.length > 0) {
     let res = runCli(settings.runtimeApi, cmds, 2);
@@ -155,7 +169,7 @@ export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string
     liveness: (key) => liveness(t, key),
     specs: (base) => mapFor(qualMapFile(backend))?.lookup(base),
     hasMapKey: (file, key) => {
-      const m = file === STORE_MAPS.bodies ? maps.bodies : file === STORE_MAPS.reasons ? maps.reasons : mapFor(file);
+      const m = storeMap(maps, file);
       return m !== undefined && m.lookup(key) !== undefined;
     },
   };

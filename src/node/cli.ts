@@ -9,7 +9,7 @@ import { ConfigError, ConfigInvalid, EdgeConfig, loadConfig } from "./config";
 import { Rendered, RenderRejected, renderToDisk, settingsOf } from "./render";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { DEFAULT_SETTINGS, parseSettings, Settings } from "../core/settings";
-import { addRule, enforcementOn, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
+import { addRule, clusterOf, enforcementOn, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
 import { RuntimeApiError, runtimeCommand } from "./runtime";
 import { explainLive } from "./explain";
 import { humanDuration, startUi } from "./ui";
@@ -206,7 +206,7 @@ async function fromSettings(args: string[], sf: string, socketGiven?: string): P
   const api = parsed.settings.runtimeApi.replace(/^unix@/, "");
   const socket = socketGiven ?? option(args, "--socket") ?? (/^[^/].*:\d+$/.test(api) ? api : path.resolve(dir, api));
   const stateDir = option(args, "--state-dir") ?? (parsed.settings.stateDir === "" ? "" : path.resolve(dir, parsed.settings.stateDir));
-  return { socket, stateDir, backends: await tableBackends(socket), settings: parsed.settings, neverPurges: neverPurgesWith(parsed.settings) };
+  return { socket, stateDir, backends: await tableBackends(socket), settings: parsed.settings, neverPurges: neverPurgesWith(parsed.settings), cluster: clusterOf(parsed.settings) };
 }
 
 /**
@@ -226,7 +226,7 @@ async function locate(args: string[]): Promise<Located> {
   }
   const c = loadConfig(src.file);
   const settings = settingsOf(c, path.dirname(c.source));
-  return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name), settings, neverPurges: neverPurgesWith(settings), config: c };
+  return { socket: option(args, "--socket") ?? c.runtimeApiSocket, stateDir: c.state.dir, backends: c.backends.map((b) => b.name), settings, neverPurges: neverPurgesWith(settings), cluster: clusterOf(settings), config: c };
 }
 
 function neverPurgesWith(s: Settings): boolean {

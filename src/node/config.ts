@@ -8,7 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } fro
 import { normalizePath } from "../core/path";
 import { Route } from "../core/route";
 import { existsSync, statSync } from "node:fs";
-import { CONTROL_TABLE, HANDOFF_BACKEND, READY_TABLE, PENDING_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE } from "../core/contract";
+import { CONTROL_TABLE, HANDOFF_BACKEND, READY_TABLE, PENDING_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE, SYNC_TABLE } from "../core/contract";
 import { DEFAULT_ALLOWED_STATUSES, fieldOf, FIELDS, knownKeys, MAX_TTL_LIMIT } from "../core/schema";
 
 export interface ListenAddress {
@@ -33,6 +33,22 @@ export interface BackendConfig {
   /** Rules this backend may hold at once (stick-table size). */
   readonly maxRules: number;
   readonly servers: readonly ServerConfig[];
+}
+
+/** One node of a cluster: its peer link's address. */
+export interface PeerNode {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** A cluster over HAProxy peers (absent: one node alone). */
+export interface PeersConfig {
+  /** This node's name, one of `nodes`. */
+  readonly local: string;
+  readonly nodes: readonly PeerNode[];
+  /** Size of the replicated sync table (map writes). */
+  readonly syncSize: number;
 }
 
 /** Sends matching requests to a backend; the first matching route wins, then default_backend (core/route.ts). */
@@ -80,6 +96,7 @@ export interface EdgeConfig {
   readonly backends: readonly BackendConfig[];
   readonly routes: readonly RouteConfig[];
   readonly defaultBackend: string;
+  readonly peers?: PeersConfig;
 }
 
 /** One validation problem, pointing at the line and the field. */
@@ -224,7 +241,7 @@ class Reader {
 
 const NAME = /^[A-Za-z0-9_-]{1,48}$/;
 /** Section names the renderer writes itself: a backend of the same name would make HAProxy reject the config. */
-export const RESERVED_NAMES = ["edge", "stats", CONTROL_TABLE, READY_TABLE, STATS_TABLE, HANDOFF_BACKEND];
+export const RESERVED_NAMES = ["edge", "stats", CONTROL_TABLE, READY_TABLE, STATS_TABLE, HANDOFF_BACKEND, SYNC_TABLE];
 export const RESERVED_PREFIXES = [RULE_TABLE_PREFIX, PENDING_TABLE_PREFIX, SEEN_TABLE_PREFIX];
 
 function reservedName(name: string): string | undefined {
@@ -245,6 +262,45 @@ function listenOf(r: Reader, parent: YAMLMap | undefined, key: "listen" | "stats
     port: r.num(m, `${key}.port`),
     ...(portEnv ? { portEnv } : {}),
   };
+}
+
+const PEER_NAME = /^[A-Za-z0-9._-]{1,48}$/;
+
+/** The peers block: every node named once, this node among them, its peer port free of the edge's listeners. */
+function peersOf(r: Reader, top: YAMLMap | undefined, ports: ReadonlyArray<[string, Node | undefined, string, number]>, overlap: (a: string, b: string) => boolean): PeersConfig | undefined {
+  const m = r.section(top, "peers");
+  if (m === undefined) return undefined;
+  const nodes: PeerNode[] = [];
+  const nnode = r.node(m, "nodes");
+  if (nnode === undefined || !isSeq(nnode) || nnode.items.length === 0) r.error(nnode ?? m, "peers.nodes", "expected a non-empty list of nodes");
+  else {
+    nnode.items.forEach((item, i) => {
+      const f = `peers.nodes[${i}]`;
+      if (!isMap(item)) {
+        r.error(item as Node, f, "expected a mapping");
+        return;
+      }
+      r.checkKeys(item, f, knownKeys("peers.nodes[]"));
+      for (const k of ["name", "address", "port"]) if (!r.node(item, k)) r.error(item, `${f}.${k}`, "required");
+      const name = r.text(item, "peers.nodes[].name", `${f}.name`, PEER_NAME, "letters, digits, ., - and _ (at most 48)");
+      if (name && nodes.some((n) => n.name === name)) r.error(r.node(item, "name"), `${f}.name`, `duplicate node name ${name}`);
+      const node = { name, address: r.text(item, "peers.nodes[].address", `${f}.address`, HOST, "an IP address or host name"), port: r.num(item, "peers.nodes[].port", `${f}.port`) };
+      if (node.name && node.address && node.port && nodes.some((n) => n.address === node.address && n.port === node.port)) {
+        r.error(r.node(item, "port"), `${f}.port`, `${node.address}:${node.port} is already another node's peer link`);
+      }
+      nodes.push(node);
+    });
+  }
+  const localNode = r.node(m, "local");
+  const local = r.text(m, "peers.local", "peers.local", PEER_NAME, "letters, digits, ., - and _ (at most 48)");
+  if (localNode === undefined) r.error(m, "peers.local", "required: this node's name in peers.nodes");
+  else if (local && nodes.length > 0 && !nodes.some((n) => n.name === local)) {
+    r.error(localNode, "peers.local", `${local} is not in peers.nodes (${nodes.map((n) => n.name).join(", ")})`);
+  }
+  const self = nodes.find((n) => n.name === local);
+  const hit = self ? ports.find((p) => p[3] === self.port && overlap(p[2], self.address)) : undefined;
+  if (self && hit) r.error(localNode, "peers.local", `this node's peer link ${self.address}:${self.port} is the edge's own ${hit[0]}`);
+  return { local, nodes, syncSize: r.num(m, "peers.sync_size") };
 }
 
 /** Parse and validate config text. Throws ConfigInvalid listing every problem. */
@@ -426,6 +482,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     const hit = ports.find((p) => p[3] === sv.port && overlap(p[2], sv.address));
     if (hit && !sv.portEnv) r.error(sv.node, sv.field, `${sv.address}:${sv.port} is the edge's own ${hit[0]}: requests would loop`);
   }
+  const peers = peersOf(r, top, ports, overlap);
   const stateNode = r.node(state, "dir");
   const stateDir = r.text(state, "state.dir");
   if (stateDir !== "none" && existsSync(resolve(stateDir)) && !statSync(resolve(stateDir)).isDirectory()) {
@@ -485,6 +542,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     backends,
     routes,
     defaultBackend,
+    ...(peers ? { peers } : {}),
   };
   if (r.errors.length > 0) throw new ConfigInvalid(file, r.errors.sort((a, b) => a.line - b.line));
   return config;

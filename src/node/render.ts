@@ -20,6 +20,9 @@ import {
   LOCAL_PEER,
   PEER_SOCKET_FILE,
   PEERS_SECTION,
+  LOCAL_PEERS_SECTION,
+  SYNC_FIELDS,
+  SYNC_TABLE,
   HEADERS,
   READY_KEY,
   READY_TABLE,
@@ -45,6 +48,7 @@ import { MATCH_STEPS } from "../core/precedence";
 import { BODY_UNIT, DRY_RUN_UNIT, STATUS_MASK } from "../core/answer";
 import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
+import { syncKeyLength } from "../core/cluster-sync";
 import { EdgeConfig, ListenAddress } from "./config";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
@@ -102,6 +106,7 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
     walkLimit: c.state.walkLimit,
     snapshotInterval: c.state.snapshotInterval,
     logStream: c.logTarget === "stderr" || c.logTarget === "stdout" ? c.logTarget : "off",
+    clusterNode: c.peers?.local ?? "",
   };
 }
 
@@ -231,7 +236,16 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     logTarget: c.logTarget,
     socket: rel(outDir, c.runtimeApiSocket, c.absolutePaths),
     peersSection: PEERS_SECTION,
-    localPeer: LOCAL_PEER,
+    localPeer: c.peers?.local ?? LOCAL_PEER,
+    cluster: c.peers !== undefined,
+    peerNodes: (c.peers?.nodes ?? []).map((n) => ({ name: n.name, addr: `${n.address.includes(":") ? `[${n.address}]` : n.address}:${n.port}` })),
+    localPeersSection: LOCAL_PEERS_SECTION,
+    // a node's own counters stay its own: replicated, the nodes' counts would overwrite each other
+    statsPeers: c.peers ? LOCAL_PEERS_SECTION : PEERS_SECTION,
+    syncTable: SYNC_TABLE,
+    syncKeyLen: syncKeyLength(c.rules.maxKeyLength, c.rules.maxBodyBytes),
+    syncSize: c.peers?.syncSize ?? 0,
+    syncStore: `${SYNC_FIELDS.sec},${SYNC_FIELDS.usec}`,
     peerSocket: path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), PEER_SOCKET_FILE),
     settingsEnv: SETTINGS_ENV,
     settingsFile: rel(outDir, settingsFile),

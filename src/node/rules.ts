@@ -7,6 +7,13 @@ import { unpackReason } from "../core/rule";
 import { blockRecords, qualMapFile, removalRecord } from "../core/store-records";
 import { escapeCliArg, NO_ENTRY_ANSWER, parseTableLine, retryEviction } from "../core/runtime-cmd";
 import { journalAppend, runtimeCommand } from "./runtime";
+import { syncCommands, syncKeyLength } from "../core/cluster-sync";
+import { Settings } from "../core/settings";
+
+/** The cluster part of a StoreLocation, from the settings the edge runs with. */
+export function clusterOf(s: Settings): StoreLocation["cluster"] {
+  return s.clusterNode.length > 0 ? { node: s.clusterNode, syncKeyLength: syncKeyLength(s.maxKeyLength, s.maxBodyBytes) } : undefined;
+}
 
 export interface Rule {
   readonly backend: string;
@@ -31,6 +38,8 @@ export interface StoreLocation {
   readonly backends: readonly string[];
   /** The rule tables never purge (core/eviction.ts): a full table's answer is final, not retried. Only writes need it. */
   readonly neverPurges?: boolean;
+  /** In a cluster: this node's name and the sync table's key length, to publish map writes to the other nodes. */
+  readonly cluster?: { readonly node: string; readonly syncKeyLength: number };
 }
 
 /** Parse `show map` output into key -> value. */
@@ -110,6 +119,13 @@ function recordCommands(r: JournalRecord): string[] {
 
 async function apply(loc: StoreLocation, records: JournalRecord[]): Promise<void> {
   const cmds = records.flatMap(recordCommands);
+  if (loc.cluster) {
+    // the other nodes apply map writes from the replicated sync table (core/cluster-sync.ts)
+    const now = Date.now();
+    const sync = syncCommands(records, loc.cluster.node, Math.floor(now / 1000), (now % 1000) * 1000, loc.cluster.syncKeyLength);
+    if (sync.tooLong > 0) throw new Error(`a map write is longer than the cluster's sync table keys (${loc.cluster.syncKeyLength} bytes): the other nodes could not get it`);
+    cmds.push(...sync.cmds);
+  }
   for (let i = 0; i < cmds.length; i += 50) {
     let out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));
     for (let n = 0; retryEviction(out, n, loc.neverPurges === true); n++) out = await runtimeCommand(loc.socket, cmds.slice(i, i + 50));

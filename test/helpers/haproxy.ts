@@ -3,7 +3,7 @@
  * ephemeral ports, temp folders. Every process started here is stopped by pid.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { onTestFailed } from "vitest";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -132,6 +132,8 @@ export interface EdgeOptions {
   readonly extraCfg?: string;
   /** Lines added to the global section (test-only sockets). */
   readonly extraGlobal?: readonly string[];
+  /** A last edit of the rendered haproxy.cfg (experiments). */
+  readonly editCfg?: (cfg: string) => string;
 }
 
 export interface Edge {
@@ -145,8 +147,8 @@ export interface Edge {
   readonly pid: number;
   /** Graceful reload: `kill -USR2` to the master, or a new process with `-sf <old pid>`. Resolves once the new process loaded its state. */
   reload(): Promise<void>;
-  /** Full stop, then start again from the same folder (state files kept). */
-  restart(): Promise<void>;
+  /** Full stop, then start again from the same folder (state files kept, unless emptyState). */
+  restart(opts?: { emptyState?: boolean }): Promise<void>;
   /** How many times a pattern occurs in the log so far. */
   count(re: RegExp): number;
   /** Everything HAProxy printed so far (logs go to stderr). */
@@ -194,8 +196,9 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
   writeFileSync(path.join(dir, "path_status.map"), o.staticMap ?? "");
   const config = parseConfig(yaml, cfgFile);
   const rendered = renderToDisk(config, { outDir: dir });
-  if (o.extraLua || o.extraCfg || o.extraGlobal) {
+  if (o.extraLua || o.extraCfg || o.extraGlobal || o.editCfg) {
     let cfg = rendered.cfg;
+    if (o.editCfg) cfg = o.editCfg(cfg);
     if (o.extraGlobal) cfg = cfg.replace(/^global\n/m, `global\n${o.extraGlobal.map((l) => `  ${l}\n`).join("")}`);
     for (const f of o.extraLua ?? []) cfg = cfg.replace(/^(\s*lua-load(?:-per-thread)? .*)$/m, `$1\n  lua-load ${f}`);
     writeFileSync(rendered.files.cfg, cfg + (o.extraCfg ?? ""));
@@ -278,9 +281,10 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
         await waitFor("old process exit", () => old.exitCode !== null || old.signalCode !== null, 15_000);
       }
     },
-    restart: async () => {
+    restart: async (ro = {}) => {
       const loaded = count(/edgeblock: state loaded/);
       await stopProcess(p);
+      if (ro.emptyState && config.state.dir !== "") for (const f of readdirSync(config.state.dir)) rmSync(path.join(config.state.dir, f), { recursive: true, force: true });
       p = await launch([]);
       await waitUp(p, loaded);
     },

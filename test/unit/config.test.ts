@@ -58,6 +58,15 @@ describe("config validation", () => {
     ["a state folder that is a file", GOOD + "state: { dir: /etc/hostname }\n", 6, "state.dir", /\/etc\/hostname is a file, not a folder/],
     ["a route prefix that is not normalised", GOOD + "routes:\n  - { backend: app, path_prefix: /api/ }\n", 7, "routes[0].path_prefix", /not normalised; write "\/api"/],
     ["a route prefix in upper case when paths are case-insensitive", GOOD + "paths: { case_insensitive: true }\nroutes:\n  - { backend: app, path_prefix: /API }\n", 8, "routes[0].path_prefix", /write "\/api"/],
+    ["a peers block without nodes", GOOD + "peers: { local: a }\n", 6, "peers.nodes", /non-empty list of nodes/],
+    ["a local node that is not in peers.nodes", GOOD + "peers:\n  local: c\n  nodes:\n    - { name: a, address: 10.0.0.1, port: 10000 }\n    - { name: b, address: 10.0.0.2, port: 10000 }\n", 7, "peers.local", /c is not in peers.nodes \(a, b\)/],
+    ["a peers block without local", GOOD + "peers:\n  nodes: [ { name: a, address: 10.0.0.1, port: 10000 } ]\n", 7, "peers.local", /required/],
+    ["two nodes of the same name", GOOD + "peers:\n  local: a\n  nodes:\n    - { name: a, address: 10.0.0.1, port: 10000 }\n    - { name: a, address: 10.0.0.2, port: 10000 }\n", 10, "peers.nodes[1].name", /duplicate node name a/],
+    ["two nodes on one address", GOOD + "peers:\n  local: a\n  nodes:\n    - { name: a, address: 10.0.0.1, port: 10000 }\n    - { name: b, address: 10.0.0.1, port: 10000 }\n", 10, "peers.nodes[1].port", /already another node's peer link/],
+    ["a node without a port", GOOD + "peers:\n  local: a\n  nodes:\n    - { name: a, address: 10.0.0.1 }\n", 9, "peers.nodes[0].port", /required/],
+    ["this node's peer link on the listen port", GOOD + "peers:\n  local: a\n  nodes: [ { name: a, address: 127.0.0.1, port: 8080 } ]\n", 7, "peers.local", /is the edge's own listen.port/],
+    ["an unknown peers field", GOOD + "peers:\n  local: a\n  ssl: true\n  nodes: [ { name: a, address: 10.0.0.1, port: 10000 } ]\n", 8, "peers.ssl", /unknown field/],
+    ["a reserved backend name (eb_sync)", GOOD.replace("name: app", "name: eb_sync"), 3, "backends[0].name", /edgeblock uses for its own sections/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
     it(`reports ${what} at line ${line}, field ${field}`, () => {

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { HEADERS, LUA_NAMES, PEERS_SECTION, RULE_TABLE_PREFIX, RULE_TABLE_STORE, SETTINGS_ENV, STATS_TABLE, VARS } from "../../src/core/contract";
+import { HEADERS, LOCAL_PEERS_SECTION, LUA_NAMES, PEERS_SECTION, RULE_TABLE_PREFIX, RULE_TABLE_STORE, SETTINGS_ENV, STATS_TABLE, SYNC_TABLE, VARS } from "../../src/core/contract";
+import { syncKeyLength } from "../../src/core/cluster-sync";
 import { loadConfig, parseConfig } from "../../src/node/config";
 import { ACL, render } from "../../src/node/render";
 
@@ -129,5 +130,38 @@ describe("templates/haproxy.cfg.hbs", () => {
     const tpl = readFileSync(path.resolve(__dirname, "../../templates/haproxy.cfg.hbs"), "utf8").split("\n").filter((l) => !/^\s*#/.test(l)).join("\n");
     const literals = tpl.match(/\b(gpt0|gpc0|gpc1|sess_cnt|server_id|http_req_cnt|1023|1024|2048|16777215|authed)\b|\.edgeblock\b|str\((static|blocked:|would_block:)\)/g) ?? [];
     expect(literals).toEqual([]);
+  });
+});
+
+describe("rendered haproxy.cfg of a cluster node", () => {
+  const yaml = `backends:
+  - { name: app, trusted: true, servers: [ { address: 127.0.0.1, port: 8081 } ] }
+peers:
+  local: edge-b
+  nodes:
+    - { name: edge-a, address: 10.0.0.1, port: 10000 }
+    - { name: edge-b, address: 10.0.0.2, port: 10000 }
+    - { name: edge-c, address: "fd00::3", port: 10000 }
+`;
+  const c = parseConfig(yaml, "/tmp/cluster/edgeblock.yaml");
+  const r = render(c, { outDir: "/tmp/cluster" });
+
+  it("names this node, lists every node in the replicated section, and keeps the counters in a local one", () => {
+    expect(r.cfg).toMatch(/^  localpeer edge-b$/m);
+    expect(r.cfg).toContain(`peers ${PEERS_SECTION}\n  peer edge-a 10.0.0.1:10000\n  peer edge-b 10.0.0.2:10000\n  peer edge-c [fd00::3]:10000\n`);
+    expect(r.cfg).toContain(`peers ${LOCAL_PEERS_SECTION}\n  peer edge-b unix@run/eb_peer.sock\n`);
+    expect(r.cfg).toMatch(new RegExp(`backend ${STATS_TABLE}\\n.*\\n  stick-table .* peers ${LOCAL_PEERS_SECTION} `));
+    for (const t of [`${RULE_TABLE_PREFIX}app`, "eb_pending_app", "eb_seen_app", "eb_ctl", SYNC_TABLE]) {
+      expect(r.cfg).toMatch(new RegExp(`backend ${t}\\n.*\\n  stick-table .* peers ${PEERS_SECTION} `));
+    }
+    expect(r.cfg).toMatch(new RegExp(`backend ${SYNC_TABLE}\\n.*\\n  stick-table type string len ${syncKeyLength(c.rules.maxKeyLength, c.rules.maxBodyBytes)} size 10000 peers ${PEERS_SECTION} store gpt0,gpc0\\n`));
+    expect(r.settings).toMatch(/^cluster_node edge-b$/m);
+  });
+
+  it("renders a node alone as before: no sync table, no cluster setting", () => {
+    const alone = render(parseConfig(yaml.replace(/peers:[\s\S]*/, ""), "/tmp/cluster/edgeblock.yaml"), { outDir: "/tmp/cluster" });
+    expect(alone.cfg).not.toContain(SYNC_TABLE);
+    expect(alone.cfg).not.toContain(`peers ${LOCAL_PEERS_SECTION}`);
+    expect(alone.settings).not.toContain("cluster_node");
   });
 });

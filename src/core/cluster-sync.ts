@@ -1,0 +1,148 @@
+/**
+ * Cluster: peers replicate stick tables, not maps. A node that writes a map (a prefix rule, a
+ * qualified spec list, a body or a reason name) also writes the record into the replicated sync
+ * table, keyed by the record's journal line and stamped with the write's time; every node applies
+ * the newest record of each map key to its own maps. Shared by the Lua store, the CLI and the
+ * node's sync task, so all three agree on the key and on which record wins.
+ */
+import { itoa, splitOn } from "./bytes";
+import { STORE_MAPS, SYNC_FIELDS, SYNC_TABLE } from "./contract";
+import { formatRecord, JournalRecord, parseRecord } from "./journal";
+import { escapeCliArg } from "./runtime-cmd";
+
+/** Sync-table key stamped with the newest write: a node polls it and reads the table only when it moved. */
+export const SYNC_LATEST_KEY = "#latest";
+
+/** A map record as a sync-table key: its journal line, with the writing node as the writer. */
+export function syncKey(r: JournalRecord, node: string): string | undefined {
+  if (r.kind === "table") return undefined;
+  return formatRecord(r, node);
+}
+
+/**
+ * The longest sync key a config needs: a prefix or qualified record (key and value each at most a
+ * rule key and its marker) or a body, with the node and map names. Longer records are refused.
+ */
+export function syncKeyLength(maxKeyLength: number, maxBodyBytes: number): number {
+  const names = 2 + 48 + 1 + 64 + 1;
+  const key = maxKeyLength + 3;
+  const value = maxBodyBytes > key ? maxBodyBytes : key;
+  return names + key + 1 + value;
+}
+
+/** The runtime API command that writes one sync record (or the latest marker) with its stamp. */
+export function syncCommand(key: string, sec: number, usec: number): string {
+  return "set table " + SYNC_TABLE + " key " + escapeCliArg(key) + " data." + SYNC_FIELDS.sec + " " + itoa(sec) + " data." + SYNC_FIELDS.usec + " " + itoa(usec);
+}
+
+/** Commands that publish the map records among `records` (none for table records), and how many were too long to. */
+export function syncCommands(records: readonly JournalRecord[], node: string, sec: number, usec: number, keyLength: number): { cmds: string[]; tooLong: number } {
+  const cmds: string[] = [];
+  let tooLong = 0;
+  for (const r of records) {
+    const k = syncKey(r, node);
+    if (k === undefined) continue;
+    if (k.length > keyLength) tooLong++;
+    else cmds.push(syncCommand(k, sec, usec));
+  }
+  if (cmds.length > 0) cmds.push(syncCommand(SYNC_LATEST_KEY, sec, usec));
+  return { cmds, tooLong };
+}
+
+/** A stamp that orders writes: microseconds since the epoch (exact in a double and in Lua's integers). */
+export function syncStamp(sec: number, usec: number): number {
+  return sec * 1000000 + usec;
+}
+
+/** One sync-table entry as a node reads it. */
+export interface SyncEntry {
+  readonly key: string;
+  readonly sec: number;
+  readonly usec: number;
+}
+
+/** A record to apply to this node's maps, with the stamp that made it win. */
+export interface SyncWinner {
+  readonly group: string;
+  readonly stamp: number;
+  readonly record: JournalRecord;
+}
+
+/**
+ * Of the entries read, the newest record per map key, when it is newer than what this node applied
+ * (`applied`: map key -> stamp). Unparseable keys are counted in `bad`, never applied.
+ */
+export function syncWinners(entries: readonly SyncEntry[], applied: { readonly [group: string]: number }): { winners: SyncWinner[]; bad: string[] } {
+  const best: { [group: string]: SyncWinner } = {};
+  const groups: string[] = [];
+  const bad: string[] = [];
+  for (const e of entries) {
+    if (e.key === SYNC_LATEST_KEY) continue;
+    const p = parseRecord(e.key);
+    if (!p.ok || p.record.kind === "table") {
+      bad.push(e.key);
+      continue;
+    }
+    const group = p.record.file + "\t" + p.record.key;
+    const stamp = syncStamp(e.sec, e.usec);
+    const known = best[group];
+    if (known === undefined) groups.push(group);
+    // equal stamps: a delete wins, so that two nodes never disagree about the same instant
+    if (known === undefined || stamp > known.stamp || (stamp === known.stamp && p.record.kind === "map-del")) best[group] = { group, stamp, record: p.record };
+  }
+  const winners: SyncWinner[] = [];
+  for (const g of groups) {
+    const w = best[g];
+    const had = applied[g];
+    if (had === undefined || w.stamp > had) winners.push(w);
+  }
+  return { winners, bad };
+}
+
+/**
+ * The rule a prefix or qualified map entry serves (its backend and base key), which must be live in
+ * the node's own rule table before the entry is applied: peers may bring the map write before the
+ * rule, and a compaction would prune an entry whose rule it cannot see. Undefined for other maps.
+ */
+export function syncBase(r: JournalRecord): { readonly backend: string; readonly base: string } | undefined {
+  if (r.kind !== "map-set") return undefined;
+  const ext = ".map";
+  if (r.file.length <= ext.length || r.file.substring(r.file.length - ext.length) !== ext) return undefined;
+  const stem = r.file.substring(0, r.file.length - ext.length);
+  if (stem.substring(0, STORE_MAPS.prefixPrefix.length) === STORE_MAPS.prefixPrefix) return { backend: stem.substring(STORE_MAPS.prefixPrefix.length), base: r.value };
+  if (stem.substring(0, STORE_MAPS.qualPrefix.length) === STORE_MAPS.qualPrefix) return { backend: stem.substring(STORE_MAPS.qualPrefix.length), base: r.key };
+  return undefined;
+}
+
+/** `show peers` section flags: the resync from the local peer (an old process) and from the remote ones is over (2.6 to 3.4 alike). */
+const RESYNC_FINISHED = 3;
+
+/**
+ * Whether `show peers <section>` says this process finished learning the tables (from an old process
+ * and from the other nodes, or gave up waiting for them). Undefined when the answer has no such line.
+ */
+export function peersResynced(showPeers: string, section: string): boolean | undefined {
+  for (const line of splitOn(showPeers, 10)) {
+    if (line.indexOf(" id=" + section + " ") < 0) continue;
+    const at = line.indexOf(" flags=0x");
+    if (at < 0) return undefined;
+    let v = 0;
+    for (let i = at + 9; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (d < 0) break;
+      v = v * 16 + d;
+    }
+    return v % 4 === RESYNC_FINISHED;
+  }
+  return undefined;
+}
+
+/** How many other nodes `show peers` lists with an established link (a node none is linked to has nobody to learn from). */
+export function peersLinked(showPeers: string): number {
+  let n = 0;
+  for (const line of splitOn(showPeers, 10)) {
+    if (line.indexOf("(remote") >= 0 && line.indexOf(" last_status=ESTA") >= 0) n++;
+  }
+  return n;
+}

@@ -1,0 +1,154 @@
+/**
+ * Cluster: publish this node's map writes in the replicated sync table, and apply the other nodes'
+ * (core/cluster-sync.ts decides which record of a map key wins). Peers carry the rule tables
+ * themselves; this carries what matching also reads from maps: prefixes, qualified specs, bodies
+ * and reason names.
+ */
+import { itoa } from "../core/bytes";
+import { PEERS_SECTION, RULE_FIELDS, RULE_TABLE_PREFIX, SYNC_FIELDS, SYNC_TABLE } from "../core/contract";
+import { peersLinked, peersResynced, syncBase, SYNC_LATEST_KEY, SyncEntry, syncStamp, syncWinners } from "../core/cluster-sync";
+import { runCli } from "./runtime-api";
+import { applied } from "./sync-publish";
+import { JournalRecord } from "../core/journal";
+import { Settings } from "../core/settings";
+import { inc } from "./counters";
+import { journalAppend } from "./journal-file";
+import { logEvent } from "./log";
+import { StoreMaps, storeMap } from "./store";
+
+/** How often a node looks at the sync table's newest stamp (a lookup), in ms. */
+export const SYNC_POLL_MS = 50;
+/** Seconds between full reads of the sync table: they catch records a peer resync brought with older stamps. */
+const FULL_READ_EARLY_S = 2;
+const FULL_READ_S = 60;
+/** For the first this many seconds after start, full reads are frequent (peers are still teaching this node). */
+const EARLY_S = 60;
+
+function entriesOf(dump: LuaTable<string, LuaTable<string, number>>): SyncEntry[] {
+  const out: SyncEntry[] = [];
+  for (const [key, data] of pairs(dump)) {
+    out.push({ key: key as string, sec: (data as LuaTable<string, number>).get(SYNC_FIELDS.sec) ?? 0, usec: (data as LuaTable<string, number>).get(SYNC_FIELDS.usec) ?? 0 });
+  }
+  return out;
+}
+
+/** Whether the rule a prefix or qualified entry serves is live in this node's table (core/cluster-sync.ts syncBase). */
+function ruleArrived(r: JournalRecord, now: number): boolean {
+  const b = syncBase(r);
+  if (b === undefined) return true;
+  const px = core.backends.get(RULE_TABLE_PREFIX + b.backend);
+  const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(b.base);
+  return e !== undefined && (e.get(RULE_FIELDS.expiry) ?? 0) > now;
+}
+
+/** Apply the winning records of `entries` to this node's maps (and its journal). Returns how many wait for their rule. */
+function applyEntries(settings: Settings, maps: StoreMaps, entries: readonly SyncEntry[]): number {
+  const { winners, bad } = syncWinners(entries, applied);
+  const now = core.now().sec;
+  let waiting = 0;
+  if (bad.length > 0) {
+    inc("cluster_sync_bad", bad.length);
+    logEvent(core.warning, "unreadable record in the cluster's sync table", [["records", itoa(bad.length)]]);
+  }
+  const changed: JournalRecord[] = [];
+  for (const w of winners) {
+    const r = w.record;
+    if (r.kind === "table") continue;
+    if (!ruleArrived(r, now)) {
+      // not applied yet: read again until the rule arrives (or, once it is dead, left to the full reads)
+      waiting++;
+      continue;
+    }
+    applied[w.group] = w.stamp;
+    const m = storeMap(maps, r.file);
+    if (m === undefined) {
+      // a map of a backend this node does not have: nothing here can match it
+      inc("cluster_sync_unknown_map");
+      continue;
+    }
+    const have = m.lookup(r.key);
+    if (r.kind === "map-set" ? have === r.value : have === undefined) continue;
+    const [ok] = pcall(() => (r.kind === "map-set" ? core.set_map(r.file, r.key, r.value) : core.del_map(r.file, r.key)));
+    if (!ok) {
+      inc("cluster_sync_failed");
+      continue;
+    }
+    changed.push(r);
+  }
+  if (changed.length > 0) {
+    journalAppend(settings, changed);
+    inc("cluster_sync_applied", changed.length);
+  }
+  return waiting;
+}
+
+/** The sync task's state: poll the newest stamp, read what is newer (or everything, now and then), apply it. */
+export class SyncPoller {
+  private readonly started = core.now().sec;
+  private seen = -1;
+  private lastFull = 0;
+  private since = 0;
+  constructor(
+    private readonly settings: Settings,
+    private readonly maps: StoreMaps,
+    private readonly t: HaproxyStickTable,
+  ) {}
+
+  /** One poll; called every SYNC_POLL_MS. `forceFull` reads the whole table. */
+  step(forceFull = false): void {
+    const now = core.now().sec;
+    const latest = this.t.lookup(SYNC_LATEST_KEY);
+    const stamp = latest === undefined ? 0 : syncStamp(latest.get(SYNC_FIELDS.sec) ?? 0, latest.get(SYNC_FIELDS.usec) ?? 0);
+    const full = forceFull || now - this.lastFull >= (now - this.started < EARLY_S ? FULL_READ_EARLY_S : FULL_READ_S);
+    if (!full && stamp === this.seen) return;
+    // a filtered read still walks the table in C, but builds Lua values only for the recent records
+    const entries = entriesOf(full ? this.t.dump() : this.t.dump([[SYNC_FIELDS.sec, "ge", this.since]] as unknown as LuaTable));
+    const waiting = applyEntries(this.settings, this.maps, entries);
+    this.seen = waiting > 0 ? -1 : stamp;
+    if (full) this.lastFull = now;
+    // records a little older than the newest seen may still arrive (another node's clock, peers' batching): read them again
+    const newest = latest === undefined ? now : latest.get(SYNC_FIELDS.sec) ?? now;
+    this.since = (newest < now ? newest : now) - 2;
+  }
+}
+
+/** The sync table, or undefined (logged) when the configuration has none. */
+export function syncTable(): HaproxyStickTable | undefined {
+  const px = core.backends.get(SYNC_TABLE);
+  if (px === undefined || px.stktable === undefined) {
+    logEvent(core.err, "cluster sync table missing from the configuration: map writes are not shared", [["table", SYNC_TABLE]]);
+    return undefined;
+  }
+  return px.stktable;
+}
+
+/** How long a starting node waits for its peers to teach it the tables before it serves requests (within READY_WAIT_MS). */
+const CATCH_UP_MS = 4000;
+/** Time a starting node gives its peer links to come up before it concludes it is alone. */
+const ALONE_MS = 1000;
+
+/**
+ * Before a starting node serves requests: wait until peers taught it the tables (bounded), then apply
+ * the map writes they brought. A node that starts alone, or whose peers are down, goes on after CATCH_UP_MS.
+ */
+export function catchUpFromPeers(settings: Settings, poller: SyncPoller): void {
+  const start = core.now();
+  for (;;) {
+    const res = runCli(settings.runtimeApi, ["show peers " + PEERS_SECTION], 1);
+    if (res.ok && peersResynced(res.output, PEERS_SECTION) === true) break;
+    const now = core.now();
+    const waited = (now.sec - start.sec) * 1000 + Math.floor((now.usec - start.usec) / 1000);
+    // the first node up has nobody to learn from: it does not wait for the resync timeout
+    if (res.ok && waited >= ALONE_MS && peersLinked(res.output) === 0) {
+      logEvent(core.notice, "no other node linked: serving with this node's own state", [["waited_ms", itoa(waited)]]);
+      break;
+    }
+    if (waited >= CATCH_UP_MS) {
+      inc("cluster_catch_up_timeouts");
+      logEvent(core.warning, "peers did not finish teaching this node its tables: serving with what arrived", [["waited_ms", itoa(waited)]]);
+      break;
+    }
+    core.msleep(SYNC_POLL_MS);
+  }
+  poller.step(true);
+}

@@ -1,0 +1,158 @@
+/**
+ * A cluster of three edges over HAProxy peers, on loopback: a rule learned, added, removed or
+ * switched off on one node holds on every node; a node that starts with an empty state folder
+ * catches up from its peers; a stopped node does not stop the others.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Backend, Edge, freePort, Response, startBackend, startEdge, stopAll, waitFor } from "../helpers/haproxy";
+
+const CLI = path.resolve(__dirname, "../../dist/node/cli.js");
+const NAMES = ["na", "nb", "nc"];
+/** Replication is asynchronous: how long a node may take to enforce what another learned (the benchmark measures the real figure). */
+const CONVERGE_MS = 5000;
+
+let backend: Backend;
+let nodes: Edge[];
+
+function eb(on: Edge, args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args, "--config", path.join(on.dir, "edgeblock.yaml")], { encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The node's answer once it answers `p` itself (the backend not contacted), waiting for replication. */
+async function blockedOn(on: Edge, p: string): Promise<Response> {
+  let last: Response | undefined;
+  await waitFor(`${p} blocked on ${on.config.peers?.local}`, async () => {
+    const before = (await backend.hits())[p] ?? 0;
+    last = await on.get(p);
+    return ((await backend.hits())[p] ?? 0) === before;
+  }, CONVERGE_MS);
+  return last!;
+}
+
+/** True once the node passes `p` to the backend. */
+async function passedOn(on: Edge, p: string): Promise<void> {
+  await waitFor(`${p} passed on ${on.config.peers?.local}`, async () => {
+    const before = (await backend.hits())[p] ?? 0;
+    await on.get(p);
+    return ((await backend.hits())[p] ?? 0) > before;
+  }, CONVERGE_MS);
+}
+
+beforeAll(async () => {
+  backend = await startBackend({
+    "/yolo": { status: 200 },
+    // only these teach: a request that reaches the backend before a rule replicated must not teach one of its own
+    "*": { status: 404 },
+    "/yeet": { status: 404, headers: { "X-Edge-Resource": "false" } },
+    "/scanned": { status: 404, headers: { "X-Edge-Resource": "false" } },
+    "/after-a": { status: 404, headers: { "X-Edge-Resource": "false" } },
+    "/admin/x": { status: 404, headers: { "Edge-Rule": 'block;path="/admin";prefix;methods=*;status=403;body="no admin here";reason=scanner' } },
+    "/short": { status: 404, headers: { "Edge-Rule": "block;ttl=3;reason=short" } },
+  });
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const list = NAMES.map((n, i) => `{ name: ${n}, address: 127.0.0.1, port: ${ports[i]} }`).join(", ");
+  nodes = [];
+  for (const n of NAMES) nodes.push(await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: `peers: { local: ${n}, nodes: [ ${list} ] }` }));
+});
+afterAll(async () => {
+  for (const n of nodes ?? []) await n.stop();
+  await stopAll();
+});
+
+describe("a cluster over HAProxy peers", () => {
+  it("a rule learned on one node blocks on every node: exact and prefix rules, with their status, body and reason", async () => {
+    const [a, b, c] = nodes;
+    expect((await a.get("/yolo")).status).toBe(200);
+    expect((await a.get("/yeet")).status).toBe(404);
+    expect((await a.get("/admin/x")).status).toBe(404);
+    for (const n of [b, c]) {
+      expect((await blockedOn(n, "/yeet")).status).toBe(404);
+      const r = await blockedOn(n, "/admin/panel");
+      expect(r.status).toBe(403);
+      expect(r.body).toBe("no admin here");
+      await n.waitForLog(/"GET \/admin\/panel HTTP\/1\.1" eb_key="\^\/admin" eb_reason=scanner/);
+    }
+    expect((await backend.hits())["/yeet"]).toBe(1);
+    for (const n of nodes) expect(n.luaErrors()).toEqual([]);
+  });
+
+  it("rules added by the CLI on one node block on every node", async () => {
+    const [a, b, c] = nodes;
+    const prefix = eb(c, ["rules", "add", "--backend", "app", "--path", "/ops", "--prefix", "--status", "410", "--body", "gone for good", "--reason", "retired"]);
+    expect(prefix.err).toBe("");
+    expect(prefix.code).toBe(0);
+    expect(eb(c, ["rules", "add", "--backend", "app", "--path", "/retired", "--status", "451"]).code).toBe(0);
+    for (const n of [a, b]) {
+      const res = await blockedOn(n, "/ops/x");
+      expect(res.status).toBe(410);
+      expect(res.body).toBe("gone for good");
+      expect((await blockedOn(n, "/retired")).status).toBe(451);
+    }
+  });
+
+  it("a removal on one node lifts the rule on every node", async () => {
+    const b = nodes[1];
+    const r = eb(b, ["rules", "remove", "--backend", "app", "/retired", "^/ops"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    for (const n of nodes) {
+      await passedOn(n, "/retired");
+      await passedOn(n, "/ops/y");
+      // and every node still holds the other rules
+      expect((await blockedOn(n, "/admin/y")).status).toBe(403);
+    }
+  });
+
+  it("the kill switch on one node applies to every node", async () => {
+    const [a, b, c] = nodes;
+    expect(eb(a, ["enforce", "off"]).code).toBe(0);
+    for (const n of [b, c]) await passedOn(n, "/admin/z");
+    expect(eb(a, ["enforce", "on"]).code).toBe(0);
+    for (const n of [b, c]) expect((await blockedOn(n, "/admin/z")).status).toBe(403);
+  });
+
+  it("expiry: every node holds the same deadline, and the rule ends everywhere at it", async () => {
+    const [a, b, c] = nodes;
+    await a.get("/short");
+    const deadlines: string[] = [];
+    for (const n of nodes) {
+      await blockedOn(n, "/short");
+      const line = (await n.cli("show table eb_rules_app key /short")).split("\n").find((l) => l.includes("key=/short"));
+      deadlines.push(/gpc1=(\d+)/.exec(line ?? "")?.[1] ?? "none");
+    }
+    expect(deadlines[0]).not.toBe("none");
+    expect(new Set(deadlines).size).toBe(1);
+    for (const n of [b, c]) await passedOn(n, "/short");
+  });
+
+  it("a node restarted with an empty state folder catches up from its peers", async () => {
+    const [a, , c] = nodes;
+    await a.get("/scanned");
+    await blockedOn(c, "/scanned");
+    await c.restart({ emptyState: true });
+    const started = Date.now();
+    // the first requests: a starting node holds requests until its peers taught it (bounded), so none passes unchecked
+    const hits = await backend.hits();
+    expect((await c.get("/scanned")).status).toBe(404);
+    const admin = await c.get("/admin/again");
+    expect(admin.status).toBe(403);
+    expect(admin.body).toBe("no admin here");
+    expect(await backend.hits()).toEqual(hits);
+    // a removed rule stays removed on the node that caught up
+    await passedOn(c, "/retired");
+    await passedOn(c, "/ops/again");
+    console.log(`node restarted empty: enforcing what its peers hold after ${Date.now() - started} ms`);
+  });
+
+  it("a stopped node does not stop the others: they keep enforcing and keep learning from each other", async () => {
+    const [a, b, c] = nodes;
+    await a.stop();
+    expect((await blockedOn(b, "/admin/still")).status).toBe(403);
+    expect((await blockedOn(c, "/yeet")).status).toBe(404);
+    await b.get("/after-a");
+    expect((await blockedOn(c, "/after-a")).status).toBe(404);
+  });
+});
