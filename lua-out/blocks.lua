@@ -327,6 +327,80 @@ local function __TS__ObjectAssign(target, ...)
     return target
 end
 
+local function __TS__ArraySplice(self, ...)
+    local args = {...}
+    local len = #self
+    local actualArgumentCount = __TS__CountVarargs(...)
+    local start = args[1]
+    local deleteCount = args[2]
+    if start < 0 then
+        start = len + start
+        if start < 0 then
+            start = 0
+        end
+    elseif start > len then
+        start = len
+    end
+    local itemCount = actualArgumentCount - 2
+    if itemCount < 0 then
+        itemCount = 0
+    end
+    local actualDeleteCount
+    if actualArgumentCount == 0 then
+        actualDeleteCount = 0
+    elseif actualArgumentCount == 1 then
+        actualDeleteCount = len - start
+    else
+        actualDeleteCount = deleteCount or 0
+        if actualDeleteCount < 0 then
+            actualDeleteCount = 0
+        end
+        if actualDeleteCount > len - start then
+            actualDeleteCount = len - start
+        end
+    end
+    local out = {}
+    for k = 1, actualDeleteCount do
+        local from = start + k
+        if self[from] ~= nil then
+            out[k] = self[from]
+        end
+    end
+    if itemCount < actualDeleteCount then
+        for k = start + 1, len - actualDeleteCount do
+            local from = k + actualDeleteCount
+            local to = k + itemCount
+            if self[from] then
+                self[to] = self[from]
+            else
+                self[to] = nil
+            end
+        end
+        for k = len - actualDeleteCount + itemCount + 1, len do
+            self[k] = nil
+        end
+    elseif itemCount > actualDeleteCount then
+        for k = len - actualDeleteCount, start + 1, -1 do
+            local from = k + actualDeleteCount
+            local to = k + itemCount
+            if self[from] then
+                self[to] = self[from]
+            else
+                self[to] = nil
+            end
+        end
+    end
+    local j = start + 1
+    for i = 3, actualArgumentCount do
+        self[j] = args[i]
+        j = j + 1
+    end
+    for k = #self, len - actualDeleteCount + itemCount + 1, -1 do
+        self[k] = nil
+    end
+    return out
+end
+
 local function __TS__ArraySort(self, compareFn)
     if compareFn ~= nil then
         table.sort(
@@ -358,6 +432,7 @@ return {
   __TS__Number = __TS__Number,
   __TS__StringSplit = __TS__StringSplit,
   __TS__ObjectAssign = __TS__ObjectAssign,
+  __TS__ArraySplice = __TS__ArraySplice,
   __TS__ArraySort = __TS__ArraySort
 }
  end,
@@ -1063,15 +1138,22 @@ function ____exports.isExpiredRecord(r, now)
 end
 --- Adapt a record replayed from another writer to what the table holds now:
 -- undefined when the record is older than the entry (its sess_cnt, the time of
--- the last change, is earlier), and index-liveness updates never lower gpt0.
+-- the last change, is earlier), or as old as a removal that lifted the entry
+-- (stamps are whole seconds: a removal wins a tie, so that a rule lifted on
+-- another node is not brought back by a replay from the same second), and
+-- index-liveness updates never lower gpt0.
 function ____exports.reconcile(r, current)
     if r.kind ~= "table" or current == nil then
         return r
     end
     local stamp = field(r, RULE_FIELDS.created)
     if stamp ~= nil then
-        local ____temp_0
         if stamp < current.sessCnt then
+            return nil
+        end
+        local lifts = field(r, RULE_FIELDS.ruleExpiry) == 0
+        local ____temp_0
+        if stamp == current.sessCnt and current.ruleExpiry == 0 and not lifts then
             ____temp_0 = nil
         else
             ____temp_0 = r
@@ -1106,12 +1188,14 @@ local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
 local STORE_MAPS = ____contract.STORE_MAPS
 local SYNC_FIELDS = ____contract.SYNC_FIELDS
 local SYNC_TABLE = ____contract.SYNC_TABLE
 local ____journal = require("core.journal")
 local formatRecord = ____journal.formatRecord
 local parseRecord = ____journal.parseRecord
+local recordCommand = ____journal.recordCommand
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
 --- Sync-table key stamped with the newest write: a node polls it and reads the table only when it moved.
@@ -1200,41 +1284,77 @@ function ____exports.syncWinners(entries, applied)
     end
     return {winners = winners, bad = bad}
 end
---- The rule a prefix or qualified map entry serves (its backend and base key), which must be live in
--- the node's own rule table before the entry is applied: peers may bring the map write before the
--- rule, and a compaction would prune an entry whose rule it cannot see. Undefined for other maps.
-function ____exports.syncBase(r)
-    if r.kind ~= "map-set" then
-        return nil
-    end
+--- The rule a prefix or qualified map entry serves: its backend and base key (a prefix entry `/p/` serves
+-- `^/p`). Undefined for other maps (bodies, reasons), which serve any rule.
+function ____exports.mapEntryBase(file, key)
     local ext = ".map"
-    if #r.file <= #ext or __TS__StringSubstring(r.file, #r.file - #ext) ~= ext then
+    if #file <= #ext or __TS__StringSubstring(file, #file - #ext) ~= ext then
         return nil
     end
-    local stem = __TS__StringSubstring(r.file, 0, #r.file - #ext)
+    local stem = __TS__StringSubstring(file, 0, #file - #ext)
     if __TS__StringSubstring(stem, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix then
+        if #key < 2 or __TS__StringCharCodeAt(key, #key - 1) ~= 47 then
+            return nil
+        end
         return {
             backend = __TS__StringSubstring(stem, #STORE_MAPS.prefixPrefix),
-            base = r.value
+            base = "^" .. __TS__StringSubstring(key, 0, #key - 1)
         }
     end
     if __TS__StringSubstring(stem, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix then
         return {
             backend = __TS__StringSubstring(stem, #STORE_MAPS.qualPrefix),
-            base = r.key
+            base = key
         }
     end
     return nil
 end
+--- The rule a synced map write waits for: peers may bring the write before the rule, and a prefix or
+-- qualified entry is applied only once its rule is live in the node's own table. Undefined for
+-- deletions and for bodies and reasons.
+function ____exports.syncBase(r)
+    local ____temp_0
+    if r.kind == "map-set" then
+        ____temp_0 = ____exports.mapEntryBase(r.file, r.key)
+    else
+        ____temp_0 = nil
+    end
+    return ____temp_0
+end
+--- Of a compaction's map pruning, what a cluster node may do: a node's records hold only the rules it
+-- learned itself, so it drops a prefix or qualified entry only when its rule is not live in the table
+-- (`live(backend, base)`), and keeps bodies and reasons (another node's rules may name them).
+function ____exports.clusterPrune(prune, live)
+    local out = {}
+    for ____, r in ipairs(prune) do
+        do
+            if r.kind == "table" then
+                goto __continue31
+            end
+            local b = ____exports.mapEntryBase(r.file, r.key)
+            if b ~= nil and not live(b.backend, b.base) then
+                out[#out + 1] = r
+            end
+        end
+        ::__continue31::
+    end
+    return out
+end
 --- `show peers` section flags: the resync from the local peer (an old process) and from the remote ones is over (2.6 to 3.4 alike).
 local RESYNC_FINISHED = 3
---- Whether `show peers <section>` says this process finished learning the tables (from an old process
--- and from the other nodes, or gave up waiting for them). Undefined when the answer has no such line.
-function ____exports.peersResynced(showPeers, section)
+--- Section flags saying another node taught this one its tables, fully up to date or partially (a node
+-- that never finished its own resync teaches "partially": everything it holds). 2.6 peers.c, and
+-- include/haproxy/peers-t.h from 3.0 (the DBG_ flags).
+local TAUGHT_26 = 512 + 2048
+local TAUGHT_30 = 33554432 + 134217728
+--- Whether `show peers <section>` says this process learned the tables: the resync is over (from an old
+-- process and from the other nodes, or given up), or another node taught it. `major` is HAProxy's major
+-- version (the flags moved in 3.0). Undefined when the answer has no such line.
+function ____exports.peersResynced(showPeers, section, major)
     for ____, line in ipairs(splitOn(showPeers, 10)) do
         do
             if (string.find(line, (" id=" .. section) .. " ", nil, true) or 0) - 1 < 0 then
-                goto __continue30
+                goto __continue36
             end
             local at = (string.find(line, " flags=0x", nil, true) or 0) - 1
             if at < 0 then
@@ -1253,9 +1373,9 @@ function ____exports.peersResynced(showPeers, section)
                     i = i + 1
                 end
             end
-            return v % 4 == RESYNC_FINISHED
+            return v & RESYNC_FINISHED == RESYNC_FINISHED or v & (major < 3 and TAUGHT_26 or TAUGHT_30) ~= 0
         end
-        ::__continue30::
+        ::__continue36::
     end
     return nil
 end
@@ -1268,6 +1388,45 @@ function ____exports.peersLinked(showPeers)
         end
     end
     return n
+end
+--- After a removal, when the removing node writes it again (ms after the first write). Peers keep the last
+-- write of an entry, and a block on another node writes the entry too (its hit count, with the rule's
+-- other fields as that node holds them): a block in flight while the removal spreads brings the rule
+-- back on every node. Writing the removal again once those writes landed settles it.
+____exports.REASSERT_AFTER_MS = {200, 1000, 3000}
+--- Whether a removal stamped `stamp` is written again: unless nothing newer was written to the entry (a
+-- rule learned again since) or the entry is gone. Also when this node still holds the removal: [T] a
+-- node can hold the removal while another got an older write after it (peers keep no order between
+-- two nodes' writes), and only a new write of the removal reaches every node again.
+function ____exports.needsReassert(current, stamp)
+    return current ~= nil and current.sessCnt <= stamp
+end
+--- The removal records among `records` that a cluster node writes again, with their commands and stamps.
+function ____exports.reassertions(records)
+    local out = {}
+    for ____, r in ipairs(records) do
+        do
+            if r.kind ~= "table" then
+                goto __continue49
+            end
+            local lifts = false
+            local stamp = -1
+            for ____, f in ipairs(r.fields) do
+                if f.name == RULE_FIELDS.ruleExpiry and f.value == 0 then
+                    lifts = true
+                end
+                if f.name == RULE_FIELDS.created then
+                    stamp = f.value
+                end
+            end
+            local command = recordCommand(r)
+            if lifts and stamp >= 0 and command ~= nil then
+                out[#out + 1] = {table = r.table, key = r.key, stamp = stamp, command = command}
+            end
+        end
+        ::__continue49::
+    end
+    return out
 end
 return ____exports
  end,
@@ -4599,6 +4758,14 @@ function ____exports.removalRecord(____table, key, keepIndex, now)
     local lift = {name = RULE_FIELDS.ruleExpiry, value = 0}
     return {kind = "table", table = ____table, key = key, fields = keepIndex and ({lift, stamp}) or ({lift, {name = RULE_FIELDS.expiry, value = 0}, stamp})}
 end
+--- Whether a removal keeps the entry's liveness (gpt0): a base entry indexes the base's other rules; and
+-- in a cluster every removal does, so that the entry (with its removal stamp) outlives the sweeps until
+-- the rule would have expired anyway: a node that was down then reloads its own older record of the
+-- rule, and reconciling against the entry refuses it (core/journal.ts reconcile). Peers carry writes,
+-- not deletions.
+function ____exports.removalKeepsLiveness(isBase, clustered)
+    return isBase or clustered
+end
 --- Records that learn `rules` at `now` (epoch seconds) + `nowUsec`.
 function ____exports.blockRecords(backend, rules, now, originServerId, store, nowUsec)
     if nowUsec == nil then
@@ -5178,10 +5345,12 @@ return ____exports
 ["lua.sync-publish"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__Delete = ____lualib.__TS__Delete
+local __TS__ObjectAssign = ____lualib.__TS__ObjectAssign
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____cluster_2Dsync = require("core.cluster-sync")
+local reassertions = ____cluster_2Dsync.reassertions
 local syncCommands = ____cluster_2Dsync.syncCommands
 local syncKeyLength = ____cluster_2Dsync.syncKeyLength
 local syncStamp = ____cluster_2Dsync.syncStamp
@@ -5228,6 +5397,16 @@ function ____exports.forgetApplied(muts)
         if m.kind ~= "table" then
             __TS__Delete(____exports.applied, (m.file .. "\t") .. m.key)
         end
+    end
+end
+____exports.reassertQueue = {}
+--- Queue the removals among `muts` to be written again (a cluster node's; the sync task writes them).
+function ____exports.queueReassertions(muts)
+    local now = core.now()
+    local ms = now.sec * 1000 + math.floor(now.usec / 1000)
+    for ____, r in ipairs(reassertions(muts)) do
+        local ____exports_reassertQueue_0 = ____exports.reassertQueue
+        ____exports_reassertQueue_0[#____exports_reassertQueue_0 + 1] = __TS__ObjectAssign({}, r, {start = ms, next = 0})
     end
 end
 return ____exports
@@ -5642,7 +5821,7 @@ local function currentEntry(r)
     if e == nil then
         return nil
     end
-    return {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0}
+    return {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0, ruleExpiry = e[RULE_FIELDS.ruleExpiry] or 0}
 end
 --- Whether a field list is `name=digits` pairs joined by single commas, and nothing else (one pass in C).
 local function onlyPairs(fields)
@@ -6144,6 +6323,7 @@ local blockRecords = ____store_2Drecords.blockRecords
 local dropSpec = ____store_2Drecords.dropSpec
 local prefixMapFile = ____store_2Drecords.prefixMapFile
 local qualMapFile = ____store_2Drecords.qualMapFile
+local removalKeepsLiveness = ____store_2Drecords.removalKeepsLiveness
 local removalRecord = ____store_2Drecords.removalRecord
 local ____journal_2Dfile = require("lua.journal-file")
 local journalAppend = ____journal_2Dfile.journalAppend
@@ -6165,20 +6345,21 @@ local runCli = ____runtime_2Dapi.runCli
 local ____sync_2Dpublish = require("lua.sync-publish")
 local forgetApplied = ____sync_2Dpublish.forgetApplied
 local publishMapWrites = ____sync_2Dpublish.publishMapWrites
+local queueReassertions = ____sync_2Dpublish.queueReassertions
 function roomFor(settings, ____table, t, muts, slack)
     local keep = {}
     local fresh = 0
     for ____, m in ipairs(muts) do
         do
             if m.kind ~= "table" or keep[m.key] == true then
-                goto __continue55
+                goto __continue56
             end
             keep[m.key] = true
             if t:lookup(m.key) == nil then
                 fresh = fresh + 1
             end
         end
-        ::__continue55::
+        ::__continue56::
     end
     local i = t:info()
     local needed = i.used + fresh - i.size + (i.used + fresh > i.size and slack or 0)
@@ -6260,6 +6441,13 @@ local function liveness(t, key)
     end
     local v = e[RULE_FIELDS.expiry]
     return v == nil and 0 or v
+end
+--- Whether a base key is live (its liveness deadline ahead) in a backend's rule table now.
+function ____exports.ruleLive(backend, base)
+    return liveness(
+        tableOf(backend),
+        base
+    ) > core.now().sec
 end
 --- Table fill, for the on-full policy.
 function ____exports.tableFill(backend)
@@ -6437,7 +6625,12 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
         if (e[RULE_FIELDS.ruleExpiry] or 0) > 0 then
             removed = removed + 1
         end
-        muts[#muts + 1] = removalRecord(____table, key, keepIndex, now)
+        muts[#muts + 1] = removalRecord(
+            ____table,
+            key,
+            removalKeepsLiveness(keepIndex, #settings.clusterNode > 0),
+            now
+        )
     end
     for ____, r in ipairs(removes) do
         do
@@ -6464,7 +6657,7 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue64
+                goto __continue65
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -6485,12 +6678,15 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
                 end
             end
         end
-        ::__continue64::
+        ::__continue65::
     end
     if #muts == 0 then
         return {removed = 0}
     end
     local ____error = ____exports.applyMutations(settings, muts, {}, hints.stopping)
+    if ____error == nil and #settings.clusterNode > 0 then
+        queueReassertions(muts)
+    end
     return ____error == nil and ({removed = removed}) or ({error = ____error, removed = 0})
 end
 return ____exports
@@ -6498,26 +6694,32 @@ return ____exports
 ["lua.cluster-sync"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__Class = ____lualib.__TS__Class
+local __TS__ArraySplice = ____lualib.__TS__ArraySplice
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
 local PEERS_SECTION = ____contract.PEERS_SECTION
 local RULE_FIELDS = ____contract.RULE_FIELDS
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local SYNC_FIELDS = ____contract.SYNC_FIELDS
 local SYNC_TABLE = ____contract.SYNC_TABLE
 local ____cluster_2Dsync = require("core.cluster-sync")
+local needsReassert = ____cluster_2Dsync.needsReassert
 local peersLinked = ____cluster_2Dsync.peersLinked
 local peersResynced = ____cluster_2Dsync.peersResynced
+local REASSERT_AFTER_MS = ____cluster_2Dsync.REASSERT_AFTER_MS
 local syncBase = ____cluster_2Dsync.syncBase
 local SYNC_LATEST_KEY = ____cluster_2Dsync.SYNC_LATEST_KEY
 local syncStamp = ____cluster_2Dsync.syncStamp
 local syncWinners = ____cluster_2Dsync.syncWinners
 local ____runtime_2Dapi = require("lua.runtime-api")
+local cliSucceeded = ____runtime_2Dapi.cliSucceeded
 local runCli = ____runtime_2Dapi.runCli
+local ____version = require("lua.version")
+local haproxyMajor = ____version.haproxyMajor
 local ____sync_2Dpublish = require("lua.sync-publish")
 local applied = ____sync_2Dpublish.applied
+local reassertQueue = ____sync_2Dpublish.reassertQueue
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local ____journal_2Dfile = require("lua.journal-file")
@@ -6525,6 +6727,7 @@ local journalAppend = ____journal_2Dfile.journalAppend
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____store = require("lua.store")
+local ruleLive = ____store.ruleLive
 local storeMap = ____store.storeMap
 --- How often a node looks at the sync table's newest stamp (a lookup), in ms.
 ____exports.SYNC_POLL_MS = 50
@@ -6541,27 +6744,15 @@ local function entriesOf(dump)
     return out
 end
 --- Whether the rule a prefix or qualified entry serves is live in this node's table (core/cluster-sync.ts syncBase).
-local function ruleArrived(r, now)
+local function ruleArrived(r)
     local b = syncBase(r)
-    if b == nil then
-        return true
-    end
-    local px = core.backends[RULE_TABLE_PREFIX .. b.backend]
-    local ____temp_0
-    if px == nil or px.stktable == nil then
-        ____temp_0 = nil
-    else
-        ____temp_0 = px.stktable:lookup(b.base)
-    end
-    local e = ____temp_0
-    return e ~= nil and (e[RULE_FIELDS.expiry] or 0) > now
+    return b == nil or ruleLive(b.backend, b.base)
 end
 --- Apply the winning records of `entries` to this node's maps (and its journal). Returns how many wait for their rule.
 local function applyEntries(settings, maps, entries)
-    local ____syncWinners_result_1 = syncWinners(entries, applied)
-    local winners = ____syncWinners_result_1.winners
-    local bad = ____syncWinners_result_1.bad
-    local now = core.now().sec
+    local ____syncWinners_result_0 = syncWinners(entries, applied)
+    local winners = ____syncWinners_result_0.winners
+    local bad = ____syncWinners_result_0.bad
     local waiting = 0
     if #bad > 0 then
         inc("cluster_sync_bad", #bad)
@@ -6579,44 +6770,44 @@ local function applyEntries(settings, maps, entries)
         do
             local r = w.record
             if r.kind == "table" then
-                goto __continue8
+                goto __continue7
             end
-            if not ruleArrived(r, now) then
+            if not ruleArrived(r) then
                 waiting = waiting + 1
-                goto __continue8
+                goto __continue7
             end
             applied[w.group] = w.stamp
             local m = storeMap(maps, r.file)
             if m == nil then
                 inc("cluster_sync_unknown_map")
-                goto __continue8
+                goto __continue7
             end
             local have = m:lookup(r.key)
-            local ____temp_2
+            local ____temp_1
             if r.kind == "map-set" then
-                ____temp_2 = have == r.value
+                ____temp_1 = have == r.value
             else
-                ____temp_2 = have == nil
+                ____temp_1 = have == nil
             end
-            if ____temp_2 then
-                goto __continue8
+            if ____temp_1 then
+                goto __continue7
             end
             local ok = pcall(function()
-                local ____temp_3
+                local ____temp_2
                 if r.kind == "map-set" then
-                    ____temp_3 = core.set_map(r.file, r.key, r.value)
+                    ____temp_2 = core.set_map(r.file, r.key, r.value)
                 else
-                    ____temp_3 = core.del_map(r.file, r.key)
+                    ____temp_2 = core.del_map(r.file, r.key)
                 end
-                return ____temp_3
+                return ____temp_2
             end)
             if not ok then
                 inc("cluster_sync_failed")
-                goto __continue8
+                goto __continue7
             end
             changed[#changed + 1] = r
         end
-        ::__continue8::
+        ::__continue7::
     end
     if #changed > 0 then
         journalAppend(settings, changed)
@@ -6677,7 +6868,11 @@ function ____exports.catchUpFromPeers(settings, poller)
     do
         while true do
             local res = runCli(settings.runtimeApi, {"show peers " .. PEERS_SECTION}, 1)
-            if res.ok and peersResynced(res.output, PEERS_SECTION) == true then
+            if res.ok and peersResynced(
+                res.output,
+                PEERS_SECTION,
+                haproxyMajor()
+            ) == true then
                 break
             end
             local now = core.now()
@@ -6698,10 +6893,16 @@ function ____exports.catchUpFromPeers(settings, poller)
                 logEvent(
                     core.warning,
                     "peers did not finish teaching this node its tables: serving with what arrived",
-                    {{
-                        "waited_ms",
-                        itoa(waited)
-                    }}
+                    {
+                        {
+                            "waited_ms",
+                            itoa(waited)
+                        },
+                        {
+                            "linked",
+                            itoa(peersLinked(res.output))
+                        }
+                    }
                 )
                 break
             end
@@ -6709,6 +6910,60 @@ function ____exports.catchUpFromPeers(settings, poller)
         end
     end
     poller:step(true)
+end
+--- Write again the removals that are due (sync task, every poll): only where an older write brought the rule back.
+function ____exports.reassertDue(settings)
+    if #reassertQueue == 0 then
+        return
+    end
+    local now = core.now()
+    local ms = now.sec * 1000 + math.floor(now.usec / 1000)
+    local cmds = {}
+    local i = 0
+    while i < #reassertQueue do
+        do
+            local q = reassertQueue[i + 1]
+            local step = REASSERT_AFTER_MS[q.next + 1]
+            if ms - q.start < step then
+                i = i + 1
+                goto __continue30
+            end
+            local px = core.backends[q.table]
+            local ____temp_3
+            if px == nil or px.stktable == nil then
+                ____temp_3 = nil
+            else
+                ____temp_3 = px.stktable:lookup(q.key)
+            end
+            local e = ____temp_3
+            local ____temp_4
+            if e == nil then
+                ____temp_4 = nil
+            else
+                ____temp_4 = {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0, ruleExpiry = e[RULE_FIELDS.ruleExpiry] or 0}
+            end
+            local current = ____temp_4
+            if needsReassert(current, q.stamp) then
+                cmds[#cmds + 1] = q.command
+            end
+            q.next = q.next + 1
+            if q.next >= #REASSERT_AFTER_MS then
+                __TS__ArraySplice(reassertQueue, i, 1)
+            else
+                i = i + 1
+            end
+        end
+        ::__continue30::
+    end
+    if #cmds == 0 then
+        return
+    end
+    inc("cluster_removals_reasserted", #cmds)
+    local res = runCli(settings.runtimeApi, cmds, 2)
+    if not res.ok or not cliSucceeded(res.output) then
+        inc("cluster_reassert_errors")
+        logEvent(core.err, "writing a removal again failed", {{"detail", res.output}})
+    end
 end
 return ____exports
  end,
@@ -7596,6 +7851,10 @@ local commandsTrailer = ____snapshot_2Dcommands.commandsTrailer
 local SNAPSHOT_COMMANDS_FILE = ____snapshot_2Dcommands.SNAPSHOT_COMMANDS_FILE
 local ____runtime_2Dcmd = require("core.runtime-cmd")
 local CLI_BATCH_BYTES = ____runtime_2Dcmd.CLI_BATCH_BYTES
+local ____cluster_2Dsync = require("core.cluster-sync")
+local clusterPrune = ____cluster_2Dsync.clusterPrune
+local ____store = require("lua.store")
+local ruleLive = ____store.ruleLive
 function writeCommands(settings, cmds, tmp, head, snapshotBytes)
     cmds:write(commandsTrailer(head, snapshotBytes) .. "\n")
     local failure = cmds:finish()
@@ -7802,10 +8061,11 @@ function ____exports.snapshot(settings, now)
             out:written()
         )
     end
-    if #fin.prune > 0 then
+    local prune = #settings.clusterNode > 0 and clusterPrune(fin.prune, ruleLive) or fin.prune
+    if #prune > 0 then
         applyMutations(
             settings,
-            fin.prune,
+            prune,
             {},
             isStopping,
             true
@@ -7830,7 +8090,7 @@ function ____exports.snapshot(settings, now)
             },
             {
                 "map_entries_pruned",
-                itoa(#fin.prune)
+                itoa(#prune)
             },
             {
                 "expired_freed",
@@ -7953,11 +8213,11 @@ function ____exports.openGate(settings)
     logEvent(core.err, "could not mark the rules as loaded", {{"detail", res.output}})
     return false
 end
-function loadState(m)
+function loadState(m, reconciled)
     local now = core.now().sec
     local corrupt = 0
-    local rep = __TS__New(Replayer, m.settings, now, false)
-    local commands = replayCommands(m.settings, rep)
+    local rep = __TS__New(Replayer, m.settings, now, reconciled)
+    local commands = reconciled and ({used = false, corrupt = 0}) or replayCommands(m.settings, rep)
     corrupt = corrupt + commands.corrupt
     for ____, file in ipairs({SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE}) do
         do
@@ -8063,13 +8323,17 @@ function ____exports.maintenance(settings, beforeGate)
         nextExpiry = 0,
         pressure = false
     }
+    local clustered = #settings.clusterNode > 0
+    if clustered and beforeGate ~= nil then
+        beforeGate()
+    end
     if persist then
         do
             local attempt = 1
             while true do
                 local ok, err = pcall(function() return withSlices(
                     LOAD_SLICE_MS,
-                    function() return loadState(m) end
+                    function() return loadState(m, clustered) end
                 ) end)
                 if ok then
                     break
@@ -8103,9 +8367,6 @@ function ____exports.maintenance(settings, beforeGate)
         core.now().sec,
         persist
     )
-    if beforeGate ~= nil then
-        beforeGate()
-    end
     local gateOpen = ____exports.openGate(settings)
     m.lastSweep = core.now().sec - settings.sweepInterval + 2
     m.pressure = pressure
@@ -8169,6 +8430,7 @@ local openBackendMaps = ____store.openBackendMaps
 local openGlobalMaps = ____store.openGlobalMaps
 local ____cluster_2Dsync = require("lua.cluster-sync")
 local catchUpFromPeers = ____cluster_2Dsync.catchUpFromPeers
+local reassertDue = ____cluster_2Dsync.reassertDue
 local SYNC_POLL_MS = ____cluster_2Dsync.SYNC_POLL_MS
 local SyncPoller = ____cluster_2Dsync.SyncPoller
 local syncTable = ____cluster_2Dsync.syncTable
@@ -8208,7 +8470,7 @@ if core.thread <= 1 then
         )
     end)
 end
-if core.thread <= 1 and #settings.clusterNode > 0 then
+if #settings.clusterNode > 0 then
     core.register_task(function()
         do
             while true do
@@ -8219,6 +8481,11 @@ if core.thread <= 1 and #settings.clusterNode > 0 then
                         function() return nil end
                     )
                 end
+                guard(
+                    "cluster_reassert",
+                    function() return reassertDue(settings) end,
+                    function() return nil end
+                )
                 core.msleep(SYNC_POLL_MS)
             end
         end

@@ -6,8 +6,8 @@
  * node's sync task, so all three agree on the key and on which record wins.
  */
 import { itoa, splitOn } from "./bytes";
-import { STORE_MAPS, SYNC_FIELDS, SYNC_TABLE } from "./contract";
-import { formatRecord, JournalRecord, parseRecord } from "./journal";
+import { RULE_FIELDS, STORE_MAPS, SYNC_FIELDS, SYNC_TABLE } from "./contract";
+import { CurrentEntry, formatRecord, JournalRecord, parseRecord, recordCommand } from "./journal";
 import { escapeCliArg } from "./runtime-cmd";
 
 /** Sync-table key stamped with the newest write: a node polls it and reads the table only when it moved. */
@@ -100,28 +100,61 @@ export function syncWinners(entries: readonly SyncEntry[], applied: { readonly [
 }
 
 /**
- * The rule a prefix or qualified map entry serves (its backend and base key), which must be live in
- * the node's own rule table before the entry is applied: peers may bring the map write before the
- * rule, and a compaction would prune an entry whose rule it cannot see. Undefined for other maps.
+ * The rule a prefix or qualified map entry serves: its backend and base key (a prefix entry `/p/` serves
+ * `^/p`). Undefined for other maps (bodies, reasons), which serve any rule.
+ */
+export function mapEntryBase(file: string, key: string): { readonly backend: string; readonly base: string } | undefined {
+  const ext = ".map";
+  if (file.length <= ext.length || file.substring(file.length - ext.length) !== ext) return undefined;
+  const stem = file.substring(0, file.length - ext.length);
+  if (stem.substring(0, STORE_MAPS.prefixPrefix.length) === STORE_MAPS.prefixPrefix) {
+    if (key.length < 2 || key.charCodeAt(key.length - 1) !== 47) return undefined;
+    return { backend: stem.substring(STORE_MAPS.prefixPrefix.length), base: "^" + key.substring(0, key.length - 1) };
+  }
+  if (stem.substring(0, STORE_MAPS.qualPrefix.length) === STORE_MAPS.qualPrefix) return { backend: stem.substring(STORE_MAPS.qualPrefix.length), base: key };
+  return undefined;
+}
+
+/**
+ * The rule a synced map write waits for: peers may bring the write before the rule, and a prefix or
+ * qualified entry is applied only once its rule is live in the node's own table. Undefined for
+ * deletions and for bodies and reasons.
  */
 export function syncBase(r: JournalRecord): { readonly backend: string; readonly base: string } | undefined {
-  if (r.kind !== "map-set") return undefined;
-  const ext = ".map";
-  if (r.file.length <= ext.length || r.file.substring(r.file.length - ext.length) !== ext) return undefined;
-  const stem = r.file.substring(0, r.file.length - ext.length);
-  if (stem.substring(0, STORE_MAPS.prefixPrefix.length) === STORE_MAPS.prefixPrefix) return { backend: stem.substring(STORE_MAPS.prefixPrefix.length), base: r.value };
-  if (stem.substring(0, STORE_MAPS.qualPrefix.length) === STORE_MAPS.qualPrefix) return { backend: stem.substring(STORE_MAPS.qualPrefix.length), base: r.key };
-  return undefined;
+  return r.kind === "map-set" ? mapEntryBase(r.file, r.key) : undefined;
+}
+
+/**
+ * Of a compaction's map pruning, what a cluster node may do: a node's records hold only the rules it
+ * learned itself, so it drops a prefix or qualified entry only when its rule is not live in the table
+ * (`live(backend, base)`), and keeps bodies and reasons (another node's rules may name them).
+ */
+export function clusterPrune(prune: readonly JournalRecord[], live: (backend: string, base: string) => boolean): JournalRecord[] {
+  const out: JournalRecord[] = [];
+  for (const r of prune) {
+    if (r.kind === "table") continue;
+    const b = mapEntryBase(r.file, r.key);
+    if (b !== undefined && !live(b.backend, b.base)) out.push(r);
+  }
+  return out;
 }
 
 /** `show peers` section flags: the resync from the local peer (an old process) and from the remote ones is over (2.6 to 3.4 alike). */
 const RESYNC_FINISHED = 3;
+/**
+ * Section flags saying another node taught this one its tables, fully up to date or partially (a node
+ * that never finished its own resync teaches "partially": everything it holds). 2.6 peers.c, and
+ * include/haproxy/peers-t.h from 3.0 (the DBG_ flags).
+ */
+const TAUGHT_26 = 0x200 + 0x800;
+const TAUGHT_30 = 0x2000000 + 0x8000000;
 
 /**
- * Whether `show peers <section>` says this process finished learning the tables (from an old process
- * and from the other nodes, or gave up waiting for them). Undefined when the answer has no such line.
+ * Whether `show peers <section>` says this process learned the tables: the resync is over (from an old
+ * process and from the other nodes, or given up), or another node taught it. `major` is HAProxy's major
+ * version (the flags moved in 3.0). Undefined when the answer has no such line.
  */
-export function peersResynced(showPeers: string, section: string): boolean | undefined {
+export function peersResynced(showPeers: string, section: string, major: number): boolean | undefined {
   for (const line of splitOn(showPeers, 10)) {
     if (line.indexOf(" id=" + section + " ") < 0) continue;
     const at = line.indexOf(" flags=0x");
@@ -133,7 +166,7 @@ export function peersResynced(showPeers: string, section: string): boolean | und
       if (d < 0) break;
       v = v * 16 + d;
     }
-    return v % 4 === RESYNC_FINISHED;
+    return (v & RESYNC_FINISHED) === RESYNC_FINISHED || (v & (major < 3 ? TAUGHT_26 : TAUGHT_30)) !== 0;
   }
   return undefined;
 }
@@ -145,4 +178,39 @@ export function peersLinked(showPeers: string): number {
     if (line.indexOf("(remote") >= 0 && line.indexOf(" last_status=ESTA") >= 0) n++;
   }
   return n;
+}
+
+/**
+ * After a removal, when the removing node writes it again (ms after the first write). Peers keep the last
+ * write of an entry, and a block on another node writes the entry too (its hit count, with the rule's
+ * other fields as that node holds them): a block in flight while the removal spreads brings the rule
+ * back on every node. Writing the removal again once those writes landed settles it.
+ */
+export const REASSERT_AFTER_MS: readonly number[] = [200, 1000, 3000];
+
+/**
+ * Whether a removal stamped `stamp` is written again: unless nothing newer was written to the entry (a
+ * rule learned again since) or the entry is gone. Also when this node still holds the removal: [T] a
+ * node can hold the removal while another got an older write after it (peers keep no order between
+ * two nodes' writes), and only a new write of the removal reaches every node again.
+ */
+export function needsReassert(current: CurrentEntry | undefined, stamp: number): boolean {
+  return current !== undefined && current.sessCnt <= stamp;
+}
+
+/** The removal records among `records` that a cluster node writes again, with their commands and stamps. */
+export function reassertions(records: readonly JournalRecord[]): { table: string; key: string; stamp: number; command: string }[] {
+  const out: { table: string; key: string; stamp: number; command: string }[] = [];
+  for (const r of records) {
+    if (r.kind !== "table") continue;
+    let lifts = false;
+    let stamp = -1;
+    for (const f of r.fields) {
+      if (f.name === RULE_FIELDS.ruleExpiry && f.value === 0) lifts = true;
+      if (f.name === RULE_FIELDS.created) stamp = f.value;
+    }
+    const command = recordCommand(r);
+    if (lifts && stamp >= 0 && command !== undefined) out.push({ table: r.table, key: r.key, stamp, command });
+  }
+  return out;
 }

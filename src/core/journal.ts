@@ -152,17 +152,26 @@ export function isExpiredRecord(r: JournalRecord, now: number): boolean {
 export interface CurrentEntry {
   readonly gpt0: number;
   readonly sessCnt: number;
+  /** The entry's rule expiry (gpc1): 0 once a removal lifted it. Absent: not known (treated as live). */
+  readonly ruleExpiry?: number;
 }
 
 /**
  * Adapt a record replayed from another writer to what the table holds now:
  * undefined when the record is older than the entry (its sess_cnt, the time of
- * the last change, is earlier), and index-liveness updates never lower gpt0.
+ * the last change, is earlier), or as old as a removal that lifted the entry
+ * (stamps are whole seconds: a removal wins a tie, so that a rule lifted on
+ * another node is not brought back by a replay from the same second), and
+ * index-liveness updates never lower gpt0.
  */
 export function reconcile(r: JournalRecord, current: CurrentEntry | undefined): JournalRecord | undefined {
   if (r.kind !== "table" || current === undefined) return r;
   const stamp = field(r, RULE_FIELDS.created);
-  if (stamp !== undefined) return stamp < current.sessCnt ? undefined : r;
+  if (stamp !== undefined) {
+    if (stamp < current.sessCnt) return undefined;
+    const lifts = field(r, RULE_FIELDS.ruleExpiry) === 0;
+    return stamp === current.sessCnt && current.ruleExpiry === 0 && !lifts ? undefined : r;
+  }
   const live = field(r, RULE_FIELDS.expiry);
   if (live !== undefined && r.fields.length === 1 && live < current.gpt0) return undefined;
   return r;

@@ -73,6 +73,17 @@ export function removalRecord(table: string, key: string, keepIndex: boolean, no
   return { kind: "table", table, key, fields: keepIndex ? [lift, stamp] : [lift, { name: RULE_FIELDS.expiry, value: 0 }, stamp] };
 }
 
+/**
+ * Whether a removal keeps the entry's liveness (gpt0): a base entry indexes the base's other rules; and
+ * in a cluster every removal does, so that the entry (with its removal stamp) outlives the sweeps until
+ * the rule would have expired anyway: a node that was down then reloads its own older record of the
+ * rule, and reconciling against the entry refuses it (core/journal.ts reconcile). Peers carry writes,
+ * not deletions.
+ */
+export function removalKeepsLiveness(isBase: boolean, clustered: boolean): boolean {
+  return isBase || clustered;
+}
+
 /** Records that learn `rules` at `now` (epoch seconds) + `nowUsec`. */
 export function blockRecords(backend: string, rules: readonly BlockRule[], now: number, originServerId: number, store: StoreLookups, nowUsec = 0): JournalRecord[] {
   const table = RULE_TABLE_PREFIX + backend;

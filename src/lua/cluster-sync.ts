@@ -5,16 +5,17 @@
  * and reason names.
  */
 import { itoa } from "../core/bytes";
-import { PEERS_SECTION, RULE_FIELDS, RULE_TABLE_PREFIX, SYNC_FIELDS, SYNC_TABLE } from "../core/contract";
-import { peersLinked, peersResynced, syncBase, SYNC_LATEST_KEY, SyncEntry, syncStamp, syncWinners } from "../core/cluster-sync";
-import { runCli } from "./runtime-api";
-import { applied } from "./sync-publish";
+import { PEERS_SECTION, RULE_FIELDS, SYNC_FIELDS, SYNC_TABLE } from "../core/contract";
+import { needsReassert, peersLinked, peersResynced, REASSERT_AFTER_MS, syncBase, SYNC_LATEST_KEY, SyncEntry, syncStamp, syncWinners } from "../core/cluster-sync";
+import { cliSucceeded, runCli } from "./runtime-api";
+import { haproxyMajor } from "./version";
+import { applied, reassertQueue } from "./sync-publish";
 import { JournalRecord } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { journalAppend } from "./journal-file";
 import { logEvent } from "./log";
-import { StoreMaps, storeMap } from "./store";
+import { ruleLive, StoreMaps, storeMap } from "./store";
 
 /** How often a node looks at the sync table's newest stamp (a lookup), in ms. */
 export const SYNC_POLL_MS = 50;
@@ -33,18 +34,14 @@ function entriesOf(dump: LuaTable<string, LuaTable<string, number>>): SyncEntry[
 }
 
 /** Whether the rule a prefix or qualified entry serves is live in this node's table (core/cluster-sync.ts syncBase). */
-function ruleArrived(r: JournalRecord, now: number): boolean {
+function ruleArrived(r: JournalRecord): boolean {
   const b = syncBase(r);
-  if (b === undefined) return true;
-  const px = core.backends.get(RULE_TABLE_PREFIX + b.backend);
-  const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(b.base);
-  return e !== undefined && (e.get(RULE_FIELDS.expiry) ?? 0) > now;
+  return b === undefined || ruleLive(b.backend, b.base);
 }
 
 /** Apply the winning records of `entries` to this node's maps (and its journal). Returns how many wait for their rule. */
 function applyEntries(settings: Settings, maps: StoreMaps, entries: readonly SyncEntry[]): number {
   const { winners, bad } = syncWinners(entries, applied);
-  const now = core.now().sec;
   let waiting = 0;
   if (bad.length > 0) {
     inc("cluster_sync_bad", bad.length);
@@ -54,7 +51,7 @@ function applyEntries(settings: Settings, maps: StoreMaps, entries: readonly Syn
   for (const w of winners) {
     const r = w.record;
     if (r.kind === "table") continue;
-    if (!ruleArrived(r, now)) {
+    if (!ruleArrived(r)) {
       // not applied yet: read again until the rule arrives (or, once it is dead, left to the full reads)
       waiting++;
       continue;
@@ -135,7 +132,7 @@ export function catchUpFromPeers(settings: Settings, poller: SyncPoller): void {
   const start = core.now();
   for (;;) {
     const res = runCli(settings.runtimeApi, ["show peers " + PEERS_SECTION], 1);
-    if (res.ok && peersResynced(res.output, PEERS_SECTION) === true) break;
+    if (res.ok && peersResynced(res.output, PEERS_SECTION, haproxyMajor()) === true) break;
     const now = core.now();
     const waited = (now.sec - start.sec) * 1000 + Math.floor((now.usec - start.usec) / 1000);
     // the first node up has nobody to learn from: it does not wait for the resync timeout
@@ -145,10 +142,41 @@ export function catchUpFromPeers(settings: Settings, poller: SyncPoller): void {
     }
     if (waited >= CATCH_UP_MS) {
       inc("cluster_catch_up_timeouts");
-      logEvent(core.warning, "peers did not finish teaching this node its tables: serving with what arrived", [["waited_ms", itoa(waited)]]);
+      logEvent(core.warning, "peers did not finish teaching this node its tables: serving with what arrived", [["waited_ms", itoa(waited)], ["linked", itoa(peersLinked(res.output))]]);
       break;
     }
     core.msleep(SYNC_POLL_MS);
   }
   poller.step(true);
+}
+
+/** Write again the removals that are due (sync task, every poll): only where an older write brought the rule back. */
+export function reassertDue(settings: Settings): void {
+  if (reassertQueue.length === 0) return;
+  const now = core.now();
+  const ms = now.sec * 1000 + Math.floor(now.usec / 1000);
+  const cmds: string[] = [];
+  let i = 0;
+  while (i < reassertQueue.length) {
+    const q = reassertQueue[i];
+    const step = REASSERT_AFTER_MS[q.next];
+    if (ms - q.start < step) {
+      i++;
+      continue;
+    }
+    const px = core.backends.get(q.table);
+    const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(q.key);
+    const current = e === undefined ? undefined : { gpt0: e.get(RULE_FIELDS.expiry) ?? 0, sessCnt: e.get(RULE_FIELDS.created) ?? 0, ruleExpiry: e.get(RULE_FIELDS.ruleExpiry) ?? 0 };
+    if (needsReassert(current, q.stamp)) cmds.push(q.command);
+    q.next++;
+    if (q.next >= REASSERT_AFTER_MS.length) reassertQueue.splice(i, 1);
+    else i++;
+  }
+  if (cmds.length === 0) return;
+  inc("cluster_removals_reasserted", cmds.length);
+  const res = runCli(settings.runtimeApi, cmds, 2);
+  if (!res.ok || !cliSucceeded(res.output)) {
+    inc("cluster_reassert_errors");
+    logEvent(core.err, "writing a removal again failed", [["detail", res.output]]);
+  }
 }

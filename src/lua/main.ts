@@ -16,7 +16,7 @@ import { maintenance, openGate } from "./persist";
 import { flushBacklog } from "./journal-file";
 import { gateGivenUp, waitUntilReady } from "./ready";
 import { openBackendMaps, openGlobalMaps } from "./store";
-import { catchUpFromPeers, SYNC_POLL_MS, SyncPoller, syncTable } from "./cluster-sync";
+import { catchUpFromPeers, reassertDue, SYNC_POLL_MS, SyncPoller, syncTable } from "./cluster-sync";
 
 // a settings file that cannot be loaded stops HAProxy here, with its reason: the config is broken, as a
 // bad line in haproxy.cfg would be (`haproxy -c` and render's check refuse it; a reload keeps the old workers)
@@ -51,12 +51,14 @@ if (core.thread <= 1) {
   });
 }
 
-// a cluster node applies the map writes of the other nodes (one task per process: the maps are shared)
-if (core.thread <= 1 && settings.clusterNode.length > 0) {
+// a cluster node applies the map writes of the other nodes (the poller: one per process, the maps are
+// shared), and writes its removals again (every Lua state: each queues its own)
+if (settings.clusterNode.length > 0) {
   core.register_task(() => {
     for (;;) {
       // a failed poll is counted and logged by the guard; the next one runs as usual
       if (poller !== undefined) guard("cluster_sync", () => poller!.step(), () => undefined);
+      guard("cluster_reassert", () => reassertDue(settings), () => undefined);
       core.msleep(SYNC_POLL_MS);
     }
   });

@@ -43,10 +43,14 @@ export function maintenance(settings: Settings, beforeGate?: () => void): void {
     }
   }
   const m: Upkeep = { settings, persist, offset: 0, lastSweep: 0, lastSnapshot: 0, dirty: false, nextExpiry: 0, pressure: false };
+  // a cluster node first learns what its peers hold (lua/cluster-sync.ts): its own state, older, is then
+  // reconciled against it, so that a rule removed while this node was down does not come back
+  const clustered = settings.clusterNode.length > 0;
+  if (clustered && beforeGate !== undefined) beforeGate();
   if (persist) {
     // a failed load is retried: replaying a record twice gives the same state
     for (let attempt = 1; ; attempt++) {
-      const [ok, err] = pcall(() => withSlices(LOAD_SLICE_MS, () => loadState(m)));
+      const [ok, err] = pcall(() => withSlices(LOAD_SLICE_MS, () => loadState(m, clustered)));
       if (ok) break;
       logEvent(core.err, "state load failed", [["attempt", itoa(attempt)], ["detail", tostring(err)]]);
       if (attempt >= 5) break;
@@ -58,8 +62,6 @@ export function maintenance(settings: Settings, beforeGate?: () => void): void {
   }
   // 3.0+ hands the old process's tables over as they were, expired entries not yet swept included
   const pressure = sweep(settings, core.now().sec, persist);
-  // a cluster node first learns what its peers hold (lua/cluster-sync.ts)
-  if (beforeGate !== undefined) beforeGate();
   // open the gate: requests held by edgeblock_wait go on (retried each second until it opens)
   let gateOpen = openGate(settings);
   // 3.0+: the old process's table can still be arriving over the local peer, expired entries included;
@@ -113,12 +115,13 @@ interface Upkeep {
   pressure: boolean;
 }
 
-function loadState(m: Upkeep): void {
+/** Replay the state folder. `reconciled`: against what the tables already hold (a cluster node's peers' newer writes win). */
+function loadState(m: Upkeep, reconciled: boolean): void {
   const now = core.now().sec;
   let corrupt = 0;
-  const rep = new Replayer(m.settings, now, false);
-  // the snapshot's commands file, when it was written with this snapshot, is the fast way to load it
-  const commands = replayCommands(m.settings, rep);
+  const rep = new Replayer(m.settings, now, reconciled);
+  // the snapshot's commands file, when it was written with this snapshot, is the fast way to load it (not reconciled)
+  const commands = reconciled ? { used: false, corrupt: 0 } : replayCommands(m.settings, rep);
   corrupt = corrupt + commands.corrupt;
   for (const file of [SNAPSHOT_FILE, JOURNAL_OLD_FILE, JOURNAL_FILE]) {
     if (file === SNAPSHOT_FILE && commands.used) continue;

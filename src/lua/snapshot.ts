@@ -15,6 +15,8 @@ import { applyMutations } from "./store";
 import { CheckedFile } from "./checked-file";
 import { batchLine, COMMANDS_HEADER, commandsTrailer, SNAPSHOT_COMMANDS_FILE } from "../core/snapshot-commands";
 import { CLI_BATCH_BYTES } from "../core/runtime-cmd";
+import { clusterPrune } from "../core/cluster-sync";
+import { ruleLive } from "./store";
 
 /** How long compactions leave the commands file out after a snapshot failed while writing both. */
 const COMMANDS_PAUSE_S = 3600;
@@ -122,7 +124,9 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   }
   os.remove(path(settings, JOURNAL_OLD_FILE));
   if (cmds !== undefined) writeCommands(settings, cmds, cmdsTmp, head, out.written());
-  if (fin.prune.length > 0) applyMutations(settings, fin.prune, [], isStopping, true);
+  // a cluster node's records hold only its own rules: it prunes by its live tables (core/cluster-sync.ts)
+  const prune = settings.clusterNode.length > 0 ? clusterPrune(fin.prune, ruleLive) : fin.prune;
+  if (prune.length > 0) applyMutations(settings, prune, [], isStopping, true);
   const freed = clearer.finish();
   const t3 = msNow();
   if (freed > 0) inc("rules_expired", freed);
@@ -132,7 +136,7 @@ export function snapshot(settings: Settings, now: number): { nextExpiry: number;
   }
   logEvent(core.info, "snapshot written", [
     ["records", itoa(records)],
-    ["map_entries_pruned", itoa(fin.prune.length)],
+    ["map_entries_pruned", itoa(prune.length)],
     ["expired_freed", itoa(freed)],
     ["ms", itoa(t1 - t0) + "/" + itoa(t2 - t1) + "/" + itoa(t3 - t2)],
     ["longest_slice_ms", itoa(longestSliceMs())],

@@ -32,7 +32,7 @@ function currentEntry(r: JournalRecord): CurrentEntry | undefined {
   const px = core.backends.get(r.table);
   const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(r.key);
   if (e === undefined) return undefined;
-  return { gpt0: e.get(RULE_FIELDS.expiry) ?? 0, sessCnt: e.get(RULE_FIELDS.created) ?? 0 };
+  return { gpt0: e.get(RULE_FIELDS.expiry) ?? 0, sessCnt: e.get(RULE_FIELDS.created) ?? 0, ruleExpiry: e.get(RULE_FIELDS.ruleExpiry) ?? 0 };
 }
 
 /** Whether a field list is `name=digits` pairs joined by single commas, and nothing else (one pass in C). */

@@ -8,7 +8,7 @@ import { RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, isQualified, ruleKeys, specOf } from "../core/rulekey";
 import { splitOn } from "../core/bytes";
-import { blockRecords, dropSpec, prefixMapFile, qualMapFile, removalRecord, StoreLookups } from "../core/store-records";
+import { blockRecords, dropSpec, prefixMapFile, qualMapFile, removalKeepsLiveness, removalRecord, StoreLookups } from "../core/store-records";
 import { Settings } from "../core/settings";
 import { BlockRule, RemoveRule } from "../core/verdict";
 import { journalAppend } from "./journal-file";
@@ -18,7 +18,7 @@ import { chooseVictims } from "./evict";
 import { inc } from "./counters";
 import { isStopping, StopProbe } from "./ready";
 import { cliSucceeded, runCli } from "./runtime-api";
-import { forgetApplied, publishMapWrites } from "./sync-publish";
+import { forgetApplied, publishMapWrites, queueReassertions } from "./sync-publish";
 
 const MapClass = (_G as unknown as { Map: HaproxyMapClass }).Map;
 
@@ -85,6 +85,11 @@ function liveness(t: HaproxyStickTable | undefined, key: string): number {
   if (e === undefined) return 0;
   const v = e.get(RULE_FIELDS.expiry);
   return v === undefined ? 0 : v;
+}
+
+/** Whether a base key is live (its liveness deadline ahead) in a backend's rule table now. */
+export function ruleLive(backend: string, base: string): boolean {
+  return liveness(tableOf(backend), base) > core.now().sec;
 }
 
 /** Table fill, for the on-full policy. */
@@ -230,7 +235,7 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
     const e = t.lookup(key);
     if (e === undefined) return;
     if ((e.get(RULE_FIELDS.ruleExpiry) ?? 0) > 0) removed++;
-    muts.push(removalRecord(table, key, keepIndex, now));
+    muts.push(removalRecord(table, key, removalKeepsLiveness(keepIndex, settings.clusterNode.length > 0), now));
   };
   for (const r of removes) {
     const base = baseKey(r.match.path, r.match.prefix);
@@ -257,5 +262,6 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
   }
   if (muts.length === 0) return { removed: 0 };
   const error = applyMutations(settings, muts, [], hints.stopping);
+  if (error === undefined && settings.clusterNode.length > 0) queueReassertions(muts);
   return error === undefined ? { removed } : { error, removed: 0 };
 }

@@ -3,7 +3,7 @@
  * call as the rest of a learn (lua/cluster-sync.ts applies the other nodes' ones).
  */
 import { itoa } from "../core/bytes";
-import { syncCommands, syncKeyLength, syncStamp } from "../core/cluster-sync";
+import { reassertions, syncCommands, syncKeyLength, syncStamp } from "../core/cluster-sync";
 import { JournalRecord } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
@@ -28,4 +28,22 @@ export function publishMapWrites(settings: Settings, muts: readonly JournalRecor
 /** Map writes this node makes for itself (a compaction's pruning): not published, and the next full read may apply the cluster's record again. */
 export function forgetApplied(muts: readonly JournalRecord[]): void {
   for (const m of muts) if (m.kind !== "table") delete applied[m.file + "\t" + m.key];
+}
+
+/** Removals this node writes again (core/cluster-sync.ts REASSERT_AFTER_MS), each with the time it is due next. */
+export interface Reassertion {
+  readonly table: string;
+  readonly key: string;
+  readonly stamp: number;
+  readonly command: string;
+  readonly start: number;
+  next: number;
+}
+export const reassertQueue: Reassertion[] = [];
+
+/** Queue the removals among `muts` to be written again (a cluster node's; the sync task writes them). */
+export function queueReassertions(muts: readonly JournalRecord[]): void {
+  const now = core.now();
+  const ms = now.sec * 1000 + Math.floor(now.usec / 1000);
+  for (const r of reassertions(muts)) reassertQueue.push({ ...r, start: ms, next: 0 });
 }

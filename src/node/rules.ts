@@ -4,10 +4,10 @@ import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_FIELDS, RULE_TA
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
 import { unpackReason } from "../core/rule";
-import { blockRecords, qualMapFile, removalRecord } from "../core/store-records";
+import { blockRecords, qualMapFile, removalKeepsLiveness, removalRecord } from "../core/store-records";
 import { escapeCliArg, NO_ENTRY_ANSWER, parseTableLine, retryEviction } from "../core/runtime-cmd";
 import { journalAppend, runtimeCommand } from "./runtime";
-import { syncCommands, syncKeyLength } from "../core/cluster-sync";
+import { needsReassert, REASSERT_AFTER_MS, reassertions, syncCommands, syncKeyLength } from "../core/cluster-sync";
 import { Settings } from "../core/settings";
 
 /** The cluster part of a StoreLocation, from the settings the edge runs with. */
@@ -149,7 +149,7 @@ export async function removeRules(loc: StoreLocation, backend: string, keys: rea
     if (!live.has(key)) continue;
     n++;
     const p = parseRuleKey(key)!;
-    records.push(removalRecord(table, key, key === p.base, Math.floor(Date.now() / 1000)));
+    records.push(removalRecord(table, key, removalKeepsLiveness(key === p.base, loc.cluster !== undefined), Math.floor(Date.now() / 1000)));
     if (p.spec) {
       const list = (quals.get(p.base) ?? "").split(" ").filter((s) => s && s !== p.spec);
       quals.set(p.base, list.join(" "));
@@ -157,7 +157,25 @@ export async function removeRules(loc: StoreLocation, backend: string, keys: rea
     }
   }
   if (records.length > 0) await apply(loc, records);
+  if (loc.cluster) await reassertRemovals(loc, records);
   return n;
+}
+
+/** A cluster node writes its removals again once in-flight writes of other nodes landed (core/cluster-sync.ts REASSERT_AFTER_MS). */
+async function reassertRemovals(loc: StoreLocation, records: readonly JournalRecord[]): Promise<void> {
+  const todo = reassertions(records);
+  const start = Date.now();
+  for (const after of REASSERT_AFTER_MS) {
+    if (todo.length === 0) return;
+    await new Promise((r) => setTimeout(r, Math.max(0, start + after - Date.now())));
+    const again: string[] = [];
+    for (const q of todo) {
+      const e = parseTableLine((await runtimeCommand(loc.socket, [`show table ${escapeCliArg(q.table)} key ${escapeCliArg(q.key)}`])).split("\n").find((l) => l.includes(": key=")) ?? "");
+      const current = e === undefined ? undefined : { gpt0: e.data[RULE_FIELDS.expiry] ?? 0, sessCnt: e.data[RULE_FIELDS.created] ?? 0, ruleExpiry: e.data[RULE_FIELDS.ruleExpiry] ?? 0 };
+      if (needsReassert(current, q.stamp)) again.push(q.command);
+    }
+    if (again.length > 0) await runtimeCommand(loc.socket, again);
+  }
 }
 
 /** Remove every rule of a backend. */

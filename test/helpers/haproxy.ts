@@ -148,7 +148,7 @@ export interface Edge {
   /** Graceful reload: `kill -USR2` to the master, or a new process with `-sf <old pid>`. Resolves once the new process loaded its state. */
   reload(): Promise<void>;
   /** Full stop, then start again from the same folder (state files kept, unless emptyState). */
-  restart(opts?: { emptyState?: boolean }): Promise<void>;
+  restart(opts?: { emptyState?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
   /** How many times a pattern occurs in the log so far. */
   count(re: RegExp): number;
   /** Everything HAProxy printed so far (logs go to stderr). */
@@ -285,6 +285,7 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
       const loaded = count(/edgeblock: state loaded/);
       await stopProcess(p);
       if (ro.emptyState && config.state.dir !== "") for (const f of readdirSync(config.state.dir)) rmSync(path.join(config.state.dir, f), { recursive: true, force: true });
+      if (ro.whileDown) await ro.whileDown();
       p = await launch([]);
       await waitUp(p, loaded);
     },

@@ -49,13 +49,14 @@ beforeAll(async () => {
     "/yeet": { status: 404, headers: { "X-Edge-Resource": "false" } },
     "/scanned": { status: 404, headers: { "X-Edge-Resource": "false" } },
     "/after-a": { status: 404, headers: { "X-Edge-Resource": "false" } },
+    "/lift": { status: 200, headers: { "Edge-Rule": 'remove;path="/retired2"' } },
     "/admin/x": { status: 404, headers: { "Edge-Rule": 'block;path="/admin";prefix;methods=*;status=403;body="no admin here";reason=scanner' } },
     "/short": { status: 404, headers: { "Edge-Rule": "block;ttl=3;reason=short" } },
   });
   const ports = [await freePort(), await freePort(), await freePort()];
   const list = NAMES.map((n, i) => `{ name: ${n}, address: 127.0.0.1, port: ${ports[i]} }`).join(", ");
   nodes = [];
-  for (const n of NAMES) nodes.push(await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: `peers: { local: ${n}, nodes: [ ${list} ] }` }));
+  for (const n of NAMES) nodes.push(await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: `peers: { local: ${n}, nodes: [ ${list} ] }\nstate: { snapshot_interval: 1, sweep_interval: 1 }` }));
 });
 afterAll(async () => {
   for (const n of nodes ?? []) await n.stop();
@@ -79,6 +80,17 @@ describe("a cluster over HAProxy peers", () => {
     for (const n of nodes) expect(n.luaErrors()).toEqual([]);
   });
 
+  it("a node's compaction keeps the rules other nodes taught it (its own records do not hold them)", async () => {
+    const b = nodes[1];
+    const before = b.count(/edgeblock: snapshot written/);
+    await waitFor("a compaction on nb", () => b.count(/edgeblock: snapshot written/) > before, 5000);
+    const hits = (await backend.hits())["/admin/after-compaction"] ?? 0;
+    const r = await b.get("/admin/after-compaction");
+    expect(r.status).toBe(403);
+    expect(r.body).toBe("no admin here");
+    expect((await backend.hits())["/admin/after-compaction"] ?? 0).toBe(hits);
+  });
+
   it("rules added by the CLI on one node block on every node", async () => {
     const [a, b, c] = nodes;
     const prefix = eb(c, ["rules", "add", "--backend", "app", "--path", "/ops", "--prefix", "--status", "410", "--body", "gone for good", "--reason", "retired"]);
@@ -91,6 +103,14 @@ describe("a cluster over HAProxy peers", () => {
       expect(res.body).toBe("gone for good");
       expect((await blockedOn(n, "/retired")).status).toBe(451);
     }
+  });
+
+  it("a removal signal on one node lifts the rule on every node", async () => {
+    const [a, b, c] = nodes;
+    expect(eb(a, ["rules", "add", "--backend", "app", "--path", "/retired2", "--status", "451"]).code).toBe(0);
+    for (const n of [b, c]) expect((await blockedOn(n, "/retired2")).status).toBe(451);
+    expect((await c.get("/lift")).status).toBe(200);
+    for (const n of nodes) await passedOn(n, "/retired2");
   });
 
   it("a removal on one node lifts the rule on every node", async () => {
@@ -132,8 +152,11 @@ describe("a cluster over HAProxy peers", () => {
     const [a, , c] = nodes;
     await a.get("/scanned");
     await blockedOn(c, "/scanned");
+    const gaveUp = c.count(/peers did not finish teaching/);
     await c.restart({ emptyState: true });
     const started = Date.now();
+    // the others taught it: it did not wait out its bound
+    expect(c.count(/peers did not finish teaching/)).toBe(gaveUp);
     // the first requests: a starting node holds requests until its peers taught it (bounded), so none passes unchecked
     const hits = await backend.hits();
     expect((await c.get("/scanned")).status).toBe(404);
@@ -145,6 +168,32 @@ describe("a cluster over HAProxy peers", () => {
     await passedOn(c, "/retired");
     await passedOn(c, "/ops/again");
     console.log(`node restarted empty: enforcing what its peers hold after ${Date.now() - started} ms`);
+  });
+
+  it("a node restarted with its own older state does not bring back a rule removed while it was down", async () => {
+    const [a, b, c] = nodes;
+    // the rule is in c's own journal: c's CLI wrote it
+    expect(eb(c, ["rules", "add", "--backend", "app", "--path", "/stale", "--status", "451"]).code).toBe(0);
+    for (const n of [a, b]) expect((await blockedOn(n, "/stale")).status).toBe(451);
+    await c.restart({
+      whileDown: async () => {
+        // stamps are whole seconds: the removal is later than c's record
+        await new Promise((r) => setTimeout(r, 1100));
+        expect(eb(a, ["rules", "remove", "--backend", "app", "/stale"]).code).toBe(0);
+        await passedOn(b, "/stale");
+        // sweeps run on a and b meanwhile (state.sweep_interval: 1)
+        await new Promise((r) => setTimeout(r, 2500));
+      },
+    });
+    expect(c.count(/peers did not finish teaching/)).toBe(0);
+    for (const n of [c, a, b]) await passedOn(n, "/stale");
+    // and it stays lifted: c's own record did not travel to the others after its load
+    await new Promise((r) => setTimeout(r, 500));
+    for (const n of nodes) {
+      const before = (await backend.hits())["/stale"] ?? 0;
+      await n.get("/stale");
+      expect((await backend.hits())["/stale"]).toBe(before + 1);
+    }
   });
 
   it("a stopped node does not stop the others: they keep enforcing and keep learning from each other", async () => {

@@ -4,7 +4,8 @@
  * starting node, the same in both runtimes.
  */
 import { describe, expect, it } from "vitest";
-import { peersLinked, peersResynced, syncBase, syncCommands, syncKey, syncKeyLength, syncWinners } from "../../src/core/cluster-sync";
+import { clusterPrune, mapEntryBase, needsReassert, peersLinked, peersResynced, reassertions, syncBase, syncCommands, syncKey, syncKeyLength, syncWinners } from "../../src/core/cluster-sync";
+import { removalRecord } from "../../src/core/store-records";
 import { JournalRecord } from "../../src/core/journal";
 import { expectSameInBoth } from "../helpers/dual";
 
@@ -80,16 +81,50 @@ describe("cluster sync records", () => {
     const head = (flags: string) => `0x55d0: [06/Dec/2026:06:59:31] id=edgeblock disabled=0 flags=0x${flags} resync_timeout=4s task_calls=4\n`;
     const remote = (name: string, status: string) => `  0x55d1: id=${name}(remote,active) addr=127.0.0.1:35681 last_status=${status} last_hdshk=0s\n`;
     const local = "  0x55d2: id=nc(local,inactive) addr=127.0.0.1:46381 last_status=NONE last_hdshk=<NEVER>\n";
-    const cases: [string, string][] = [
-      [head("6811") + local + remote("nb", "ESTA"), "edgeblock"],
-      [head("6813") + local, "edgeblock"],
-      [head("3"), "edgeblock"],
-      [head("2"), "edgeblock"],
-      [head("3"), "edgeblock_local"],
-      ["Unknown command", "edgeblock"],
+    const cases: [string, string, number][] = [
+      // 2.6: taught partially by a node that never finished its own resync (0x800), or fully (0x200)
+      [head("6811") + local + remote("nb", "ESTA"), "edgeblock", 2],
+      [head("6201") + local, "edgeblock", 2],
+      [head("6011") + local, "edgeblock", 2],
+      // 3.x moved those flags (0x8000000 partially, 0x2000000 fully); 0x800 means something else there
+      [head("6811"), "edgeblock", 3],
+      [head("8000011"), "edgeblock", 3],
+      [head("2000001"), "edgeblock", 3],
+      [head("6813") + local, "edgeblock", 2],
+      [head("3"), "edgeblock", 3],
+      [head("2"), "edgeblock", 3],
+      [head("3"), "edgeblock_local", 3],
+      ["Unknown command", "edgeblock", 2],
     ];
-    expect(expectSameInBoth("core.cluster-sync", "peersResynced", peersResynced, cases)).toEqual([false, true, true, false, undefined, undefined]);
+    expect(expectSameInBoth("core.cluster-sync", "peersResynced", peersResynced, cases)).toEqual([true, true, false, false, true, true, true, true, false, undefined, undefined]);
     const links: [string][] = [[head("1") + local + remote("na", "ESTA") + remote("nb", "CONN")], [head("1") + local], [head("1") + remote("na", "ESTA") + remote("nb", "ESTA")]];
     expect(expectSameInBoth("core.cluster-sync", "peersLinked", peersLinked, links)).toEqual([1, 0, 2]);
+  });
+
+  it("write a removal again while nothing newer was written to its entry, and not once it is gone", () => {
+    const lift = removalRecord("eb_rules_app", "/a", true, 500);
+    expect(expectSameInBoth("core.cluster-sync", "reassertions", reassertions, [[[lift, table, prefixSet]]])).toEqual([
+      [{ table: "eb_rules_app", key: "/a", stamp: 500, command: "set table eb_rules_app key /a data.gpc1 0 data.sess_cnt 500" }],
+    ]);
+    const cases: [{ gpt0: number; sessCnt: number; ruleExpiry: number } | undefined, number][] = [
+      // an older write brought the rule back; the removal still holds (another node may not); a newer learn; gone
+      [{ gpt0: 900, sessCnt: 400, ruleExpiry: 900 }, 500],
+      [{ gpt0: 900, sessCnt: 500, ruleExpiry: 0 }, 500],
+      [{ gpt0: 900, sessCnt: 501, ruleExpiry: 1200 }, 500],
+      [undefined, 500],
+    ];
+    expect(expectSameInBoth("core.cluster-sync", "needsReassert", needsReassert, cases)).toEqual([true, true, false, false]);
+  });
+
+  it("a cluster node prunes a prefix or qualified entry only when its rule is not live, and never a body or reason", () => {
+    const prune: JournalRecord[] = [prefixDel, { kind: "map-del", file: "eb_prefix_app.map", key: "/gone/" }, { kind: "map-del", file: "eb_bodies.map", key: "1" }, { kind: "map-set", file: "eb_qual_app.map", key: "/q", value: "POST" }];
+    const live = (backend: string, base: string) => backend === "app" && base === "^/admin";
+    expect(clusterPrune(prune, live)).toEqual([{ kind: "map-del", file: "eb_prefix_app.map", key: "/gone/" }, { kind: "map-set", file: "eb_qual_app.map", key: "/q", value: "POST" }]);
+    expect(expectSameInBoth("core.cluster-sync", "mapEntryBase", mapEntryBase, [["eb_prefix_app.map", "/gone/"], ["eb_qual_app.map", "/q"], ["eb_bodies.map", "1"], ["eb_prefix_app.map", "/"]])).toEqual([
+      { backend: "app", base: "^/gone" },
+      { backend: "app", base: "/q" },
+      undefined,
+      undefined,
+    ]);
   });
 });

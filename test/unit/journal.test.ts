@@ -63,5 +63,10 @@ describe("journal records", () => {
     expect(reconcile(T([["gpt0", 400]]), { gpt0: 500, sessCnt: 20 })).toBeUndefined();
     expect(reconcile(T([["gpt0", 600]]), { gpt0: 500, sessCnt: 20 })).toBeDefined();
     expect(reconcile(T([["gpt0", 600]]), undefined)).toBeDefined();
+    // a removal wins a tie of whole-second stamps: a live record of the same second does not undo it
+    expect(reconcile(T([["gpc1", 900], ["sess_cnt", 20]]), { gpt0: 500, sessCnt: 20, ruleExpiry: 0 })).toBeUndefined();
+    expect(reconcile(T([["gpc1", 900], ["sess_cnt", 20]]), { gpt0: 500, sessCnt: 20, ruleExpiry: 800 })).toBeDefined();
+    expect(reconcile(T([["gpc1", 0], ["sess_cnt", 20]]), { gpt0: 500, sessCnt: 20, ruleExpiry: 0 })).toBeDefined();
+    expect(reconcile(T([["gpc1", 900], ["sess_cnt", 21]]), { gpt0: 500, sessCnt: 20, ruleExpiry: 0 })).toBeDefined();
   });
 });
