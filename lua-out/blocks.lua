@@ -1379,11 +1379,50 @@ function ____exports.peersResynced(showPeers, section, major)
     end
     return nil
 end
+--- The word after `name=` in a line, up to the next space (or the line's end).
+local function wordAfter(line, name)
+    local at = (string.find(line, (" " .. name) .. "=", nil, true) or 0) - 1
+    if at < 0 then
+        return ""
+    end
+    local from = at + #name + 2
+    local sp = (string.find(
+        line,
+        " ",
+        math.max(from + 1, 1),
+        true
+    ) or 0) - 1
+    return sp < 0 and __TS__StringSubstring(line, from) or __TS__StringSubstring(line, from, sp)
+end
+--- The nodes `show peers <section>` lists (2.6 to 3.4 print each as `0x..: id=<name>(local|remote,...) addr=... last_status=... last_hdshk=...`).
+function ____exports.peerLinks(showPeers)
+    local out = {}
+    for ____, line in ipairs(splitOn(showPeers, 10)) do
+        do
+            local id = wordAfter(line, "id")
+            local paren = (string.find(id, "(", nil, true) or 0) - 1
+            if paren <= 0 or (string.find(line, " last_status=", nil, true) or 0) - 1 < 0 then
+                goto __continue46
+            end
+            local status = wordAfter(line, "last_status")
+            out[#out + 1] = {
+                name = __TS__StringSubstring(id, 0, paren),
+                ["local"] = (string.find(id, "(local", nil, true) or 0) - 1 == paren,
+                linked = status == "ESTA",
+                status = status,
+                handshake = wordAfter(line, "last_hdshk"),
+                address = wordAfter(line, "addr")
+            }
+        end
+        ::__continue46::
+    end
+    return out
+end
 --- How many other nodes `show peers` lists with an established link (a node none is linked to has nobody to learn from).
 function ____exports.peersLinked(showPeers)
     local n = 0
-    for ____, line in ipairs(splitOn(showPeers, 10)) do
-        if (string.find(line, "(remote", nil, true) or 0) - 1 >= 0 and (string.find(line, " last_status=ESTA", nil, true) or 0) - 1 >= 0 then
+    for ____, l in ipairs(____exports.peerLinks(showPeers)) do
+        if not l["local"] and l.linked then
             n = n + 1
         end
     end
@@ -1407,7 +1446,7 @@ function ____exports.reassertions(records)
     for ____, r in ipairs(records) do
         do
             if r.kind ~= "table" then
-                goto __continue49
+                goto __continue55
             end
             local lifts = false
             local stamp = -1
@@ -1424,7 +1463,7 @@ function ____exports.reassertions(records)
                 out[#out + 1] = {table = r.table, key = r.key, stamp = stamp, command = command}
             end
         end
-        ::__continue49::
+        ::__continue55::
     end
     return out
 end

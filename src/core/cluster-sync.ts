@@ -171,12 +171,46 @@ export function peersResynced(showPeers: string, section: string, major: number)
   return undefined;
 }
 
+/** One node of `show peers <section>`, as this node sees its link. */
+export interface PeerLink {
+  readonly name: string;
+  /** This node itself (the local peer). */
+  readonly local: boolean;
+  /** The link is established (last_status=ESTA). */
+  readonly linked: boolean;
+  /** HAProxy's last status of the link (ESTA, CONN, NONE...). */
+  readonly status: string;
+  /** Since the last handshake, as HAProxy prints it (`5s`, `<NEVER>`). */
+  readonly handshake: string;
+  readonly address: string;
+}
+
+/** The word after `name=` in a line, up to the next space (or the line's end). */
+function wordAfter(line: string, name: string): string {
+  const at = line.indexOf(" " + name + "=");
+  if (at < 0) return "";
+  const from = at + name.length + 2;
+  const sp = line.indexOf(" ", from);
+  return sp < 0 ? line.substring(from) : line.substring(from, sp);
+}
+
+/** The nodes `show peers <section>` lists (2.6 to 3.4 print each as `0x..: id=<name>(local|remote,...) addr=... last_status=... last_hdshk=...`). */
+export function peerLinks(showPeers: string): PeerLink[] {
+  const out: PeerLink[] = [];
+  for (const line of splitOn(showPeers, 10)) {
+    const id = wordAfter(line, "id");
+    const paren = id.indexOf("(");
+    if (paren <= 0 || line.indexOf(" last_status=") < 0) continue;
+    const status = wordAfter(line, "last_status");
+    out.push({ name: id.substring(0, paren), local: id.indexOf("(local") === paren, linked: status === "ESTA", status, handshake: wordAfter(line, "last_hdshk"), address: wordAfter(line, "addr") });
+  }
+  return out;
+}
+
 /** How many other nodes `show peers` lists with an established link (a node none is linked to has nobody to learn from). */
 export function peersLinked(showPeers: string): number {
   let n = 0;
-  for (const line of splitOn(showPeers, 10)) {
-    if (line.indexOf("(remote") >= 0 && line.indexOf(" last_status=ESTA") >= 0) n++;
-  }
+  for (const l of peerLinks(showPeers)) if (!l.local && l.linked) n++;
   return n;
 }
 

@@ -13,7 +13,8 @@ import { addRule, clusterOf, enforcementOn, flushRules, listRules, removeRules, 
 import { RuntimeApiError, runtimeCommand } from "./runtime";
 import { explainLive } from "./explain";
 import { humanDuration, startUi } from "./ui";
-import { RULE_TABLE_PREFIX, SETTINGS_ENV } from "../core/contract";
+import { PEERS_SECTION, RULE_TABLE_PREFIX, SETTINGS_ENV } from "../core/contract";
+import { peerLinks, peersResynced } from "../core/cluster-sync";
 import { checkStaticMap, readStaticMap } from "./static-map";
 import { operatorBlock } from "../core/protocol";
 import { haproxyBin } from "./haproxy-bin";
@@ -321,12 +322,25 @@ async function statusCommand(args: string[], io: Io): Promise<number> {
       store: { entries: m ? Number(m[2]) : 0, capacity: m ? Number(m[1]) : (b?.maxRules ?? 0) },
     };
   });
+  // a cluster node: every node as this one sees its peer link (show peers)
+  const clustered = loc.settings.clusterNode.length > 0;
+  const peersOut = clustered ? await runtimeCommand(loc.socket, [`show peers ${PEERS_SECTION}`]) : "";
+  const cluster = clustered
+    ? {
+        node: loc.settings.clusterNode,
+        caughtUp: peersResynced(peersOut, PEERS_SECTION, Number(/^(\d+)\./.exec(haproxyVersion)?.[1] ?? "3")) ?? false,
+        peers: peerLinks(peersOut)
+          .filter((p) => !p.local)
+          .map((p) => ({ name: p.name, address: p.address, connected: p.linked, status: p.status, lastHandshake: p.handshake })),
+      }
+    : undefined;
   const status = {
     edgeblock: VERSION,
     haproxy: haproxyVersion,
     enforcement: (await enforcementOn(loc)) ? "on" : "off",
     dryRun: c?.dryRun ?? false,
     backends,
+    ...(cluster ? { cluster } : {}),
   };
   if (flag(args, "--json")) {
     io.out(JSON.stringify(status, null, 2) + "\n");
@@ -337,6 +351,10 @@ async function statusCommand(args: string[], io: Io): Promise<number> {
   for (const b of backends) {
     const pct = b.store.capacity ? ((100 * b.store.entries) / b.store.capacity).toFixed(1) : "0";
     io.out(`backend ${b.backend}${b.trusted === false ? " (untrusted)" : ""}: ${b.rules.enforce} rules enforced, ${b.rules.dryRun} dry-run; store ${b.store.entries}/${b.store.capacity} entries (${pct}% full)\n`);
+  }
+  if (cluster) {
+    io.out(`cluster node ${cluster.node}: ${cluster.caughtUp ? "caught up with its peers" : "not (yet) taught by a peer"}\n`);
+    for (const p of cluster.peers) io.out(`  peer ${p.name} ${p.address}: ${p.connected ? "connected" : `not connected (${p.status})`}, last handshake ${p.lastHandshake} ago\n`);
   }
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@
  * catches up from its peers; a stopped node does not stop the others.
  */
 import { spawnSync } from "node:child_process";
+import * as net from "node:net";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Backend, Edge, freePort, Response, startBackend, startEdge, stopAll, waitFor } from "../helpers/haproxy";
@@ -22,13 +23,13 @@ function eb(on: Edge, args: string[]) {
 }
 
 /** The node's answer once it answers `p` itself (the backend not contacted), waiting for replication. */
-async function blockedOn(on: Edge, p: string): Promise<Response> {
+async function blockedOn(on: Edge, p: string, timeoutMs = CONVERGE_MS): Promise<Response> {
   let last: Response | undefined;
   await waitFor(`${p} blocked on ${on.config.peers?.local}`, async () => {
     const before = (await backend.hits())[p] ?? 0;
     last = await on.get(p);
     return ((await backend.hits())[p] ?? 0) === before;
-  }, CONVERGE_MS);
+  }, timeoutMs);
   return last!;
 }
 
@@ -49,19 +50,88 @@ beforeAll(async () => {
     "/yeet": { status: 404, headers: { "X-Edge-Resource": "false" } },
     "/scanned": { status: 404, headers: { "X-Edge-Resource": "false" } },
     "/after-a": { status: 404, headers: { "X-Edge-Resource": "false" } },
+    "/p1": { status: 404, headers: { "X-Edge-Resource": "false" } },
+    "/p2": { status: 404, headers: { "X-Edge-Resource": "false" } },
+    "/p3": { status: 404, headers: { "Edge-Rule": 'block;path="/p3";prefix;status=410;body="partitioned";reason=cut' } },
+    ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`/c${i}`, { status: 404, headers: { "X-Edge-Resource": "false" } }])),
     "/lift": { status: 200, headers: { "Edge-Rule": 'remove;path="/retired2"' } },
     "/admin/x": { status: 404, headers: { "Edge-Rule": 'block;path="/admin";prefix;methods=*;status=403;body="no admin here";reason=scanner' } },
     "/short": { status: 404, headers: { "Edge-Rule": "block;ttl=3;reason=short" } },
   });
   const ports = [await freePort(), await freePort(), await freePort()];
-  const list = NAMES.map((n, i) => `{ name: ${n}, address: 127.0.0.1, port: ${ports[i]} }`).join(", ");
+  // every link of nc goes through a relay this test can cut: the others reach nc, and nc reaches them, through it
+  const relayTo = async (port: number) => {
+    const r = await startRelay(port);
+    relays.push(r);
+    return r.port;
+  };
+  const seen: number[][] = [
+    [ports[0], ports[1], await relayTo(ports[2])],
+    [ports[0], ports[1], await relayTo(ports[2])],
+    [await relayTo(ports[0]), await relayTo(ports[1]), ports[2]],
+  ];
   nodes = [];
-  for (const n of NAMES) nodes.push(await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: `peers: { local: ${n}, nodes: [ ${list} ] }\nstate: { snapshot_interval: 1, sweep_interval: 1 }` }));
+  for (const [i, n] of NAMES.entries()) {
+    const list = NAMES.map((m, j) => `{ name: ${m}, address: 127.0.0.1, port: ${seen[i][j]} }`).join(", ");
+    nodes.push(await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: `peers: { local: ${n}, nodes: [ ${list} ] }\nstate: { snapshot_interval: 1, sweep_interval: 1 }` }));
+  }
 });
 afterAll(async () => {
   for (const n of nodes ?? []) await n.stop();
+  for (const r of relays) await r.close();
   await stopAll();
 });
+
+/** A TCP relay on loopback to `port` that can be cut (open links closed, new ones refused) and restored. */
+interface Relay {
+  readonly port: number;
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+const relays: Relay[] = [];
+
+async function startRelay(target: number): Promise<Relay> {
+  const open = new Set<net.Socket>();
+  let up = true;
+  const server = net.createServer((client) => {
+    if (!up) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(target, "127.0.0.1");
+    open.add(client);
+    open.add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
+  return {
+    port,
+    cut: () => {
+      up = false;
+      for (const s of open) s.destroy();
+      open.clear();
+    },
+    restore: () => {
+      up = true;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of open) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
 
 describe("a cluster over HAProxy peers", () => {
   it("a rule learned on one node blocks on every node: exact and prefix rules, with their status, body and reason", async () => {
@@ -194,6 +264,69 @@ describe("a cluster over HAProxy peers", () => {
       await n.get("/stale");
       expect((await backend.hits())["/stale"]).toBe(before + 1);
     }
+  });
+
+  it("a node cut off from its peers while another learns converges once its links are back", async () => {
+    const [a, b, c] = nodes;
+    for (const r of relays) r.cut();
+    await waitFor("nc sees no peer", async () => !/connected,/.test(eb(c, ["status"]).out), 10_000);
+    for (const p of ["/p1", "/p2", "/p3"]) expect((await a.get(p)).status).toBe(404);
+    await blockedOn(b, "/p1");
+    // nc has none of them meanwhile (asking nc itself would teach it through its own backend)
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await c.cli("show table eb_rules_app key /p1")).not.toContain("key=/p1");
+    for (const r of relays) r.restore();
+    const back = Date.now();
+    // HAProxy retries a lost peer link every 5 s
+    expect((await blockedOn(c, "/p1", 12_000)).status).toBe(404);
+    expect((await blockedOn(c, "/p2")).status).toBe(404);
+    const p3 = await blockedOn(c, "/p3/x");
+    expect(p3.status).toBe(410);
+    expect(p3.body).toBe("partitioned");
+    console.log(`partition healed: nc enforcing what it missed after ${Date.now() - back} ms`);
+    type Status = { cluster: { node: string; peers: { name: string; connected: boolean }[] } };
+    const st = JSON.parse(eb(c, ["status", "--json"]).out) as Status;
+    expect(st.cluster.node).toBe("nc");
+    expect(st.cluster.peers.map((p) => p.name).sort()).toEqual(["na", "nb"]);
+    await waitFor("nc linked again", () => (JSON.parse(eb(c, ["status", "--json"]).out) as Status).cluster.peers.every((p) => p.connected), 10_000);
+    expect(eb(c, ["status"]).out).toMatch(/^  peer na 127\.0\.0\.1:\d+: connected, last handshake \S+ ago$/m);
+  });
+
+  it("every node reloaded in turn under load: no request fails, no rule is lost", async () => {
+    const [a] = nodes;
+    for (let i = 0; i < 30; i++) await a.get(`/c${i}`);
+    for (const n of nodes) for (let i = 0; i < 30; i++) await blockedOn(n, `/c${i}`);
+    let failed = 0;
+    let done = 0;
+    let stop = false;
+    const deadline = Date.now() + 20_000;
+    // bounded loopback load: 6 loops over the three nodes, each stops at the deadline or when told to
+    const worker = async (w: number) => {
+      for (let i = 0; !stop && Date.now() < deadline; i++) {
+        const n = nodes[(w + i) % 3];
+        const p = i % 2 === 0 ? "/yolo" : `/c${(w * 7 + i) % 30}`;
+        try {
+          const r = await n.get(p);
+          if (r.status !== (p === "/yolo" ? 200 : 404)) failed++;
+        } catch {
+          failed++;
+        }
+        done++;
+      }
+    };
+    const load = Promise.all(Array.from({ length: 6 }, (_, w) => worker(w)));
+    for (const n of nodes) {
+      await new Promise((r) => setTimeout(r, 300));
+      await n.reload();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await load;
+    expect(done).toBeGreaterThan(100);
+    expect(failed).toBe(0);
+    const hits = await backend.hits();
+    for (let i = 0; i < 30; i++) expect(hits[`/c${i}`], `/c${i}`).toBe(1);
+    for (const n of nodes) expect(n.luaErrors()).toEqual([]);
   });
 
   it("a stopped node does not stop the others: they keep enforcing and keep learning from each other", async () => {
