@@ -6770,6 +6770,8 @@ local ruleLive = ____store.ruleLive
 local storeMap = ____store.storeMap
 --- How often a node looks at the sync table's newest stamp (a lookup), in ms.
 ____exports.SYNC_POLL_MS = 50
+--- The next look, when a map write waits for its rule (peers carry the tables one after the other).
+____exports.SYNC_WAIT_POLL_MS = 5
 --- Seconds between full reads of the sync table: they catch records a peer resync brought with older stamps.
 local FULL_READ_EARLY_S = 2
 local FULL_READ_S = 60
@@ -6876,7 +6878,7 @@ function SyncPoller.prototype.step(self, forceFull)
     local stamp = latest == nil and 0 or syncStamp(latest[SYNC_FIELDS.sec] or 0, latest[SYNC_FIELDS.usec] or 0)
     local full = forceFull or now - self.lastFull >= (now - self.started < EARLY_S and FULL_READ_EARLY_S or FULL_READ_S)
     if not full and stamp == self.seen then
-        return
+        return false
     end
     local entries = entriesOf(full and self.t:dump() or self.t:dump({{SYNC_FIELDS.sec, "ge", self.since}}))
     local waiting = applyEntries(self.settings, self.maps, entries)
@@ -6886,6 +6888,7 @@ function SyncPoller.prototype.step(self, forceFull)
     end
     local newest = latest == nil and now or (latest[SYNC_FIELDS.sec] or now)
     self.since = (newest < now and newest or now) - 2
+    return waiting > 0
 end
 --- The sync table, or undefined (logged) when the configuration has none.
 function ____exports.syncTable()
@@ -8471,6 +8474,7 @@ local ____cluster_2Dsync = require("lua.cluster-sync")
 local catchUpFromPeers = ____cluster_2Dsync.catchUpFromPeers
 local reassertDue = ____cluster_2Dsync.reassertDue
 local SYNC_POLL_MS = ____cluster_2Dsync.SYNC_POLL_MS
+local SYNC_WAIT_POLL_MS = ____cluster_2Dsync.SYNC_WAIT_POLL_MS
 local SyncPoller = ____cluster_2Dsync.SyncPoller
 local syncTable = ____cluster_2Dsync.syncTable
 local settings = loadSettings()
@@ -8513,19 +8517,17 @@ if #settings.clusterNode > 0 then
     core.register_task(function()
         do
             while true do
-                if poller ~= nil then
-                    guard(
-                        "cluster_sync",
-                        function() return poller:step() end,
-                        function() return nil end
-                    )
-                end
+                local waiting = poller ~= nil and guard(
+                    "cluster_sync",
+                    function() return poller:step() end,
+                    function() return false end
+                )
                 guard(
                     "cluster_reassert",
                     function() return reassertDue(settings) end,
                     function() return nil end
                 )
-                core.msleep(SYNC_POLL_MS)
+                core.msleep(waiting == true and SYNC_WAIT_POLL_MS or SYNC_POLL_MS)
             end
         end
     end)

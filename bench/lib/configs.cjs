@@ -210,4 +210,4 @@ async function edgeblockCounters(edge) {
   return out;
 }
 
-module.exports = { checkConfig, prepareEdge, ROOT, DIST, EDGE_KINDS, MISSING_SUFFIX, LEARN_PREFIX, startBackend, startEdge, mapCount, edgeblockCounters };
+module.exports = { checkConfig, prepareEdge, ROOT, DIST, BLOCKS, EDGE_KINDS, MISSING_SUFFIX, LEARN_PREFIX, startBackend, startEdge, startHaproxy, mapCount, edgeblockCounters };

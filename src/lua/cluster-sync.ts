@@ -19,6 +19,8 @@ import { ruleLive, StoreMaps, storeMap } from "./store";
 
 /** How often a node looks at the sync table's newest stamp (a lookup), in ms. */
 export const SYNC_POLL_MS = 50;
+/** The next look, when a map write waits for its rule (peers carry the tables one after the other). */
+export const SYNC_WAIT_POLL_MS = 5;
 /** Seconds between full reads of the sync table: they catch records a peer resync brought with older stamps. */
 const FULL_READ_EARLY_S = 2;
 const FULL_READ_S = 60;
@@ -91,13 +93,13 @@ export class SyncPoller {
     private readonly t: HaproxyStickTable,
   ) {}
 
-  /** One poll; called every SYNC_POLL_MS. `forceFull` reads the whole table. */
-  step(forceFull = false): void {
+  /** One poll; called every SYNC_POLL_MS. `forceFull` reads the whole table. Returns whether an entry waits for its rule. */
+  step(forceFull = false): boolean {
     const now = core.now().sec;
     const latest = this.t.lookup(SYNC_LATEST_KEY);
     const stamp = latest === undefined ? 0 : syncStamp(latest.get(SYNC_FIELDS.sec) ?? 0, latest.get(SYNC_FIELDS.usec) ?? 0);
     const full = forceFull || now - this.lastFull >= (now - this.started < EARLY_S ? FULL_READ_EARLY_S : FULL_READ_S);
-    if (!full && stamp === this.seen) return;
+    if (!full && stamp === this.seen) return false;
     // a filtered read still walks the table in C, but builds Lua values only for the recent records
     const entries = entriesOf(full ? this.t.dump() : this.t.dump([[SYNC_FIELDS.sec, "ge", this.since]] as unknown as LuaTable));
     const waiting = applyEntries(this.settings, this.maps, entries);
@@ -106,6 +108,7 @@ export class SyncPoller {
     // records a little older than the newest seen may still arrive (another node's clock, peers' batching): read them again
     const newest = latest === undefined ? now : latest.get(SYNC_FIELDS.sec) ?? now;
     this.since = (newest < now ? newest : now) - 2;
+    return waiting > 0;
   }
 }
 

@@ -16,7 +16,7 @@ import { maintenance, openGate } from "./persist";
 import { flushBacklog } from "./journal-file";
 import { gateGivenUp, waitUntilReady } from "./ready";
 import { openBackendMaps, openGlobalMaps } from "./store";
-import { catchUpFromPeers, reassertDue, SYNC_POLL_MS, SyncPoller, syncTable } from "./cluster-sync";
+import { catchUpFromPeers, reassertDue, SYNC_POLL_MS, SYNC_WAIT_POLL_MS, SyncPoller, syncTable } from "./cluster-sync";
 
 // a settings file that cannot be loaded stops HAProxy here, with its reason: the config is broken, as a
 // bad line in haproxy.cfg would be (`haproxy -c` and render's check refuse it; a reload keeps the old workers)
@@ -57,9 +57,9 @@ if (settings.clusterNode.length > 0) {
   core.register_task(() => {
     for (;;) {
       // a failed poll is counted and logged by the guard; the next one runs as usual
-      if (poller !== undefined) guard("cluster_sync", () => poller!.step(), () => undefined);
+      const waiting = poller !== undefined && guard("cluster_sync", () => poller!.step(), () => false);
       guard("cluster_reassert", () => reassertDue(settings), () => undefined);
-      core.msleep(SYNC_POLL_MS);
+      core.msleep(waiting === true ? SYNC_WAIT_POLL_MS : SYNC_POLL_MS);
     }
   });
 }

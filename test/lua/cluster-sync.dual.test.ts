@@ -4,7 +4,7 @@
  * starting node, the same in both runtimes.
  */
 import { describe, expect, it } from "vitest";
-import { clusterPrune, mapEntryBase, needsReassert, peersLinked, peersResynced, reassertions, syncBase, syncCommands, syncKey, syncKeyLength, syncWinners } from "../../src/core/cluster-sync";
+import { clusterPrune, mapEntryBase, needsReassert, peerLinks, peersLinked, peersResynced, reassertions, syncBase, syncCommands, syncKey, syncKeyLength, syncWinners } from "../../src/core/cluster-sync";
 import { removalRecord } from "../../src/core/store-records";
 import { JournalRecord } from "../../src/core/journal";
 import { expectSameInBoth } from "../helpers/dual";
@@ -99,6 +99,13 @@ describe("cluster sync records", () => {
     expect(expectSameInBoth("core.cluster-sync", "peersResynced", peersResynced, cases)).toEqual([true, true, false, false, true, true, true, true, false, undefined, undefined]);
     const links: [string][] = [[head("1") + local + remote("na", "ESTA") + remote("nb", "CONN")], [head("1") + local], [head("1") + remote("na", "ESTA") + remote("nb", "ESTA")]];
     expect(expectSameInBoth("core.cluster-sync", "peersLinked", peersLinked, links)).toEqual([1, 0, 2]);
+    expect(expectSameInBoth("core.cluster-sync", "peerLinks", peerLinks, [links[0]])).toEqual([
+      [
+        { name: "nc", local: true, linked: false, status: "NONE", handshake: "<NEVER>", address: "127.0.0.1:46381" },
+        { name: "na", local: false, linked: true, status: "ESTA", handshake: "0s", address: "127.0.0.1:35681" },
+        { name: "nb", local: false, linked: false, status: "CONN", handshake: "0s", address: "127.0.0.1:35681" },
+      ],
+    ]);
   });
 
   it("write a removal again while nothing newer was written to its entry, and not once it is gone", () => {
