@@ -354,7 +354,7 @@ async function statusCommand(args: string[], io: Io): Promise<number> {
   }
   if (cluster) {
     io.out(`cluster node ${cluster.node}: ${cluster.caughtUp ? "caught up with its peers" : "not (yet) taught by a peer"}\n`);
-    for (const p of cluster.peers) io.out(`  peer ${p.name} ${p.address}: ${p.connected ? "connected" : `not connected (${p.status})`}, last handshake ${p.lastHandshake} ago\n`);
+    for (const p of cluster.peers) io.out(`  peer ${p.name} ${p.address}: ${p.connected ? `connected, last handshake ${p.lastHandshake} ago` : `not connected (HAProxy: ${p.status})`}\n`);
   }
   return EXIT.ok;
 }
