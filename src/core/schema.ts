@@ -197,6 +197,8 @@ export const FIELDS: readonly Field[] = [
   { yaml: "peers.nodes[].name", kind: "string", shown: "(required)", doc: "Node name: letters, digits, ., - and _ (at most 48); the same on every node's config." },
   { yaml: "peers.nodes[].address", kind: "string", shown: "(required)", doc: "IP address or host name of the node's peer link." },
   { yaml: "peers.nodes[].port", kind: "int", shown: "(required)", min: 1, max: 65535, doc: "Port of the node's peer link (its own, not listen.port or stats.port)." },
+  { yaml: "peers.tls.cert", kind: "string", shown: "(none: links in clear)", doc: "PEM file with this node's certificate and key: the peer links use TLS both ways (HAProxy's ssl crt), each end verifying the other against peers.tls.ca." },
+  { yaml: "peers.tls.ca", kind: "string", shown: "(required with tls)", doc: "PEM file of the CA that signed every node's certificate (ca-file, verify required): a node without such a certificate cannot join." },
   {
     yaml: "peers.sync_size",
     kind: "int",

@@ -49,6 +49,8 @@ export interface PeersConfig {
   readonly nodes: readonly PeerNode[];
   /** Size of the replicated sync table (map writes). */
   readonly syncSize: number;
+  /** Mutual TLS on the peer links (absolute paths). */
+  readonly tls?: { readonly cert: string; readonly ca: string };
 }
 
 /** Sends matching requests to a backend; the first matching route wins, then default_backend (core/route.ts). */
@@ -267,7 +269,7 @@ function listenOf(r: Reader, parent: YAMLMap | undefined, key: "listen" | "stats
 const PEER_NAME = /^[A-Za-z0-9._-]{1,48}$/;
 
 /** The peers block: every node named once, this node among them, its peer port free of the edge's listeners. */
-function peersOf(r: Reader, top: YAMLMap | undefined, ports: ReadonlyArray<[string, Node | undefined, string, number]>, overlap: (a: string, b: string) => boolean): PeersConfig | undefined {
+function peersOf(r: Reader, top: YAMLMap | undefined, ports: ReadonlyArray<[string, Node | undefined, string, number]>, overlap: (a: string, b: string) => boolean, resolve: (p: string) => string): PeersConfig | undefined {
   const m = r.section(top, "peers");
   if (m === undefined) return undefined;
   const nodes: PeerNode[] = [];
@@ -300,7 +302,22 @@ function peersOf(r: Reader, top: YAMLMap | undefined, ports: ReadonlyArray<[stri
   const self = nodes.find((n) => n.name === local);
   const hit = self ? ports.find((p) => p[3] === self.port && overlap(p[2], self.address)) : undefined;
   if (self && hit) r.error(localNode, "peers.local", `this node's peer link ${self.address}:${self.port} is the edge's own ${hit[0]}`);
-  return { local, nodes, syncSize: r.num(m, "peers.sync_size") };
+  const t = r.section(m, "peers.tls");
+  let tls: { cert: string; ca: string } | undefined;
+  if (t !== undefined) {
+    const file = (key: "cert" | "ca") => {
+      const n = r.node(t, key);
+      if (n === undefined) {
+        r.error(t, `peers.tls.${key}`, "required");
+        return "";
+      }
+      const f = resolve(r.text(t, `peers.tls.${key}`));
+      if (!existsSync(f)) r.error(n, `peers.tls.${key}`, `${f} does not exist`);
+      return f;
+    };
+    tls = { cert: file("cert"), ca: file("ca") };
+  }
+  return { local, nodes, syncSize: r.num(m, "peers.sync_size"), ...(tls ? { tls } : {}) };
 }
 
 /** Parse and validate config text. Throws ConfigInvalid listing every problem. */
@@ -482,7 +499,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     const hit = ports.find((p) => p[3] === sv.port && overlap(p[2], sv.address));
     if (hit && !sv.portEnv) r.error(sv.node, sv.field, `${sv.address}:${sv.port} is the edge's own ${hit[0]}: requests would loop`);
   }
-  const peers = peersOf(r, top, ports, overlap);
+  const peers = peersOf(r, top, ports, overlap, resolve);
   const stateNode = r.node(state, "dir");
   const stateDir = r.text(state, "state.dir");
   if (stateDir !== "none" && existsSync(resolve(stateDir)) && !statSync(resolve(stateDir)).isDirectory()) {

@@ -238,7 +238,9 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     peersSection: PEERS_SECTION,
     localPeer: c.peers?.local ?? LOCAL_PEER,
     cluster: c.peers !== undefined,
-    peerNodes: (c.peers?.nodes ?? []).map((n) => ({ name: n.name, addr: `${n.address.includes(":") ? `[${n.address}]` : n.address}:${n.port}` })),
+    peerNodes: (c.peers?.nodes ?? []).map((n) => ({ name: n.name, addr: `${n.address.includes(":") ? `[${n.address}]` : n.address}:${n.port}`, local: n.name === c.peers?.local })),
+    // mutual TLS: this node presents its certificate on both ends of a link and verifies the other's against the CA
+    peerTls: c.peers?.tls ? `ssl crt ${rel(outDir, c.peers.tls.cert, c.absolutePaths)} ca-file ${rel(outDir, c.peers.tls.ca, c.absolutePaths)} verify required` : "",
     localPeersSection: LOCAL_PEERS_SECTION,
     // a node's own counters stay its own: replicated, the nodes' counts would overwrite each other
     statsPeers: c.peers ? LOCAL_PEERS_SECTION : PEERS_SECTION,

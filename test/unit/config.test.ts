@@ -66,6 +66,8 @@ describe("config validation", () => {
     ["a node without a port", GOOD + "peers:\n  local: a\n  nodes:\n    - { name: a, address: 10.0.0.1 }\n", 9, "peers.nodes[0].port", /required/],
     ["this node's peer link on the listen port", GOOD + "peers:\n  local: a\n  nodes: [ { name: a, address: 127.0.0.1, port: 8080 } ]\n", 7, "peers.local", /is the edge's own listen.port/],
     ["an unknown peers field", GOOD + "peers:\n  local: a\n  ssl: true\n  nodes: [ { name: a, address: 10.0.0.1, port: 10000 } ]\n", 8, "peers.ssl", /unknown field/],
+    ["peer TLS without a CA", GOOD + "peers:\n  local: a\n  nodes: [ { name: a, address: 10.0.0.1, port: 10000 } ]\n  tls: { cert: /etc/hostname }\n", 9, "peers.tls.ca", /required/],
+    ["a peer TLS certificate that does not exist", GOOD + "peers:\n  local: a\n  nodes: [ { name: a, address: 10.0.0.1, port: 10000 } ]\n  tls: { cert: /nonexistent/node.pem, ca: /etc/hostname }\n", 9, "peers.tls.cert", /\/nonexistent\/node.pem does not exist/],
     ["a reserved backend name (eb_sync)", GOOD.replace("name: app", "name: eb_sync"), 3, "backends[0].name", /edgeblock uses for its own sections/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
