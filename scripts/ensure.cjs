@@ -38,6 +38,7 @@ const NEEDS = {
     ["haproxy", "haproxy", "the integration tests run a real HAProxy"],
     ["promtool", "prometheus", "the metrics tests run promtool and a real Prometheus"],
     ["chromium", "chromium", "the rules page test runs headless Chromium"],
+    ["openssl", "openssl", "the cluster TLS test makes a CA and node certificates"],
   ],
 };
 // the matrix also fetches Debian's 3.x builds, made to run here with patchelf (scripts/provision-haproxy.cjs)
