@@ -5,7 +5,7 @@ import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
 import { unpackReason } from "../core/rule";
 import { blockRecords, qualMapFile, removalKeepsLiveness, removalRecord } from "../core/store-records";
-import { escapeCliArg, NO_ENTRY_ANSWER, parseTableLine, retryEviction } from "../core/runtime-cmd";
+import { escapeCliArg, NO_ENTRY_ANSWER, parseTableLine, retryEviction, TableEntry } from "../core/runtime-cmd";
 import { journalAppend, runtimeCommand } from "./runtime";
 import { needsReassert, REASSERT_AFTER_MS, reassertions, syncCommands, syncKeyLength } from "../core/cluster-sync";
 import { Settings } from "../core/settings";
@@ -169,12 +169,23 @@ async function reassertRemovals(loc: StoreLocation, records: readonly JournalRec
     if (todo.length === 0) return;
     await new Promise((r) => setTimeout(r, Math.max(0, start + after - Date.now())));
     const again: string[] = [];
+    // a few keys are asked one by one; a flush reads each table once
+    const dumps = new Map<string, Map<string, TableEntry>>();
+    for (const table of new Set(todo.map((q) => q.table))) {
+      if (todo.length <= 50) break;
+      const byKey = new Map<string, TableEntry>();
+      for (const l of (await runtimeCommand(loc.socket, [`show table ${escapeCliArg(table)}`])).split("\n")) {
+        const e = parseTableLine(l);
+        if (e) byKey.set(e.key, e);
+      }
+      dumps.set(table, byKey);
+    }
     for (const q of todo) {
-      const e = parseTableLine((await runtimeCommand(loc.socket, [`show table ${escapeCliArg(q.table)} key ${escapeCliArg(q.key)}`])).split("\n").find((l) => l.includes(": key=")) ?? "");
+      const e = dumps.get(q.table)?.get(q.key) ?? (dumps.has(q.table) ? undefined : parseTableLine((await runtimeCommand(loc.socket, [`show table ${escapeCliArg(q.table)} key ${escapeCliArg(q.key)}`])).split("\n").find((l) => l.includes(": key=")) ?? ""));
       const current = e === undefined ? undefined : { gpt0: e.data[RULE_FIELDS.expiry] ?? 0, sessCnt: e.data[RULE_FIELDS.created] ?? 0, ruleExpiry: e.data[RULE_FIELDS.ruleExpiry] ?? 0 };
       if (needsReassert(current, q.stamp)) again.push(q.command);
     }
-    if (again.length > 0) await runtimeCommand(loc.socket, again);
+    for (let i = 0; i < again.length; i += 50) await runtimeCommand(loc.socket, again.slice(i, i + 50));
   }
 }
 

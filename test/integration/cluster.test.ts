@@ -337,4 +337,15 @@ describe("a cluster over HAProxy peers", () => {
     await b.get("/after-a");
     expect((await blockedOn(c, "/after-a")).status).toBe(404);
   });
+
+  it("a flush on one node lifts every rule on the others", async () => {
+    const [, b, c] = nodes;
+    const before = JSON.parse(eb(c, ["rules", "list", "--json"]).out) as unknown[];
+    expect(before.length).toBeGreaterThan(30);
+    const r = eb(b, ["rules", "flush", "--backend", "app"]);
+    expect(r.code).toBe(0);
+    await waitFor("nc holding no rule", async () => (JSON.parse(eb(c, ["rules", "list", "--json"]).out) as unknown[]).length === 0, 10_000);
+    await passedOn(c, "/c3");
+    await passedOn(c, "/admin/flushed");
+  });
 });
