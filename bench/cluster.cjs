@@ -57,7 +57,7 @@ async function teachingBackend() {
 async function propagate(a, c, n, teachPath, probePath) {
   const ms = [];
   for (let i = 0; i < n; i++) {
-    // a random pause first: back-to-back rules would fall into step with the receiving node's 50 ms poll
+    // a random pause first: back-to-back rules would fall into step with the receiving node's sync poll
     await procs.sleep(Math.random() * 60);
     if ((await get(a.port, teachPath(i))) !== 404) throw new Error(`A did not answer ${teachPath(i)} with its backend's 404`);
     const t0 = process.hrtime.bigint();
@@ -136,7 +136,7 @@ async function main() {
   const prefixPropagation = await propagate(a, c, PREFIX_RULES, (i) => `${PREFIX_PATH}r${i}`, (i) => `${PREFIX_PATH}r${i}/below`);
   const fmt = (x) => `p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms, max ${x.max.toFixed(2)} ms`;
   say(`propagation A -> C, exact rules (peers): ${fmt(propagation)}`);
-  say(`propagation A -> C, prefix rules (peers and the sync table, polled every 50 ms): ${fmt(prefixPropagation)} over ${PREFIX_RULES}`);
+  say(`propagation A -> C, prefix rules (peers, and the sync table each node looks at every 10 ms): ${fmt(prefixPropagation)} over ${PREFIX_RULES}`);
 
   // lag while A learns at full speed
   const base = await used(a.socket);

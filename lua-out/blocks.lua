@@ -2294,7 +2294,7 @@ ____exports.FIELDS = {
         def = 0,
         min = 0,
         max = 1000000,
-        doc = "Token bucket per backend: rules learned per second (0 = unlimited).",
+        doc = "Token bucket per backend: rules learned per second (0 = unlimited); in a cluster, for all nodes together.",
         setting = {key = "learn_rate", name = "learnRate"}
     },
     {
@@ -2410,7 +2410,13 @@ ____exports.FIELDS = {
         doc = "This node's name in peers.nodes. With peers set, the nodes share their rules, removals, expiry, dry-run and the kill switch through HAProxy's own peers replication (docs/operations.md, \"Running a cluster\"). Render once per node with its own name (or start HAProxy with -L <name>).",
         setting = {key = "cluster_node", name = "clusterNode", def = ""}
     },
-    {yaml = "peers.nodes", kind = "list", shown = "(required with peers)", doc = "Every node of the cluster, this one included: `{name, address, port}`, the address other nodes reach its peer link on."},
+    {
+        yaml = "peers.nodes",
+        kind = "list",
+        shown = "(required with peers)",
+        doc = "Every node of the cluster, this one included: `{name, address, port}`, the address other nodes reach its peer link on. learning.rate and learning.burst are then the cluster's: each node learns at most its share (rate / nodes).",
+        setting = {key = "cluster_nodes", name = "clusterNodes", def = 1, kind = "int"}
+    },
     {yaml = "peers.nodes[].name", kind = "string", shown = "(required)", doc = "Node name: letters, digits, ., - and _ (at most 48); the same on every node's config."},
     {yaml = "peers.nodes[].address", kind = "string", shown = "(required)", doc = "IP address or host name of the node's peer link."},
     {
@@ -2530,19 +2536,20 @@ function ____exports.formatSettings(s)
     for ____, f in ipairs(settingFields()) do
         local key = f.setting.key
         local v = values[f.setting.name]
-        if f.kind == "paths" then
+        local kind = f.setting.kind ~= nil and f.setting.kind or f.kind
+        if kind == "paths" then
             for ____, p in ipairs(v) do
                 out = (((out .. key) .. " ") .. p) .. "\n"
             end
-        elseif f.kind == "statuses" then
+        elseif kind == "statuses" then
             local list = ""
             for ____, st in ipairs(v) do
                 list = (list .. (#list > 0 and "," or "")) .. itoa(st)
             end
             out = (((out .. key) .. " ") .. list) .. "\n"
-        elseif f.kind == "bool" then
+        elseif kind == "bool" then
             out = (((out .. key) .. " ") .. (v == true and "on" or "off")) .. "\n"
-        elseif f.kind == "int" then
+        elseif kind == "int" then
             out = (((out .. key) .. " ") .. itoa(v)) .. "\n"
         elseif #v > 0 then
             out = (((out .. key) .. " ") .. v) .. "\n"
@@ -6770,8 +6777,9 @@ local logEvent = ____log.logEvent
 local ____store = require("lua.store")
 local ruleLive = ____store.ruleLive
 local storeMap = ____store.storeMap
---- How often a node looks at the sync table's newest stamp (a lookup), in ms.
-____exports.SYNC_POLL_MS = 50
+--- How often a node looks at the sync table's newest stamp (one lookup), in ms: a rule arrives by peers
+-- within a ms or two, and its body and reason name, through this table, at most this much later.
+____exports.SYNC_POLL_MS = 10
 --- The next look, when a map write waits for its rule (peers carry the tables one after the other).
 ____exports.SYNC_WAIT_POLL_MS = 5
 --- Seconds between full reads of the sync table: they catch records a peer resync brought with older stamps.
@@ -7437,7 +7445,7 @@ function ____exports.execute(ctx, txn, mode)
         end
         local bucket = buckets[backend] or ({tokens = ctx.settings.learnBurst > 0 and ctx.settings.learnBurst or ctx.settings.learnRate, last = now.sec * 1000})
         buckets[backend] = bucket
-        local share = ctx.rateShare > 1 and ctx.rateShare or 1
+        local share = (ctx.rateShare > 1 and ctx.rateShare or 1) * (ctx.settings.clusterNodes > 1 and ctx.settings.clusterNodes or 1)
         local rate = ctx.settings.learnRate / share
         local burst = (ctx.settings.learnBurst > 0 and ctx.settings.learnBurst or ctx.settings.learnRate) / share
         if not takeTokens(
@@ -8375,9 +8383,10 @@ function ____exports.maintenance(settings, beforeGate)
         do
             local attempt = 1
             while true do
+                local reconciled = clustered and largestTable() > 0
                 local ok, err = pcall(function() return withSlices(
                     LOAD_SLICE_MS,
-                    function() return loadState(m, clustered) end
+                    function() return loadState(m, reconciled) end
                 ) end)
                 if ok then
                     break

@@ -111,6 +111,7 @@ function renderEdgeblock(dir, o) {
     ...(o.sweepInterval ? [`state: { sweep_interval: ${o.sweepInterval} }`] : []),
     "backends:",
     `  - { name: app, trusted: true, max_rules: ${o.maxRules}, servers: [ { name: s1, address: 127.0.0.1, port: ${o.backendPort} } ] }`,
+    ...(o.extraYaml ? [o.extraYaml] : []),
     "",
   ].join("\n");
   const file = path.join(dir, "edgeblock.yaml");
@@ -169,12 +170,12 @@ async function startBackend() {
  * (rules are loaded through the runtime API, as blocks.lua writes them). `sweepInterval` (edgeblock
  * only) sets `state.sweep_interval`; by default the bench measures edgeblock's defaults.
  */
-async function prepareEdge(kind, { backendPort, mapText = "", maxRules = 100000, sweepInterval }) {
+async function prepareEdge(kind, { backendPort, mapText = "", maxRules = 100000, sweepInterval, extraYaml }) {
   const dir = procs.tempDir(`eb-bench-${kind}-`);
   const port = await procs.freePort();
   if (kind === "edgeblock") {
     const statsPort = await procs.freePort();
-    const r = renderEdgeblock(dir, { port, statsPort, backendPort, maxRules, sweepInterval });
+    const r = renderEdgeblock(dir, { port, statsPort, backendPort, maxRules, sweepInterval, extraYaml });
     const contract = require(path.join(DIST, "core/contract.js"));
     return { kind, dir, port, socket: r.socket, cfgFile: r.cfgFile, ruleTable: contract.RULE_TABLE_PREFIX + "app", countersMap: (contract.STORE_MAPS || {}).counters };
   }

@@ -61,6 +61,8 @@ export interface Settings extends PathPolicy {
   readonly logStream: LogStream;
   /** This node's name in a cluster (peers.local), or "" alone: map writes are then also published in the sync table. */
   readonly clusterNode: string;
+  /** Nodes in the cluster (1 alone): each learns at most learning.rate / clusterNodes, so that the rate limit is the cluster's. */
+  readonly clusterNodes: number;
 }
 
 export type LogStream = "stderr" | "stdout" | "off";
@@ -92,15 +94,17 @@ export function formatSettings(s: Settings): string {
   for (const f of settingFields()) {
     const key = f.setting!.key;
     const v = values[f.setting!.name];
-    if (f.kind === "paths") {
+    // a derived setting can have another kind than its YAML field (a list's length)
+    const kind = f.setting!.kind !== undefined ? f.setting!.kind : f.kind;
+    if (kind === "paths") {
       for (const p of v as string[]) out = out + key + " " + p + "\n";
-    } else if (f.kind === "statuses") {
+    } else if (kind === "statuses") {
       let list = "";
       for (const st of v as number[]) list = list + (list.length > 0 ? "," : "") + itoa(st);
       out = out + key + " " + list + "\n";
-    } else if (f.kind === "bool") {
+    } else if (kind === "bool") {
       out = out + key + " " + (v === true ? "on" : "off") + "\n";
-    } else if (f.kind === "int") {
+    } else if (kind === "int") {
       out = out + key + " " + itoa(v as number) + "\n";
     } else if ((v as string).length > 0) {
       // an empty string is the field's absence (state_dir: no persistence)

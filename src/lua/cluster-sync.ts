@@ -17,8 +17,11 @@ import { journalAppend } from "./journal-file";
 import { logEvent } from "./log";
 import { ruleLive, StoreMaps, storeMap } from "./store";
 
-/** How often a node looks at the sync table's newest stamp (a lookup), in ms. */
-export const SYNC_POLL_MS = 50;
+/**
+ * How often a node looks at the sync table's newest stamp (one lookup), in ms: a rule arrives by peers
+ * within a ms or two, and its body and reason name, through this table, at most this much later.
+ */
+export const SYNC_POLL_MS = 10;
 /** The next look, when a map write waits for its rule (peers carry the tables one after the other). */
 export const SYNC_WAIT_POLL_MS = 5;
 /** Seconds between full reads of the sync table: they catch records a peer resync brought with older stamps. */

@@ -149,7 +149,8 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     }
     const bucket = buckets[backend] ?? { tokens: ctx.settings.learnBurst > 0 ? ctx.settings.learnBurst : ctx.settings.learnRate, last: now.sec * 1000 };
     buckets[backend] = bucket;
-    const share = ctx.rateShare > 1 ? ctx.rateShare : 1;
+    // each thread's Lua state and each node of a cluster takes its share: the limit is the edge's, and the cluster's
+    const share = (ctx.rateShare > 1 ? ctx.rateShare : 1) * (ctx.settings.clusterNodes > 1 ? ctx.settings.clusterNodes : 1);
     const rate = ctx.settings.learnRate / share;
     const burst = (ctx.settings.learnBurst > 0 ? ctx.settings.learnBurst : ctx.settings.learnRate) / share;
     if (!takeTokens(bucket, now.sec * 1000 + Math.floor(now.usec / 1000), rate, burst, verdict.blocks.length)) {

@@ -50,7 +50,9 @@ export function maintenance(settings: Settings, beforeGate?: () => void): void {
   if (persist) {
     // a failed load is retried: replaying a record twice gives the same state
     for (let attempt = 1; ; attempt++) {
-      const [ok, err] = pcall(() => withSlices(LOAD_SLICE_MS, () => loadState(m, clustered)));
+      // reconciling matters only against what peers taught; with empty tables (no node up) the fast load is the same
+      const reconciled = clustered && largestTable() > 0;
+      const [ok, err] = pcall(() => withSlices(LOAD_SLICE_MS, () => loadState(m, reconciled)));
       if (ok) break;
       logEvent(core.err, "state load failed", [["attempt", itoa(attempt)], ["detail", tostring(err)]]);
       if (attempt >= 5) break;

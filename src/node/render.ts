@@ -107,6 +107,7 @@ export function settingsOf(c: EdgeConfig, outDir: string): Settings {
     snapshotInterval: c.state.snapshotInterval,
     logStream: c.logTarget === "stderr" || c.logTarget === "stdout" ? c.logTarget : "off",
     clusterNode: c.peers?.local ?? "",
+    clusterNodes: c.peers ? Math.max(1, c.peers.nodes.length) : 1,
   };
 }
 

@@ -54,6 +54,7 @@ beforeAll(async () => {
     "/p2": { status: 404, headers: { "X-Edge-Resource": "false" } },
     "/p3": { status: 404, headers: { "Edge-Rule": 'block;path="/p3";prefix;status=410;body="partitioned";reason=cut' } },
     ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`/c${i}`, { status: 404, headers: { "X-Edge-Resource": "false" } }])),
+    "/trial": { status: 404, headers: { "Edge-Rule": "block;dry-run;reason=trial" } },
     "/lift": { status: 200, headers: { "Edge-Rule": 'remove;path="/retired2"' } },
     "/admin/x": { status: 404, headers: { "Edge-Rule": 'block;path="/admin";prefix;methods=*;status=403;body="no admin here";reason=scanner' } },
     "/short": { status: 404, headers: { "Edge-Rule": "block;ttl=3;reason=short" } },
@@ -159,6 +160,16 @@ describe("a cluster over HAProxy peers", () => {
     expect(r.status).toBe(403);
     expect(r.body).toBe("no admin here");
     expect((await backend.hits())["/admin/after-compaction"] ?? 0).toBe(hits);
+  });
+
+  it("a dry-run rule learned on one node is dry-run on every node: matched, logged, let through", async () => {
+    const [a, b] = nodes;
+    expect((await a.get("/trial")).status).toBe(404);
+    await waitFor("/trial on nb", async () => (await b.cli("show table eb_rules_app key /trial")).includes("key=/trial"), CONVERGE_MS);
+    await passedOn(b, "/trial");
+    // a block member without methods covers GET and HEAD; the reason's name follows through the sync table
+    // (a match in the first few ms after the rule arrived logs it as unknown)
+    await b.waitForLog(/"GET \/trial HTTP\/1\.1" eb_key="\/trial GET" eb_reason=(trial|unknown) eb_would_block=404/);
   });
 
   it("rules added by the CLI on one node block on every node", async () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { explainLive } from "../../src/node/explain";
-import { Backend, Edge, request, startBackend, startEdge, stopAll } from "../helpers/haproxy";
+import { Backend, Edge, freePort, request, startBackend, startEdge, stopAll } from "../helpers/haproxy";
 
 const SIGNAL_EVERYTHING = {
   "*": { status: 404, headers: { "X-Edge-Resource": "false" } },
@@ -112,6 +112,23 @@ describe("poisoning defences", () => {
     const allowed = 10 + Math.ceil(5 * elapsed);
     expect(used).toBeGreaterThanOrEqual(10);
     expect(used).toBeLessThanOrEqual(allowed);
+    expect((await edge.counters())["signal:rejected:rate-limited"]).toBe(60 - used);
+  });
+
+  it("in a cluster, learning.rate is the cluster's: each node learns its share (rate / nodes)", async () => {
+    const backend = await startBackend(SIGNAL_EVERYTHING);
+    // three nodes configured; the other two are down (this one serves on its own after 1 s)
+    const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+    const peers = `peers: { local: n1, nodes: [ { name: n1, address: 127.0.0.1, port: ${p1} }, { name: n2, address: 127.0.0.1, port: ${p2} }, { name: n3, address: 127.0.0.1, port: ${p3} } ] }`;
+    edge = await startEdge({ backends: [{ name: "app", port: backend.port }], extraYaml: `learning: { rate: 15, burst: 30 }\n${peers}\n` });
+    const paths = Array.from({ length: 60 }, (_, i) => `/share-${i}-${Math.random().toString(36).slice(2)}`);
+    const t0 = Date.now();
+    await Promise.all(paths.map((p) => edge!.get(p)));
+    const elapsed = (Date.now() - t0) / 1000;
+    const used = Number(/used:(\d+)/.exec(await edge.cli("show table eb_rules_app"))![1]);
+    // this node's share: a burst of 10 and 5/s (alone, it would take 30 and 15/s)
+    expect(used).toBeGreaterThanOrEqual(10);
+    expect(used).toBeLessThanOrEqual(10 + Math.ceil(5 * elapsed));
     expect((await edge.counters())["signal:rejected:rate-limited"]).toBe(60 - used);
   });
 

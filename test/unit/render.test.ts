@@ -156,12 +156,15 @@ peers:
     }
     expect(r.cfg).toMatch(new RegExp(`backend ${SYNC_TABLE}\\n.*\\n  stick-table type string len ${syncKeyLength(c.rules.maxKeyLength, c.rules.maxBodyBytes)} size 10000 peers ${PEERS_SECTION} store gpt0,gpc0\\n`));
     expect(r.settings).toMatch(/^cluster_node edge-b$/m);
+    // learning.rate is the cluster's: each node takes its share
+    expect(r.settings).toMatch(/^cluster_nodes 3$/m);
   });
 
   it("renders a node alone as before: no sync table, no cluster setting", () => {
     const alone = render(parseConfig(yaml.replace(/peers:[\s\S]*/, ""), "/tmp/cluster/edgeblock.yaml"), { outDir: "/tmp/cluster" });
     expect(alone.cfg).not.toContain(SYNC_TABLE);
     expect(alone.cfg).not.toContain(`peers ${LOCAL_PEERS_SECTION}`);
-    expect(alone.settings).not.toContain("cluster_node");
+    expect(alone.settings).not.toMatch(/^cluster_node /m);
+    expect(alone.settings).toMatch(/^cluster_nodes 1$/m);
   });
 });
