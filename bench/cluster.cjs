@@ -9,6 +9,7 @@
 // 2. Lag: A learns as fast as 16 connections can teach it for LAG_SECONDS while the bench samples the
 //    rule tables' fill on A and C (runtime API `show table`) every 100 ms: the largest gap, and how long
 //    C needs after A's last learn to hold every rule.
+// 3. Idle: node C's worker CPU over 10 s with no traffic (its sync task's lookups, the peers' heartbeats).
 // Loopback only; every process it starts is stopped by pid. Writes bench/cluster.json.
 "use strict";
 const fs = require("node:fs");
@@ -130,6 +131,11 @@ async function main() {
   // a cold cluster: every node holds requests until its peers taught it or its bound passed
   await procs.sleep(5000);
   const version = (/^Version: (.*)$/m.exec(await cli(a.socket, "show info")) || [])[1];
+  // what a cluster node costs doing nothing: its sync task's lookups every 10 ms, the peers' heartbeats
+  const idle0 = procs.cpuMicros(c.worker);
+  await procs.sleep(10000);
+  const idleCpuPercent = (procs.cpuMicros(c.worker) - idle0) / 1e5;
+  say(`idle node: ${idleCpuPercent.toFixed(2)}% of a core over 10 s`);
   say(`HAProxy ${version}: ${N} rules, one at a time`);
 
   const propagation = await propagate(a, c, N, (i) => `${configs.LEARN_PREFIX}r${i}`, (i) => `${configs.LEARN_PREFIX}r${i}`);
@@ -175,7 +181,7 @@ async function main() {
   const maxLag = Math.max(...samples.map((s) => s.a - s.c));
   const lag = { seconds: learnedFor, rulesLearnedOnA: finalA, rate: Math.round(finalA / learnedFor), maxLagRules: maxLag, maxLagMs: Math.round((maxLag / Math.max(1, finalA / learnedFor)) * 1000), caughtUpAfterMs: caughtUpMs };
   say(`A learned ${finalA} rules in ${learnedFor.toFixed(1)} s (${lag.rate}/s); C lagged by at most ${maxLag} rules (~${lag.maxLagMs} ms at that rate) and held them all ${caughtUpMs} ms after A's last`);
-  const out = { haproxy: version, machine: `${require("node:os").cpus().length} cores`, propagation, prefixPropagation, lag, at: new Date().toISOString() };
+  const out = { haproxy: version, machine: `${require("node:os").cpus().length} cores`, idleCpuPercent, propagation, prefixPropagation, lag, at: new Date().toISOString() };
   const file = path.join(configs.ROOT, "bench", `cluster${version && !version.startsWith("2.6") ? "." + version.split(".").slice(0, 2).join(".") : ""}.json`);
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
   say(`wrote ${path.relative(configs.ROOT, file)}`);

@@ -6742,6 +6742,7 @@ return ____exports
 ["lua.cluster-sync"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__Class = ____lualib.__TS__Class
+local __TS__Delete = ____lualib.__TS__Delete
 local __TS__ArraySplice = ____lualib.__TS__ArraySplice
 local ____exports = {}
 local ____bytes = require("core.bytes")
@@ -6878,6 +6879,7 @@ function SyncPoller.prototype.____constructor(self, settings, maps, t)
     self.seen = -1
     self.lastFull = 0
     self.since = 0
+    self.known = {}
 end
 function SyncPoller.prototype.step(self, forceFull)
     if forceFull == nil then
@@ -6891,7 +6893,25 @@ function SyncPoller.prototype.step(self, forceFull)
         return false
     end
     local entries = entriesOf(full and self.t:dump() or self.t:dump({{SYNC_FIELDS.sec, "ge", self.since}}))
-    local waiting = applyEntries(self.settings, self.maps, entries)
+    local skipKnown = not full or now - self.started < EARLY_S
+    local fresh = {}
+    local known = full and ({}) or self.known
+    for ____, e in ipairs(entries) do
+        local st = syncStamp(e.sec, e.usec)
+        if not skipKnown or self.known[e.key] ~= st then
+            fresh[#fresh + 1] = e
+        end
+        known[e.key] = st
+    end
+    if full then
+        self.known = known
+    end
+    local waiting = applyEntries(self.settings, self.maps, fresh)
+    if waiting > 0 then
+        for ____, e in ipairs(fresh) do
+            __TS__Delete(self.known, e.key)
+        end
+    end
     self.seen = waiting > 0 and -1 or stamp
     if full then
         self.lastFull = now
@@ -6978,7 +6998,7 @@ function ____exports.reassertDue(settings)
             local step = REASSERT_AFTER_MS[q.next + 1]
             if ms - q.start < step then
                 i = i + 1
-                goto __continue30
+                goto __continue37
             end
             local px = core.backends[q.table]
             local ____temp_3
@@ -7005,7 +7025,7 @@ function ____exports.reassertDue(settings)
                 i = i + 1
             end
         end
-        ::__continue30::
+        ::__continue37::
     end
     if #cmds == 0 then
         return

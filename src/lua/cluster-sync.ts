@@ -90,6 +90,8 @@ export class SyncPoller {
   private seen = -1;
   private lastFull = 0;
   private since = 0;
+  /** Sync key -> stamp of the records already handled. */
+  private known: { [key: string]: number } = {};
   constructor(
     private readonly settings: Settings,
     private readonly maps: StoreMaps,
@@ -105,7 +107,23 @@ export class SyncPoller {
     if (!full && stamp === this.seen) return false;
     // a filtered read still walks the table in C, but builds Lua values only for the recent records
     const entries = entriesOf(full ? this.t.dump() : this.t.dump([[SYNC_FIELDS.sec, "ge", this.since]] as unknown as LuaTable));
-    const waiting = applyEntries(this.settings, this.maps, entries);
+    // records read before at the same stamp are not parsed again ([T] a parse in the VM costs tens of µs:
+    // a full table every 2 s would hold the Lua state for a good part of a second)
+    // (the full reads of the first minute too; the later ones, once a minute, parse everything: a map
+    // entry this node's compaction pruned may be due again, lua/sync-publish.ts forgetApplied)
+    const skipKnown = !full || now - this.started < EARLY_S;
+    const fresh: SyncEntry[] = [];
+    const known: { [key: string]: number } = full ? {} : this.known;
+    for (const e of entries) {
+      const st = syncStamp(e.sec, e.usec);
+      if (!skipKnown || this.known[e.key] !== st) fresh.push(e);
+      known[e.key] = st;
+    }
+    // a full read forgets the records the table no longer holds
+    if (full) this.known = known;
+    const waiting = applyEntries(this.settings, this.maps, fresh);
+    // a record whose rule has not arrived is read again
+    if (waiting > 0) for (const e of fresh) delete this.known[e.key];
     this.seen = waiting > 0 ? -1 : stamp;
     if (full) this.lastFull = now;
     // records a little older than the newest seen may still arrive (another node's clock, peers' batching): read them again
