@@ -225,6 +225,19 @@ local function __TS__Delete(target, key)
     return true
 end
 
+local function __TS__ObjectAssign(target, ...)
+    local sources = {...}
+    for i = 1, #sources do
+        local source = sources[i]
+        if type(source) == "table" then
+            for key in pairs(source) do
+                target[key] = source[key]
+            end
+        end
+    end
+    return target
+end
+
 local function __TS__CountVarargs(...)
     return select("#", ...)
 end
@@ -312,19 +325,6 @@ do
         end
         return result
     end
-end
-
-local function __TS__ObjectAssign(target, ...)
-    local sources = {...}
-    for i = 1, #sources do
-        local source = sources[i]
-        if type(source) == "table" then
-            for key in pairs(source) do
-                target[key] = source[key]
-            end
-        end
-    end
-    return target
 end
 
 local function __TS__ArraySplice(self, ...)
@@ -418,20 +418,20 @@ return {
   __TS__StringSubstring = __TS__StringSubstring,
   __TS__NumberToFixed = __TS__NumberToFixed,
   __TS__Delete = __TS__Delete,
-  __TS__Class = __TS__Class,
-  __TS__New = __TS__New,
   Error = Error,
   RangeError = RangeError,
   ReferenceError = ReferenceError,
   SyntaxError = SyntaxError,
   TypeError = TypeError,
   URIError = URIError,
+  __TS__New = __TS__New,
+  __TS__ObjectAssign = __TS__ObjectAssign,
+  __TS__Class = __TS__Class,
   __TS__SparseArrayNew = __TS__SparseArrayNew,
   __TS__SparseArrayPush = __TS__SparseArrayPush,
   __TS__SparseArraySpread = __TS__SparseArraySpread,
   __TS__Number = __TS__Number,
   __TS__StringSplit = __TS__StringSplit,
-  __TS__ObjectAssign = __TS__ObjectAssign,
   __TS__ArraySplice = __TS__ArraySplice,
   __TS__ArraySort = __TS__ArraySort
 }
@@ -1179,296 +1179,6 @@ function ____exports.recordCommand(r)
 end
 return ____exports
  end,
-["core.cluster-sync"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_FIELDS = ____contract.RULE_FIELDS
-local STORE_MAPS = ____contract.STORE_MAPS
-local SYNC_FIELDS = ____contract.SYNC_FIELDS
-local SYNC_TABLE = ____contract.SYNC_TABLE
-local ____journal = require("core.journal")
-local formatRecord = ____journal.formatRecord
-local parseRecord = ____journal.parseRecord
-local recordCommand = ____journal.recordCommand
-local ____runtime_2Dcmd = require("core.runtime-cmd")
-local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
---- Sync-table key stamped with the newest write: a node polls it and reads the table only when it moved.
-____exports.SYNC_LATEST_KEY = "#latest"
---- A map record as a sync-table key: its journal line, with the writing node as the writer.
-function ____exports.syncKey(r, node)
-    if r.kind == "table" then
-        return nil
-    end
-    return formatRecord(r, node)
-end
---- The longest sync key a config needs: a prefix or qualified record (key and value each at most a
--- rule key and its marker) or a body, with the node and map names. Longer records are refused.
-function ____exports.syncKeyLength(maxKeyLength, maxBodyBytes)
-    local names = 2 + 48 + 1 + 64 + 1
-    local key = maxKeyLength + 3
-    local value = maxBodyBytes > key and maxBodyBytes or key
-    return names + key + 1 + value
-end
---- The runtime API command that writes one sync record (or the latest marker) with its stamp.
-function ____exports.syncCommand(key, sec, usec)
-    return (((((((((("set table " .. SYNC_TABLE) .. " key ") .. escapeCliArg(key)) .. " data.") .. SYNC_FIELDS.sec) .. " ") .. itoa(sec)) .. " data.") .. SYNC_FIELDS.usec) .. " ") .. itoa(usec)
-end
---- Commands that publish the map records among `records` (none for table records), and how many were too long to.
-function ____exports.syncCommands(records, node, sec, usec, keyLength)
-    local cmds = {}
-    local tooLong = 0
-    for ____, r in ipairs(records) do
-        do
-            local k = ____exports.syncKey(r, node)
-            if k == nil then
-                goto __continue7
-            end
-            if #k > keyLength then
-                tooLong = tooLong + 1
-            else
-                cmds[#cmds + 1] = ____exports.syncCommand(k, sec, usec)
-            end
-        end
-        ::__continue7::
-    end
-    if #cmds > 0 then
-        cmds[#cmds + 1] = ____exports.syncCommand(____exports.SYNC_LATEST_KEY, sec, usec)
-    end
-    return {cmds = cmds, tooLong = tooLong}
-end
---- A stamp that orders writes: microseconds since the epoch (exact in a double and in Lua's integers).
-function ____exports.syncStamp(sec, usec)
-    return sec * 1000000 + usec
-end
---- Of the entries read, the newest record per map key, when it is newer than what this node applied
--- (`applied`: map key -> stamp). Unparseable keys are counted in `bad`, never applied.
-function ____exports.syncWinners(entries, applied)
-    local best = {}
-    local groups = {}
-    local bad = {}
-    for ____, e in ipairs(entries) do
-        do
-            if e.key == ____exports.SYNC_LATEST_KEY then
-                goto __continue15
-            end
-            local p = parseRecord(e.key)
-            if not p.ok or p.record.kind == "table" then
-                bad[#bad + 1] = e.key
-                goto __continue15
-            end
-            local group = (p.record.file .. "\t") .. p.record.key
-            local stamp = ____exports.syncStamp(e.sec, e.usec)
-            local known = best[group]
-            if known == nil then
-                groups[#groups + 1] = group
-            end
-            if known == nil or stamp > known.stamp or stamp == known.stamp and p.record.kind == "map-del" then
-                best[group] = {group = group, stamp = stamp, record = p.record}
-            end
-        end
-        ::__continue15::
-    end
-    local winners = {}
-    for ____, g in ipairs(groups) do
-        local w = best[g]
-        local had = applied[g]
-        if had == nil or w.stamp > had then
-            winners[#winners + 1] = w
-        end
-    end
-    return {winners = winners, bad = bad}
-end
---- The rule a prefix or qualified map entry serves: its backend and base key (a prefix entry `/p/` serves
--- `^/p`). Undefined for other maps (bodies, reasons), which serve any rule.
-function ____exports.mapEntryBase(file, key)
-    local ext = ".map"
-    if #file <= #ext or __TS__StringSubstring(file, #file - #ext) ~= ext then
-        return nil
-    end
-    local stem = __TS__StringSubstring(file, 0, #file - #ext)
-    if __TS__StringSubstring(stem, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix then
-        if #key < 2 or __TS__StringCharCodeAt(key, #key - 1) ~= 47 then
-            return nil
-        end
-        return {
-            backend = __TS__StringSubstring(stem, #STORE_MAPS.prefixPrefix),
-            base = "^" .. __TS__StringSubstring(key, 0, #key - 1)
-        }
-    end
-    if __TS__StringSubstring(stem, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix then
-        return {
-            backend = __TS__StringSubstring(stem, #STORE_MAPS.qualPrefix),
-            base = key
-        }
-    end
-    return nil
-end
---- The rule a synced map write waits for: peers may bring the write before the rule, and a prefix or
--- qualified entry is applied only once its rule is live in the node's own table. Undefined for
--- deletions and for bodies and reasons.
-function ____exports.syncBase(r)
-    local ____temp_0
-    if r.kind == "map-set" then
-        ____temp_0 = ____exports.mapEntryBase(r.file, r.key)
-    else
-        ____temp_0 = nil
-    end
-    return ____temp_0
-end
---- Of a compaction's map pruning, what a cluster node may do: a node's records hold only the rules it
--- learned itself, so it drops a prefix or qualified entry only when its rule is not live in the table
--- (`live(backend, base)`), and keeps bodies and reasons (another node's rules may name them).
-function ____exports.clusterPrune(prune, live)
-    local out = {}
-    for ____, r in ipairs(prune) do
-        do
-            if r.kind == "table" then
-                goto __continue31
-            end
-            local b = ____exports.mapEntryBase(r.file, r.key)
-            if b ~= nil and not live(b.backend, b.base) then
-                out[#out + 1] = r
-            end
-        end
-        ::__continue31::
-    end
-    return out
-end
---- `show peers` section flags: the resync from the local peer (an old process) and from the remote ones is over (2.6 to 3.4 alike).
-local RESYNC_FINISHED = 3
---- Section flags saying another node taught this one its tables, fully up to date or partially (a node
--- that never finished its own resync teaches "partially": everything it holds). 2.6 peers.c, and
--- include/haproxy/peers-t.h from 3.0 (the DBG_ flags).
-local TAUGHT_26 = 512 + 2048
-local TAUGHT_30 = 33554432 + 134217728
---- Whether `show peers <section>` says this process learned the tables: the resync is over (from an old
--- process and from the other nodes, or given up), or another node taught it. `major` is HAProxy's major
--- version (the flags moved in 3.0). Undefined when the answer has no such line.
-function ____exports.peersResynced(showPeers, section, major)
-    for ____, line in ipairs(splitOn(showPeers, 10)) do
-        do
-            if (string.find(line, (" id=" .. section) .. " ", nil, true) or 0) - 1 < 0 then
-                goto __continue36
-            end
-            local at = (string.find(line, " flags=0x", nil, true) or 0) - 1
-            if at < 0 then
-                return nil
-            end
-            local v = 0
-            do
-                local i = at + 9
-                while i < #line do
-                    local c = __TS__StringCharCodeAt(line, i)
-                    local d = c >= 48 and c <= 57 and c - 48 or (c >= 97 and c <= 102 and c - 87 or -1)
-                    if d < 0 then
-                        break
-                    end
-                    v = v * 16 + d
-                    i = i + 1
-                end
-            end
-            return v & RESYNC_FINISHED == RESYNC_FINISHED or v & (major < 3 and TAUGHT_26 or TAUGHT_30) ~= 0
-        end
-        ::__continue36::
-    end
-    return nil
-end
---- The word after `name=` in a line, up to the next space (or the line's end).
-local function wordAfter(line, name)
-    local at = (string.find(line, (" " .. name) .. "=", nil, true) or 0) - 1
-    if at < 0 then
-        return ""
-    end
-    local from = at + #name + 2
-    local sp = (string.find(
-        line,
-        " ",
-        math.max(from + 1, 1),
-        true
-    ) or 0) - 1
-    return sp < 0 and __TS__StringSubstring(line, from) or __TS__StringSubstring(line, from, sp)
-end
---- The nodes `show peers <section>` lists (2.6 to 3.4 print each as `0x..: id=<name>(local|remote,...) addr=... last_status=... last_hdshk=...`).
-function ____exports.peerLinks(showPeers)
-    local out = {}
-    for ____, line in ipairs(splitOn(showPeers, 10)) do
-        do
-            local id = wordAfter(line, "id")
-            local paren = (string.find(id, "(", nil, true) or 0) - 1
-            if paren <= 0 or (string.find(line, " last_status=", nil, true) or 0) - 1 < 0 then
-                goto __continue46
-            end
-            local status = wordAfter(line, "last_status")
-            out[#out + 1] = {
-                name = __TS__StringSubstring(id, 0, paren),
-                ["local"] = (string.find(id, "(local", nil, true) or 0) - 1 == paren,
-                linked = status == "ESTA",
-                status = status,
-                handshake = wordAfter(line, "last_hdshk"),
-                address = wordAfter(line, "addr")
-            }
-        end
-        ::__continue46::
-    end
-    return out
-end
---- How many other nodes `show peers` lists with an established link (a node none is linked to has nobody to learn from).
-function ____exports.peersLinked(showPeers)
-    local n = 0
-    for ____, l in ipairs(____exports.peerLinks(showPeers)) do
-        if not l["local"] and l.linked then
-            n = n + 1
-        end
-    end
-    return n
-end
---- After a removal, when the removing node writes it again (ms after the first write). Peers keep the last
--- write of an entry, and a block on another node writes the entry too (its hit count, with the rule's
--- other fields as that node holds them): a block in flight while the removal spreads brings the rule
--- back on every node. Writing the removal again once those writes landed settles it.
-____exports.REASSERT_AFTER_MS = {200, 1000, 3000}
---- Whether a removal stamped `stamp` is written again: unless nothing newer was written to the entry (a
--- rule learned again since) or the entry is gone. Also when this node still holds the removal: [T] a
--- node can hold the removal while another got an older write after it (peers keep no order between
--- two nodes' writes), and only a new write of the removal reaches every node again.
-function ____exports.needsReassert(current, stamp)
-    return current ~= nil and current.sessCnt <= stamp
-end
---- The removal records among `records` that a cluster node writes again, with their commands and stamps.
-function ____exports.reassertions(records)
-    local out = {}
-    for ____, r in ipairs(records) do
-        do
-            if r.kind ~= "table" then
-                goto __continue55
-            end
-            local lifts = false
-            local stamp = -1
-            for ____, f in ipairs(r.fields) do
-                if f.name == RULE_FIELDS.ruleExpiry and f.value == 0 then
-                    lifts = true
-                end
-                if f.name == RULE_FIELDS.created then
-                    stamp = f.value
-                end
-            end
-            local command = recordCommand(r)
-            if lifts and stamp >= 0 and command ~= nil then
-                out[#out + 1] = {table = r.table, key = r.key, stamp = stamp, command = command}
-            end
-        end
-        ::__continue55::
-    end
-    return out
-end
-return ____exports
- end,
 ["core.rule"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__Delete = ____lualib.__TS__Delete
@@ -1541,344 +1251,352 @@ function ____exports.ruleEntry(r, now, nowUsec)
 end
 return ____exports
  end,
-["core.compact"] = function(...) 
+["core.rulekey"] = function(...) 
 local ____lualib = require("lualib_bundle")
-local __TS__Delete = ____lualib.__TS__Delete
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__Class = ____lualib.__TS__Class
-local __TS__New = ____lualib.__TS__New
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
 local ____exports = {}
-local isPrefixMap, isQualMap, mapBackend
-local ____answer = require("core.answer")
-local answerBodyId = ____answer.answerBodyId
-local answerDryRun = ____answer.answerDryRun
 local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
+local asciiLower = ____bytes.asciiLower
+local hexValue = ____bytes.hexValue
+local isAlpha = ____bytes.isAlpha
+local isDigit = ____bytes.isDigit
 local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_FIELDS = ____contract.RULE_FIELDS
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
-local STORE_MAPS = ____contract.STORE_MAPS
-local ____rule = require("core.rule")
-local reasonIdOf = ____rule.reasonIdOf
-function isPrefixMap(file)
-    return __TS__StringSubstring(file, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix
-end
-function isQualMap(file)
-    return __TS__StringSubstring(file, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix
-end
-function mapBackend(file)
-    if isPrefixMap(file) then
-        return __TS__StringSubstring(file, #STORE_MAPS.prefixPrefix, #file - 4)
+--- Parse `h:..;a:..;q:..` as written by qualifierOf.
+function ____exports.parseQualifier(s)
+    local out = {query = {}}
+    if #s == 0 then
+        return nil
     end
-    if isQualMap(file) then
-        return __TS__StringSubstring(file, #STORE_MAPS.qualPrefix, #file - 4)
-    end
-    return ""
-end
-function ____exports.emptyState()
-    return {tables = {}, maps = {}}
-end
-function ____exports.applyRecord(s, r)
-    if r.kind == "table" then
-        if s.tables[r.table] == nil then
-            s.tables[r.table] = {}
+    for ____, part in ipairs(splitOn(s, 59)) do
+        if #part < 2 or (string.byte(part, 2) or 0 / 0) ~= 58 then
+            return nil
         end
-        local t = s.tables[r.table]
-        if t[r.key] == nil then
-            t[r.key] = {}
-        end
-        local e = t[r.key]
-        for ____, f in ipairs(r.fields) do
-            e[f.name] = f.value
-        end
-    elseif r.kind == "map-set" then
-        if s.maps[r.file] == nil then
-            s.maps[r.file] = {}
-        end
-        s.maps[r.file][r.key] = r.value
-    elseif s.maps[r.file] ~= nil then
-        __TS__Delete(s.maps[r.file], r.key)
-    end
-end
-local function isRuleTable(t)
-    return __TS__StringSubstring(t, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX
-end
---- Keys in pairs() order: callers that need an order sort (sorting 1M keys would hold Lua for long).
-local function keysOf(o)
-    local ks = {}
-    for k in pairs(o) do
-        if o[k] ~= nil then
-            ks[#ks + 1] = k
-        end
-    end
-    return ks
-end
-local function fieldList(e)
-    local out = {}
-    for ____, name in ipairs(keysOf(e)) do
-        out[#out + 1] = {name = name, value = e[name]}
-    end
-    return out
-end
---- Streaming compaction, so that memory follows the journal, not the store: the caller
--- 1. folds the snapshot's map records (`foldSnapshotMap`), then every record of the rotated
---    journal (`foldJournal`), in file order;
--- 2. calls `prepare()`, then hands over the snapshot's table records one by one (`snapshotEntry`),
---    writing the kept ones;
--- 3. writes what `journalEntries()` returns (entries only the journal has), then `finish()`'s maps.
--- Only map-referenced keys, body and reason ids and the census are remembered per entry.
-____exports.Compactor = __TS__Class()
-local Compactor = ____exports.Compactor
-Compactor.name = "Compactor"
-function Compactor.prototype.____constructor(self, now, tick)
-    self.now = now
-    self.tick = tick
-    self.journal = ____exports.emptyState()
-    self.needed = {}
-    self.live = {}
-    self.bodies = {}
-    self.reasons = {}
-    self.counts = {}
-    self.done = {}
-    self.journalOrder = {}
-    self.nextExpiry = 0
-    self.expiredCount = 0
-    self.work = 0
-    self.anyNeeded = false
-    self.lastTable = ""
-    self.lastReason = -1
-end
-function Compactor.prototype.step(self)
-    self.work = self.work + 1
-    if self.tick ~= nil and self.work % 20 == 0 then
-        self.tick()
-    end
-end
-function Compactor.prototype.foldSnapshotMap(self, r)
-    if r.kind ~= "table" then
-        ____exports.applyRecord(self.journal, r)
-    end
-end
-function Compactor.prototype.foldJournal(self, r)
-    if r.kind == "table" and (self.journal.tables[r.table] == nil or self.journal.tables[r.table][r.key] == nil) then
-        local ____self_journalOrder_0 = self.journalOrder
-        ____self_journalOrder_0[#____self_journalOrder_0 + 1] = {table = r.table, key = r.key}
-    end
-    ____exports.applyRecord(self.journal, r)
-end
-function Compactor.prototype.prepare(self)
-    for ____, file in ipairs(keysOf(self.journal.maps)) do
-        do
-            local m = self.journal.maps[file]
-            local prefix = isPrefixMap(file)
-            local qual = isQualMap(file)
-            if not prefix and not qual then
-                goto __continue28
+        local kind = __TS__StringSubstring(part, 0, 1)
+        local v = __TS__StringSubstring(part, 2)
+        if kind == "h" then
+            out.host = v
+        elseif kind == "a" then
+            if v ~= "anon" and v ~= "authed" then
+                return nil
             end
-            local ____table = RULE_TABLE_PREFIX .. mapBackend(file)
-            for ____, key in ipairs(keysOf(m)) do
-                self:step()
-                if prefix then
-                    self.needed[((____table .. "\t") .. m[key]) .. "\tbase"] = true
-                else
-                    for ____, spec in ipairs(splitOn(m[key], 32)) do
-                        if #spec > 0 then
-                            self.needed[(((____table .. "\t") .. key) .. " ") .. spec] = true
-                        end
-                    end
+            out.auth = v
+        elseif kind == "q" then
+            for ____, c in ipairs(splitOn(v, 44)) do
+                local absent = (string.byte(c, 1) or 0 / 0) == 33
+                local name = absent and __TS__StringSubstring(c, 1) or c
+                if not ____exports.isQueryName(name) then
+                    return nil
                 end
-                self.anyNeeded = true
+                local ____out_query_0 = out.query
+                ____out_query_0[#____out_query_0 + 1] = {name = name, present = not absent}
             end
-        end
-        ::__continue28::
-    end
-end
-function Compactor.prototype.snapshotEntry(self, ____table, key, fields)
-    local j = self.journal.tables[____table]
-    local ____temp_1
-    if j == nil then
-        ____temp_1 = nil
-    else
-        ____temp_1 = j[key]
-    end
-    local newer = ____temp_1
-    local e = {}
-    for ____, f in ipairs(fields) do
-        e[f.name] = f.value
-    end
-    if newer == nil then
-        return self:judge(____table, key, e, false)
-    end
-    self.done[(____table .. "\t") .. key] = true
-    for ____, name in ipairs(keysOf(newer)) do
-        e[name] = newer[name]
-    end
-    return self:judge(____table, key, e, true)
-end
-function Compactor.prototype.journalEntries(self)
-    local out = {}
-    for ____, ____value in ipairs(self.journalOrder) do
-        local ____table = ____value.table
-        local key = ____value.key
-        do
-            if self.done[(____table .. "\t") .. key] then
-                goto __continue45
-            end
-            out[#out + 1] = {
-                table = ____table,
-                key = key,
-                verdict = self:judge(____table, key, self.journal.tables[____table][key], true)
-            }
-        end
-        ::__continue45::
-    end
-    return out
-end
-function Compactor.prototype.judge(self, ____table, key, e, merged)
-    self:step()
-    local rule = isRuleTable(____table)
-    local fields = merged and fieldList(e) or ({})
-    if not rule then
-        return {keep = true, merged = merged, fields = fields, expired = false}
-    end
-    if ____table ~= self.lastTable then
-        local be = __TS__StringSubstring(____table, #RULE_TABLE_PREFIX)
-        if self.counts[be] == nil then
-            self.counts[be] = {enforce = 0, dryRun = 0}
-        end
-        self.lastTable = ____table
-        self.lastCounts = self.counts[be]
-    end
-    local counts = self.lastCounts
-    local gpt0 = e[RULE_FIELDS.expiry] or 0
-    local gpc1 = e[RULE_FIELDS.ruleExpiry] or 0
-    if not (gpt0 > self.now) then
-        self.expiredCount = self.expiredCount + 1
-        return {keep = false, merged = merged, fields = fields, expired = true}
-    end
-    if gpt0 < self.nextExpiry or self.nextExpiry == 0 then
-        self.nextExpiry = gpt0
-    end
-    if gpc1 > self.now and gpc1 < self.nextExpiry then
-        self.nextExpiry = gpc1
-    end
-    local tk = self.anyNeeded and (____table .. "\t") .. key or ""
-    if gpc1 > self.now then
-        if self.anyNeeded and self.needed[tk] then
-            self.live[tk] = true
-        end
-        local answer = e[RULE_FIELDS.answer] or 0
-        if answerDryRun(answer) then
-            counts.dryRun = counts.dryRun + 1
         else
-            counts.enforce = counts.enforce + 1
-        end
-        local body = answerBodyId(answer)
-        if body > 0 then
-            self.bodies[itoa(body)] = true
-        end
-        local reason = reasonIdOf(e[RULE_FIELDS.reason] or 0)
-        if reason ~= self.lastReason then
-            self.reasons[itoa(reason)] = true
-            self.lastReason = reason
+            return nil
         end
     end
-    if self.anyNeeded and self.needed[tk .. "\tbase"] then
-        self.live[tk .. "\tbase"] = true
-    end
-    return {keep = true, merged = merged, fields = fields, expired = false}
+    return out
 end
-function Compactor.prototype.finish(self)
-    local maps = {}
-    local prune = {}
-    for ____, file in ipairs(keysOf(self.journal.maps)) do
-        local m = self.journal.maps[file]
-        local prefix = isPrefixMap(file)
-        local qual = isQualMap(file)
-        local ____table = RULE_TABLE_PREFIX .. mapBackend(file)
-        for ____, key in ipairs(keysOf(m)) do
-            do
-                self:step()
-                local value = m[key]
-                if prefix and not self.live[((____table .. "\t") .. value) .. "\tbase"] then
-                    value = ""
-                elseif qual then
-                    local kept = ""
-                    for ____, spec in ipairs(splitOn(value, 32)) do
-                        if #spec > 0 and self.live[(((____table .. "\t") .. key) .. " ") .. spec] then
-                            kept = (kept .. (#kept > 0 and " " or "")) .. spec
-                        end
-                    end
-                    value = kept
-                elseif file == STORE_MAPS.bodies and not self.bodies[key] then
-                    value = ""
-                elseif file == STORE_MAPS.reasons and not self.reasons[key] then
-                    value = ""
-                elseif file == STORE_MAPS.counters then
-                    goto __continue64
-                end
-                if #value == 0 then
-                    prune[#prune + 1] = {kind = "map-del", file = file, key = key}
-                else
-                    if value ~= m[key] then
-                        prune[#prune + 1] = {kind = "map-set", file = file, key = key, value = value}
-                    end
-                    maps[#maps + 1] = {kind = "map-set", file = file, key = key, value = value}
-                end
+--- Query parameter names we can match: URL-safe bytes only.
+function ____exports.isQueryName(s)
+    if #s == 0 or #s > ____exports.MAX_QUERY_NAME_LENGTH then
+        return false
+    end
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if not (isAlpha(c) or isDigit(c) or c == 45 or c == 46 or c == 95 or c == 126 or c == 91 or c == 93) then
+                return false
             end
-            ::__continue64::
+            i = i + 1
         end
     end
-    local census = {}
-    for ____, be in ipairs(keysOf(self.counts)) do
-        census[#census + 1] = {backend = be, enforce = self.counts[be].enforce, dryRun = self.counts[be].dryRun}
-    end
-    return {
-        maps = maps,
-        prune = prune,
-        census = census,
-        nextExpiry = self.nextExpiry,
-        expired = self.expiredCount
-    }
+    return true
 end
---- Live rule entries (liveness gpt0 in the future), the control switches, and
--- the map entries still used by live rules, from a state folded in memory (the
--- streaming Compactor over one in-memory snapshot). Everything else is dropped,
--- and the map entries that are dropped are returned in `prune`.
-function ____exports.compact(s, now, tick)
-    local c = __TS__New(____exports.Compactor, now, tick)
-    for ____, file in ipairs(keysOf(s.maps)) do
-        for ____, key in ipairs(keysOf(s.maps[file])) do
-            c:foldSnapshotMap({kind = "map-set", file = file, key = key, value = s.maps[file][key]})
-        end
+--- Longest method token and host we accept.
+____exports.MAX_METHOD_LENGTH = 16
+____exports.MAX_HOST_LENGTH = 253
+____exports.MAX_QUERY_NAME_LENGTH = 64
+function ____exports.baseKey(path, prefix)
+    return prefix and "^" .. path or path
+end
+function ____exports.isQualified(m)
+    return m.host ~= nil or m.auth ~= nil or #m.query > 0
+end
+--- Canonical qualifier text: `h:<host>;a:<auth>;q:<cond>,<cond>` with absent parts left out.
+function ____exports.qualifierOf(m)
+    local parts = {}
+    if m.host ~= nil then
+        parts[#parts + 1] = "h:" .. m.host
     end
-    c:prepare()
-    local records = {}
-    local expired = {}
-    for ____, ____table in ipairs(keysOf(s.tables)) do
-        local t = s.tables[____table]
-        for ____, key in ipairs(keysOf(t)) do
-            local fields = fieldList(t[key])
-            local v = c:snapshotEntry(____table, key, fields)
-            if v.keep then
-                records[#records + 1] = {kind = "table", table = ____table, key = key, fields = v.merged and v.fields or fields}
-            elseif v.expired then
-                expired[#expired + 1] = {table = ____table, key = key}
+    if m.auth ~= nil then
+        parts[#parts + 1] = "a:" .. m.auth
+    end
+    if #m.query > 0 then
+        local q = ""
+        do
+            local i = 0
+            while i < #m.query do
+                q = ((q .. (i > 0 and "," or "")) .. (m.query[i + 1].present and "" or "!")) .. m.query[i + 1].name
+                i = i + 1
             end
         end
+        parts[#parts + 1] = "q:" .. q
     end
-    local f = c:finish()
-    for ____, m in ipairs(f.maps) do
-        records[#records + 1] = m
+    local out = ""
+    do
+        local i = 0
+        while i < #parts do
+            out = (out .. (i > 0 and ";" or "")) .. parts[i + 1]
+            i = i + 1
+        end
+    end
+    return out
+end
+--- The spec text of a qualified rule, as listed in the qualifier map: `<METHOD|*>~<qualifier>`.
+function ____exports.specOf(method, m)
+    return (method .. "~") .. ____exports.qualifierOf(m)
+end
+--- Every stick-table key a rule occupies (one per method).
+function ____exports.ruleKeys(m)
+    local base = ____exports.baseKey(m.path, m.prefix)
+    local methods = #m.methods == 0 and ({"*"}) or m.methods
+    local keys = {}
+    for ____, method in ipairs(methods) do
+        if ____exports.isQualified(m) then
+            keys[#keys + 1] = (base .. " ") .. ____exports.specOf(method, m)
+        else
+            keys[#keys + 1] = method == "*" and base or (base .. " ") .. method
+        end
+    end
+    return keys
+end
+--- A rule for GET covers HEAD: Node, Express, Django and Rails answer HEAD with the GET handler, so a
+-- HEAD request would reach the same code the rule keeps the backend from running. Sorted input, sorted output.
+function ____exports.withHead(methods)
+    local out = {}
+    local get = false
+    local head = false
+    for ____, m in ipairs(methods) do
+        if m == "GET" then
+            get = true
+        end
+        if m == "HEAD" then
+            head = true
+        end
+    end
+    local placed = not get or head
+    for ____, m in ipairs(methods) do
+        if not placed and m > "HEAD" then
+            out[#out + 1] = "HEAD"
+            placed = true
+        end
+        out[#out + 1] = m
+    end
+    if not placed then
+        out[#out + 1] = "HEAD"
+    end
+    return out
+end
+--- Parse a stored key back into its parts; undefined when it is not an edgeblock rule key.
+function ____exports.parseRuleKey(key)
+    if #key == 0 then
+        return nil
+    end
+    local sp = (string.find(key, " ", nil, true) or 0) - 1
+    local base = sp < 0 and key or __TS__StringSubstring(key, 0, sp)
+    local prefix = (string.byte(base, 1) or 0 / 0) == 94
+    local path = prefix and __TS__StringSubstring(base, 1) or base
+    if (string.byte(path, 1) or 0 / 0) ~= 47 then
+        return nil
+    end
+    if sp < 0 then
+        return {
+            base = base,
+            path = path,
+            prefix = prefix,
+            method = "*",
+            match = {path = path, prefix = prefix, methods = {}, query = {}}
+        }
+    end
+    local rest = __TS__StringSubstring(key, sp + 1)
+    local tilde = (string.find(rest, "~", nil, true) or 0) - 1
+    if tilde < 0 then
+        return {
+            base = base,
+            path = path,
+            prefix = prefix,
+            method = rest,
+            match = {path = path, prefix = prefix, methods = {rest}, query = {}}
+        }
+    end
+    local method = __TS__StringSubstring(rest, 0, tilde)
+    local q = ____exports.parseQualifier(__TS__StringSubstring(rest, tilde + 1))
+    if q == nil then
+        return nil
     end
     return {
-        records = records,
-        prune = f.prune,
-        census = f.census,
-        nextExpiry = f.nextExpiry,
-        expired = expired
+        base = base,
+        path = path,
+        prefix = prefix,
+        method = method,
+        spec = rest,
+        match = {
+            path = path,
+            prefix = prefix,
+            methods = method == "*" and ({}) or ({method}),
+            host = q.host,
+            auth = q.auth,
+            query = q.query
+        }
     }
+end
+--- HTTP method token: upper-case letters (and `-`/`_`), at most 16.
+function ____exports.isMethodToken(s)
+    if #s == 0 or #s > ____exports.MAX_METHOD_LENGTH then
+        return false
+    end
+    do
+        local i = 0
+        while i < #s do
+            local c = __TS__StringCharCodeAt(s, i)
+            if not (c >= 65 and c <= 90 or c == 45 or c == 95) then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- Host as matched: lower case, port removed. Undefined when it has bytes a host cannot have.
+function ____exports.normalizeHost(raw)
+    local h = asciiLower(raw)
+    if #h > 0 and (string.byte(h, 1) or 0 / 0) ~= 91 then
+        local colon = (string.find(h, ":", nil, true) or 0) - 1
+        if colon >= 0 then
+            h = __TS__StringSubstring(h, 0, colon)
+        end
+    end
+    if #h > 0 and __TS__StringCharCodeAt(h, #h - 1) == 46 then
+        h = __TS__StringSubstring(h, 0, #h - 1)
+    end
+    if #h == 0 or #h > ____exports.MAX_HOST_LENGTH then
+        return nil
+    end
+    do
+        local i = 0
+        while i < #h do
+            local c = __TS__StringCharCodeAt(h, i)
+            if not (isAlpha(c) or isDigit(c) or c == 45 or c == 46 or c == 91 or c == 93 or c == 58) then
+                return nil
+            end
+            i = i + 1
+        end
+    end
+    return h
+end
+--- A parameter name as backends decode it (URLSearchParams, Node's querystring, Python's parse_qs):
+-- `+` is a space, `%XX` a byte, and a `%` not followed by two hex digits is kept as it is.
+function ____exports.decodeQueryName(raw)
+    if (string.find(raw, "%", nil, true) or 0) - 1 < 0 and (string.find(raw, "+", nil, true) or 0) - 1 < 0 then
+        return raw
+    end
+    local out = ""
+    local i = 0
+    while i < #raw do
+        local c = __TS__StringCharCodeAt(raw, i)
+        if c == 37 and i + 2 < #raw and hexValue(__TS__StringCharCodeAt(raw, i + 1)) >= 0 and hexValue(__TS__StringCharCodeAt(raw, i + 2)) >= 0 then
+            out = out .. string.char(hexValue(__TS__StringCharCodeAt(raw, i + 1)) * 16 + hexValue(__TS__StringCharCodeAt(raw, i + 2)))
+            i = i + 3
+        else
+            out = out .. (c == 43 and " " or string.char(c))
+            i = i + 1
+        end
+    end
+    return out
+end
+--- Names of the query parameters present in a raw query string (`a=1&b&c=`), decoded as backends decode them.
+function ____exports.queryNames(query)
+    local names = {}
+    if query == nil or #query == 0 then
+        return names
+    end
+    for ____, pair in ipairs(splitOn(query, 38)) do
+        do
+            if #pair == 0 then
+                goto __continue71
+            end
+            local eq = (string.find(pair, "=", nil, true) or 0) - 1
+            names[#names + 1] = ____exports.decodeQueryName(eq < 0 and pair or __TS__StringSubstring(pair, 0, eq))
+        end
+        ::__continue71::
+    end
+    return names
+end
+--- Does a qualified spec (`<METHOD|*>~<qualifier>`) match the request?
+function ____exports.specMatches(spec, req)
+    local tilde = (string.find(spec, "~", nil, true) or 0) - 1
+    if tilde < 0 then
+        return false
+    end
+    local method = __TS__StringSubstring(spec, 0, tilde)
+    if method ~= "*" and method ~= req.method then
+        return false
+    end
+    local q = ____exports.parseQualifier(__TS__StringSubstring(spec, tilde + 1))
+    if q == nil then
+        return false
+    end
+    if q.host ~= nil and q.host ~= req.host then
+        return false
+    end
+    if q.auth ~= nil and q.auth ~= req.auth then
+        return false
+    end
+    for ____, c in ipairs(q.query) do
+        local found = false
+        for ____, n in ipairs(req.queryNames) do
+            if n == c.name then
+                found = true
+            end
+        end
+        if found ~= c.present then
+            return false
+        end
+    end
+    return true
+end
+--- How specific a spec is: more constraints first, so the narrowest matching rule wins.
+function ____exports.specificity(spec)
+    local tilde = (string.find(spec, "~", nil, true) or 0) - 1
+    if tilde < 0 then
+        return 0
+    end
+    local q = ____exports.parseQualifier(__TS__StringSubstring(spec, tilde + 1))
+    if q == nil then
+        return 0
+    end
+    return (__TS__StringSubstring(spec, 0, tilde) == "*" and 0 or 1) + (q.host ~= nil and 1 or 0) + (q.auth ~= nil and 1 or 0) + #q.query
+end
+--- Pick the most specific matching spec from a space-separated spec list; undefined when none matches.
+function ____exports.bestSpec(list, req)
+    local best
+    local bestScore = -1
+    for ____, spec in ipairs(splitOn(list, 32)) do
+        do
+            if #spec == 0 or not ____exports.specMatches(spec, req) then
+                goto __continue90
+            end
+            local s = ____exports.specificity(spec)
+            if s > bestScore or s == bestScore and best ~= nil and spec < best then
+                best = spec
+                bestScore = s
+            end
+        end
+        ::__continue90::
+    end
+    return best
 end
 return ____exports
  end,
@@ -2655,6 +2373,862 @@ DEFAULT_ALLOWED = DEFAULT_ALLOWED_STATUSES
 ____exports.DEFAULT_SETTINGS = defaults()
 return ____exports
  end,
+["core.verdict"] = function(...) 
+local ____exports = {}
+--- Why a status is refused: it and the statuses rules.allowed_statuses lists.
+function ____exports.statusNotAllowed(status, settings)
+    local list = ""
+    for ____, s in ipairs(settings.allowedStatuses) do
+        list = (list .. (#list > 0 and "," or "")) .. tostring(s)
+    end
+    return ((("status " .. tostring(status)) .. " is not in rules.allowed_statuses (") .. list) .. ")"
+end
+function ____exports.isAllowedStatus(status, settings)
+    for ____, s in ipairs(settings.allowedStatuses) do
+        if s == status then
+            return true
+        end
+    end
+    return false
+end
+return ____exports
+ end,
+["core.store-records"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__ObjectAssign = ____lualib.__TS__ObjectAssign
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STORE_MAPS = ____contract.STORE_MAPS
+local ____rule = require("core.rule")
+local bodyId = ____rule.bodyId
+local reasonId = ____rule.reasonId
+local ruleEntry = ____rule.ruleEntry
+local ____rulekey = require("core.rulekey")
+local baseKey = ____rulekey.baseKey
+local isQualified = ____rulekey.isQualified
+local ruleKeys = ____rulekey.ruleKeys
+local specOf = ____rulekey.specOf
+function ____exports.prefixMapFile(backend)
+    return (STORE_MAPS.prefixPrefix .. backend) .. ".map"
+end
+function ____exports.qualMapFile(backend)
+    return (STORE_MAPS.qualPrefix .. backend) .. ".map"
+end
+function ____exports.entryRecord(____table, key, d)
+    return {kind = "table", table = ____table, key = key, fields = {
+        {name = RULE_FIELDS.expiry, value = d.expiry},
+        {name = RULE_FIELDS.answer, value = d.answer},
+        {name = RULE_FIELDS.ruleExpiry, value = d.ruleExpiry},
+        {name = RULE_FIELDS.created, value = d.created},
+        {name = RULE_FIELDS.reason, value = d.reason}
+    }}
+end
+--- Add a spec to a space-separated list, once.
+function ____exports.addSpec(list, spec)
+    if list == nil or #list == 0 then
+        return spec
+    end
+    for ____, s in ipairs(splitOn(list, 32)) do
+        if s == spec then
+            return list
+        end
+    end
+    return (list .. " ") .. spec
+end
+--- Drop a spec from a space-separated list.
+function ____exports.dropSpec(list, spec)
+    local out = ""
+    for ____, s in ipairs(splitOn(list, 32)) do
+        do
+            if #s == 0 or s == spec then
+                goto __continue11
+            end
+            out = (out .. (#out > 0 and " " or "")) .. s
+        end
+        ::__continue11::
+    end
+    return out
+end
+--- The record that lifts the rule on `key` (the Lua store's remove and the CLI's): its rule expiry is
+-- zeroed, and its liveness too unless the entry still indexes other rules of the same base; the
+-- creation stamp records the change, so a replayed older record cannot undo it.
+function ____exports.removalRecord(____table, key, keepIndex, now)
+    local stamp = {name = RULE_FIELDS.created, value = now}
+    local lift = {name = RULE_FIELDS.ruleExpiry, value = 0}
+    return {kind = "table", table = ____table, key = key, fields = keepIndex and ({lift, stamp}) or ({lift, {name = RULE_FIELDS.expiry, value = 0}, stamp})}
+end
+--- Whether a removal keeps the entry's liveness (gpt0): a base entry indexes the base's other rules; and
+-- in a cluster every removal does, so that the entry (with its removal stamp) outlives the sweeps until
+-- the rule would have expired anyway: a node that was down then reloads its own older record of the
+-- rule, and reconciling against the entry refuses it (core/journal.ts reconcile). Peers carry writes,
+-- not deletions.
+function ____exports.removalKeepsLiveness(isBase, clustered)
+    return isBase or clustered
+end
+--- Records that learn `rules` at `now` (epoch seconds) + `nowUsec`.
+function ____exports.blockRecords(backend, rules, now, originServerId, store, nowUsec)
+    if nowUsec == nil then
+        nowUsec = 0
+    end
+    local ____table = RULE_TABLE_PREFIX .. backend
+    local out = {}
+    local liveBy = {}
+    local bases = {}
+    local specLists = {}
+    local baseAt = {}
+    local function mapOnce(file, key, value)
+        if not store:hasMapKey(file, key) then
+            out[#out + 1] = {kind = "map-set", file = file, key = key, value = value}
+        end
+    end
+    for ____, r in ipairs(rules) do
+        local body = #r.body > 0 and bodyId(r.body) or 0
+        if body > 0 then
+            mapOnce(
+                STORE_MAPS.bodies,
+                itoa(body),
+                r.body
+            )
+        end
+        mapOnce(
+            STORE_MAPS.reasons,
+            itoa(reasonId(r.reason)),
+            r.reason
+        )
+        local entry = ruleEntry({
+            status = r.status,
+            ttl = r.ttl,
+            reason = r.reason,
+            dryRun = r.dryRun,
+            bodyId = body,
+            originServerId = originServerId
+        }, now, nowUsec)
+        local base = baseKey(r.match.path, r.match.prefix)
+        if liveBy[base] == nil then
+            liveBy[base] = store:liveness(base)
+            bases[#bases + 1] = base
+        end
+        if entry.expiry > liveBy[base] then
+            liveBy[base] = entry.expiry
+        end
+        for ____, key in ipairs(ruleKeys(r.match)) do
+            if key == base then
+                baseAt[base] = {index = #out, data = entry}
+            end
+            out[#out + 1] = ____exports.entryRecord(____table, key, entry)
+        end
+        if r.match.prefix then
+            mapOnce(
+                ____exports.prefixMapFile(backend),
+                r.match.path .. "/",
+                base
+            )
+        end
+        if isQualified(r.match) then
+            local list = specLists[base] ~= nil and specLists[base] or store:specs(base)
+            for ____, m in ipairs(#r.match.methods == 0 and ({"*"}) or r.match.methods) do
+                list = ____exports.addSpec(
+                    list,
+                    specOf(m, r.match)
+                )
+            end
+            if list ~= nil then
+                specLists[base] = list
+            end
+        end
+    end
+    local indexes = {}
+    for ____, base in ipairs(bases) do
+        if specLists[base] ~= nil then
+            out[#out + 1] = {
+                kind = "map-set",
+                file = ____exports.qualMapFile(backend),
+                key = base,
+                value = specLists[base]
+            }
+        end
+        local own = baseAt[base]
+        if own ~= nil then
+            out[own.index + 1] = ____exports.entryRecord(
+                ____table,
+                base,
+                __TS__ObjectAssign({}, own.data, {expiry = liveBy[base]})
+            )
+        else
+            indexes[#indexes + 1] = {kind = "table", table = ____table, key = base, fields = {{name = RULE_FIELDS.expiry, value = liveBy[base]}}}
+        end
+    end
+    for ____, r in ipairs(out) do
+        indexes[#indexes + 1] = r
+    end
+    return indexes
+end
+return ____exports
+ end,
+["core.cluster-sync"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local ____store_2Drecords = require("core.store-records")
+local addSpec = ____store_2Drecords.addSpec
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+local STORE_MAPS = ____contract.STORE_MAPS
+local SYNC_FIELDS = ____contract.SYNC_FIELDS
+local SYNC_TABLE = ____contract.SYNC_TABLE
+local ____journal = require("core.journal")
+local formatRecord = ____journal.formatRecord
+local parseRecord = ____journal.parseRecord
+local recordCommand = ____journal.recordCommand
+local ____runtime_2Dcmd = require("core.runtime-cmd")
+local escapeCliArg = ____runtime_2Dcmd.escapeCliArg
+--- Sync-table key stamped with the newest write: a node polls it and reads the table only when it moved.
+____exports.SYNC_LATEST_KEY = "#latest"
+--- A map record as a sync-table key: its journal line, with the writing node as the writer.
+function ____exports.syncKey(r, node)
+    if r.kind == "table" then
+        return nil
+    end
+    return formatRecord(r, node)
+end
+--- The longest sync key a config needs: a prefix or qualified record (key and value each at most a
+-- rule key and its marker) or a body, with the node and map names. Longer records are refused.
+function ____exports.syncKeyLength(maxKeyLength, maxBodyBytes)
+    local names = 2 + 48 + 1 + 64 + 1
+    local key = maxKeyLength + 3
+    local value = maxBodyBytes > key and maxBodyBytes or key
+    return names + key + 1 + value
+end
+--- The runtime API command that writes one sync record (or the latest marker) with its stamp.
+function ____exports.syncCommand(key, sec, usec)
+    return (((((((((("set table " .. SYNC_TABLE) .. " key ") .. escapeCliArg(key)) .. " data.") .. SYNC_FIELDS.sec) .. " ") .. itoa(sec)) .. " data.") .. SYNC_FIELDS.usec) .. " ") .. itoa(usec)
+end
+--- Commands that publish the map records among `records` (none for table records), and how many were too long to.
+function ____exports.syncCommands(records, node, sec, usec, keyLength)
+    local cmds = {}
+    local tooLong = 0
+    for ____, r in ipairs(records) do
+        do
+            local k = ____exports.syncKey(r, node)
+            if k == nil then
+                goto __continue7
+            end
+            if #k > keyLength then
+                tooLong = tooLong + 1
+            else
+                cmds[#cmds + 1] = ____exports.syncCommand(k, sec, usec)
+            end
+        end
+        ::__continue7::
+    end
+    if #cmds > 0 then
+        cmds[#cmds + 1] = ____exports.syncCommand(____exports.SYNC_LATEST_KEY, sec, usec)
+    end
+    return {cmds = cmds, tooLong = tooLong}
+end
+--- A stamp that orders writes: microseconds since the epoch (exact in a double and in Lua's integers).
+function ____exports.syncStamp(sec, usec)
+    return sec * 1000000 + usec
+end
+--- Of the entries read, the newest record per map key, when it is newer than what this node applied
+-- (`applied`: map key -> stamp). Unparseable keys are counted in `bad`, never applied.
+function ____exports.syncWinners(entries, applied)
+    local best = {}
+    local groups = {}
+    local bad = {}
+    for ____, e in ipairs(entries) do
+        do
+            if e.key == ____exports.SYNC_LATEST_KEY then
+                goto __continue15
+            end
+            local p = parseRecord(e.key)
+            if not p.ok or p.record.kind == "table" then
+                bad[#bad + 1] = e.key
+                goto __continue15
+            end
+            local group = (p.record.file .. "\t") .. p.record.key
+            local stamp = ____exports.syncStamp(e.sec, e.usec)
+            local known = best[group]
+            if known == nil then
+                groups[#groups + 1] = group
+            end
+            if known == nil or stamp > known.stamp or stamp == known.stamp and p.record.kind == "map-del" then
+                best[group] = {group = group, stamp = stamp, record = p.record}
+            end
+        end
+        ::__continue15::
+    end
+    local winners = {}
+    for ____, g in ipairs(groups) do
+        local w = best[g]
+        local had = applied[g]
+        if had == nil or w.stamp > had then
+            winners[#winners + 1] = w
+        end
+    end
+    return {winners = winners, bad = bad}
+end
+--- The rule a prefix or qualified map entry serves: its backend and base key (a prefix entry `/p/` serves
+-- `^/p`). Undefined for other maps (bodies, reasons), which serve any rule.
+function ____exports.mapEntryBase(file, key)
+    local ext = ".map"
+    if #file <= #ext or __TS__StringSubstring(file, #file - #ext) ~= ext then
+        return nil
+    end
+    local stem = __TS__StringSubstring(file, 0, #file - #ext)
+    if __TS__StringSubstring(stem, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix then
+        if #key < 2 or __TS__StringCharCodeAt(key, #key - 1) ~= 47 then
+            return nil
+        end
+        return {
+            backend = __TS__StringSubstring(stem, #STORE_MAPS.prefixPrefix),
+            base = "^" .. __TS__StringSubstring(key, 0, #key - 1)
+        }
+    end
+    if __TS__StringSubstring(stem, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix then
+        return {
+            backend = __TS__StringSubstring(stem, #STORE_MAPS.qualPrefix),
+            base = key
+        }
+    end
+    return nil
+end
+--- The rule a synced map write waits for: peers may bring the write before the rule, and a prefix or
+-- qualified entry is applied only once its rule is live in the node's own table. Undefined for
+-- deletions and for bodies and reasons.
+function ____exports.syncBase(r)
+    local ____temp_0
+    if r.kind == "map-set" then
+        ____temp_0 = ____exports.mapEntryBase(r.file, r.key)
+    else
+        ____temp_0 = nil
+    end
+    return ____temp_0
+end
+--- Of a compaction's map pruning, what a cluster node may do: a node's records hold only the rules it
+-- learned itself, so it drops a prefix or qualified entry only when its rule is not live in the table
+-- (`live(backend, base)`), and keeps bodies and reasons (another node's rules may name them).
+function ____exports.clusterPrune(prune, live)
+    local out = {}
+    for ____, r in ipairs(prune) do
+        do
+            if r.kind == "table" then
+                goto __continue31
+            end
+            local b = ____exports.mapEntryBase(r.file, r.key)
+            if b ~= nil and not live(b.backend, b.base) then
+                out[#out + 1] = r
+            end
+        end
+        ::__continue31::
+    end
+    return out
+end
+--- `show peers` section flags: the resync from the local peer (an old process) and from the remote ones is over (2.6 to 3.4 alike).
+local RESYNC_FINISHED = 3
+--- Section flags saying another node taught this one its tables, fully up to date or partially (a node
+-- that never finished its own resync teaches "partially": everything it holds). 2.6 peers.c, and
+-- include/haproxy/peers-t.h from 3.0 (the DBG_ flags).
+local TAUGHT_26 = 512 + 2048
+local TAUGHT_30 = 33554432 + 134217728
+--- Whether `show peers <section>` says this process learned the tables: the resync is over (from an old
+-- process and from the other nodes, or given up), or another node taught it. `major` is HAProxy's major
+-- version (the flags moved in 3.0). Undefined when the answer has no such line.
+function ____exports.peersResynced(showPeers, section, major)
+    for ____, line in ipairs(splitOn(showPeers, 10)) do
+        do
+            if (string.find(line, (" id=" .. section) .. " ", nil, true) or 0) - 1 < 0 then
+                goto __continue36
+            end
+            local at = (string.find(line, " flags=0x", nil, true) or 0) - 1
+            if at < 0 then
+                return nil
+            end
+            local v = 0
+            do
+                local i = at + 9
+                while i < #line do
+                    local c = __TS__StringCharCodeAt(line, i)
+                    local d = c >= 48 and c <= 57 and c - 48 or (c >= 97 and c <= 102 and c - 87 or -1)
+                    if d < 0 then
+                        break
+                    end
+                    v = v * 16 + d
+                    i = i + 1
+                end
+            end
+            return v & RESYNC_FINISHED == RESYNC_FINISHED or v & (major < 3 and TAUGHT_26 or TAUGHT_30) ~= 0
+        end
+        ::__continue36::
+    end
+    return nil
+end
+--- The word after `name=` in a line, up to the next space (or the line's end).
+local function wordAfter(line, name)
+    local at = (string.find(line, (" " .. name) .. "=", nil, true) or 0) - 1
+    if at < 0 then
+        return ""
+    end
+    local from = at + #name + 2
+    local sp = (string.find(
+        line,
+        " ",
+        math.max(from + 1, 1),
+        true
+    ) or 0) - 1
+    return sp < 0 and __TS__StringSubstring(line, from) or __TS__StringSubstring(line, from, sp)
+end
+--- The nodes `show peers <section>` lists (2.6 to 3.4 print each as `0x..: id=<name>(local|remote,...) addr=... last_status=... last_hdshk=...`).
+function ____exports.peerLinks(showPeers)
+    local out = {}
+    for ____, line in ipairs(splitOn(showPeers, 10)) do
+        do
+            local id = wordAfter(line, "id")
+            local paren = (string.find(id, "(", nil, true) or 0) - 1
+            if paren <= 0 or (string.find(line, " last_status=", nil, true) or 0) - 1 < 0 then
+                goto __continue46
+            end
+            local status = wordAfter(line, "last_status")
+            out[#out + 1] = {
+                name = __TS__StringSubstring(id, 0, paren),
+                ["local"] = (string.find(id, "(local", nil, true) or 0) - 1 == paren,
+                linked = status == "ESTA",
+                status = status,
+                handshake = wordAfter(line, "last_hdshk"),
+                address = wordAfter(line, "addr")
+            }
+        end
+        ::__continue46::
+    end
+    return out
+end
+--- How many other nodes `show peers` lists with an established link (a node none is linked to has nobody to learn from).
+function ____exports.peersLinked(showPeers)
+    local n = 0
+    for ____, l in ipairs(____exports.peerLinks(showPeers)) do
+        if not l["local"] and l.linked then
+            n = n + 1
+        end
+    end
+    return n
+end
+--- After a removal, when the removing node writes it again (ms after the first write). Peers keep the last
+-- write of an entry, and a block on another node writes the entry too (its hit count, with the rule's
+-- other fields as that node holds them): a block in flight while the removal spreads brings the rule
+-- back on every node. Writing the removal again once those writes landed settles it.
+____exports.REASSERT_AFTER_MS = {200, 1000, 3000}
+--- Whether a removal stamped `stamp` is written again: unless nothing newer was written to the entry (a
+-- rule learned again since) or the entry is gone. Also when this node still holds the removal: [T] a
+-- node can hold the removal while another got an older write after it (peers keep no order between
+-- two nodes' writes), and only a new write of the removal reaches every node again.
+function ____exports.needsReassert(current, stamp)
+    return current ~= nil and current.sessCnt <= stamp
+end
+--- The removal records among `records` that a cluster node writes again, with their commands and stamps.
+function ____exports.reassertions(records)
+    local out = {}
+    for ____, r in ipairs(records) do
+        do
+            if r.kind ~= "table" then
+                goto __continue55
+            end
+            local lifts = false
+            local stamp = -1
+            for ____, f in ipairs(r.fields) do
+                if f.name == RULE_FIELDS.ruleExpiry and f.value == 0 then
+                    lifts = true
+                end
+                if f.name == RULE_FIELDS.created then
+                    stamp = f.value
+                end
+            end
+            local command = recordCommand(r)
+            if lifts and stamp >= 0 and command ~= nil then
+                out[#out + 1] = {table = r.table, key = r.key, stamp = stamp, command = command}
+            end
+        end
+        ::__continue55::
+    end
+    return out
+end
+--- Whether a map file is a backend's qualified-spec map (`eb_qual_<backend>.map`).
+function ____exports.isQualMap(file)
+    return __TS__StringSubstring(file, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix
+end
+--- A qualified-spec list (space-separated) is a whole value: two nodes adding a spec to the same base at
+-- the same moment each publish their own list, and the newest alone would lose the other's rule. So a
+-- node merges: every spec a record names, plus its own specs whose rule is still live (`live`). A spec
+-- of a removed rule can linger in the list; matching then finds its entry lifted, as for any removal.
+function ____exports.mergeSpecLists(incoming, ____local, live)
+    local out = ""
+    if incoming ~= nil then
+        for ____, sp in ipairs(splitOn(incoming, 32)) do
+            if #sp > 0 then
+                out = addSpec(out, sp)
+            end
+        end
+    end
+    if ____local ~= nil then
+        for ____, sp in ipairs(splitOn(____local, 32)) do
+            if #sp > 0 and live(sp) then
+                out = addSpec(out, sp)
+            end
+        end
+    end
+    return out
+end
+return ____exports
+ end,
+["core.compact"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__Delete = ____lualib.__TS__Delete
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__Class = ____lualib.__TS__Class
+local __TS__New = ____lualib.__TS__New
+local ____exports = {}
+local isPrefixMap, isQualMap, mapBackend
+local ____answer = require("core.answer")
+local answerBodyId = ____answer.answerBodyId
+local answerDryRun = ____answer.answerDryRun
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
+local ____contract = require("core.contract")
+local RULE_FIELDS = ____contract.RULE_FIELDS
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local STORE_MAPS = ____contract.STORE_MAPS
+local ____rule = require("core.rule")
+local reasonIdOf = ____rule.reasonIdOf
+function isPrefixMap(file)
+    return __TS__StringSubstring(file, 0, #STORE_MAPS.prefixPrefix) == STORE_MAPS.prefixPrefix
+end
+function isQualMap(file)
+    return __TS__StringSubstring(file, 0, #STORE_MAPS.qualPrefix) == STORE_MAPS.qualPrefix
+end
+function mapBackend(file)
+    if isPrefixMap(file) then
+        return __TS__StringSubstring(file, #STORE_MAPS.prefixPrefix, #file - 4)
+    end
+    if isQualMap(file) then
+        return __TS__StringSubstring(file, #STORE_MAPS.qualPrefix, #file - 4)
+    end
+    return ""
+end
+function ____exports.emptyState()
+    return {tables = {}, maps = {}}
+end
+function ____exports.applyRecord(s, r)
+    if r.kind == "table" then
+        if s.tables[r.table] == nil then
+            s.tables[r.table] = {}
+        end
+        local t = s.tables[r.table]
+        if t[r.key] == nil then
+            t[r.key] = {}
+        end
+        local e = t[r.key]
+        for ____, f in ipairs(r.fields) do
+            e[f.name] = f.value
+        end
+    elseif r.kind == "map-set" then
+        if s.maps[r.file] == nil then
+            s.maps[r.file] = {}
+        end
+        s.maps[r.file][r.key] = r.value
+    elseif s.maps[r.file] ~= nil then
+        __TS__Delete(s.maps[r.file], r.key)
+    end
+end
+local function isRuleTable(t)
+    return __TS__StringSubstring(t, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX
+end
+--- Keys in pairs() order: callers that need an order sort (sorting 1M keys would hold Lua for long).
+local function keysOf(o)
+    local ks = {}
+    for k in pairs(o) do
+        if o[k] ~= nil then
+            ks[#ks + 1] = k
+        end
+    end
+    return ks
+end
+local function fieldList(e)
+    local out = {}
+    for ____, name in ipairs(keysOf(e)) do
+        out[#out + 1] = {name = name, value = e[name]}
+    end
+    return out
+end
+--- Streaming compaction, so that memory follows the journal, not the store: the caller
+-- 1. folds the snapshot's map records (`foldSnapshotMap`), then every record of the rotated
+--    journal (`foldJournal`), in file order;
+-- 2. calls `prepare()`, then hands over the snapshot's table records one by one (`snapshotEntry`),
+--    writing the kept ones;
+-- 3. writes what `journalEntries()` returns (entries only the journal has), then `finish()`'s maps.
+-- Only map-referenced keys, body and reason ids and the census are remembered per entry.
+____exports.Compactor = __TS__Class()
+local Compactor = ____exports.Compactor
+Compactor.name = "Compactor"
+function Compactor.prototype.____constructor(self, now, tick)
+    self.now = now
+    self.tick = tick
+    self.journal = ____exports.emptyState()
+    self.needed = {}
+    self.live = {}
+    self.bodies = {}
+    self.reasons = {}
+    self.counts = {}
+    self.done = {}
+    self.journalOrder = {}
+    self.nextExpiry = 0
+    self.expiredCount = 0
+    self.work = 0
+    self.anyNeeded = false
+    self.lastTable = ""
+    self.lastReason = -1
+end
+function Compactor.prototype.step(self)
+    self.work = self.work + 1
+    if self.tick ~= nil and self.work % 20 == 0 then
+        self.tick()
+    end
+end
+function Compactor.prototype.foldSnapshotMap(self, r)
+    if r.kind ~= "table" then
+        ____exports.applyRecord(self.journal, r)
+    end
+end
+function Compactor.prototype.foldJournal(self, r)
+    if r.kind == "table" and (self.journal.tables[r.table] == nil or self.journal.tables[r.table][r.key] == nil) then
+        local ____self_journalOrder_0 = self.journalOrder
+        ____self_journalOrder_0[#____self_journalOrder_0 + 1] = {table = r.table, key = r.key}
+    end
+    ____exports.applyRecord(self.journal, r)
+end
+function Compactor.prototype.prepare(self)
+    for ____, file in ipairs(keysOf(self.journal.maps)) do
+        do
+            local m = self.journal.maps[file]
+            local prefix = isPrefixMap(file)
+            local qual = isQualMap(file)
+            if not prefix and not qual then
+                goto __continue28
+            end
+            local ____table = RULE_TABLE_PREFIX .. mapBackend(file)
+            for ____, key in ipairs(keysOf(m)) do
+                self:step()
+                if prefix then
+                    self.needed[((____table .. "\t") .. m[key]) .. "\tbase"] = true
+                else
+                    for ____, spec in ipairs(splitOn(m[key], 32)) do
+                        if #spec > 0 then
+                            self.needed[(((____table .. "\t") .. key) .. " ") .. spec] = true
+                        end
+                    end
+                end
+                self.anyNeeded = true
+            end
+        end
+        ::__continue28::
+    end
+end
+function Compactor.prototype.snapshotEntry(self, ____table, key, fields)
+    local j = self.journal.tables[____table]
+    local ____temp_1
+    if j == nil then
+        ____temp_1 = nil
+    else
+        ____temp_1 = j[key]
+    end
+    local newer = ____temp_1
+    local e = {}
+    for ____, f in ipairs(fields) do
+        e[f.name] = f.value
+    end
+    if newer == nil then
+        return self:judge(____table, key, e, false)
+    end
+    self.done[(____table .. "\t") .. key] = true
+    for ____, name in ipairs(keysOf(newer)) do
+        e[name] = newer[name]
+    end
+    return self:judge(____table, key, e, true)
+end
+function Compactor.prototype.journalEntries(self)
+    local out = {}
+    for ____, ____value in ipairs(self.journalOrder) do
+        local ____table = ____value.table
+        local key = ____value.key
+        do
+            if self.done[(____table .. "\t") .. key] then
+                goto __continue45
+            end
+            out[#out + 1] = {
+                table = ____table,
+                key = key,
+                verdict = self:judge(____table, key, self.journal.tables[____table][key], true)
+            }
+        end
+        ::__continue45::
+    end
+    return out
+end
+function Compactor.prototype.judge(self, ____table, key, e, merged)
+    self:step()
+    local rule = isRuleTable(____table)
+    local fields = merged and fieldList(e) or ({})
+    if not rule then
+        return {keep = true, merged = merged, fields = fields, expired = false}
+    end
+    if ____table ~= self.lastTable then
+        local be = __TS__StringSubstring(____table, #RULE_TABLE_PREFIX)
+        if self.counts[be] == nil then
+            self.counts[be] = {enforce = 0, dryRun = 0}
+        end
+        self.lastTable = ____table
+        self.lastCounts = self.counts[be]
+    end
+    local counts = self.lastCounts
+    local gpt0 = e[RULE_FIELDS.expiry] or 0
+    local gpc1 = e[RULE_FIELDS.ruleExpiry] or 0
+    if not (gpt0 > self.now) then
+        self.expiredCount = self.expiredCount + 1
+        return {keep = false, merged = merged, fields = fields, expired = true}
+    end
+    if gpt0 < self.nextExpiry or self.nextExpiry == 0 then
+        self.nextExpiry = gpt0
+    end
+    if gpc1 > self.now and gpc1 < self.nextExpiry then
+        self.nextExpiry = gpc1
+    end
+    local tk = self.anyNeeded and (____table .. "\t") .. key or ""
+    if gpc1 > self.now then
+        if self.anyNeeded and self.needed[tk] then
+            self.live[tk] = true
+        end
+        local answer = e[RULE_FIELDS.answer] or 0
+        if answerDryRun(answer) then
+            counts.dryRun = counts.dryRun + 1
+        else
+            counts.enforce = counts.enforce + 1
+        end
+        local body = answerBodyId(answer)
+        if body > 0 then
+            self.bodies[itoa(body)] = true
+        end
+        local reason = reasonIdOf(e[RULE_FIELDS.reason] or 0)
+        if reason ~= self.lastReason then
+            self.reasons[itoa(reason)] = true
+            self.lastReason = reason
+        end
+    end
+    if self.anyNeeded and self.needed[tk .. "\tbase"] then
+        self.live[tk .. "\tbase"] = true
+    end
+    return {keep = true, merged = merged, fields = fields, expired = false}
+end
+function Compactor.prototype.finish(self)
+    local maps = {}
+    local prune = {}
+    for ____, file in ipairs(keysOf(self.journal.maps)) do
+        local m = self.journal.maps[file]
+        local prefix = isPrefixMap(file)
+        local qual = isQualMap(file)
+        local ____table = RULE_TABLE_PREFIX .. mapBackend(file)
+        for ____, key in ipairs(keysOf(m)) do
+            do
+                self:step()
+                local value = m[key]
+                if prefix and not self.live[((____table .. "\t") .. value) .. "\tbase"] then
+                    value = ""
+                elseif qual then
+                    local kept = ""
+                    for ____, spec in ipairs(splitOn(value, 32)) do
+                        if #spec > 0 and self.live[(((____table .. "\t") .. key) .. " ") .. spec] then
+                            kept = (kept .. (#kept > 0 and " " or "")) .. spec
+                        end
+                    end
+                    value = kept
+                elseif file == STORE_MAPS.bodies and not self.bodies[key] then
+                    value = ""
+                elseif file == STORE_MAPS.reasons and not self.reasons[key] then
+                    value = ""
+                elseif file == STORE_MAPS.counters then
+                    goto __continue64
+                end
+                if #value == 0 then
+                    prune[#prune + 1] = {kind = "map-del", file = file, key = key}
+                else
+                    if value ~= m[key] then
+                        prune[#prune + 1] = {kind = "map-set", file = file, key = key, value = value}
+                    end
+                    maps[#maps + 1] = {kind = "map-set", file = file, key = key, value = value}
+                end
+            end
+            ::__continue64::
+        end
+    end
+    local census = {}
+    for ____, be in ipairs(keysOf(self.counts)) do
+        census[#census + 1] = {backend = be, enforce = self.counts[be].enforce, dryRun = self.counts[be].dryRun}
+    end
+    return {
+        maps = maps,
+        prune = prune,
+        census = census,
+        nextExpiry = self.nextExpiry,
+        expired = self.expiredCount
+    }
+end
+--- Live rule entries (liveness gpt0 in the future), the control switches, and
+-- the map entries still used by live rules, from a state folded in memory (the
+-- streaming Compactor over one in-memory snapshot). Everything else is dropped,
+-- and the map entries that are dropped are returned in `prune`.
+function ____exports.compact(s, now, tick)
+    local c = __TS__New(____exports.Compactor, now, tick)
+    for ____, file in ipairs(keysOf(s.maps)) do
+        for ____, key in ipairs(keysOf(s.maps[file])) do
+            c:foldSnapshotMap({kind = "map-set", file = file, key = key, value = s.maps[file][key]})
+        end
+    end
+    c:prepare()
+    local records = {}
+    local expired = {}
+    for ____, ____table in ipairs(keysOf(s.tables)) do
+        local t = s.tables[____table]
+        for ____, key in ipairs(keysOf(t)) do
+            local fields = fieldList(t[key])
+            local v = c:snapshotEntry(____table, key, fields)
+            if v.keep then
+                records[#records + 1] = {kind = "table", table = ____table, key = key, fields = v.merged and v.fields or fields}
+            elseif v.expired then
+                expired[#expired + 1] = {table = ____table, key = key}
+            end
+        end
+    end
+    local f = c:finish()
+    for ____, m in ipairs(f.maps) do
+        records[#records + 1] = m
+    end
+    return {
+        records = records,
+        prune = f.prune,
+        census = f.census,
+        nextExpiry = f.nextExpiry,
+        expired = expired
+    }
+end
+return ____exports
+ end,
 ["core.eviction"] = function(...) 
 local ____exports = {}
 --- True when HAProxy must never evict from a rule table: edgeblock refuses, or evicts by itself.
@@ -2914,375 +3488,6 @@ function ____exports.formatMetrics(m)
         end
     end
     return out
-end
-return ____exports
- end,
-["core.rulekey"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__StringSubstring = ____lualib.__TS__StringSubstring
-local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local asciiLower = ____bytes.asciiLower
-local hexValue = ____bytes.hexValue
-local isAlpha = ____bytes.isAlpha
-local isDigit = ____bytes.isDigit
-local splitOn = ____bytes.splitOn
---- Parse `h:..;a:..;q:..` as written by qualifierOf.
-function ____exports.parseQualifier(s)
-    local out = {query = {}}
-    if #s == 0 then
-        return nil
-    end
-    for ____, part in ipairs(splitOn(s, 59)) do
-        if #part < 2 or (string.byte(part, 2) or 0 / 0) ~= 58 then
-            return nil
-        end
-        local kind = __TS__StringSubstring(part, 0, 1)
-        local v = __TS__StringSubstring(part, 2)
-        if kind == "h" then
-            out.host = v
-        elseif kind == "a" then
-            if v ~= "anon" and v ~= "authed" then
-                return nil
-            end
-            out.auth = v
-        elseif kind == "q" then
-            for ____, c in ipairs(splitOn(v, 44)) do
-                local absent = (string.byte(c, 1) or 0 / 0) == 33
-                local name = absent and __TS__StringSubstring(c, 1) or c
-                if not ____exports.isQueryName(name) then
-                    return nil
-                end
-                local ____out_query_0 = out.query
-                ____out_query_0[#____out_query_0 + 1] = {name = name, present = not absent}
-            end
-        else
-            return nil
-        end
-    end
-    return out
-end
---- Query parameter names we can match: URL-safe bytes only.
-function ____exports.isQueryName(s)
-    if #s == 0 or #s > ____exports.MAX_QUERY_NAME_LENGTH then
-        return false
-    end
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if not (isAlpha(c) or isDigit(c) or c == 45 or c == 46 or c == 95 or c == 126 or c == 91 or c == 93) then
-                return false
-            end
-            i = i + 1
-        end
-    end
-    return true
-end
---- Longest method token and host we accept.
-____exports.MAX_METHOD_LENGTH = 16
-____exports.MAX_HOST_LENGTH = 253
-____exports.MAX_QUERY_NAME_LENGTH = 64
-function ____exports.baseKey(path, prefix)
-    return prefix and "^" .. path or path
-end
-function ____exports.isQualified(m)
-    return m.host ~= nil or m.auth ~= nil or #m.query > 0
-end
---- Canonical qualifier text: `h:<host>;a:<auth>;q:<cond>,<cond>` with absent parts left out.
-function ____exports.qualifierOf(m)
-    local parts = {}
-    if m.host ~= nil then
-        parts[#parts + 1] = "h:" .. m.host
-    end
-    if m.auth ~= nil then
-        parts[#parts + 1] = "a:" .. m.auth
-    end
-    if #m.query > 0 then
-        local q = ""
-        do
-            local i = 0
-            while i < #m.query do
-                q = ((q .. (i > 0 and "," or "")) .. (m.query[i + 1].present and "" or "!")) .. m.query[i + 1].name
-                i = i + 1
-            end
-        end
-        parts[#parts + 1] = "q:" .. q
-    end
-    local out = ""
-    do
-        local i = 0
-        while i < #parts do
-            out = (out .. (i > 0 and ";" or "")) .. parts[i + 1]
-            i = i + 1
-        end
-    end
-    return out
-end
---- The spec text of a qualified rule, as listed in the qualifier map: `<METHOD|*>~<qualifier>`.
-function ____exports.specOf(method, m)
-    return (method .. "~") .. ____exports.qualifierOf(m)
-end
---- Every stick-table key a rule occupies (one per method).
-function ____exports.ruleKeys(m)
-    local base = ____exports.baseKey(m.path, m.prefix)
-    local methods = #m.methods == 0 and ({"*"}) or m.methods
-    local keys = {}
-    for ____, method in ipairs(methods) do
-        if ____exports.isQualified(m) then
-            keys[#keys + 1] = (base .. " ") .. ____exports.specOf(method, m)
-        else
-            keys[#keys + 1] = method == "*" and base or (base .. " ") .. method
-        end
-    end
-    return keys
-end
---- A rule for GET covers HEAD: Node, Express, Django and Rails answer HEAD with the GET handler, so a
--- HEAD request would reach the same code the rule keeps the backend from running. Sorted input, sorted output.
-function ____exports.withHead(methods)
-    local out = {}
-    local get = false
-    local head = false
-    for ____, m in ipairs(methods) do
-        if m == "GET" then
-            get = true
-        end
-        if m == "HEAD" then
-            head = true
-        end
-    end
-    local placed = not get or head
-    for ____, m in ipairs(methods) do
-        if not placed and m > "HEAD" then
-            out[#out + 1] = "HEAD"
-            placed = true
-        end
-        out[#out + 1] = m
-    end
-    if not placed then
-        out[#out + 1] = "HEAD"
-    end
-    return out
-end
---- Parse a stored key back into its parts; undefined when it is not an edgeblock rule key.
-function ____exports.parseRuleKey(key)
-    if #key == 0 then
-        return nil
-    end
-    local sp = (string.find(key, " ", nil, true) or 0) - 1
-    local base = sp < 0 and key or __TS__StringSubstring(key, 0, sp)
-    local prefix = (string.byte(base, 1) or 0 / 0) == 94
-    local path = prefix and __TS__StringSubstring(base, 1) or base
-    if (string.byte(path, 1) or 0 / 0) ~= 47 then
-        return nil
-    end
-    if sp < 0 then
-        return {
-            base = base,
-            path = path,
-            prefix = prefix,
-            method = "*",
-            match = {path = path, prefix = prefix, methods = {}, query = {}}
-        }
-    end
-    local rest = __TS__StringSubstring(key, sp + 1)
-    local tilde = (string.find(rest, "~", nil, true) or 0) - 1
-    if tilde < 0 then
-        return {
-            base = base,
-            path = path,
-            prefix = prefix,
-            method = rest,
-            match = {path = path, prefix = prefix, methods = {rest}, query = {}}
-        }
-    end
-    local method = __TS__StringSubstring(rest, 0, tilde)
-    local q = ____exports.parseQualifier(__TS__StringSubstring(rest, tilde + 1))
-    if q == nil then
-        return nil
-    end
-    return {
-        base = base,
-        path = path,
-        prefix = prefix,
-        method = method,
-        spec = rest,
-        match = {
-            path = path,
-            prefix = prefix,
-            methods = method == "*" and ({}) or ({method}),
-            host = q.host,
-            auth = q.auth,
-            query = q.query
-        }
-    }
-end
---- HTTP method token: upper-case letters (and `-`/`_`), at most 16.
-function ____exports.isMethodToken(s)
-    if #s == 0 or #s > ____exports.MAX_METHOD_LENGTH then
-        return false
-    end
-    do
-        local i = 0
-        while i < #s do
-            local c = __TS__StringCharCodeAt(s, i)
-            if not (c >= 65 and c <= 90 or c == 45 or c == 95) then
-                return false
-            end
-            i = i + 1
-        end
-    end
-    return true
-end
---- Host as matched: lower case, port removed. Undefined when it has bytes a host cannot have.
-function ____exports.normalizeHost(raw)
-    local h = asciiLower(raw)
-    if #h > 0 and (string.byte(h, 1) or 0 / 0) ~= 91 then
-        local colon = (string.find(h, ":", nil, true) or 0) - 1
-        if colon >= 0 then
-            h = __TS__StringSubstring(h, 0, colon)
-        end
-    end
-    if #h > 0 and __TS__StringCharCodeAt(h, #h - 1) == 46 then
-        h = __TS__StringSubstring(h, 0, #h - 1)
-    end
-    if #h == 0 or #h > ____exports.MAX_HOST_LENGTH then
-        return nil
-    end
-    do
-        local i = 0
-        while i < #h do
-            local c = __TS__StringCharCodeAt(h, i)
-            if not (isAlpha(c) or isDigit(c) or c == 45 or c == 46 or c == 91 or c == 93 or c == 58) then
-                return nil
-            end
-            i = i + 1
-        end
-    end
-    return h
-end
---- A parameter name as backends decode it (URLSearchParams, Node's querystring, Python's parse_qs):
--- `+` is a space, `%XX` a byte, and a `%` not followed by two hex digits is kept as it is.
-function ____exports.decodeQueryName(raw)
-    if (string.find(raw, "%", nil, true) or 0) - 1 < 0 and (string.find(raw, "+", nil, true) or 0) - 1 < 0 then
-        return raw
-    end
-    local out = ""
-    local i = 0
-    while i < #raw do
-        local c = __TS__StringCharCodeAt(raw, i)
-        if c == 37 and i + 2 < #raw and hexValue(__TS__StringCharCodeAt(raw, i + 1)) >= 0 and hexValue(__TS__StringCharCodeAt(raw, i + 2)) >= 0 then
-            out = out .. string.char(hexValue(__TS__StringCharCodeAt(raw, i + 1)) * 16 + hexValue(__TS__StringCharCodeAt(raw, i + 2)))
-            i = i + 3
-        else
-            out = out .. (c == 43 and " " or string.char(c))
-            i = i + 1
-        end
-    end
-    return out
-end
---- Names of the query parameters present in a raw query string (`a=1&b&c=`), decoded as backends decode them.
-function ____exports.queryNames(query)
-    local names = {}
-    if query == nil or #query == 0 then
-        return names
-    end
-    for ____, pair in ipairs(splitOn(query, 38)) do
-        do
-            if #pair == 0 then
-                goto __continue71
-            end
-            local eq = (string.find(pair, "=", nil, true) or 0) - 1
-            names[#names + 1] = ____exports.decodeQueryName(eq < 0 and pair or __TS__StringSubstring(pair, 0, eq))
-        end
-        ::__continue71::
-    end
-    return names
-end
---- Does a qualified spec (`<METHOD|*>~<qualifier>`) match the request?
-function ____exports.specMatches(spec, req)
-    local tilde = (string.find(spec, "~", nil, true) or 0) - 1
-    if tilde < 0 then
-        return false
-    end
-    local method = __TS__StringSubstring(spec, 0, tilde)
-    if method ~= "*" and method ~= req.method then
-        return false
-    end
-    local q = ____exports.parseQualifier(__TS__StringSubstring(spec, tilde + 1))
-    if q == nil then
-        return false
-    end
-    if q.host ~= nil and q.host ~= req.host then
-        return false
-    end
-    if q.auth ~= nil and q.auth ~= req.auth then
-        return false
-    end
-    for ____, c in ipairs(q.query) do
-        local found = false
-        for ____, n in ipairs(req.queryNames) do
-            if n == c.name then
-                found = true
-            end
-        end
-        if found ~= c.present then
-            return false
-        end
-    end
-    return true
-end
---- How specific a spec is: more constraints first, so the narrowest matching rule wins.
-function ____exports.specificity(spec)
-    local tilde = (string.find(spec, "~", nil, true) or 0) - 1
-    if tilde < 0 then
-        return 0
-    end
-    local q = ____exports.parseQualifier(__TS__StringSubstring(spec, tilde + 1))
-    if q == nil then
-        return 0
-    end
-    return (__TS__StringSubstring(spec, 0, tilde) == "*" and 0 or 1) + (q.host ~= nil and 1 or 0) + (q.auth ~= nil and 1 or 0) + #q.query
-end
---- Pick the most specific matching spec from a space-separated spec list; undefined when none matches.
-function ____exports.bestSpec(list, req)
-    local best
-    local bestScore = -1
-    for ____, spec in ipairs(splitOn(list, 32)) do
-        do
-            if #spec == 0 or not ____exports.specMatches(spec, req) then
-                goto __continue90
-            end
-            local s = ____exports.specificity(spec)
-            if s > bestScore or s == bestScore and best ~= nil and spec < best then
-                best = spec
-                bestScore = s
-            end
-        end
-        ::__continue90::
-    end
-    return best
-end
-return ____exports
- end,
-["core.verdict"] = function(...) 
-local ____exports = {}
---- Why a status is refused: it and the statuses rules.allowed_statuses lists.
-function ____exports.statusNotAllowed(status, settings)
-    local list = ""
-    for ____, s in ipairs(settings.allowedStatuses) do
-        list = (list .. (#list > 0 and "," or "")) .. tostring(s)
-    end
-    return ((("status " .. tostring(status)) .. " is not in rules.allowed_statuses (") .. list) .. ")"
-end
-function ____exports.isAllowedStatus(status, settings)
-    for ____, s in ipairs(settings.allowedStatuses) do
-        if s == status then
-            return true
-        end
-    end
-    return false
 end
 return ____exports
  end,
@@ -4734,183 +4939,6 @@ function ____exports.liveCommands(batch, now)
         kept = table.concat(kept, ";"),
         skipped = skipped
     }
-end
-return ____exports
- end,
-["core.store-records"] = function(...) 
-local ____lualib = require("lualib_bundle")
-local __TS__ObjectAssign = ____lualib.__TS__ObjectAssign
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local splitOn = ____bytes.splitOn
-local ____contract = require("core.contract")
-local RULE_FIELDS = ____contract.RULE_FIELDS
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
-local STORE_MAPS = ____contract.STORE_MAPS
-local ____rule = require("core.rule")
-local bodyId = ____rule.bodyId
-local reasonId = ____rule.reasonId
-local ruleEntry = ____rule.ruleEntry
-local ____rulekey = require("core.rulekey")
-local baseKey = ____rulekey.baseKey
-local isQualified = ____rulekey.isQualified
-local ruleKeys = ____rulekey.ruleKeys
-local specOf = ____rulekey.specOf
-function ____exports.prefixMapFile(backend)
-    return (STORE_MAPS.prefixPrefix .. backend) .. ".map"
-end
-function ____exports.qualMapFile(backend)
-    return (STORE_MAPS.qualPrefix .. backend) .. ".map"
-end
-function ____exports.entryRecord(____table, key, d)
-    return {kind = "table", table = ____table, key = key, fields = {
-        {name = RULE_FIELDS.expiry, value = d.expiry},
-        {name = RULE_FIELDS.answer, value = d.answer},
-        {name = RULE_FIELDS.ruleExpiry, value = d.ruleExpiry},
-        {name = RULE_FIELDS.created, value = d.created},
-        {name = RULE_FIELDS.reason, value = d.reason}
-    }}
-end
---- Add a spec to a space-separated list, once.
-function ____exports.addSpec(list, spec)
-    if list == nil or #list == 0 then
-        return spec
-    end
-    for ____, s in ipairs(splitOn(list, 32)) do
-        if s == spec then
-            return list
-        end
-    end
-    return (list .. " ") .. spec
-end
---- Drop a spec from a space-separated list.
-function ____exports.dropSpec(list, spec)
-    local out = ""
-    for ____, s in ipairs(splitOn(list, 32)) do
-        do
-            if #s == 0 or s == spec then
-                goto __continue11
-            end
-            out = (out .. (#out > 0 and " " or "")) .. s
-        end
-        ::__continue11::
-    end
-    return out
-end
---- The record that lifts the rule on `key` (the Lua store's remove and the CLI's): its rule expiry is
--- zeroed, and its liveness too unless the entry still indexes other rules of the same base; the
--- creation stamp records the change, so a replayed older record cannot undo it.
-function ____exports.removalRecord(____table, key, keepIndex, now)
-    local stamp = {name = RULE_FIELDS.created, value = now}
-    local lift = {name = RULE_FIELDS.ruleExpiry, value = 0}
-    return {kind = "table", table = ____table, key = key, fields = keepIndex and ({lift, stamp}) or ({lift, {name = RULE_FIELDS.expiry, value = 0}, stamp})}
-end
---- Whether a removal keeps the entry's liveness (gpt0): a base entry indexes the base's other rules; and
--- in a cluster every removal does, so that the entry (with its removal stamp) outlives the sweeps until
--- the rule would have expired anyway: a node that was down then reloads its own older record of the
--- rule, and reconciling against the entry refuses it (core/journal.ts reconcile). Peers carry writes,
--- not deletions.
-function ____exports.removalKeepsLiveness(isBase, clustered)
-    return isBase or clustered
-end
---- Records that learn `rules` at `now` (epoch seconds) + `nowUsec`.
-function ____exports.blockRecords(backend, rules, now, originServerId, store, nowUsec)
-    if nowUsec == nil then
-        nowUsec = 0
-    end
-    local ____table = RULE_TABLE_PREFIX .. backend
-    local out = {}
-    local liveBy = {}
-    local bases = {}
-    local specLists = {}
-    local baseAt = {}
-    local function mapOnce(file, key, value)
-        if not store:hasMapKey(file, key) then
-            out[#out + 1] = {kind = "map-set", file = file, key = key, value = value}
-        end
-    end
-    for ____, r in ipairs(rules) do
-        local body = #r.body > 0 and bodyId(r.body) or 0
-        if body > 0 then
-            mapOnce(
-                STORE_MAPS.bodies,
-                itoa(body),
-                r.body
-            )
-        end
-        mapOnce(
-            STORE_MAPS.reasons,
-            itoa(reasonId(r.reason)),
-            r.reason
-        )
-        local entry = ruleEntry({
-            status = r.status,
-            ttl = r.ttl,
-            reason = r.reason,
-            dryRun = r.dryRun,
-            bodyId = body,
-            originServerId = originServerId
-        }, now, nowUsec)
-        local base = baseKey(r.match.path, r.match.prefix)
-        if liveBy[base] == nil then
-            liveBy[base] = store:liveness(base)
-            bases[#bases + 1] = base
-        end
-        if entry.expiry > liveBy[base] then
-            liveBy[base] = entry.expiry
-        end
-        for ____, key in ipairs(ruleKeys(r.match)) do
-            if key == base then
-                baseAt[base] = {index = #out, data = entry}
-            end
-            out[#out + 1] = ____exports.entryRecord(____table, key, entry)
-        end
-        if r.match.prefix then
-            mapOnce(
-                ____exports.prefixMapFile(backend),
-                r.match.path .. "/",
-                base
-            )
-        end
-        if isQualified(r.match) then
-            local list = specLists[base] ~= nil and specLists[base] or store:specs(base)
-            for ____, m in ipairs(#r.match.methods == 0 and ({"*"}) or r.match.methods) do
-                list = ____exports.addSpec(
-                    list,
-                    specOf(m, r.match)
-                )
-            end
-            if list ~= nil then
-                specLists[base] = list
-            end
-        end
-    end
-    local indexes = {}
-    for ____, base in ipairs(bases) do
-        if specLists[base] ~= nil then
-            out[#out + 1] = {
-                kind = "map-set",
-                file = ____exports.qualMapFile(backend),
-                key = base,
-                value = specLists[base]
-            }
-        end
-        local own = baseAt[base]
-        if own ~= nil then
-            out[own.index + 1] = ____exports.entryRecord(
-                ____table,
-                base,
-                __TS__ObjectAssign({}, own.data, {expiry = liveBy[base]})
-            )
-        else
-            indexes[#indexes + 1] = {kind = "table", table = ____table, key = base, fields = {{name = RULE_FIELDS.expiry, value = liveBy[base]}}}
-        end
-    end
-    for ____, r in ipairs(out) do
-        indexes[#indexes + 1] = r
-    end
-    return indexes
 end
 return ____exports
  end,
@@ -6400,14 +6428,14 @@ function roomFor(settings, ____table, t, muts, slack)
     for ____, m in ipairs(muts) do
         do
             if m.kind ~= "table" or keep[m.key] == true then
-                goto __continue56
+                goto __continue57
             end
             keep[m.key] = true
             if t:lookup(m.key) == nil then
                 fresh = fresh + 1
             end
         end
-        ::__continue56::
+        ::__continue57::
     end
     local i = t:info()
     local needed = i.used + fresh - i.size + (i.used + fresh > i.size and slack or 0)
@@ -6489,6 +6517,18 @@ local function liveness(t, key)
     end
     local v = e[RULE_FIELDS.expiry]
     return v == nil and 0 or v
+end
+--- Whether the rule on a key is in force: its own expiry (not the base's liveness) ahead, so a removed rule is not.
+function ____exports.ruleInForce(backend, key)
+    local t = tableOf(backend)
+    local ____temp_1
+    if t == nil then
+        ____temp_1 = nil
+    else
+        ____temp_1 = t:lookup(key)
+    end
+    local e = ____temp_1
+    return e ~= nil and (e[RULE_FIELDS.ruleExpiry] or 0) > core.now().sec
 end
 --- Whether a base key is live (its liveness deadline ahead) in a backend's rule table now.
 function ____exports.ruleLive(backend, base)
@@ -6596,8 +6636,8 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
     local lookups = {
         liveness = function(____, key) return liveness(t, key) end,
         specs = function(____, base)
-            local ____opt_1 = mapFor(qualMapFile(backend))
-            return ____opt_1 and ____opt_1:lookup(base)
+            local ____opt_2 = mapFor(qualMapFile(backend))
+            return ____opt_2 and ____opt_2:lookup(base)
         end,
         hasMapKey = function(____, file, key)
             local m = ____exports.storeMap(maps, file)
@@ -6685,13 +6725,13 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
             local base = baseKey(r.match.path, r.match.prefix)
             local qf = qualMapFile(backend)
             local qm = mapFor(qf)
-            local ____temp_3
+            local ____temp_4
             if qm == nil then
-                ____temp_3 = nil
+                ____temp_4 = nil
             else
-                ____temp_3 = qm:lookup(base)
+                ____temp_4 = qm:lookup(base)
             end
-            local specs = ____temp_3
+            local specs = ____temp_4
             if r.everything then
                 zero(base, true)
                 for ____, m in ipairs(COMMON_METHODS) do
@@ -6705,7 +6745,7 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
                 end
-                goto __continue65
+                goto __continue66
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -6726,7 +6766,7 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
                 end
             end
         end
-        ::__continue65::
+        ::__continue66::
     end
     if #muts == 0 then
         return {removed = 0}
@@ -6753,6 +6793,9 @@ local RULE_FIELDS = ____contract.RULE_FIELDS
 local SYNC_FIELDS = ____contract.SYNC_FIELDS
 local SYNC_TABLE = ____contract.SYNC_TABLE
 local ____cluster_2Dsync = require("core.cluster-sync")
+local isQualMap = ____cluster_2Dsync.isQualMap
+local mapEntryBase = ____cluster_2Dsync.mapEntryBase
+local mergeSpecLists = ____cluster_2Dsync.mergeSpecLists
 local needsReassert = ____cluster_2Dsync.needsReassert
 local peersLinked = ____cluster_2Dsync.peersLinked
 local peersResynced = ____cluster_2Dsync.peersResynced
@@ -6769,6 +6812,8 @@ local haproxyMajor = ____version.haproxyMajor
 local ____sync_2Dpublish = require("lua.sync-publish")
 local applied = ____sync_2Dpublish.applied
 local reassertQueue = ____sync_2Dpublish.reassertQueue
+local ____journal = require("core.journal")
+local parseRecord = ____journal.parseRecord
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local ____journal_2Dfile = require("lua.journal-file")
@@ -6776,6 +6821,7 @@ local journalAppend = ____journal_2Dfile.journalAppend
 local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____store = require("lua.store")
+local ruleInForce = ____store.ruleInForce
 local ruleLive = ____store.ruleLive
 local storeMap = ____store.storeMap
 --- How often a node looks at the sync table's newest stamp (one lookup), in ms: a rule arrives by peers
@@ -6800,11 +6846,70 @@ local function ruleArrived(r)
     local b = syncBase(r)
     return b == nil or ruleLive(b.backend, b.base)
 end
+--- Merge a qualified-spec record into this node's list (core/cluster-sync.ts mergeSpecLists). Returns the record written, if any.
+local function mergeQual(maps, r)
+    if r.kind == "table" then
+        return nil
+    end
+    local b = mapEntryBase(r.file, r.key)
+    local m = storeMap(maps, r.file)
+    if b == nil or m == nil then
+        inc("cluster_sync_unknown_map")
+        return nil
+    end
+    local ____local = m:lookup(r.key)
+    local merged = mergeSpecLists(
+        r.kind == "map-set" and r.value or nil,
+        ____local,
+        function(sp) return ruleInForce(b.backend, (b.base .. " ") .. sp) end
+    )
+    if merged == (____local or "") then
+        return nil
+    end
+    local out = #merged == 0 and ({kind = "map-del", file = r.file, key = r.key}) or ({kind = "map-set", file = r.file, key = r.key, value = merged})
+    local ok = pcall(function()
+        local ____temp_0
+        if out.kind == "map-set" then
+            ____temp_0 = core.set_map(out.file, out.key, out.value)
+        else
+            ____temp_0 = core.del_map(out.file, out.key)
+        end
+        return ____temp_0
+    end)
+    if not ok then
+        inc("cluster_sync_failed")
+        return nil
+    end
+    return out
+end
 --- Apply the winning records of `entries` to this node's maps (and its journal). Returns how many wait for their rule.
-local function applyEntries(settings, maps, entries)
-    local ____syncWinners_result_0 = syncWinners(entries, applied)
-    local winners = ____syncWinners_result_0.winners
-    local bad = ____syncWinners_result_0.bad
+local function applyEntries(settings, maps, all)
+    local entries = {}
+    local merged = {}
+    for ____, e in ipairs(all) do
+        local ____temp_1
+        if e.key == SYNC_LATEST_KEY then
+            ____temp_1 = nil
+        else
+            ____temp_1 = parseRecord(e.key)
+        end
+        local p = ____temp_1
+        if p ~= nil and p.ok and p.record.kind ~= "table" and isQualMap(p.record.file) then
+            local out = mergeQual(maps, p.record)
+            if out ~= nil then
+                merged[#merged + 1] = out
+            end
+        else
+            entries[#entries + 1] = e
+        end
+    end
+    if #merged > 0 then
+        journalAppend(settings, merged)
+        inc("cluster_sync_applied", #merged)
+    end
+    local ____syncWinners_result_2 = syncWinners(entries, applied)
+    local winners = ____syncWinners_result_2.winners
+    local bad = ____syncWinners_result_2.bad
     local waiting = 0
     if #bad > 0 then
         inc("cluster_sync_bad", #bad)
@@ -6822,44 +6927,44 @@ local function applyEntries(settings, maps, entries)
         do
             local r = w.record
             if r.kind == "table" then
-                goto __continue7
+                goto __continue20
             end
             if not ruleArrived(r) then
                 waiting = waiting + 1
-                goto __continue7
+                goto __continue20
             end
             applied[w.group] = w.stamp
             local m = storeMap(maps, r.file)
             if m == nil then
                 inc("cluster_sync_unknown_map")
-                goto __continue7
+                goto __continue20
             end
             local have = m:lookup(r.key)
-            local ____temp_1
+            local ____temp_3
             if r.kind == "map-set" then
-                ____temp_1 = have == r.value
+                ____temp_3 = have == r.value
             else
-                ____temp_1 = have == nil
+                ____temp_3 = have == nil
             end
-            if ____temp_1 then
-                goto __continue7
+            if ____temp_3 then
+                goto __continue20
             end
             local ok = pcall(function()
-                local ____temp_2
+                local ____temp_4
                 if r.kind == "map-set" then
-                    ____temp_2 = core.set_map(r.file, r.key, r.value)
+                    ____temp_4 = core.set_map(r.file, r.key, r.value)
                 else
-                    ____temp_2 = core.del_map(r.file, r.key)
+                    ____temp_4 = core.del_map(r.file, r.key)
                 end
-                return ____temp_2
+                return ____temp_4
             end)
             if not ok then
                 inc("cluster_sync_failed")
-                goto __continue7
+                goto __continue20
             end
             changed[#changed + 1] = r
         end
-        ::__continue7::
+        ::__continue20::
     end
     if #changed > 0 then
         journalAppend(settings, changed)
@@ -6998,23 +7103,23 @@ function ____exports.reassertDue(settings)
             local step = REASSERT_AFTER_MS[q.next + 1]
             if ms - q.start < step then
                 i = i + 1
-                goto __continue37
+                goto __continue50
             end
             local px = core.backends[q.table]
-            local ____temp_3
+            local ____temp_5
             if px == nil or px.stktable == nil then
-                ____temp_3 = nil
+                ____temp_5 = nil
             else
-                ____temp_3 = px.stktable:lookup(q.key)
+                ____temp_5 = px.stktable:lookup(q.key)
             end
-            local e = ____temp_3
-            local ____temp_4
+            local e = ____temp_5
+            local ____temp_6
             if e == nil then
-                ____temp_4 = nil
+                ____temp_6 = nil
             else
-                ____temp_4 = {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0, ruleExpiry = e[RULE_FIELDS.ruleExpiry] or 0}
+                ____temp_6 = {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0, ruleExpiry = e[RULE_FIELDS.ruleExpiry] or 0}
             end
-            local current = ____temp_4
+            local current = ____temp_6
             if needsReassert(current, q.stamp) then
                 cmds[#cmds + 1] = q.command
             end
@@ -7025,7 +7130,7 @@ function ____exports.reassertDue(settings)
                 i = i + 1
             end
         end
-        ::__continue37::
+        ::__continue50::
     end
     if #cmds == 0 then
         return

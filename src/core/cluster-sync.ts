@@ -6,6 +6,7 @@
  * node's sync task, so all three agree on the key and on which record wins.
  */
 import { itoa, splitOn } from "./bytes";
+import { addSpec } from "./store-records";
 import { RULE_FIELDS, STORE_MAPS, SYNC_FIELDS, SYNC_TABLE } from "./contract";
 import { CurrentEntry, formatRecord, JournalRecord, parseRecord, recordCommand } from "./journal";
 import { escapeCliArg } from "./runtime-cmd";
@@ -246,5 +247,23 @@ export function reassertions(records: readonly JournalRecord[]): { table: string
     const command = recordCommand(r);
     if (lifts && stamp >= 0 && command !== undefined) out.push({ table: r.table, key: r.key, stamp, command });
   }
+  return out;
+}
+
+/** Whether a map file is a backend's qualified-spec map (`eb_qual_<backend>.map`). */
+export function isQualMap(file: string): boolean {
+  return file.substring(0, STORE_MAPS.qualPrefix.length) === STORE_MAPS.qualPrefix;
+}
+
+/**
+ * A qualified-spec list (space-separated) is a whole value: two nodes adding a spec to the same base at
+ * the same moment each publish their own list, and the newest alone would lose the other's rule. So a
+ * node merges: every spec a record names, plus its own specs whose rule is still live (`live`). A spec
+ * of a removed rule can linger in the list; matching then finds its entry lifted, as for any removal.
+ */
+export function mergeSpecLists(incoming: string | undefined, local: string | undefined, live: (spec: string) => boolean): string {
+  let out = "";
+  if (incoming !== undefined) for (const sp of splitOn(incoming, 32)) if (sp.length > 0) out = addSpec(out, sp);
+  if (local !== undefined) for (const sp of splitOn(local, 32)) if (sp.length > 0 && live(sp)) out = addSpec(out, sp);
   return out;
 }

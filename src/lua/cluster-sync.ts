@@ -6,16 +6,16 @@
  */
 import { itoa } from "../core/bytes";
 import { PEERS_SECTION, RULE_FIELDS, SYNC_FIELDS, SYNC_TABLE } from "../core/contract";
-import { needsReassert, peersLinked, peersResynced, REASSERT_AFTER_MS, syncBase, SYNC_LATEST_KEY, SyncEntry, syncStamp, syncWinners } from "../core/cluster-sync";
+import { isQualMap, mapEntryBase, mergeSpecLists, needsReassert, peersLinked, peersResynced, REASSERT_AFTER_MS, syncBase, SYNC_LATEST_KEY, SyncEntry, syncStamp, syncWinners } from "../core/cluster-sync";
 import { cliSucceeded, runCli } from "./runtime-api";
 import { haproxyMajor } from "./version";
 import { applied, reassertQueue } from "./sync-publish";
-import { JournalRecord } from "../core/journal";
+import { JournalRecord, parseRecord } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { journalAppend } from "./journal-file";
 import { logEvent } from "./log";
-import { ruleLive, StoreMaps, storeMap } from "./store";
+import { ruleInForce, ruleLive, StoreMaps, storeMap } from "./store";
 
 /**
  * How often a node looks at the sync table's newest stamp (one lookup), in ms: a rule arrives by peers
@@ -44,8 +44,43 @@ function ruleArrived(r: JournalRecord): boolean {
   return b === undefined || ruleLive(b.backend, b.base);
 }
 
+/** Merge a qualified-spec record into this node's list (core/cluster-sync.ts mergeSpecLists). Returns the record written, if any. */
+function mergeQual(maps: StoreMaps, r: JournalRecord): JournalRecord | undefined {
+  if (r.kind === "table") return undefined;
+  const b = mapEntryBase(r.file, r.key);
+  const m = storeMap(maps, r.file);
+  if (b === undefined || m === undefined) {
+    inc("cluster_sync_unknown_map");
+    return undefined;
+  }
+  const local = m.lookup(r.key);
+  const merged = mergeSpecLists(r.kind === "map-set" ? r.value : undefined, local, (sp) => ruleInForce(b.backend, b.base + " " + sp));
+  if (merged === (local ?? "")) return undefined;
+  const out: JournalRecord = merged.length === 0 ? { kind: "map-del", file: r.file, key: r.key } : { kind: "map-set", file: r.file, key: r.key, value: merged };
+  const [ok] = pcall(() => (out.kind === "map-set" ? core.set_map(out.file, out.key, out.value) : core.del_map(out.file, out.key)));
+  if (!ok) {
+    inc("cluster_sync_failed");
+    return undefined;
+  }
+  return out;
+}
+
 /** Apply the winning records of `entries` to this node's maps (and its journal). Returns how many wait for their rule. */
-function applyEntries(settings: Settings, maps: StoreMaps, entries: readonly SyncEntry[]): number {
+function applyEntries(settings: Settings, maps: StoreMaps, all: readonly SyncEntry[]): number {
+  // qualified-spec lists are merged, every record of them (the newest alone could lose another node's rule)
+  const entries: SyncEntry[] = [];
+  const merged: JournalRecord[] = [];
+  for (const e of all) {
+    const p = e.key === SYNC_LATEST_KEY ? undefined : parseRecord(e.key);
+    if (p !== undefined && p.ok && p.record.kind !== "table" && isQualMap(p.record.file)) {
+      const out = mergeQual(maps, p.record);
+      if (out !== undefined) merged.push(out);
+    } else entries.push(e);
+  }
+  if (merged.length > 0) {
+    journalAppend(settings, merged);
+    inc("cluster_sync_applied", merged.length);
+  }
   const { winners, bad } = syncWinners(entries, applied);
   let waiting = 0;
   if (bad.length > 0) {

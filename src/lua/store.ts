@@ -87,6 +87,13 @@ function liveness(t: HaproxyStickTable | undefined, key: string): number {
   return v === undefined ? 0 : v;
 }
 
+/** Whether the rule on a key is in force: its own expiry (not the base's liveness) ahead, so a removed rule is not. */
+export function ruleInForce(backend: string, key: string): boolean {
+  const t = tableOf(backend);
+  const e = t === undefined ? undefined : t.lookup(key);
+  return e !== undefined && (e.get(RULE_FIELDS.ruleExpiry) ?? 0) > core.now().sec;
+}
+
 /** Whether a base key is live (its liveness deadline ahead) in a backend's rule table now. */
 export function ruleLive(backend: string, base: string): boolean {
   return liveness(tableOf(backend), base) > core.now().sec;

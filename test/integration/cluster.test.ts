@@ -54,6 +54,9 @@ beforeAll(async () => {
     "/p2": { status: 404, headers: { "X-Edge-Resource": "false" } },
     "/p3": { status: 404, headers: { "Edge-Rule": 'block;path="/p3";prefix;status=410;body="partitioned";reason=cut' } },
     ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`/c${i}`, { status: 404, headers: { "X-Edge-Resource": "false" } }])),
+    ...Object.fromEntries(
+      [0, 1, 2, 3, 4, 5].flatMap((i) => ["a", "b"].map((h) => [`/teach-${h}/${i}`, { status: 404, headers: { "Edge-Rule": `block;path="/q${i}";host="${h}.example.com";status=403` } }])),
+    ),
     "/trial": { status: 404, headers: { "Edge-Rule": "block;dry-run;reason=trial" } },
     "/lift": { status: 200, headers: { "Edge-Rule": 'remove;path="/retired2"' } },
     "/admin/x": { status: 404, headers: { "Edge-Rule": 'block;path="/admin";prefix;methods=*;status=403;body="no admin here";reason=scanner' } },
@@ -170,6 +173,19 @@ describe("a cluster over HAProxy peers", () => {
     // a block member without methods covers GET and HEAD; the reason's name follows through the sync table
     // (a match in the first few ms after the rule arrived logs it as unknown)
     await b.waitForLog(/"GET \/trial HTTP\/1\.1" eb_key="\/trial GET" eb_reason=(trial|unknown) eb_would_block=404/);
+  });
+
+  it("qualified rules for one path learned on two nodes at the same moment both hold on every node", async () => {
+    const [a, b] = nodes;
+    // each node publishes its whole spec list for the path: merged, not the newest alone
+    await Promise.all([0, 1, 2, 3, 4, 5].flatMap((i) => [a.get(`/teach-a/${i}`), b.get(`/teach-b/${i}`)]));
+    for (const n of nodes) {
+      for (const i of [0, 1, 2, 3, 4, 5]) {
+        for (const h of ["a", "b"]) {
+          await waitFor(`/q${i} for ${h}.example.com blocked on ${n.config.peers?.local}`, async () => (await n.get(`/q${i}`, { host: `${h}.example.com` })).status === 403, CONVERGE_MS);
+        }
+      }
+    }
   });
 
   it("rules added by the CLI on one node block on every node", async () => {

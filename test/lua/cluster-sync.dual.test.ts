@@ -4,7 +4,7 @@
  * starting node, the same in both runtimes.
  */
 import { describe, expect, it } from "vitest";
-import { clusterPrune, mapEntryBase, needsReassert, peerLinks, peersLinked, peersResynced, reassertions, syncBase, syncCommands, syncKey, syncKeyLength, syncWinners } from "../../src/core/cluster-sync";
+import { clusterPrune, isQualMap, mapEntryBase, mergeSpecLists, needsReassert, peerLinks, peersLinked, peersResynced, reassertions, syncBase, syncCommands, syncKey, syncKeyLength, syncWinners } from "../../src/core/cluster-sync";
 import { removalRecord } from "../../src/core/store-records";
 import { JournalRecord } from "../../src/core/journal";
 import { expectSameInBoth } from "../helpers/dual";
@@ -133,5 +133,15 @@ describe("cluster sync records", () => {
       undefined,
       undefined,
     ]);
+  });
+
+  it("merge qualified-spec lists: every spec a record names, and this node's own while their rule is in force", () => {
+    const live = (sp: string) => sp !== "GET~h:gone.example.com";
+    expect(mergeSpecLists("GET~h:b HEAD~h:b", "GET~h:a HEAD~h:a GET~h:gone.example.com", live)).toBe("GET~h:b HEAD~h:b GET~h:a HEAD~h:a");
+    expect(mergeSpecLists(undefined, "GET~h:a GET~h:gone.example.com", live)).toBe("GET~h:a");
+    expect(mergeSpecLists(undefined, "GET~h:gone.example.com", live)).toBe("");
+    expect(mergeSpecLists("GET~h:a", "GET~h:a", live)).toBe("GET~h:a");
+    expect(mergeSpecLists("GET~h:gone.example.com", undefined, live)).toBe("GET~h:gone.example.com");
+    expect(expectSameInBoth("core.cluster-sync", "isQualMap", isQualMap, [["eb_qual_app.map"], ["eb_prefix_app.map"], ["eb_bodies.map"]])).toEqual([true, false, false]);
   });
 });
