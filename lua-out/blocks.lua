@@ -2416,6 +2416,10 @@ local specOf = ____rulekey.specOf
 function ____exports.prefixMapFile(backend)
     return (STORE_MAPS.prefixPrefix .. backend) .. ".map"
 end
+--- A prefix rule's entry in its backend's prefix map (found with map_beg on the path plus `/`).
+function ____exports.prefixMapKey(path)
+    return path .. "/"
+end
 function ____exports.qualMapFile(backend)
     return (STORE_MAPS.qualPrefix .. backend) .. ".map"
 end
@@ -2446,11 +2450,11 @@ function ____exports.dropSpec(list, spec)
     for ____, s in ipairs(splitOn(list, 32)) do
         do
             if #s == 0 or s == spec then
-                goto __continue11
+                goto __continue12
             end
             out = (out .. (#out > 0 and " " or "")) .. s
         end
-        ::__continue11::
+        ::__continue12::
     end
     return out
 end
@@ -2525,7 +2529,7 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store, no
         if r.match.prefix then
             mapOnce(
                 ____exports.prefixMapFile(backend),
-                r.match.path .. "/",
+                ____exports.prefixMapKey(r.match.path),
                 base
             )
         end
@@ -6398,6 +6402,7 @@ local ____store_2Drecords = require("core.store-records")
 local blockRecords = ____store_2Drecords.blockRecords
 local dropSpec = ____store_2Drecords.dropSpec
 local prefixMapFile = ____store_2Drecords.prefixMapFile
+local prefixMapKey = ____store_2Drecords.prefixMapKey
 local qualMapFile = ____store_2Drecords.qualMapFile
 local removalKeepsLiveness = ____store_2Drecords.removalKeepsLiveness
 local removalRecord = ____store_2Drecords.removalRecord
@@ -6744,6 +6749,13 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
                         end
                     end
                     muts[#muts + 1] = {kind = "map-del", file = qf, key = base}
+                end
+                if r.match.prefix and t:lookup(base) ~= nil then
+                    muts[#muts + 1] = {
+                        kind = "map-del",
+                        file = prefixMapFile(backend),
+                        key = prefixMapKey(r.match.path)
+                    }
                 end
                 goto __continue66
             end

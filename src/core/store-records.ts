@@ -26,6 +26,11 @@ export function prefixMapFile(backend: string): string {
   return STORE_MAPS.prefixPrefix + backend + ".map";
 }
 
+/** A prefix rule's entry in its backend's prefix map (found with map_beg on the path plus `/`). */
+export function prefixMapKey(path: string): string {
+  return path + "/";
+}
+
 export function qualMapFile(backend: string): string {
   return STORE_MAPS.qualPrefix + backend + ".map";
 }
@@ -110,7 +115,7 @@ export function blockRecords(backend: string, rules: readonly BlockRule[], now: 
       if (key === base) baseAt[base] = { index: out.length, data: entry };
       out.push(entryRecord(table, key, entry));
     }
-    if (r.match.prefix) mapOnce(prefixMapFile(backend), r.match.path + "/", base);
+    if (r.match.prefix) mapOnce(prefixMapFile(backend), prefixMapKey(r.match.path), base);
     if (isQualified(r.match)) {
       let list = specLists[base] !== undefined ? specLists[base] : store.specs(base);
       for (const m of r.match.methods.length === 0 ? ["*"] : r.match.methods) list = addSpec(list, specOf(m, r.match));

@@ -8,7 +8,7 @@ import { RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, isQualified, ruleKeys, specOf } from "../core/rulekey";
 import { splitOn } from "../core/bytes";
-import { blockRecords, dropSpec, prefixMapFile, qualMapFile, removalKeepsLiveness, removalRecord, StoreLookups } from "../core/store-records";
+import { blockRecords, dropSpec, prefixMapFile, prefixMapKey, qualMapFile, removalKeepsLiveness, removalRecord, StoreLookups } from "../core/store-records";
 import { Settings } from "../core/settings";
 import { BlockRule, RemoveRule } from "../core/verdict";
 import { journalAppend } from "./journal-file";
@@ -256,6 +256,8 @@ export function storeRemoves(settings: Settings, backend: string, removes: reado
         for (const sp of splitOn(specs, 32)) if (sp.length > 0) zero(base + " " + sp, false);
         muts.push({ kind: "map-del", file: qf, key: base });
       }
+      // a lifted prefix must not stay the longest match: a shorter live prefix covers its paths again
+      if (r.match.prefix && t.lookup(base) !== undefined) muts.push({ kind: "map-del", file: prefixMapFile(backend), key: prefixMapKey(r.match.path) });
       continue;
     }
     for (const key of ruleKeys(r.match)) zero(key, key === base);

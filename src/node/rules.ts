@@ -4,7 +4,7 @@ import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_FIELDS, RULE_TA
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
 import { unpackReason } from "../core/rule";
-import { blockRecords, qualMapFile, removalKeepsLiveness, removalRecord } from "../core/store-records";
+import { blockRecords, prefixMapFile, prefixMapKey, qualMapFile, removalKeepsLiveness, removalRecord } from "../core/store-records";
 import { escapeCliArg, NO_ENTRY_ANSWER, parseTableLine, retryEviction, TableEntry } from "../core/runtime-cmd";
 import { journalAppend, runtimeCommand } from "./runtime";
 import { needsReassert, REASSERT_AFTER_MS, reassertions, syncCommands, syncKeyLength } from "../core/cluster-sync";
@@ -155,6 +155,13 @@ export async function removeRules(loc: StoreLocation, backend: string, keys: rea
       quals.set(p.base, list.join(" "));
       records.push(list.length ? { kind: "map-set", file: qualMap, key: p.base, value: list.join(" ") } : { kind: "map-del", file: qualMap, key: p.base });
     }
+  }
+  // a prefix none of whose rules is left is no longer a longest match: a shorter live prefix covers its paths again
+  const removed = new Set(keys);
+  for (const base of new Set(keys.filter((k) => live.has(k)).map((k) => parseRuleKey(k)!).filter((p) => p.match.prefix).map((p) => p.base))) {
+    if ([...live].some((k) => !removed.has(k) && parseRuleKey(k)?.base === base)) continue;
+    const p = parseRuleKey(base)!;
+    records.push({ kind: "map-del", file: prefixMapFile(backend), key: prefixMapKey(p.match.path) });
   }
   if (records.length > 0) await apply(loc, records);
   if (loc.cluster) await reassertRemovals(loc, records);
