@@ -24,35 +24,27 @@ const LAG_SECONDS = 10;
 const say = (m) => process.stderr.write(`[cluster] ${m}\n`);
 const NAMES = ["na", "nb", "nc"];
 
-/** A backend answering everything 200, never signalling (nodes B and C). */
-async function quietBackend() {
-  const dir = procs.tempDir("eb-bench-quiet-");
+/** A HAProxy answering every request itself with `rules` (http-request return lines), its own last line 200 "ok". */
+async function answeringBackend(name, rules) {
+  const dir = procs.tempDir("eb-bench-backend-");
   const port = await procs.freePort();
   const cfgFile = path.join(dir, "backend.cfg");
   fs.writeFileSync(
     cfgFile,
-    ["global", "  nbthread 1", `  stats socket unix@${dir}/admin.sock mode 600 level admin`, "defaults", "  mode http", "  timeout connect 5s", "  timeout client 30s", "  timeout server 30s", "frontend backend", `  bind 127.0.0.1:${port}`, '  http-request return status 200 content-type text/plain string "ok"', ""].join("\n"),
+    ["global", "  nbthread 1", `  stats socket unix@${dir}/admin.sock mode 600 level admin`, "defaults", "  mode http", "  timeout connect 5s", "  timeout client 30s", "  timeout server 30s", "frontend backend", `  bind 127.0.0.1:${port}`, ...rules, '  http-request return status 200 content-type text/plain string "ok"', ""].join("\n"),
   );
-  return configs.startHaproxy("quiet backend", dir, cfgFile, port);
+  return configs.startHaproxy(name, dir, cfgFile, port);
 }
 
+/** A backend answering everything 200, never signalling (nodes B and C). */
+const quietBackend = () => answeringBackend("quiet backend", []);
+
 /** Node A's backend: /learn/<x> teaches an exact rule, /pfx/<x> a prefix rule on its own path (through the sync table). */
-async function teachingBackend() {
-  const dir = procs.tempDir("eb-bench-teach-");
-  const port = await procs.freePort();
-  const cfgFile = path.join(dir, "backend.cfg");
-  fs.writeFileSync(
-    cfgFile,
-    [
-      "global", "  nbthread 1", `  stats socket unix@${dir}/admin.sock mode 600 level admin`, "defaults", "  mode http", "  timeout connect 5s", "  timeout client 30s", "  timeout server 30s",
-      "frontend backend", `  bind 127.0.0.1:${port}`,
-      `  http-request return status 404 content-type text/plain string "learn me" hdr x-edge-resource false if { path_beg ${configs.LEARN_PREFIX} }`,
-      `  http-request return status 404 content-type text/plain string "learn me" hdr edge-rule "block;path=\\"%[path]\\";prefix" if { path_beg ${PREFIX_PATH} }`,
-      '  http-request return status 200 content-type text/plain string "ok"', "",
-    ].join("\n"),
-  );
-  return configs.startHaproxy("teaching backend", dir, cfgFile, port);
-}
+const teachingBackend = () =>
+  answeringBackend("teaching backend", [
+    `  http-request return status 404 content-type text/plain string "learn me" hdr x-edge-resource false if { path_beg ${configs.LEARN_PREFIX} }`,
+    `  http-request return status 404 content-type text/plain string "learn me" hdr edge-rule "block;path=\\"%[path]\\";prefix" if { path_beg ${PREFIX_PATH} }`,
+  ]);
 
 /** One rule at a time, at random moments: teach it on A, then ask C every millisecond until C answers `probe(p)` itself. */
 async function propagate(a, c, n, teachPath, probePath) {

@@ -1136,6 +1136,14 @@ function ____exports.isExpiredRecord(r, now)
     end
     return live <= now
 end
+--- An entry's CurrentEntry from its fields (`field(name)`: a Lua entry's get, a `show table` line's data).
+function ____exports.currentEntryOf(field)
+    return {
+        gpt0 = field(RULE_FIELDS.expiry) or 0,
+        sessCnt = field(RULE_FIELDS.created) or 0,
+        ruleExpiry = field(RULE_FIELDS.ruleExpiry) or 0
+    }
+end
 --- Adapt a record replayed from another writer to what the table holds now:
 -- undefined when the record is older than the entry (its sess_cnt, the time of
 -- the last change, is earlier), or as old as a removal that lifted the entry
@@ -5774,6 +5782,7 @@ local ____contract = require("core.contract")
 local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local ____journal = require("core.journal")
+local currentEntryOf = ____journal.currentEntryOf
 local isExpiredRecord = ____journal.isExpiredRecord
 local MAX_FIELD_NAME = ____journal.MAX_FIELD_NAME
 local MAX_FIELD_VALUE = ____journal.MAX_FIELD_VALUE
@@ -5901,7 +5910,7 @@ local function currentEntry(r)
     if e == nil then
         return nil
     end
-    return {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0, ruleExpiry = e[RULE_FIELDS.ruleExpiry] or 0}
+    return currentEntryOf(function(f) return e[f] end)
 end
 --- Whether a field list is `name=digits` pairs joined by single commas, and nothing else (one pass in C).
 local function onlyPairs(fields)
@@ -6801,7 +6810,6 @@ local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
 local ____contract = require("core.contract")
 local PEERS_SECTION = ____contract.PEERS_SECTION
-local RULE_FIELDS = ____contract.RULE_FIELDS
 local SYNC_FIELDS = ____contract.SYNC_FIELDS
 local SYNC_TABLE = ____contract.SYNC_TABLE
 local ____cluster_2Dsync = require("core.cluster-sync")
@@ -6825,6 +6833,7 @@ local ____sync_2Dpublish = require("lua.sync-publish")
 local applied = ____sync_2Dpublish.applied
 local reassertQueue = ____sync_2Dpublish.reassertQueue
 local ____journal = require("core.journal")
+local currentEntryOf = ____journal.currentEntryOf
 local parseRecord = ____journal.parseRecord
 local ____counters = require("lua.counters")
 local inc = ____counters.inc
@@ -7129,7 +7138,7 @@ function ____exports.reassertDue(settings)
             if e == nil then
                 ____temp_6 = nil
             else
-                ____temp_6 = {gpt0 = e[RULE_FIELDS.expiry] or 0, sessCnt = e[RULE_FIELDS.created] or 0, ruleExpiry = e[RULE_FIELDS.ruleExpiry] or 0}
+                ____temp_6 = currentEntryOf(function(f) return e[f] end)
             end
             local current = ____temp_6
             if needsReassert(current, q.stamp) then

@@ -156,6 +156,11 @@ export interface CurrentEntry {
   readonly ruleExpiry?: number;
 }
 
+/** An entry's CurrentEntry from its fields (`field(name)`: a Lua entry's get, a `show table` line's data). */
+export function currentEntryOf(field: (name: string) => number | undefined): CurrentEntry {
+  return { gpt0: field(RULE_FIELDS.expiry) ?? 0, sessCnt: field(RULE_FIELDS.created) ?? 0, ruleExpiry: field(RULE_FIELDS.ruleExpiry) ?? 0 };
+}
+
 /**
  * Adapt a record replayed from another writer to what the table holds now:
  * undefined when the record is older than the entry (its sess_cnt, the time of

@@ -5,12 +5,12 @@
  * and reason names.
  */
 import { itoa } from "../core/bytes";
-import { PEERS_SECTION, RULE_FIELDS, SYNC_FIELDS, SYNC_TABLE } from "../core/contract";
+import { PEERS_SECTION, SYNC_FIELDS, SYNC_TABLE } from "../core/contract";
 import { isQualMap, mapEntryBase, mergeSpecLists, needsReassert, peersLinked, peersResynced, REASSERT_AFTER_MS, syncBase, SYNC_LATEST_KEY, SyncEntry, syncStamp, syncWinners } from "../core/cluster-sync";
 import { cliSucceeded, runCli } from "./runtime-api";
 import { haproxyMajor } from "./version";
 import { applied, reassertQueue } from "./sync-publish";
-import { JournalRecord, parseRecord } from "../core/journal";
+import { currentEntryOf, JournalRecord, parseRecord } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { journalAppend } from "./journal-file";
@@ -225,7 +225,7 @@ export function reassertDue(settings: Settings): void {
     }
     const px = core.backends.get(q.table);
     const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(q.key);
-    const current = e === undefined ? undefined : { gpt0: e.get(RULE_FIELDS.expiry) ?? 0, sessCnt: e.get(RULE_FIELDS.created) ?? 0, ruleExpiry: e.get(RULE_FIELDS.ruleExpiry) ?? 0 };
+    const current = e === undefined ? undefined : currentEntryOf((f) => e.get(f));
     if (needsReassert(current, q.stamp)) cmds.push(q.command);
     q.next++;
     if (q.next >= REASSERT_AFTER_MS.length) reassertQueue.splice(i, 1);

@@ -4,7 +4,7 @@
  */
 import { itoa } from "../core/bytes";
 import { RULE_FIELDS, RULE_TABLE_PREFIX } from "../core/contract";
-import { CurrentEntry, isExpiredRecord, JournalRecord, MAX_FIELD_NAME, MAX_FIELD_VALUE, ParsedLine, parseRecord, parseSnapshotHeader, recordCommand, reconcile, SNAPSHOT_FILE, TableField } from "../core/journal";
+import { CurrentEntry, currentEntryOf, isExpiredRecord, JournalRecord, MAX_FIELD_NAME, MAX_FIELD_VALUE, ParsedLine, parseRecord, parseSnapshotHeader, recordCommand, reconcile, SNAPSHOT_FILE, TableField } from "../core/journal";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
 import { logEvent } from "./log";
@@ -32,7 +32,7 @@ function currentEntry(r: JournalRecord): CurrentEntry | undefined {
   const px = core.backends.get(r.table);
   const e = px === undefined || px.stktable === undefined ? undefined : px.stktable.lookup(r.key);
   if (e === undefined) return undefined;
-  return { gpt0: e.get(RULE_FIELDS.expiry) ?? 0, sessCnt: e.get(RULE_FIELDS.created) ?? 0, ruleExpiry: e.get(RULE_FIELDS.ruleExpiry) ?? 0 };
+  return currentEntryOf((f) => e.get(f));
 }
 
 /** Whether a field list is `name=digits` pairs joined by single commas, and nothing else (one pass in C). */

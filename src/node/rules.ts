@@ -1,7 +1,7 @@
 /** Reading and changing the live rule store through the runtime API (used by the CLI and the rules page). */
 import { unpackAnswer } from "../core/answer";
 import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
-import { JournalRecord, recordCommand } from "../core/journal";
+import { currentEntryOf, JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
 import { unpackReason } from "../core/rule";
 import { blockRecords, prefixMapFile, prefixMapKey, qualMapFile, removalKeepsLiveness, removalRecord } from "../core/store-records";
@@ -189,7 +189,7 @@ async function reassertRemovals(loc: StoreLocation, records: readonly JournalRec
     }
     for (const q of todo) {
       const e = dumps.get(q.table)?.get(q.key) ?? (dumps.has(q.table) ? undefined : parseTableLine((await runtimeCommand(loc.socket, [`show table ${escapeCliArg(q.table)} key ${escapeCliArg(q.key)}`])).split("\n").find((l) => l.includes(": key=")) ?? ""));
-      const current = e === undefined ? undefined : { gpt0: e.data[RULE_FIELDS.expiry] ?? 0, sessCnt: e.data[RULE_FIELDS.created] ?? 0, ruleExpiry: e.data[RULE_FIELDS.ruleExpiry] ?? 0 };
+      const current = e === undefined ? undefined : currentEntryOf((f) => e.data[f]);
       if (needsReassert(current, q.stamp)) again.push(q.command);
     }
     for (let i = 0; i < again.length; i += 50) await runtimeCommand(loc.socket, again.slice(i, i + 50));
