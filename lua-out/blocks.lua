@@ -1854,6 +1854,40 @@ ____exports.FIELDS = {
         max = 65535,
         doc = "Optional second port on listen.address speaking cleartext HTTP/2 (prior knowledge)."
     },
+    {
+        yaml = "listen.tls.port",
+        kind = "int",
+        shown = "(required with tls)",
+        min = 1,
+        max = 65535,
+        doc = "Port on listen.address that terminates TLS (HTTPS). With listen.tls set, listen.port stays plain HTTP and redirects to it unless listen.tls.redirect_http is false."
+    },
+    {yaml = "listen.tls.port_env", kind = "string", shown = "(none)", doc = "Environment variable that overrides listen.tls.port when HAProxy starts."},
+    {yaml = "listen.tls.cert", kind = "string", shown = "(required with tls)", doc = "PEM file holding the certificate, its chain and its private key, or a folder of such files (one per name: HAProxy picks by SNI). It must not be readable by other users."},
+    {
+        yaml = "listen.tls.alpn",
+        kind = "enum",
+        def = "h2,http/1.1",
+        values = {"h2,http/1.1", "http/1.1"},
+        doc = "Protocols offered in the TLS handshake: HTTP/2 and HTTP/1.1, or HTTP/1.1 only."
+    },
+    {
+        yaml = "listen.tls.min_version",
+        kind = "enum",
+        def = "TLSv1.2",
+        values = {"TLSv1.2", "TLSv1.3"},
+        doc = "Oldest TLS version accepted."
+    },
+    {yaml = "listen.tls.redirect_http", kind = "bool", def = true, doc = "Answer plain-HTTP requests on listen.port with a 308 redirect to the same URL over HTTPS (308 keeps the method and body)."},
+    {
+        yaml = "listen.tls.hsts_max_age",
+        kind = "int",
+        def = 0,
+        min = 0,
+        max = 63072000,
+        doc = "Seconds of Strict-Transport-Security sent on every HTTPS answer, edgeblock's own blocks included (0 = no header)."
+    },
+    {yaml = "listen.tls.hsts_include_subdomains", kind = "bool", def = false, doc = "Add includeSubDomains to Strict-Transport-Security."},
     {yaml = "stats.address", kind = "string", def = "127.0.0.1", doc = "Address of HAProxy's stats page and /metrics."},
     {
         yaml = "stats.port",
@@ -2112,6 +2146,75 @@ ____exports.FIELDS = {
         values = {"drop", "forward"},
         doc = "`drop`: a response that starts with a 1xx (other than 101) is dropped whole (the client's connection or h2 stream is closed), because HAProxy forwards 1xx untouched and no rule could strip a signal header from them; HAProxy answers `Expect: 100-continue` itself. `forward` passes them (103 Early Hints), and a signal header on one reaches the client."
     },
+    {
+        yaml = "backends[].balance",
+        kind = "enum",
+        def = "roundrobin",
+        values = {"roundrobin", "leastconn", "uri", "random"},
+        doc = "How requests are spread over the servers: in turn by weight, to the server with the fewest connections, by a hash of the path (the same path keeps its server), or at random by weight."
+    },
+    {
+        yaml = "backends[].retries",
+        kind = "int",
+        def = 3,
+        min = 0,
+        max = 100,
+        doc = "Connection attempts retried on a server before the request fails (HAProxy's retries)."
+    },
+    {yaml = "backends[].redispatch", kind = "bool", def = false, doc = "The last retry goes to another server (option redispatch)."},
+    {yaml = "backends[].timeouts.connect", kind = "string", def = "5s", doc = "Longest wait for a server's connection to open: a HAProxy duration (500ms, 5s, 1m)."},
+    {yaml = "backends[].timeouts.server", kind = "string", def = "30s", doc = "Longest silence from a server while it answers."},
+    {yaml = "backends[].timeouts.queue", kind = "string", shown = "timeouts.connect", doc = "Longest a request waits for a server slot when every server is at its maxconn; then it gets a 503."},
+    {yaml = "backends[].health", kind = "list", shown = "(none: no checks)", doc = "Health checks of every server: active checks (an HTTP request with `path`, or a TCP connect without it) and, with `error_limit`, passive ones on live traffic. A server that fails is taken out until it passes again."},
+    {yaml = "backends[].health.path", kind = "string", shown = "(none: TCP connect checks)", doc = "Path of the HTTP check request (option httpchk)."},
+    {
+        yaml = "backends[].health.method",
+        kind = "enum",
+        def = "GET",
+        values = {"GET", "HEAD", "OPTIONS"},
+        doc = "Method of the HTTP check request."
+    },
+    {yaml = "backends[].health.inter", kind = "string", def = "2s", doc = "Time between two checks of a server (a HAProxy duration)."},
+    {
+        yaml = "backends[].health.fall",
+        kind = "int",
+        def = 3,
+        min = 1,
+        max = 1000,
+        doc = "Failed checks in a row that take a server out."
+    },
+    {
+        yaml = "backends[].health.rise",
+        kind = "int",
+        def = 2,
+        min = 1,
+        max = 1000,
+        doc = "Passed checks in a row that bring it back."
+    },
+    {
+        yaml = "backends[].health.expect_status",
+        kind = "int",
+        shown = "(any 2xx or 3xx)",
+        min = 100,
+        max = 599,
+        doc = "The status a passing HTTP check answers with."
+    },
+    {yaml = "backends[].health.expect_string", kind = "string", shown = "(none)", doc = "Text the body of a passing HTTP check contains (instead of expect_status)."},
+    {
+        yaml = "backends[].health.error_limit",
+        kind = "int",
+        shown = "(none: no passive checks)",
+        min = 1,
+        max = 10000,
+        doc = "Passive checks: this many failed answers in a row on live traffic (5xx but 501 and 505, timeouts, broken responses) trigger health.on_error."
+    },
+    {
+        yaml = "backends[].health.on_error",
+        kind = "enum",
+        def = "mark-down",
+        values = {"mark-down", "sudden-death", "fail-check", "fastinter"},
+        doc = "What error_limit triggers: take the server out at once, let one more failed check do it, count a failed check, or check faster."
+    },
     {yaml = "backends[].servers", kind = "list", shown = "(required)", doc = "The backend's servers, at least one."},
     {yaml = "backends[].servers[].name", kind = "string", shown = "s<n>", doc = "Server name: letters, digits, - and _."},
     {yaml = "backends[].servers[].address", kind = "string", def = "127.0.0.1", doc = "Server address: an IP address or host name."},
@@ -2122,6 +2225,22 @@ ____exports.FIELDS = {
         min = 1,
         max = 65535,
         doc = "Server port."
+    },
+    {
+        yaml = "backends[].servers[].weight",
+        kind = "int",
+        def = 1,
+        min = 0,
+        max = 256,
+        doc = "The server's share of requests against the others' (0: only when every other server is out)."
+    },
+    {
+        yaml = "backends[].servers[].maxconn",
+        kind = "int",
+        shown = "(no limit)",
+        min = 1,
+        max = 1000000,
+        doc = "Most requests the server handles at once; the rest wait in the backend's queue (timeouts.queue)."
     },
     {yaml = "backends[].servers[].port_env", kind = "string", shown = "(none)", doc = "Environment variable that overrides the server's port when HAProxy starts."},
     {yaml = "routes", kind = "list", shown = "[]", doc = "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend. path_prefix is a normalised path and matches segment-wise on the normalised request path (`/api` matches `/api`, `/api/x` and `//API/./x` with case_insensitive, not `/apix`); host matches the Host header or an absolute-form request's authority, without port."},

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from "yaml";
 import { normalizePath } from "../core/path";
 import { Route } from "../core/route";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { CONTROL_TABLE, HANDOFF_BACKEND, READY_TABLE, PENDING_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE, SYNC_TABLE } from "../core/contract";
 import { DEFAULT_ALLOWED_STATUSES, fieldOf, FIELDS, knownKeys, MAX_TTL_LIMIT } from "../core/schema";
 
@@ -22,6 +22,43 @@ export interface ListenAddress {
 
 export interface ServerConfig extends ListenAddress {
   readonly name: string;
+  /** Set only when the YAML sets it (HAProxy's default is 1). */
+  readonly weight?: number;
+  readonly maxconn?: number;
+}
+
+/** TLS termination on the edge (listen.tls); cert is absolute. */
+export interface TlsConfig {
+  readonly port: number;
+  readonly portEnv?: string;
+  readonly cert: string;
+  readonly alpn: string;
+  readonly minVersion: string;
+  readonly redirectHttp: boolean;
+  readonly hstsMaxAge: number;
+  readonly hstsIncludeSubdomains: boolean;
+}
+
+/** Active checks (HTTP with a path, TCP without), and passive ones when errorLimit is set. */
+export interface HealthConfig {
+  readonly path?: string;
+  readonly method: string;
+  readonly inter: string;
+  readonly fall: number;
+  readonly rise: number;
+  readonly expectStatus?: number;
+  readonly expectString?: string;
+  readonly errorLimit?: number;
+  readonly onError: string;
+}
+
+/** How a backend spreads, retries and times out its requests. */
+export interface BalancingConfig {
+  readonly balance: "roundrobin" | "leastconn" | "uri" | "random";
+  readonly retries: number;
+  readonly redispatch: boolean;
+  readonly timeouts: { readonly connect: string; readonly server: string; readonly queue?: string };
+  readonly health?: HealthConfig;
 }
 
 export interface BackendConfig {
@@ -33,6 +70,7 @@ export interface BackendConfig {
   /** Rules this backend may hold at once (stick-table size). */
   readonly maxRules: number;
   readonly servers: readonly ServerConfig[];
+  readonly balancing: BalancingConfig;
 }
 
 /** One node of a cluster: its peer link's address. */
@@ -61,7 +99,7 @@ export interface EdgeConfig {
   readonly source: string;
   /** The paths below that the file wrote absolute: rendered as written, not relative to the output folder. */
   readonly absolutePaths: ReadonlySet<string>;
-  readonly listen: ListenAddress;
+  readonly listen: ListenAddress & { readonly tls?: TlsConfig };
   readonly stats: ListenAddress;
   /** Runtime API unix socket (absolute). Lua writes rules through it; the CLI reads them. */
   readonly runtimeApiSocket: string;
@@ -266,6 +304,91 @@ function listenOf(r: Reader, parent: YAMLMap | undefined, key: "listen" | "stats
   };
 }
 
+const DURATION = /^[0-9]{1,9}(us|ms|s|m|h|d)$/;
+const DURATION_HINT = "a HAProxy duration with its unit: 500ms, 5s, 1m";
+
+/** A certificate file (or a folder of them) that holds private keys: it must exist and be private to its owner. */
+function checkKeyFile(r: Reader, node: Node, field: string, file: string): void {
+  if (!existsSync(file)) {
+    r.error(node, field, `${file} does not exist`);
+    return;
+  }
+  const files = statSync(file).isDirectory() ? readdirSync(file).map((f) => path.join(file, f)).filter((f) => statSync(f).isFile()) : [file];
+  const open = files.find((f) => (statSync(f).mode & 0o004) !== 0);
+  if (open) r.error(node, field, `${open} is readable by every user, and it holds a private key: chmod 600 (or 640 with HAProxy's group)`);
+}
+
+/** listen.tls: the certificate must exist and be private to its owner (it holds the key). */
+function tlsOf(r: Reader, listen: YAMLMap | undefined, resolve: (p: string) => string): TlsConfig | undefined {
+  const m = r.section(listen, "listen.tls");
+  if (m === undefined) return undefined;
+  for (const k of ["port", "cert"]) if (!r.node(m, k)) r.error(m, `listen.tls.${k}`, "required");
+  const certNode = r.node(m, "cert");
+  const cert = certNode ? resolve(r.text(m, "listen.tls.cert")) : "";
+  if (certNode && cert) checkKeyFile(r, certNode, "listen.tls.cert", cert);
+  const portEnv = r.text(m, "listen.tls.port_env", "listen.tls.port_env", ENV_NAME, "upper-case letters, digits and _");
+  return {
+    port: r.num(m, "listen.tls.port"),
+    ...(portEnv ? { portEnv } : {}),
+    cert,
+    alpn: r.choice(m, "listen.tls.alpn"),
+    minVersion: r.choice(m, "listen.tls.min_version"),
+    redirectHttp: r.flag(m, "listen.tls.redirect_http"),
+    hstsMaxAge: r.num(m, "listen.tls.hsts_max_age"),
+    hstsIncludeSubdomains: r.flag(m, "listen.tls.hsts_include_subdomains"),
+  };
+}
+
+/** A backend's balancing, retries, timeouts and health checks; `f` names the backend in errors. */
+function balancingOf(r: Reader, item: YAMLMap, f: string): BalancingConfig {
+  const t = r.section(item, "backends[].timeouts", `${f}.timeouts`);
+  const duration = (parent: YAMLMap | undefined, spec: string, field: string) => {
+    const n = r.node(parent, spec.substring(spec.lastIndexOf(".") + 1));
+    // a bare number would be milliseconds to HAProxy and seconds to most readers: the unit is required
+    if (n !== undefined && isScalar(n) && typeof n.value === "number") {
+      r.error(n, field, `${n.value} has no unit: ${DURATION_HINT}`);
+      return "";
+    }
+    return r.text(parent, spec, field, DURATION, DURATION_HINT);
+  };
+  const queue = duration(t, "backends[].timeouts.queue", `${f}.timeouts.queue`);
+  const h = r.section(item, "backends[].health", `${f}.health`);
+  let health: HealthConfig | undefined;
+  if (h !== undefined) {
+    const hpath = r.text(h, "backends[].health.path", `${f}.health.path`, /^\/[\x21-\x7e]*$/, "a path starting with /");
+    const expectStatus = r.num(h, "backends[].health.expect_status", `${f}.health.expect_status`);
+    const expectString = r.text(h, "backends[].health.expect_string", `${f}.health.expect_string`, /^[\x20-\x7e]{1,256}$/, "printable ASCII, at most 256 bytes");
+    const errorLimit = r.num(h, "backends[].health.error_limit", `${f}.health.error_limit`);
+    if (!hpath) {
+      for (const k of ["method", "expect_status", "expect_string"]) if (r.node(h, k)) r.error(r.node(h, k), `${f}.health.${k}`, "needs health.path (an HTTP check); without it checks are TCP connects");
+    }
+    if (expectStatus && expectString) r.error(r.node(h, "expect_string"), `${f}.health.expect_string`, "set expect_status or expect_string, not both");
+    if (r.node(h, "on_error") && !errorLimit) r.error(r.node(h, "on_error"), `${f}.health.on_error`, "needs health.error_limit (passive checks)");
+    health = {
+      ...(hpath ? { path: hpath } : {}),
+      method: r.choice(h, "backends[].health.method", `${f}.health.method`),
+      inter: duration(h, "backends[].health.inter", `${f}.health.inter`),
+      fall: r.num(h, "backends[].health.fall", `${f}.health.fall`),
+      rise: r.num(h, "backends[].health.rise", `${f}.health.rise`),
+      ...(expectStatus ? { expectStatus } : {}),
+      ...(expectString ? { expectString } : {}),
+      ...(errorLimit ? { errorLimit } : {}),
+      onError: r.choice(h, "backends[].health.on_error", `${f}.health.on_error`),
+    };
+  }
+  return {
+    balance: r.choice(item, "backends[].balance", `${f}.balance`),
+    retries: r.num(item, "backends[].retries", `${f}.retries`),
+    redispatch: r.flag(item, "backends[].redispatch", `${f}.redispatch`),
+    timeouts: {
+      connect: duration(t, "backends[].timeouts.connect", `${f}.timeouts.connect`),
+      server: duration(t, "backends[].timeouts.server", `${f}.timeouts.server`),
+      ...(queue ? { queue } : {}),
+    },
+    ...(health ? { health } : {}),
+  };
+}
+
 const PEER_NAME = /^[A-Za-z0-9._-]{1,48}$/;
 
 /** The peers block: every node named once, this node among them, its peer port free of the edge's listeners. */
@@ -312,7 +435,9 @@ function peersOf(r: Reader, top: YAMLMap | undefined, ports: ReadonlyArray<[stri
         return "";
       }
       const f = resolve(r.text(t, `peers.tls.${key}`));
-      if (!existsSync(f)) r.error(n, `peers.tls.${key}`, `${f} does not exist`);
+      // the node's certificate file holds its key; the CA file is public
+      if (key === "cert") checkKeyFile(r, n, "peers.tls.cert", f);
+      else if (!existsSync(f)) r.error(n, `peers.tls.${key}`, `${f} does not exist`);
       return f;
     };
     tls = { cert: file("cert"), ca: file("ca") };
@@ -346,7 +471,9 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     return abs;
   };
 
-  const listen = listenOf(r, top, "listen");
+  const listenNode = r.node(top, "listen");
+  const tls = tlsOf(r, listenNode && isMap(listenNode) ? listenNode : undefined, resolve);
+  const listen = { ...listenOf(r, top, "listen"), ...(tls ? { tls } : {}) };
   const stats = listenOf(r, top, "stats");
   const api = r.section(top, "runtime_api");
   const lua = r.section(top, "lua");
@@ -436,6 +563,8 @@ export function parseConfig(text: string, file: string): EdgeConfig {
             address: r.text(s, "backends[].servers[].address", `${sf}.address`, HOST, "an IP address or host name"),
             port: r.num(s, "backends[].servers[].port", `${sf}.port`),
             ...(portEnv ? { portEnv } : {}),
+            ...(r.node(s, "weight") !== undefined ? { weight: r.num(s, "backends[].servers[].weight", `${sf}.weight`) } : {}),
+            ...(r.node(s, "maxconn") !== undefined ? { maxconn: r.num(s, "backends[].servers[].maxconn", `${sf}.maxconn`) } : {}),
           };
           servers.push(server);
           serverPorts.push({ field: `${sf}.port`, node: r.node(s, "port"), ...server });
@@ -447,6 +576,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         interimResponses: r.choice<"drop" | "forward">(item, "backends[].interim_responses", `${f}.interim_responses`),
         maxRules: r.num(item, "backends[].max_rules", `${f}.max_rules`),
         servers,
+        balancing: balancingOf(r, item, f),
       });
     });
   }
@@ -486,6 +616,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     ["listen.port", r.node(r.node(top, "listen") as YAMLMap | undefined, "port"), listen.address, listen.port],
     ["stats.port", r.node(r.node(top, "stats") as YAMLMap | undefined, "port"), stats.address, stats.port],
   ];
+  if (tls) ports.push(["listen.tls.port", r.node(r.node(r.node(top, "listen") as YAMLMap | undefined, "tls") as YAMLMap | undefined, "port"), listen.address, tls.port]);
   if (listen.h2cPort) ports.push(["listen.h2c_port", r.node(r.node(top, "listen") as YAMLMap | undefined, "h2c_port"), listen.address, listen.h2cPort]);
   const overlap = (a: string, b: string) => a === b || a === "0.0.0.0" || b === "0.0.0.0" || a === "::" || b === "::";
   for (let i = 0; i < ports.length; i++) {

@@ -16,6 +16,8 @@ export interface Route {
   readonly body?: string;
   /** Answer with the request's own headers as JSON (to prove what reached the backend). */
   readonly echo?: boolean;
+  /** Answer after this many milliseconds (tests of queues and timeouts). */
+  readonly delayMs?: number;
 }
 
 /** The demo app. Its signals are built with the SDK, as a real backend would. */
@@ -56,8 +58,12 @@ export function startDemoBackend(port: number, routes: Readonly<Record<string, R
       return;
     }
     const body = route.echo ? JSON.stringify(req.headers) : (route.body ?? "");
-    res.writeHead(route.status, { "content-type": route.echo ? "application/json" : "text/plain", ...(route.headers ?? {}) });
-    res.end(req.method === "HEAD" || route.status === 304 ? undefined : body);
+    const answer = () => {
+      res.writeHead(route.status, { "content-type": route.echo ? "application/json" : "text/plain", ...(route.headers ?? {}) });
+      res.end(req.method === "HEAD" || route.status === 304 ? undefined : body);
+    };
+    if (route.delayMs) setTimeout(answer, route.delayMs);
+    else answer();
   });
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 /** Render haproxy.cfg and the Lua settings file from a validated config. */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { prefixMapFile, qualMapFile } from "../core/store-records";
 import * as path from "node:path";
 import Handlebars from "handlebars";
@@ -49,7 +49,8 @@ import { BODY_UNIT, DRY_RUN_UNIT, STATUS_MASK } from "../core/answer";
 import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { syncKeyLength } from "../core/cluster-sync";
-import { EdgeConfig, ListenAddress } from "./config";
+import { BackendConfig, BalancingConfig, EdgeConfig, HealthConfig, ListenAddress } from "./config";
+import { fieldOf } from "../core/schema";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
 
@@ -150,6 +151,8 @@ export const ACL = {
   enforcementOff: "eb_enforcement_off",
   wouldBlock: "eb_would_block",
   counted: "eb_counted",
+  // TLS termination
+  https: "eb_https",
   // lean and evaluation backends
   interim: "eb_interim_response",
   signal: "eb_signal_headers",
@@ -206,8 +209,87 @@ function bindOf(a: ListenAddress): string {
 
 let compiled: HandlebarsTemplateDelegate | undefined;
 
+/** The host of a plain-HTTP request, without its port, for the redirect to HTTPS. */
+const HTTPS_HOST_VAR = "txn.eb_https_host";
+
+const BALANCE_DOC: Readonly<Record<BalancingConfig["balance"], string>> = {
+  roundrobin: "in turn, by weight",
+  leastconn: "to the server with the fewest connections",
+  uri: "by a hash of the path, so a path keeps its server",
+  random: "at random, by weight",
+};
+
+/** The frontend's TLS lines (templates/partials/tls-frontend.hbs). */
+function tlsView(c: EdgeConfig, outDir: string): object | undefined {
+  const t = c.listen.tls;
+  if (!t) return undefined;
+  const port = t.portEnv ? `\${${t.portEnv}}` : String(t.port);
+  return {
+    bind: bindOf({ address: c.listen.address, port: t.port, ...(t.portEnv ? { portEnv: t.portEnv } : {}) }),
+    cert: rel(outDir, t.cert, c.absolutePaths),
+    alpn: t.alpn,
+    protocols: t.alpn === "http/1.1" ? "HTTP/1.1" : "HTTP/2 and HTTP/1.1",
+    minVersion: t.minVersion,
+    redirect: t.redirectHttp,
+    hostVar: HTTPS_HOST_VAR,
+    // the default HTTPS port goes unsaid, as browsers write it
+    portSuffix: !t.portEnv && t.port === 443 ? "" : `:${port}`,
+    hsts: t.hstsMaxAge > 0 ? `max-age=${t.hstsMaxAge}${t.hstsIncludeSubdomains ? "; includeSubDomains" : ""}` : "",
+    acl: ACL,
+  };
+}
+
+/** A backend's balancing lines: only what differs from HAProxy's own defaults and the defaults section. */
+function balancingView(b: BackendConfig): object {
+  const x = b.balancing;
+  const tuning: string[] = [];
+  if (x.retries !== fieldOf("backends[].retries").def) tuning.push(`retries ${x.retries}`);
+  if (x.redispatch) tuning.push("option redispatch");
+  if (x.timeouts.connect !== fieldOf("backends[].timeouts.connect").def) tuning.push(`timeout connect ${x.timeouts.connect}`);
+  if (x.timeouts.server !== fieldOf("backends[].timeouts.server").def) tuning.push(`timeout server ${x.timeouts.server}`);
+  if (x.timeouts.queue) tuning.push(`timeout queue ${x.timeouts.queue}`);
+  return { balance: x.balance, balanceDoc: BALANCE_DOC[x.balance], tuning };
+}
+
+/** Health-check lines of the backend that holds the servers (templates/partials/health-checks.hbs). */
+function healthView(h: HealthConfig | undefined): object | undefined {
+  if (!h) return undefined;
+  const passive = h.errorLimit ? ` observe layer7 error-limit ${h.errorLimit} on-error ${h.onError}` : "";
+  const expect = h.expectStatus ? `status ${h.expectStatus}` : h.expectString ? `string ${h.expectString.replace(/[\\ "#']/g, (ch) => "\\" + ch)}` : "";
+  const what = h.path ? `${h.method} ${h.path} every ${h.inter}${h.expectStatus ? `, expecting ${h.expectStatus}` : h.expectString ? ", expecting the text" : ""}` : `a TCP connect every ${h.inter}`;
+  return {
+    doc: `${what}; out after ${h.fall} failures, back after ${h.rise} passes${passive ? `; on live traffic, ${h.errorLimit} errors in a row: ${h.onError}` : ""}`,
+    path: h.path ?? "",
+    method: h.method,
+    expect,
+    serverOptions: `check inter ${h.inter} fall ${h.fall} rise ${h.rise}${passive}`,
+  };
+}
+
+/** Server lines; `track`: the backend whose servers carry the checks (the evaluation backend follows their state). */
+function serversView(b: BackendConfig, track?: string): object[] {
+  return b.servers.map((s) => ({
+    name: s.name,
+    addr: bindOf(s),
+    options: `${s.weight !== undefined ? ` weight ${s.weight}` : ""}${s.maxconn !== undefined ? ` maxconn ${s.maxconn}` : ""}${track ? ` track ${track}/${s.name}` : ""}`,
+  }));
+}
+
+/**
+ * Where a stopping process hands its last requests: the new process's own listener. With the redirect to
+ * HTTPS on, that is the TLS port (the plain one would answer 308); the certificate on it is this config's.
+ */
+function handoffServer(c: EdgeConfig): string {
+  const address = c.listen.address === "0.0.0.0" || c.listen.address === "::" ? "127.0.0.1" : c.listen.address;
+  const t = c.listen.tls;
+  if (t?.redirectHttp) return `${bindOf({ address, port: t.port, ...(t.portEnv ? { portEnv: t.portEnv } : {}) })} ssl verify none`;
+  return bindOf({ ...c.listen, address });
+}
+
 function template(): HandlebarsTemplateDelegate {
   if (!compiled) {
+    const dir = path.join(TEMPLATE_DIR, "partials");
+    for (const f of readdirSync(dir)) if (f.endsWith(".hbs")) Handlebars.registerPartial(f.slice(0, -4), readFileSync(path.join(dir, f), "utf8"));
     compiled = Handlebars.compile(readFileSync(path.join(TEMPLATE_DIR, "haproxy.cfg.hbs"), "utf8"), { noEscape: true, strict: true });
   }
   return compiled;
@@ -222,6 +304,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   };
   env(c.listen);
   env(c.stats);
+  if (c.listen.tls?.portEnv) env({ address: c.listen.address, port: c.listen.tls.port, portEnv: c.listen.tls.portEnv });
   for (const b of c.backends) for (const s of b.servers) env(s);
   const sfx = opts.suffix ?? "";
   const hasAllowlist = c.allowlist.exact.length + c.allowlist.prefix.length > 0;
@@ -284,7 +367,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     readyKey: READY_KEY,
     readyTable: READY_TABLE,
     handoffBackend: HANDOFF_BACKEND,
-    handoffServer: bindOf({ ...c.listen, address: c.listen.address === "0.0.0.0" || c.listen.address === "::" ? "127.0.0.1" : c.listen.address }),
+    handoffServer: handoffServer(c),
     readyWaitMs: READY_WAIT_MS,
     vars: VARS,
     luaNames: LUA_NAMES,
@@ -337,8 +420,13 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       keyLen: c.rules.maxKeyLength + 2,
       maxRules: b.maxRules,
       expire: `${c.rules.maxTtl}s`,
-      servers: b.servers.map((s) => ({ name: s.name, addr: bindOf(s) })),
+      balancing: balancingView(b),
+      health: healthView(b.balancing.health),
+      servers: serversView(b),
+      // checks run once, on <backend>'s servers: the evaluation backend's copies follow their state
+      evalServers: serversView(b, b.balancing.health ? b.name : undefined),
     })),
+    tls: tlsView(c, outDir),
   };
   return {
     cfg: template()(ctx),

@@ -125,6 +125,10 @@ export interface EdgeOptions {
   readonly threads?: number;
   /** Extra YAML merged at the top level (e.g. `paths:` or `rules:` blocks). */
   readonly extraYaml?: string;
+  /** Extra keys of the `listen` mapping, in flow style (e.g. `tls: { port: 8443, cert: x.pem }`). */
+  readonly listenYaml?: string;
+  /** The `backends` list items as YAML, instead of one server per entry of `backends` (gateway tests). */
+  readonly backendsYaml?: string;
   readonly staticMap?: string;
   /** Extra Lua files to lua-load (test probes). */
   readonly extraLua?: readonly string[];
@@ -178,7 +182,7 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
   const statsPort = await freePort();
   const h2cPort = o.h2c ? await freePort() : 0;
   const yaml = [
-    `listen: { address: 127.0.0.1, port: ${port}${h2cPort ? `, h2c_port: ${h2cPort}` : ""} }`,
+    `listen: { address: 127.0.0.1, port: ${port}${h2cPort ? `, h2c_port: ${h2cPort}` : ""}${o.listenYaml ? `, ${o.listenYaml}` : ""} }`,
     `stats: { address: 127.0.0.1, port: ${statsPort} }`,
     `runtime_api: { socket: ${dir}/admin.sock }`,
     `lua: { file: ${BLOCKS}, load: ${o.luaLoad ?? "shared"} }`,
@@ -186,9 +190,11 @@ export async function startEdge(o: EdgeOptions): Promise<Edge> {
     `log: stderr`,
     `static_map: ${dir}/path_status.map`,
     `backends:`,
-    ...o.backends.map(
-      (b) => `  - { name: ${b.name}, trusted: ${b.trusted ?? true},${o.maxRules ? ` max_rules: ${o.maxRules},` : ""} servers: [ { name: s1, address: 127.0.0.1, port: ${b.port} } ] }`,
-    ),
+    ...(o.backendsYaml !== undefined
+      ? [o.backendsYaml]
+      : o.backends.map(
+          (b) => `  - { name: ${b.name}, trusted: ${b.trusted ?? true},${o.maxRules ? ` max_rules: ${o.maxRules},` : ""} servers: [ { name: s1, address: 127.0.0.1, port: ${b.port} } ] }`,
+        )),
     o.extraYaml ?? "",
   ].join("\n");
   const cfgFile = path.join(dir, "edgeblock.yaml");

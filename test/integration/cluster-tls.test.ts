@@ -25,7 +25,7 @@ function certFor(name: string, rogue = false): string {
     execFileSync("openssl", ["x509", "-req", "-in", `${crt}.csr`, "-CA", path.join(pki, "ca.pem"), "-CAkey", path.join(pki, "ca.key"), "-CAcreateserial", "-out", crt, "-days", "2"], { stdio: "ignore" });
   }
   const pem = path.join(pki, `${name}.pem`);
-  writeFileSync(pem, readFileSync(crt, "utf8") + readFileSync(key, "utf8"));
+  writeFileSync(pem, readFileSync(crt, "utf8") + readFileSync(key, "utf8"), { mode: 0o600 });
   return pem;
 }
 

@@ -69,6 +69,19 @@ describe("config validation", () => {
     ["peer TLS without a CA", GOOD + "peers:\n  local: a\n  nodes: [ { name: a, address: 10.0.0.1, port: 10000 } ]\n  tls: { cert: /etc/hostname }\n", 9, "peers.tls.ca", /required/],
     ["a peer TLS certificate that does not exist", GOOD + "peers:\n  local: a\n  nodes: [ { name: a, address: 10.0.0.1, port: 10000 } ]\n  tls: { cert: /nonexistent/node.pem, ca: /etc/hostname }\n", 9, "peers.tls.cert", /\/nonexistent\/node.pem does not exist/],
     ["a reserved backend name (eb_sync)", GOOD.replace("name: app", "name: eb_sync"), 3, "backends[0].name", /edgeblock uses for its own sections/],
+    // the gateway: TLS, balancing, health checks
+    ["TLS without a certificate", GOOD.replace("port: 8080 }", "port: 8080, tls: { port: 8443 } }"), 1, "listen.tls.cert", /required/],
+    ["a TLS certificate that does not exist", GOOD.replace("port: 8080 }", "port: 8080, tls: { port: 8443, cert: /nonexistent/site.pem } }"), 1, "listen.tls.cert", /\/nonexistent\/site.pem does not exist/],
+    ["a world-readable TLS certificate", GOOD.replace("port: 8080 }", "port: 8080, tls: { port: 8443, cert: /etc/hostname } }"), 1, "listen.tls.cert", /\/etc\/hostname is readable by every user/],
+    ["TLS on the stats port", GOOD.replace("port: 8080 }", "port: 8080, tls: { port: 8404, cert: /etc/hostname } }"), 1, "listen.tls.port", /port 8404 is already stats.port/],
+    ["an unknown ALPN list", GOOD.replace("port: 8080 }", "port: 8080, tls: { port: 8443, cert: /etc/hostname, alpn: h3 } }"), 1, "listen.tls.alpn", /h2,http\/1.1 or http\/1.1/],
+    ["an unknown balance algorithm", GOOD.replace("trusted: true", "trusted: true\n    balance: fastest"), 5, "backends[0].balance", /roundrobin or leastconn or uri or random/],
+    ["a timeout without its unit", GOOD.replace("trusted: true", "trusted: true\n    timeouts: { queue: 30 }"), 5, "backends[0].timeouts.queue", /a HAProxy duration with its unit/],
+    ["a server weight above 256", GOOD.replace("port: 8081 }", "port: 8081, weight: 300 }"), 5, "backends[0].servers[0].weight", /integer from 0 to 256/],
+    ["an expected status without a check path", GOOD.replace("trusted: true", "trusted: true\n    health: { expect_status: 200 }"), 5, "backends[0].health.expect_status", /needs health.path/],
+    ["both an expected status and an expected text", GOOD.replace("trusted: true", "trusted: true\n    health: { path: /health, expect_status: 200, expect_string: ok }"), 5, "backends[0].health.expect_string", /not both/],
+    ["on_error without error_limit", GOOD.replace("trusted: true", "trusted: true\n    health: { on_error: fastinter }"), 5, "backends[0].health.on_error", /needs health.error_limit/],
+    ["an unknown health field", GOOD.replace("trusted: true", "trusted: true\n    health: { url: /health }"), 5, "backends[0].health.url", /unknown field/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
     it(`reports ${what} at line ${line}, field ${field}`, () => {
