@@ -153,6 +153,8 @@ export const ACL = {
   counted: "eb_counted",
   // TLS termination
   https: "eb_https",
+  // the loopback hop of evaluated requests (backends whose servers are listed once)
+  passed: "eb_passed",
   // lean and evaluation backends
   interim: "eb_interim_response",
   signal: "eb_signal_headers",
@@ -209,6 +211,11 @@ function bindOf(a: ListenAddress): string {
 
 let compiled: HandlebarsTemplateDelegate | undefined;
 
+/** The loopback hop: its socket (next to the runtime API's), the edge frontend's bind for it, the evaluation backend's server. */
+const PASS_SOCKET_FILE = "eb_pass.sock";
+const PASS_BIND = "eb_pass";
+const PASS_SERVER = "eb_pass";
+
 /** The host of a plain-HTTP request, without its port, for the redirect to HTTPS. */
 const HTTPS_HOST_VAR = "txn.eb_https_host";
 
@@ -234,6 +241,8 @@ function tlsView(c: EdgeConfig, outDir: string): object | undefined {
     hostVar: HTTPS_HOST_VAR,
     // the default HTTPS port goes unsaid, as browsers write it
     portSuffix: !t.portEnv && t.port === 443 ? "" : `:${port}`,
+    // evaluated requests on the loopback hop came in over HTTPS or were redirected already
+    exempt: hopsAny(c) ? ` || ${ACL.passed}` : "",
     hsts: t.hstsMaxAge > 0 ? `max-age=${t.hstsMaxAge}${t.hstsIncludeSubdomains ? "; includeSubDomains" : ""}` : "",
     acl: ACL,
   };
@@ -264,6 +273,38 @@ function healthView(h: HealthConfig | undefined): object | undefined {
     expect,
     serverOptions: `check inter ${h.inter} fall ${h.fall} rise ${h.rise}${passive}`,
   };
+}
+
+/**
+ * Why a backend's evaluated requests take the loopback hop to its servers instead of a copy of them in the
+ * evaluation backend ("" when they need not): per-server limits, connection counts and passive checks
+ * mean something only where the servers are listed once.
+ */
+function hopReason(b: BackendConfig): string {
+  const why: string[] = [];
+  if (b.servers.some((s) => s.maxconn !== undefined)) why.push("per-server maxconn and the queue");
+  if (b.balancing.balance === "leastconn") why.push("leastconn's connection counts");
+  if (b.balancing.health?.errorLimit) why.push("passive checks");
+  return why.join(", ");
+}
+
+const hopsAny = (c: EdgeConfig): boolean => c.backends.some((b) => hopReason(b) !== "");
+
+/** HAProxy duration text to milliseconds (config.ts accepts only these units). */
+function durationMs(d: string): number {
+  const m = /^([0-9]+)(us|ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  const unit: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
+  return Math.ceil(Number(m[1]) * unit[m[2]]);
+}
+
+/** The hop's view: its server name, and how long a passed request may take there (queue, connect and server timeouts, with retries). */
+function hopView(b: BackendConfig): object | undefined {
+  const why = hopReason(b);
+  if (!why) return undefined;
+  const t = b.balancing.timeouts;
+  const wait = durationMs(t.queue ?? t.connect) + (b.balancing.retries + 1) * durationMs(t.connect) + durationMs(t.server);
+  return { why, server: PASS_SERVER, timeout: `${wait}ms` };
 }
 
 /** Server lines; `track`: the backend whose servers carry the checks (the evaluation backend follows their state). */
@@ -425,7 +466,10 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       servers: serversView(b),
       // checks run once, on <backend>'s servers: the evaluation backend's copies follow their state
       evalServers: serversView(b, b.balancing.health ? b.name : undefined),
+      hop: hopView(b),
     })),
+    passSocket: hopsAny(c) ? path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), PASS_SOCKET_FILE) : "",
+    passBindName: PASS_BIND,
     tls: tlsView(c, outDir),
   };
   return {

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edgeRule } from "../../src/sdk";
+import { addRule, StoreLocation } from "../../src/node/rules";
 import { Backend, Edge, freePort, request, Response, startBackend, startEdge, stopAll, waitFor } from "../helpers/haproxy";
 
 afterAll(stopAll);
@@ -183,6 +184,43 @@ describe("load balancing, health checks, retries and timeouts (backends[])", () 
     expect(statuses).toEqual([200, 503, 503]);
     expect(await hitsOf(a, "/slow")).toBe(1);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("per-server maxconn holds for requests a rule may match as for the others: they reach the servers, listed once, through a loopback hop", async () => {
+    const { edge, a } = await pair(
+      { "/slow": { status: 200, delayMs: 1200, headers: READ_ONLY }, "/other": { status: 200, delayMs: 1200 } },
+      (a) => `  - name: app\n    trusted: true\n    timeouts: { queue: 300ms }\n    servers: [ ${server("s1", a, ", maxconn: 1")} ]`,
+    );
+    // the first answer teaches "no POST on /slow": every GET /slow is then a candidate, evaluated in app.edgeblock
+    const first = await edge.get("/slow");
+    expect(first.status).toBe(200);
+    expect(first.headers["edge-rule"]).toBeUndefined();
+    expect((await edge.req("POST", "/slow")).status).toBe(404);
+    const both = await Promise.all([edge.get("/slow"), new Promise<Response>((r) => setTimeout(() => r(edge.get("/other")), 100))]);
+    // one server slot for both paths: the second waits 300 ms in the queue, then 503 (two copies of the server would serve both)
+    expect(both.map((r) => r.status)).toEqual([200, 503]);
+    expect(both[0].headers["edge-rule"]).toBeUndefined();
+    expect(await hitsOf(a, "/other")).toBe(0);
+    // the hop carries the rule's signal back like any answer: learned again, stripped, still enforced
+    expect((await edge.req("POST", "/slow")).status).toBe(404);
+    expect(await hitsOf(a, "/slow")).toBe(2);
+  });
+
+  it("the loopback hop keeps the client's address: learning.confirm_clients counts distinct clients behind it", async () => {
+    const { edge } = await pair({ "/items": { status: 200, headers: READ_ONLY } }, (a) => `  - name: app\n    trusted: true\n    servers: [ ${server("s1", a, ", maxconn: 10")} ]`);
+    await edge.stop();
+    const { edge: e2, a } = await pair({ "/items": { status: 200, headers: READ_ONLY } }, (a) => `  - name: app\n    trusted: true\n    servers: [ ${server("s1", a, ", maxconn: 10")} ]\nlearning: { confirm_clients: 2 }`);
+    // a DELETE rule makes every GET /items a candidate: its answers come back through the hop
+    const loc: StoreLocation = { socket: e2.socket, stateDir: e2.config.state.dir, backends: ["app"] };
+    await addRule(loc, { backend: "app", match: { path: "/items", prefix: false, methods: ["DELETE"], query: [] }, status: 405, ttl: 600, reason: "test", dryRun: false, body: "" });
+    expect((await e2.req("DELETE", "/items")).status).toBe(405);
+    const from = (addr: string) => request(e2.port, "GET", "/items", {}, addr);
+    expect((await from("127.0.0.2")).status).toBe(200);
+    expect((await from("127.0.0.2")).status).toBe(200);
+    expect((await e2.req("POST", "/items")).status).toBe(200);
+    expect((await from("127.0.0.3")).status).toBe(200);
+    expect((await e2.req("POST", "/items")).status).toBe(404);
+    expect(await hitsOf(a, "/items")).toBe(4);
   });
 
   it("an active health check takes a failing server out, for requests a rule may match too (the evaluation backend follows its state)", async () => {
