@@ -774,8 +774,12 @@ ____exports.SEEN_FIELD = "gpt0"
 ____exports.CONTROL_FIELD = "gpt0"
 --- Data field of the native counters in the stats table.
 ____exports.STATS_FIELD = "gpc0"
---- Counter keys in the stats table: `<kind>:<status>:<reason>`.
-____exports.BLOCK_STAT = {blocked = "blocked", wouldBlock = "would_block"}
+--- Counter keys in the stats table: `<kind>:<status>:<reason>` (for rate limits, the reason is the limit's name).
+____exports.BLOCK_STAT = {blocked = "blocked", wouldBlock = "would_block", rateLimited = "rate_limited"}
+--- HAProxy's sticky counters before 2.8 (sc0-sc2); 2.8+ sets more with tune.stick-counters.
+____exports.STICKY_COUNTERS_BEFORE_2_8 = 3
+--- Prefix of a rate limit's stick table: `eb_rl_<limit name>`.
+____exports.RATE_TABLE_PREFIX = "eb_rl_"
 --- Suffix of the backend that evaluates the requests some rule may match (`<backend>.edgeblock`).
 ____exports.EVAL_BACKEND_SUFFIX = ".edgeblock"
 --- Rule key and reason of a static-map match (txn.eb_key, txn.eb_reason).
@@ -2129,7 +2133,7 @@ ____exports.FIELDS = {
         setting = {key = "walk_limit", name = "walkLimit"}
     },
     {yaml = "backends", kind = "list", shown = "(required)", doc = "The backends, at least one."},
-    {yaml = "backends[].name", kind = "string", shown = "(required)", doc = "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_ready, eb_stats, eb_handoff, eb_sync and names starting with eb_rules_, eb_pending_ or eb_seen_."},
+    {yaml = "backends[].name", kind = "string", shown = "(required)", doc = "Backend name: letters, digits, - and _. Reserved: edge, stats, eb_ctl, eb_ready, eb_stats, eb_handoff, eb_sync and names starting with eb_rules_, eb_pending_, eb_seen_ or eb_rl_."},
     {yaml = "backends[].trusted", kind = "bool", def = false, doc = "Accept signals from this backend."},
     {
         yaml = "backends[].max_rules",
@@ -2248,6 +2252,29 @@ ____exports.FIELDS = {
     {yaml = "routes[].path_prefix", kind = "string", shown = "(none)", doc = "Normalised path prefix (segment-wise)."},
     {yaml = "routes[].host", kind = "string", shown = "(none)", doc = "Host, without port (lower case)."},
     {yaml = "default_backend", kind = "string", shown = "first backend", doc = "Backend for requests no route matches."},
+    {yaml = "rate_limits", kind = "list", shown = "[]", doc = "Request rate limits, checked in the frontend before any rule: over its limit, a client gets a 429 with Retry-After, counted in edgeblock_requests_rate_limited_total. Each limit has a stick table of its own and a sticky counter (edgeblock holds sc1 and sc2; HAProxy before 2.8 has three, so there only limits for different backends can be combined: the renderer allocates them and a config that needs more does not load)."},
+    {yaml = "rate_limits[].name", kind = "string", shown = "(required)", doc = "The limit's name (letters, digits and _): its table is eb_rl_<name>, its metric label limit=<name>."},
+    {yaml = "rate_limits[].key", kind = "string", shown = "ip", doc = "What a limit counts per: `ip` (the client address), `header:<name>` (an API key header), `query:<param>`, or `jwt:<claim>` (a claim of a verified JWT; needs auth.jwt). Requests without the key are not counted."},
+    {
+        yaml = "rate_limits[].limit",
+        kind = "int",
+        shown = "(required)",
+        min = 1,
+        max = 1000000000,
+        doc = "Requests allowed per key and period (for keys in no tier)."
+    },
+    {yaml = "rate_limits[].period", kind = "string", def = "1s", doc = "The window: a HAProxy duration (1s, 1m, 1h); the rate is HAProxy's http_req_rate over it."},
+    {yaml = "rate_limits[].backends", kind = "list", shown = "(every backend)", doc = "The backends whose requests the limit counts (by the route they take)."},
+    {
+        yaml = "rate_limits[].size",
+        kind = "int",
+        def = 100000,
+        min = 1,
+        max = 100000000,
+        doc = "Keys the limit's table holds (the least recently seen go first)."
+    },
+    {yaml = "rate_limits[].tiers.map", kind = "string", shown = "(none)", doc = "Map file from key to tier name (`<key> <tier>` per line, for example API keys to bronze, silver, gold)."},
+    {yaml = "rate_limits[].tiers.limits", kind = "list", shown = "(required with tiers)", doc = "Requests per period for each tier named in the map: `{ bronze: 10, gold: 1000 }`."},
     {
         yaml = "peers.local",
         kind = "string",
@@ -3604,6 +3631,14 @@ function ____exports.formatMetrics(m)
                     "counter",
                     "Requests a dry-run rule matched and let through, by status and rule reason.",
                     {{"status", p[2]}, {"reason", p[3]}},
+                    n.value
+                )
+            elseif p[1] == BLOCK_STAT.rateLimited then
+                add(
+                    "edgeblock_requests_rate_limited_total",
+                    "counter",
+                    "Requests answered 429 by a rate limit (rate_limits), by limit.",
+                    {{"limit", p[3]}},
                     n.value
                 )
             end

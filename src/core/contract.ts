@@ -177,8 +177,14 @@ export const CONTROL_FIELD = "gpt0";
 /** Data field of the native counters in the stats table. */
 export const STATS_FIELD = "gpc0";
 
-/** Counter keys in the stats table: `<kind>:<status>:<reason>`. */
-export const BLOCK_STAT = { blocked: "blocked", wouldBlock: "would_block" } as const;
+/** Counter keys in the stats table: `<kind>:<status>:<reason>` (for rate limits, the reason is the limit's name). */
+export const BLOCK_STAT = { blocked: "blocked", wouldBlock: "would_block", rateLimited: "rate_limited" } as const;
+
+/** HAProxy's sticky counters before 2.8 (sc0-sc2); 2.8+ sets more with tune.stick-counters. */
+export const STICKY_COUNTERS_BEFORE_2_8 = 3;
+
+/** Prefix of a rate limit's stick table: `eb_rl_<limit name>`. */
+export const RATE_TABLE_PREFIX = "eb_rl_";
 
 /** Suffix of the backend that evaluates the requests some rule may match (`<backend>.edgeblock`). */
 export const EVAL_BACKEND_SUFFIX = ".edgeblock";

@@ -115,6 +115,7 @@ export function formatMetrics(m: MetricsInput): string {
     if (p.length !== 3) continue;
     if (p[0] === BLOCK_STAT.blocked) add("edgeblock_requests_blocked_total", "counter", "Requests answered by the edge, by status and rule reason.", [["status", p[1]], ["reason", p[2]]], n.value);
     else if (p[0] === BLOCK_STAT.wouldBlock) add("edgeblock_requests_would_block_total", "counter", "Requests a dry-run rule matched and let through, by status and rule reason.", [["status", p[1]], ["reason", p[2]]], n.value);
+    else if (p[0] === BLOCK_STAT.rateLimited) add("edgeblock_requests_rate_limited_total", "counter", "Requests answered 429 by a rate limit (rate_limits), by limit.", [["limit", p[2]]], n.value);
   }
   let out = "";
   for (const name of order) {

@@ -8,7 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } fro
 import { normalizePath } from "../core/path";
 import { Route } from "../core/route";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { CONTROL_TABLE, HANDOFF_BACKEND, READY_TABLE, PENDING_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE, SYNC_TABLE } from "../core/contract";
+import { CONTROL_TABLE, HANDOFF_BACKEND, READY_TABLE, PENDING_TABLE_PREFIX, RATE_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE, SYNC_TABLE } from "../core/contract";
 import { DEFAULT_ALLOWED_STATUSES, fieldOf, FIELDS, knownKeys, MAX_TTL_LIMIT } from "../core/schema";
 
 export interface ListenAddress {
@@ -71,6 +71,21 @@ export interface BackendConfig {
   readonly maxRules: number;
   readonly servers: readonly ServerConfig[];
   readonly balancing: BalancingConfig;
+}
+
+/** What a rate limit counts per. */
+export type RateKey = { readonly kind: "ip" } | { readonly kind: "header" | "query" | "jwt"; readonly name: string };
+
+/** A request rate limit (rate_limits[]); tiers.map is absolute. */
+export interface RateLimitConfig {
+  readonly name: string;
+  readonly key: RateKey;
+  readonly limit: number;
+  readonly period: string;
+  /** Backends whose requests it counts; every backend when empty. */
+  readonly backends: readonly string[];
+  readonly size: number;
+  readonly tiers?: { readonly map: string; readonly limits: ReadonlyArray<readonly [tier: string, limit: number]> };
 }
 
 /** One node of a cluster: its peer link's address. */
@@ -136,6 +151,7 @@ export interface EdgeConfig {
   readonly backends: readonly BackendConfig[];
   readonly routes: readonly RouteConfig[];
   readonly defaultBackend: string;
+  readonly rateLimits: readonly RateLimitConfig[];
   readonly peers?: PeersConfig;
 }
 
@@ -282,12 +298,12 @@ class Reader {
 const NAME = /^[A-Za-z0-9_-]{1,48}$/;
 /** Section names the renderer writes itself: a backend of the same name would make HAProxy reject the config. */
 export const RESERVED_NAMES = ["edge", "stats", CONTROL_TABLE, READY_TABLE, STATS_TABLE, HANDOFF_BACKEND, SYNC_TABLE];
-export const RESERVED_PREFIXES = [RULE_TABLE_PREFIX, PENDING_TABLE_PREFIX, SEEN_TABLE_PREFIX];
+export const RESERVED_PREFIXES = [RULE_TABLE_PREFIX, PENDING_TABLE_PREFIX, SEEN_TABLE_PREFIX, RATE_TABLE_PREFIX];
 
 function reservedName(name: string): string | undefined {
   if (RESERVED_NAMES.includes(name)) return `${name} is a name edgeblock uses for its own sections (reserved: ${RESERVED_NAMES.join(", ")}, ${RESERVED_PREFIXES.map((p) => p + "*").join(", ")})`;
   const p = RESERVED_PREFIXES.find((x) => name.startsWith(x));
-  return p ? `names starting with ${p} are edgeblock's own (rule and confirmation tables)` : undefined;
+  return p ? `names starting with ${p} are edgeblock's own (rule, confirmation and rate-limit tables)` : undefined;
 }
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
 const HOST = /^[A-Za-z0-9._:-]+$/;
@@ -387,6 +403,86 @@ function balancingOf(r: Reader, item: YAMLMap, f: string): BalancingConfig {
     },
     ...(health ? { health } : {}),
   };
+}
+
+const LIMIT_NAME = /^[A-Za-z0-9_]{1,32}$/;
+const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+
+/** rate_limits: keys, periods, scopes and tier maps, each error at its line. */
+function rateLimitsOf(r: Reader, top: YAMLMap | undefined, backends: readonly BackendConfig[], routed: boolean, defaultBackend: string, resolve: (p: string) => string): RateLimitConfig[] {
+  const out: RateLimitConfig[] = [];
+  const n = r.node(top, "rate_limits");
+  if (n === undefined) return out;
+  if (!isSeq(n)) {
+    r.error(n, "rate_limits", "expected a list of limits");
+    return out;
+  }
+  n.items.forEach((item, i) => {
+    const f = `rate_limits[${i}]`;
+    if (!isMap(item)) {
+      r.error(item as Node, f, "expected a mapping");
+      return;
+    }
+    r.checkKeys(item, f, knownKeys("rate_limits[]"));
+    for (const k of ["name", "limit"]) if (!r.node(item, k)) r.error(item, `${f}.${k}`, "required");
+    const name = r.text(item, "rate_limits[].name", `${f}.name`, LIMIT_NAME, "letters, digits and _ (at most 32)");
+    if (name && out.some((x) => x.name === name)) r.error(r.node(item, "name"), `${f}.name`, `duplicate limit name ${name}`);
+    const keyText = r.text(item, "rate_limits[].key", `${f}.key`, undefined, undefined, "ip");
+    let key: RateKey = { kind: "ip" };
+    const colon = keyText.indexOf(":");
+    const kind = colon < 0 ? keyText : keyText.substring(0, colon);
+    const arg = colon < 0 ? "" : keyText.substring(colon + 1);
+    if (keyText === "ip") key = { kind: "ip" };
+    else if ((kind === "header" || kind === "query") && TOKEN.test(arg)) key = { kind, name: kind === "header" ? arg.toLowerCase() : arg };
+    else if (kind === "jwt" && /^[A-Za-z0-9_]{1,64}$/.test(arg)) key = { kind, name: arg };
+    else r.error(r.node(item, "key"), `${f}.key`, `invalid key ${JSON.stringify(keyText)}: ip, header:<name>, query:<param> or jwt:<claim>`);
+    const periodNode = r.node(item, "period");
+    const period = periodNode !== undefined && isScalar(periodNode) && typeof periodNode.value === "number" ? "" : r.text(item, "rate_limits[].period", `${f}.period`, /^[0-9]{1,6}(s|m|h)$/, "seconds, minutes or hours: 10s, 1m, 1h");
+    if (periodNode !== undefined && !period && isScalar(periodNode) && typeof periodNode.value === "number") r.error(periodNode, `${f}.period`, `${periodNode.value} has no unit: 10s, 1m, 1h`);
+    const scope: string[] = [];
+    const bn = r.node(item, "backends");
+    if (bn !== undefined) {
+      if (!isSeq(bn) || bn.items.length === 0) r.error(bn, `${f}.backends`, "expected a non-empty list of backend names");
+      else
+        bn.items.forEach((b, j) => {
+          const v = isScalar(b) ? String(b.value) : "";
+          if (!backends.some((x) => x.name === v)) r.error(b as Node, `${f}.backends[${j}]`, `no backend named ${v}`);
+          else if (!routed && v !== defaultBackend) r.error(b as Node, `${f}.backends[${j}]`, `no request goes to ${v}: without routes every request goes to ${defaultBackend}`);
+          else if (!scope.includes(v)) scope.push(v);
+        });
+    }
+    const t = r.section(item, "rate_limits[].tiers", `${f}.tiers`);
+    let tiers: RateLimitConfig["tiers"];
+    if (t !== undefined) {
+      const limits: Array<[string, number]> = [];
+      const ln = r.node(t, "limits");
+      if (ln === undefined || !isMap(ln) || ln.items.length === 0) r.error(ln ?? t, `${f}.tiers.limits`, "expected a mapping of tier names to limits: { bronze: 10, gold: 1000 }");
+      else
+        for (const it of ln.items) {
+          const tier = isScalar(it.key) ? String(it.key.value) : "";
+          const v = isScalar(it.value) ? it.value.value : undefined;
+          if (!LIMIT_NAME.test(tier)) r.error(it.key as Node, `${f}.tiers.limits`, `invalid tier name ${JSON.stringify(tier)}: letters, digits and _`);
+          else if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 1000000000) r.error((it.value as Node) ?? ln, `${f}.tiers.limits.${tier}`, `expected an integer from 1 to 1000000000, got ${JSON.stringify(v)}`);
+          else limits.push([tier, v]);
+        }
+      const mn = r.node(t, "map");
+      const map = mn === undefined ? "" : resolve(r.text(t, "rate_limits[].tiers.map", `${f}.tiers.map`));
+      if (mn === undefined) r.error(t, `${f}.tiers.map`, "required");
+      else if (!existsSync(map)) r.error(mn, `${f}.tiers.map`, `${map} does not exist`);
+      else {
+        // a key whose tier has no limit would silently get the default: name the line
+        readFileSync(map, "utf8").split("\n").forEach((line, k) => {
+          const w = line.trim().split(/\s+/);
+          if (line.trim() === "" || line.trim().startsWith("#")) return;
+          if (w.length !== 2) r.error(mn, `${f}.tiers.map`, `${map}:${k + 1}: expected "<key> <tier>"`);
+          else if (limits.length > 0 && !limits.some(([tier]) => tier === w[1])) r.error(mn, `${f}.tiers.map`, `${map}:${k + 1}: tier ${w[1]} has no limit in tiers.limits`);
+        });
+      }
+      tiers = { map, limits };
+    }
+    out.push({ name, key, limit: r.num(item, "rate_limits[].limit", `${f}.limit`), period, backends: scope, size: r.num(item, "rate_limits[].size", `${f}.size`), ...(tiers ? { tiers } : {}) });
+  });
+  return out;
 }
 
 const PEER_NAME = /^[A-Za-z0-9._-]{1,48}$/;
@@ -611,6 +707,8 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     r.error(r.node(top, "default_backend"), "default_backend", `no backend named ${defaultBackend}`);
   }
 
+  const rateLimits = rateLimitsOf(r, top, backends, routes.length > 0, defaultBackend, resolve);
+
   // one port, one purpose: two listeners on one port split the traffic between them
   const ports: Array<[string, Node | undefined, string, number]> = [
     ["listen.port", r.node(r.node(top, "listen") as YAMLMap | undefined, "port"), listen.address, listen.port],
@@ -690,6 +788,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     backends,
     routes,
     defaultBackend,
+    rateLimits,
     ...(peers ? { peers } : {}),
   };
   if (r.errors.length > 0) throw new ConfigInvalid(file, r.errors.sort((a, b) => a.line - b.line));

@@ -38,6 +38,7 @@ import {
   SIGNAL_HEADERS,
   STAT_COUNTER,
   STATS_TABLE,
+  STICKY_COUNTERS_BEFORE_2_8,
   STORE_MAPS,
   VARS,
 } from "../core/contract";
@@ -49,8 +50,8 @@ import { BODY_UNIT, DRY_RUN_UNIT, STATUS_MASK } from "../core/answer";
 import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { syncKeyLength } from "../core/cluster-sync";
-import { BackendConfig, BalancingConfig, EdgeConfig, HealthConfig, ListenAddress } from "./config";
-import { fieldOf } from "../core/schema";
+import { EdgeConfig, ListenAddress } from "./config";
+import { allocateCounters, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView } from "./render-gateway";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
 
@@ -151,10 +152,7 @@ export const ACL = {
   enforcementOff: "eb_enforcement_off",
   wouldBlock: "eb_would_block",
   counted: "eb_counted",
-  // TLS termination
-  https: "eb_https",
-  // the loopback hop of evaluated requests (backends whose servers are listed once)
-  passed: "eb_passed",
+  ...GATEWAY_ACL,
   // lean and evaluation backends
   interim: "eb_interim_response",
   signal: "eb_signal_headers",
@@ -199,133 +197,7 @@ export function matchLines(): string[] {
   return out;
 }
 
-function rel(outDir: string, p: string, absolute: ReadonlySet<string> = new Set()): string {
-  if (absolute.has(p)) return p;
-  const r = path.relative(outDir, p);
-  return r === "" ? "." : r;
-}
-
-function bindOf(a: ListenAddress): string {
-  return a.portEnv ? `"${a.address}:\${${a.portEnv}}"` : `${a.address}:${a.port}`;
-}
-
 let compiled: HandlebarsTemplateDelegate | undefined;
-
-/** The loopback hop: its socket (next to the runtime API's), the edge frontend's bind for it, the evaluation backend's server. */
-const PASS_SOCKET_FILE = "eb_pass.sock";
-const PASS_BIND = "eb_pass";
-const PASS_SERVER = "eb_pass";
-
-/** The host of a plain-HTTP request, without its port, for the redirect to HTTPS. */
-const HTTPS_HOST_VAR = "txn.eb_https_host";
-
-const BALANCE_DOC: Readonly<Record<BalancingConfig["balance"], string>> = {
-  roundrobin: "in turn, by weight",
-  leastconn: "to the server with the fewest connections",
-  uri: "by a hash of the path, so a path keeps its server",
-  random: "at random, by weight",
-};
-
-/** The frontend's TLS lines (templates/partials/tls-frontend.hbs). */
-function tlsView(c: EdgeConfig, outDir: string): object | undefined {
-  const t = c.listen.tls;
-  if (!t) return undefined;
-  const port = t.portEnv ? `\${${t.portEnv}}` : String(t.port);
-  return {
-    bind: bindOf({ address: c.listen.address, port: t.port, ...(t.portEnv ? { portEnv: t.portEnv } : {}) }),
-    cert: rel(outDir, t.cert, c.absolutePaths),
-    alpn: t.alpn,
-    protocols: t.alpn === "http/1.1" ? "HTTP/1.1" : "HTTP/2 and HTTP/1.1",
-    minVersion: t.minVersion,
-    redirect: t.redirectHttp,
-    hostVar: HTTPS_HOST_VAR,
-    // the default HTTPS port goes unsaid, as browsers write it
-    portSuffix: !t.portEnv && t.port === 443 ? "" : `:${port}`,
-    // evaluated requests on the loopback hop came in over HTTPS or were redirected already
-    exempt: hopsAny(c) ? ` || ${ACL.passed}` : "",
-    hsts: t.hstsMaxAge > 0 ? `max-age=${t.hstsMaxAge}${t.hstsIncludeSubdomains ? "; includeSubDomains" : ""}` : "",
-    acl: ACL,
-  };
-}
-
-/** A backend's balancing lines: only what differs from HAProxy's own defaults and the defaults section. */
-function balancingView(b: BackendConfig): object {
-  const x = b.balancing;
-  const tuning: string[] = [];
-  if (x.retries !== fieldOf("backends[].retries").def) tuning.push(`retries ${x.retries}`);
-  if (x.redispatch) tuning.push("option redispatch");
-  if (x.timeouts.connect !== fieldOf("backends[].timeouts.connect").def) tuning.push(`timeout connect ${x.timeouts.connect}`);
-  if (x.timeouts.server !== fieldOf("backends[].timeouts.server").def) tuning.push(`timeout server ${x.timeouts.server}`);
-  if (x.timeouts.queue) tuning.push(`timeout queue ${x.timeouts.queue}`);
-  return { balance: x.balance, balanceDoc: BALANCE_DOC[x.balance], tuning };
-}
-
-/** Health-check lines of the backend that holds the servers (templates/partials/health-checks.hbs). */
-function healthView(h: HealthConfig | undefined): object | undefined {
-  if (!h) return undefined;
-  const passive = h.errorLimit ? ` observe layer7 error-limit ${h.errorLimit} on-error ${h.onError}` : "";
-  const expect = h.expectStatus ? `status ${h.expectStatus}` : h.expectString ? `string ${h.expectString.replace(/[\\ "#']/g, (ch) => "\\" + ch)}` : "";
-  const what = h.path ? `${h.method} ${h.path} every ${h.inter}${h.expectStatus ? `, expecting ${h.expectStatus}` : h.expectString ? ", expecting the text" : ""}` : `a TCP connect every ${h.inter}`;
-  return {
-    doc: `${what}; out after ${h.fall} failures, back after ${h.rise} passes${passive ? `; on live traffic, ${h.errorLimit} errors in a row: ${h.onError}` : ""}`,
-    path: h.path ?? "",
-    method: h.method,
-    expect,
-    serverOptions: `check inter ${h.inter} fall ${h.fall} rise ${h.rise}${passive}`,
-  };
-}
-
-/**
- * Why a backend's evaluated requests take the loopback hop to its servers instead of a copy of them in the
- * evaluation backend ("" when they need not): per-server limits, connection counts and passive checks
- * mean something only where the servers are listed once.
- */
-function hopReason(b: BackendConfig): string {
-  const why: string[] = [];
-  if (b.servers.some((s) => s.maxconn !== undefined)) why.push("per-server maxconn and the queue");
-  if (b.balancing.balance === "leastconn") why.push("leastconn's connection counts");
-  if (b.balancing.health?.errorLimit) why.push("passive checks");
-  return why.join(", ");
-}
-
-const hopsAny = (c: EdgeConfig): boolean => c.backends.some((b) => hopReason(b) !== "");
-
-/** HAProxy duration text to milliseconds (config.ts accepts only these units). */
-function durationMs(d: string): number {
-  const m = /^([0-9]+)(us|ms|s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  const unit: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
-  return Math.ceil(Number(m[1]) * unit[m[2]]);
-}
-
-/** The hop's view: its server name, and how long a passed request may take there (queue, connect and server timeouts, with retries). */
-function hopView(b: BackendConfig): object | undefined {
-  const why = hopReason(b);
-  if (!why) return undefined;
-  const t = b.balancing.timeouts;
-  const wait = durationMs(t.queue ?? t.connect) + (b.balancing.retries + 1) * durationMs(t.connect) + durationMs(t.server);
-  return { why, server: PASS_SERVER, timeout: `${wait}ms` };
-}
-
-/** Server lines; `track`: the backend whose servers carry the checks (the evaluation backend follows their state). */
-function serversView(b: BackendConfig, track?: string): object[] {
-  return b.servers.map((s) => ({
-    name: s.name,
-    addr: bindOf(s),
-    options: `${s.weight !== undefined ? ` weight ${s.weight}` : ""}${s.maxconn !== undefined ? ` maxconn ${s.maxconn}` : ""}${track ? ` track ${track}/${s.name}` : ""}`,
-  }));
-}
-
-/**
- * Where a stopping process hands its last requests: the new process's own listener. With the redirect to
- * HTTPS on, that is the TLS port (the plain one would answer 308); the certificate on it is this config's.
- */
-function handoffServer(c: EdgeConfig): string {
-  const address = c.listen.address === "0.0.0.0" || c.listen.address === "::" ? "127.0.0.1" : c.listen.address;
-  const t = c.listen.tls;
-  if (t?.redirectHttp) return `${bindOf({ address, port: t.port, ...(t.portEnv ? { portEnv: t.portEnv } : {}) })} ssl verify none`;
-  return bindOf({ ...c.listen, address });
-}
 
 function template(): HandlebarsTemplateDelegate {
   if (!compiled) {
@@ -470,6 +342,10 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     })),
     passSocket: hopsAny(c) ? path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), PASS_SOCKET_FILE) : "",
     passBindName: PASS_BIND,
+    rateLimits: rateLimitsView(c, outDir, routed, c.peers ? LOCAL_PEERS_SECTION : PEERS_SECTION),
+    rateStat: RATE_STAT,
+    moreCounters: ((n) => (n > STICKY_COUNTERS_BEFORE_2_8 ? n : 0))(allocateCounters(c.rateLimits).needed),
+    baseCounters: STICKY_COUNTERS_BEFORE_2_8,
     tls: tlsView(c, outDir),
   };
   return {

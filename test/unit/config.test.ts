@@ -1,4 +1,7 @@
 /** Every config error message names the line and the field. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigInvalid, parseConfig } from "../../src/node/config";
 import { checkStaticMap } from "../../src/node/static-map";
@@ -81,6 +84,13 @@ describe("config validation", () => {
     ["an expected status without a check path", GOOD.replace("trusted: true", "trusted: true\n    health: { expect_status: 200 }"), 5, "backends[0].health.expect_status", /needs health.path/],
     ["both an expected status and an expected text", GOOD.replace("trusted: true", "trusted: true\n    health: { path: /health, expect_status: 200, expect_string: ok }"), 5, "backends[0].health.expect_string", /not both/],
     ["on_error without error_limit", GOOD.replace("trusted: true", "trusted: true\n    health: { on_error: fastinter }"), 5, "backends[0].health.on_error", /needs health.error_limit/],
+    ["a rate limit on an unknown key kind", GOOD + "rate_limits:\n  - { name: a, key: cookie:sid, limit: 5 }\n", 7, "rate_limits[0].key", /ip, header:<name>, query:<param> or jwt:<claim>/],
+    ["a rate limit period without its unit", GOOD + "rate_limits:\n  - { name: a, limit: 5, period: 60 }\n", 7, "rate_limits[0].period", /60 has no unit/],
+    ["a rate limit without a limit", GOOD + "rate_limits:\n  - { name: a }\n", 7, "rate_limits[0].limit", /required/],
+    ["a rate limit on a backend that does not exist", GOOD + "rate_limits:\n  - { name: a, limit: 5, backends: [shop] }\n", 7, "rate_limits[0].backends[0]", /no backend named shop/],
+    ["two rate limits of one name", GOOD + "rate_limits:\n  - { name: a, limit: 5 }\n  - { name: a, limit: 6 }\n", 8, "rate_limits[1].name", /duplicate limit name a/],
+    ["a tier map that does not exist", GOOD + "rate_limits:\n  - { name: a, limit: 5, tiers: { map: /nonexistent/tiers.map, limits: { gold: 9 } } }\n", 7, "rate_limits[0].tiers.map", /does not exist/],
+    ["tiers without limits", GOOD + "rate_limits:\n  - { name: a, limit: 5, tiers: { map: /etc/hostname } }\n", 7, "rate_limits[0].tiers.limits", /mapping of tier names/],
     ["an unknown health field", GOOD.replace("trusted: true", "trusted: true\n    health: { url: /health }"), 5, "backends[0].health.url", /unknown field/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
@@ -92,6 +102,13 @@ describe("config validation", () => {
       expect(e!.message).toMatch(message);
     });
   }
+
+  it("names the line of a tier map whose tier has no limit", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eb-cfg-"));
+    writeFileSync(path.join(dir, "tiers.map"), "k1 gold\nk2 platinum\n");
+    const errs = errorsOf(GOOD + `rate_limits:\n  - { name: a, limit: 5, tiers: { map: ${dir}/tiers.map, limits: { gold: 9 } } }\n`);
+    expect(errs.map((e) => e.message)).toEqual([`${dir}/tiers.map:2: tier platinum has no limit in tiers.limits`]);
+  });
 
   it("reports every problem at once, sorted by line", () => {
     const errs = errorsOf(GOOD.replace("port: 8080", "port: 0").replace("trusted: true", "trusted: 3"));
