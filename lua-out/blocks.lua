@@ -2089,7 +2089,39 @@ ____exports.FIELDS = {
         setting = {key = "confirm_clients", name = "confirmClients"}
     },
     {yaml = "auth.cookie", kind = "string", shown = "(none)", doc = "Cookie whose presence makes a request authenticated (for auth=anon|authed rules)."},
-    {yaml = "auth.header", kind = "string", def = "authorization", doc = "Request header whose presence makes a request authenticated, when no cookie is configured."},
+    {yaml = "auth.header", kind = "string", def = "authorization", doc = "Request header whose presence makes a request authenticated, when no cookie is configured (and neither auth.jwt nor auth.api_keys is)."},
+    {
+        yaml = "auth.jwt.alg",
+        kind = "enum",
+        def = "RS256",
+        values = {
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "HS256",
+            "HS384",
+            "HS512"
+        },
+        doc = "With auth.jwt, a request is authenticated only by a bearer token that HAProxy verifies natively (jwt_verify): signed with this algorithm, its header naming it, not expired (exp is required), and from auth.jwt.issuer for auth.jwt.audience when they are set. That verified state is what auth=anon|authed rules test."
+    },
+    {yaml = "auth.jwt.key", kind = "string", shown = "(required for RS and ES)", doc = "PEM file of the public key that verifies the signatures (BEGIN PUBLIC KEY)."},
+    {yaml = "auth.jwt.secret_env", kind = "string", shown = "(required for HS)", doc = "Environment variable of HAProxy's that holds the HMAC secret (never written to haproxy.cfg). No spaces, commas or parentheses in it."},
+    {yaml = "auth.jwt.issuer", kind = "string", shown = "(not checked)", doc = "The iss claim a token must carry."},
+    {yaml = "auth.jwt.audience", kind = "string", shown = "(not checked)", doc = "The aud claim a token must carry (a single string)."},
+    {
+        yaml = "auth.jwt.clock_skew",
+        kind = "int",
+        def = 30,
+        min = 0,
+        max = 600,
+        doc = "Seconds of leeway on exp and nbf for clocks that disagree."
+    },
+    {yaml = "auth.api_keys.map", kind = "string", shown = "(none)", doc = "Map file of valid API keys (`<key> <client name>` per line): a request whose key header is listed is authenticated."},
+    {yaml = "auth.api_keys.header", kind = "string", def = "x-api-key", doc = "Request header carrying the API key."},
+    {yaml = "auth.require", kind = "list", shown = "(every backend, with auth.jwt or auth.api_keys)", doc = "Backends whose requests need valid credentials: without them, a 401 with WWW-Authenticate. `[]`: none (credentials then only decide auth=anon|authed rules)."},
     {
         yaml = "response_trailers",
         kind = "enum",

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap, YAMLSeq } from "yaml";
 import { normalizePath } from "../core/path";
 import { Route } from "../core/route";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -88,6 +88,26 @@ export interface RateLimitConfig {
   readonly tiers?: { readonly map: string; readonly limits: ReadonlyArray<readonly [tier: string, limit: number]> };
 }
 
+/** Native JWT verification (auth.jwt); key is absolute. */
+export interface JwtConfig {
+  readonly alg: string;
+  readonly key?: string;
+  readonly secretEnv?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly clockSkew: number;
+}
+
+export interface AuthConfig {
+  readonly cookie?: string;
+  readonly header: string;
+  readonly jwt?: JwtConfig;
+  /** map is absolute. */
+  readonly apiKeys?: { readonly map: string; readonly header: string };
+  /** Backends that answer 401 without valid credentials (with jwt or apiKeys). */
+  readonly require: readonly string[];
+}
+
 /** One node of a cluster: its peer link's address. */
 export interface PeerNode {
   readonly name: string;
@@ -138,8 +158,8 @@ export interface EdgeConfig {
   readonly allowlist: { readonly exact: readonly string[]; readonly prefix: readonly string[] };
   /** Poisoning defences. */
   readonly learning: { readonly rate: number; readonly burst: number; readonly confirmSignals: number; readonly confirmClients: number };
-  /** What makes a request "authenticated" for auth=anon|authed rules: a cookie, or else a request header. */
-  readonly auth: { readonly cookie?: string; readonly header: string };
+  /** What makes a request "authenticated" for auth=anon|authed rules: a cookie, or else a request header; or verified credentials (jwt, api keys). */
+  readonly auth: AuthConfig;
   /** Global shadow mode: rules are counted and logged, nothing is blocked. */
   readonly dryRun: boolean;
   /** `drop`: every response trailer is dropped (3.2+: no rule can strip a header from trailers); `forward` for gRPC. */
@@ -485,6 +505,63 @@ function rateLimitsOf(r: Reader, top: YAMLMap | undefined, backends: readonly Ba
   return out;
 }
 
+/** auth: presence-based credentials, or verified ones (jwt, api_keys) and the backends that require them. */
+function authOf(r: Reader, auth: YAMLMap | undefined, backends: readonly BackendConfig[], resolve: (p: string) => string): AuthConfig {
+  const cookie = r.text(auth, "auth.cookie", "auth.cookie", TOKEN, "a cookie name");
+  const header = r.text(auth, "auth.header", "auth.header", /^[A-Za-z0-9-]{1,64}$/, "a header name").toLowerCase();
+  const j = r.section(auth, "auth.jwt");
+  let jwt: JwtConfig | undefined;
+  if (j !== undefined) {
+    const alg = r.choice(j, "auth.jwt.alg");
+    const hmac = alg.startsWith("HS");
+    const keyNode = r.node(j, "key");
+    const key = keyNode ? resolve(r.text(j, "auth.jwt.key")) : "";
+    const secretEnv = r.text(j, "auth.jwt.secret_env", "auth.jwt.secret_env", ENV_NAME, "upper-case letters, digits and _");
+    if (hmac && !secretEnv) r.error(j, "auth.jwt.secret_env", `required for ${alg}: the environment variable that holds the secret`);
+    if (hmac && keyNode) r.error(keyNode, "auth.jwt.key", `${alg} verifies with a secret (auth.jwt.secret_env), not a key file`);
+    if (!hmac && !keyNode) r.error(j, "auth.jwt.key", `required for ${alg}: the PEM file of the public key`);
+    if (!hmac && secretEnv) r.error(r.node(j, "secret_env"), "auth.jwt.secret_env", `${alg} verifies with a public key (auth.jwt.key), not a secret`);
+    if (keyNode && key) {
+      if (!existsSync(key)) r.error(keyNode, "auth.jwt.key", `${key} does not exist`);
+      else if (!readFileSync(key, "utf8").includes("-----BEGIN PUBLIC KEY-----")) r.error(keyNode, "auth.jwt.key", `${key} holds no PEM public key (BEGIN PUBLIC KEY): HAProxy reads nothing else`);
+    }
+    const claim = /^[\x21-\x7e]{1,256}$/;
+    const issuer = r.text(j, "auth.jwt.issuer", "auth.jwt.issuer", claim, "printable ASCII without spaces");
+    const audience = r.text(j, "auth.jwt.audience", "auth.jwt.audience", claim, "printable ASCII without spaces");
+    jwt = {
+      alg,
+      ...(key && !hmac ? { key } : {}),
+      ...(secretEnv && hmac ? { secretEnv } : {}),
+      ...(issuer ? { issuer } : {}),
+      ...(audience ? { audience } : {}),
+      clockSkew: r.num(j, "auth.jwt.clock_skew"),
+    };
+  }
+  const a = r.section(auth, "auth.api_keys");
+  let apiKeys: AuthConfig["apiKeys"];
+  if (a !== undefined) {
+    const mn = r.node(a, "map");
+    const map = mn ? resolve(r.text(a, "auth.api_keys.map")) : "";
+    if (!mn) r.error(a, "auth.api_keys.map", "required");
+    else if (!existsSync(map)) r.error(mn, "auth.api_keys.map", `${map} does not exist`);
+    apiKeys = { map, header: r.text(a, "auth.api_keys.header", "auth.api_keys.header", /^[A-Za-z0-9-]{1,64}$/, "a header name").toLowerCase() };
+  }
+  if ((jwt || apiKeys) && r.node(auth, "cookie")) r.error(r.node(auth, "cookie"), "auth.cookie", "with auth.jwt or auth.api_keys, verified credentials decide who is authenticated: drop auth.cookie");
+  const require: string[] = [];
+  const rn = r.node(auth, "require");
+  if (rn !== undefined) {
+    if (!jwt && !apiKeys) r.error(rn, "auth.require", "needs auth.jwt or auth.api_keys: there is nothing to verify");
+    if (!isSeq(rn)) r.error(rn, "auth.require", "expected a list of backend names ([] for none)");
+    else
+      rn.items.forEach((b, i) => {
+        const v = isScalar(b) ? String(b.value) : "";
+        if (!backends.some((x) => x.name === v)) r.error(b as Node, `auth.require[${i}]`, `no backend named ${v}`);
+        else if (!require.includes(v)) require.push(v);
+      });
+  } else if (jwt || apiKeys) require.push(...backends.map((b) => b.name));
+  return { ...(cookie ? { cookie } : {}), header, ...(jwt ? { jwt } : {}), ...(apiKeys ? { apiKeys } : {}), require };
+}
+
 const PEER_NAME = /^[A-Za-z0-9._-]{1,48}$/;
 
 /** The peers block: every node named once, this node among them, its peer port free of the edge's listeners. */
@@ -707,7 +784,12 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     r.error(r.node(top, "default_backend"), "default_backend", `no backend named ${defaultBackend}`);
   }
 
+  const authConfig = authOf(r, auth, backends, resolve);
   const rateLimits = rateLimitsOf(r, top, backends, routes.length > 0, defaultBackend, resolve);
+  rateLimits.forEach((l, i) => {
+    const n = isSeq(r.node(top, "rate_limits")) ? (r.node(top, "rate_limits") as YAMLSeq).items[i] : undefined;
+    if (l.key.kind === "jwt" && !authConfig.jwt) r.error(isMap(n) ? r.node(n, "key") : top, `rate_limits[${i}].key`, "a jwt:<claim> key needs auth.jwt: an unverified token's claims are whatever the client wrote");
+  });
 
   // one port, one purpose: two listeners on one port split the traffic between them
   const ports: Array<[string, Node | undefined, string, number]> = [
@@ -768,11 +850,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       confirmSignals: r.num(learning, "learning.confirm_signals"),
       confirmClients: r.num(learning, "learning.confirm_clients"),
     },
-    auth: (() => {
-      const cookie = r.text(auth, "auth.cookie", "auth.cookie", /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "a cookie name");
-      const header = r.text(auth, "auth.header", "auth.header", /^[A-Za-z0-9-]{1,64}$/, "a header name").toLowerCase();
-      return cookie ? { cookie, header } : { header };
-    })(),
+    auth: authConfig,
     dryRun: r.flag(top, "dry_run"),
     responseTrailers: r.choice<"drop" | "forward">(top, "response_trailers"),
     state: (() => {

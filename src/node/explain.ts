@@ -1,4 +1,5 @@
 /** `edgeblock rules explain`: the live store, fetched for one request, run through core/explain. */
+import { verifiedAs } from "./credentials";
 import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_FIELDS, RULE_TABLE_PREFIX } from "../core/contract";
 import { prefixMapFile, qualMapFile } from "../core/store-records";
 import { explain, Explanation, StoredEntry, StoreView } from "../core/explain";
@@ -36,10 +37,13 @@ export async function explainLive(c: EdgeConfig, socket: string, input: ExplainI
   for (const [k, v] of Object.entries(input.headers)) lower[k.toLowerCase()] = v;
   const hostHeader = lower.host ?? (/^https?:\/\//.test(input.url) ? u.host : undefined);
   const host = hostHeader ? normalizeHost(hostHeader) : undefined;
-  // as the rendered ACL decides: a present, non-empty cookie or header
-  const authed = c.auth.cookie
-    ? (lower.cookie ?? "").split(";").some((p) => p.trim().startsWith(`${c.auth.cookie}=`) && p.trim().length > c.auth.cookie!.length + 1)
-    : (lower[c.auth.header] ?? "").trim() !== "";
+  // as the rendered ACL decides: verified credentials where the gateway checks them, else a present, non-empty cookie or header
+  const authed =
+    c.auth.jwt || c.auth.apiKeys
+      ? verifiedAs(c.auth, lower, now) !== undefined
+      : c.auth.cookie
+        ? (lower.cookie ?? "").split(";").some((p) => p.trim().startsWith(`${c.auth.cookie}=`) && p.trim().length > c.auth.cookie!.length + 1)
+        : (lower[c.auth.header] ?? "").trim() !== "";
   const method = input.method.toUpperCase();
   // a path is taken as typed (URL parsing would normalise it); a full URL gives its path
   const rawPath = input.url.startsWith("/") ? input.url.split("?")[0] : u.pathname;

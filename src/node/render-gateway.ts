@@ -6,11 +6,22 @@
 import * as path from "node:path";
 import { BLOCK_STAT, HIT_COUNTER, RATE_TABLE_PREFIX, STAT_COUNTER, STATS_FIELD, STATS_TABLE, STICKY_COUNTERS_BEFORE_2_8, VARS } from "../core/contract";
 import { fieldOf } from "../core/schema";
-import { BackendConfig, BalancingConfig, EdgeConfig, HealthConfig, ListenAddress, RateKey, RateLimitConfig } from "./config";
+import { AuthConfig, BackendConfig, BalancingConfig, EdgeConfig, HealthConfig, ListenAddress, RateKey, RateLimitConfig } from "./config";
 
 /** The gateway's ACL names (render.ts's ACL holds them too). */
 export const GATEWAY_ACL = {
   https: "eb_https",
+  // authentication
+  bearer: "eb_bearer",
+  jwtAlg: "eb_jwt_alg",
+  jwtIssuer: "eb_jwt_issuer",
+  jwtAudience: "eb_jwt_audience",
+  jwtUnexpired: "eb_jwt_unexpired",
+  jwtEarly: "eb_jwt_not_yet_valid",
+  jwtSigned: "eb_jwt_signed",
+  apiKey: "eb_api_key_listed",
+  authed: "eb_authenticated",
+  jwtAuthed: "eb_jwt_authenticated",
   // the loopback hop of evaluated requests (backends whose servers are listed once)
   passed: "eb_passed",
 } as const;
@@ -143,6 +154,58 @@ export function handoffServer(c: EdgeConfig): string {
 }
 
 
+/** Who a request authenticated as: `jwt` or `api_key`, set only by verified credentials. */
+export const AUTHED_VAR = "txn.eb_authed";
+const AUTHED_BY = { jwt: "jwt", apiKey: "api_key" } as const;
+
+/** Whether credentials are verified (auth.jwt, auth.api_keys) rather than merely present. */
+export const verifiedAuth = (a: AuthConfig): boolean => a.jwt !== undefined || a.apiKeys !== undefined;
+
+/** The frontend's authentication lines (templates/partials/auth.hbs, auth-require.hbs). */
+export function authView(c: EdgeConfig, outDir: string, routed: boolean): { facts: object; require?: object } | undefined {
+  const a = c.auth;
+  if (!verifiedAuth(a)) return undefined;
+  const skip = hopsAny(c) ? ` !${GATEWAY_ACL.passed}` : "";
+  const j = a.jwt;
+  const what: string[] = [];
+  if (j) what.push(`a bearer token signed ${j.alg}${j.issuer ? ` by ${j.issuer}` : ""}${j.audience ? ` for ${j.audience}` : ""}, verified natively`);
+  if (a.apiKeys) what.push(`an API key in ${a.apiKeys.header} listed in the map`);
+  const acl = GATEWAY_ACL;
+  const facts = {
+    doc: `auth: ${what.join(", or ")}`,
+    acl,
+    skip,
+    authedVar: AUTHED_VAR,
+    jwt: j
+      ? {
+          alg: j.alg,
+          issuer: j.issuer ?? "",
+          audience: j.audience ?? "",
+          clockSkew: j.clockSkew,
+          nowVar: "txn.eb_jwt_now",
+          // HMAC: the secret comes from HAProxy's environment, never from this file
+          key: j.secretEnv ? `"\${${j.secretEnv}}"` : `"${rel(outDir, j.key ?? "", c.absolutePaths)}"`,
+          label: AUTHED_BY.jwt,
+          conditions: [acl.jwtAlg, j.issuer ? acl.jwtIssuer : "", j.audience ? acl.jwtAudience : "", acl.jwtUnexpired, `!${acl.jwtEarly}`, acl.jwtSigned].filter((x) => x).join(" "),
+        }
+      : undefined,
+    apiKeys: a.apiKeys ? { header: a.apiKeys.header, map: rel(outDir, a.apiKeys.map, c.absolutePaths), label: AUTHED_BY.apiKey } : undefined,
+  };
+  if (a.require.length === 0) return { facts };
+  // without routes every request goes to the default backend
+  const all = !routed ? a.require.includes(c.defaultBackend) : c.backends.every((b) => a.require.includes(b.name));
+  if (!all && !routed) return { facts };
+  return {
+    facts,
+    require: {
+      acl,
+      skip,
+      challenge: j ? "Bearer" : "ApiKey",
+      scope: all ? undefined : { acl: "eb_auth_required", names: a.require.join(" "), backendVar: VARS.backend },
+    },
+  };
+}
+
 /** The sample a rate limit counts per; a JWT claim only from a token that passed verification. */
 function keyFetch(k: RateKey): string {
   if (k.kind === "ip") return "src";
@@ -179,7 +242,8 @@ export function rateLimitsView(c: EdgeConfig, outDir: string, routed: boolean, t
     const keyed = `eb_rl_keyed.${l.name}`;
     // without routes every request goes to the default backend: a limit scoped to it counts them all
     const scoped = routed && l.backends.length > 0;
-    const cond = `${keyed}${scoped ? ` eb_rl_scope.${l.name}` : ""}${passed}`;
+    // a JWT claim counts only once the token is verified: before that it is whatever the client wrote
+    const cond = `${keyed}${l.key.kind === "jwt" ? ` ${GATEWAY_ACL.jwtAuthed}` : ""}${scoped ? ` eb_rl_scope.${l.name}` : ""}${passed}`;
     const limitVar = `txn.eb_rl_limit_${l.name}`;
     const tierVar = `txn.eb_rl_tier_${l.name}`;
     const over = `eb_rl_over.${l.name}`;

@@ -51,7 +51,7 @@ import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { syncKeyLength } from "../core/cluster-sync";
 import { EdgeConfig, ListenAddress } from "./config";
-import { allocateCounters, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView } from "./render-gateway";
+import { allocateCounters, AUTHED_VAR, authView, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
 
@@ -270,7 +270,9 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     allowExactFile: ALLOW_EXACT_FILE + sfx,
     allowPrefixFile: ALLOW_PREFIX_FILE + sfx,
     // an empty credential is no credential: `Authorization:` alone, or `session=`, is anonymous
-    authAcl: c.auth.cookie ? `req.cook(${c.auth.cookie}) -m len gt 0` : `req.hdr(${c.auth.header}) -m len gt 0`,
+    // verified credentials when the gateway checks them (auth.jwt, auth.api_keys); otherwise a present, non-empty cookie or header
+    authAcl: verifiedAuth(c.auth) ? `var(${AUTHED_VAR}) -m found` : c.auth.cookie ? `req.cook(${c.auth.cookie}) -m len gt 0` : `req.hdr(${c.auth.header}) -m len gt 0`,
+    auth: authView(c, outDir, routed),
     reasonsMap: STORE_MAPS.reasons,
     bodiesMap: STORE_MAPS.bodies,
     dryRun: c.dryRun,

@@ -91,6 +91,12 @@ describe("config validation", () => {
     ["two rate limits of one name", GOOD + "rate_limits:\n  - { name: a, limit: 5 }\n  - { name: a, limit: 6 }\n", 8, "rate_limits[1].name", /duplicate limit name a/],
     ["a tier map that does not exist", GOOD + "rate_limits:\n  - { name: a, limit: 5, tiers: { map: /nonexistent/tiers.map, limits: { gold: 9 } } }\n", 7, "rate_limits[0].tiers.map", /does not exist/],
     ["tiers without limits", GOOD + "rate_limits:\n  - { name: a, limit: 5, tiers: { map: /etc/hostname } }\n", 7, "rate_limits[0].tiers.limits", /mapping of tier names/],
+    ["HS256 without its secret's variable", GOOD + "auth:\n  jwt: { alg: HS256 }\n", 7, "auth.jwt.secret_env", /required for HS256/],
+    ["RS256 without a key", GOOD + "auth:\n  jwt: { alg: RS256 }\n", 7, "auth.jwt.key", /required for RS256/],
+    ["a JWT key file that holds no public key", GOOD + "auth:\n  jwt: { alg: ES256, key: /etc/hostname }\n", 7, "auth.jwt.key", /holds no PEM public key/],
+    ["auth.require with nothing to verify", GOOD + "auth:\n  require: [app]\n", 7, "auth.require", /needs auth.jwt or auth.api_keys/],
+    ["auth.cookie beside verified credentials", GOOD + "auth:\n  cookie: sid\n  api_keys: { map: /etc/hostname }\n", 7, "auth.cookie", /drop auth.cookie/],
+    ["a rate limit on a JWT claim without auth.jwt", GOOD + "rate_limits:\n  - { name: a, key: \"jwt:sub\", limit: 5 }\n", 7, "rate_limits[0].key", /needs auth.jwt/],
     ["an unknown health field", GOOD.replace("trusted: true", "trusted: true\n    health: { url: /health }"), 5, "backends[0].health.url", /unknown field/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
