@@ -2251,6 +2251,7 @@ ____exports.FIELDS = {
         values = {"mark-down", "sudden-death", "fail-check", "fastinter"},
         doc = "What error_limit triggers: take the server out at once, let one more failed check do it, count a failed check, or check faster."
     },
+    {yaml = "backends[].cache", kind = "bool", def = false, doc = "Serve this backend's cacheable GET answers from the cache (see cache.*) with an X-Cache-Status header. Requests a rule blocks never get a cached answer, and a cached answer never carries or teaches a signal."},
     {yaml = "backends[].servers", kind = "list", shown = "(required)", doc = "The backend's servers, at least one."},
     {yaml = "backends[].servers[].name", kind = "string", shown = "s<n>", doc = "Server name: letters, digits, - and _."},
     {yaml = "backends[].servers[].address", kind = "string", def = "127.0.0.1", doc = "Server address: an IP address or host name."},
@@ -2284,6 +2285,30 @@ ____exports.FIELDS = {
     {yaml = "routes[].path_prefix", kind = "string", shown = "(none)", doc = "Normalised path prefix (segment-wise)."},
     {yaml = "routes[].host", kind = "string", shown = "(none)", doc = "Host, without port (lower case)."},
     {yaml = "default_backend", kind = "string", shown = "first backend", doc = "Backend for requests no route matches."},
+    {
+        yaml = "cache.size_mb",
+        kind = "int",
+        def = 64,
+        min = 1,
+        max = 4095,
+        doc = "Memory of the response cache (HAProxy's cache section, shared by the backends with cache: true), in MB."
+    },
+    {
+        yaml = "cache.max_age",
+        kind = "int",
+        def = 60,
+        min = 1,
+        max = 86400,
+        doc = "Longest a response stays cached, in seconds (less when its Cache-Control or Expires says so)."
+    },
+    {
+        yaml = "cache.max_object_bytes",
+        kind = "int",
+        shown = "size_mb / 256",
+        min = 1024,
+        max = 2147483647,
+        doc = "Largest response stored (at most half the cache)."
+    },
     {yaml = "rate_limits", kind = "list", shown = "[]", doc = "Request rate limits, checked in the frontend before any rule: over its limit, a client gets a 429 with Retry-After, counted in edgeblock_requests_rate_limited_total. Each limit has a stick table of its own and a sticky counter (edgeblock holds sc1 and sc2; HAProxy before 2.8 has three, so there only limits for different backends can be combined: the renderer allocates them and a config that needs more does not load)."},
     {yaml = "rate_limits[].name", kind = "string", shown = "(required)", doc = "The limit's name (letters, digits and _): its table is eb_rl_<name>, its metric label limit=<name>."},
     {yaml = "rate_limits[].key", kind = "string", shown = "ip", doc = "What a limit counts per: `ip` (the client address), `header:<name>` (an API key header), `query:<param>`, or `jwt:<claim>` (a claim of a verified JWT; needs auth.jwt). Requests without the key are not counted."},

@@ -232,6 +232,7 @@ export const FIELDS: readonly Field[] = [
   { yaml: "backends[].health.expect_string", kind: "string", shown: "(none)", doc: "Text the body of a passing HTTP check contains (instead of expect_status)." },
   { yaml: "backends[].health.error_limit", kind: "int", shown: "(none: no passive checks)", min: 1, max: 10000, doc: "Passive checks: this many failed answers in a row on live traffic (5xx but 501 and 505, timeouts, broken responses) trigger health.on_error." },
   { yaml: "backends[].health.on_error", kind: "enum", def: "mark-down", values: ["mark-down", "sudden-death", "fail-check", "fastinter"], doc: "What error_limit triggers: take the server out at once, let one more failed check do it, count a failed check, or check faster." },
+  { yaml: "backends[].cache", kind: "bool", def: false, doc: "Serve this backend's cacheable GET answers from the cache (see cache.*) with an X-Cache-Status header. Requests a rule blocks never get a cached answer, and a cached answer never carries or teaches a signal." },
   { yaml: "backends[].servers", kind: "list", shown: "(required)", doc: "The backend's servers, at least one." },
   { yaml: "backends[].servers[].name", kind: "string", shown: "s<n>", doc: "Server name: letters, digits, - and _." },
   { yaml: "backends[].servers[].address", kind: "string", def: "127.0.0.1", doc: "Server address: an IP address or host name." },
@@ -249,6 +250,9 @@ export const FIELDS: readonly Field[] = [
   { yaml: "routes[].path_prefix", kind: "string", shown: "(none)", doc: "Normalised path prefix (segment-wise)." },
   { yaml: "routes[].host", kind: "string", shown: "(none)", doc: "Host, without port (lower case)." },
   { yaml: "default_backend", kind: "string", shown: "first backend", doc: "Backend for requests no route matches." },
+  { yaml: "cache.size_mb", kind: "int", def: 64, min: 1, max: 4095, doc: "Memory of the response cache (HAProxy's cache section, shared by the backends with cache: true), in MB." },
+  { yaml: "cache.max_age", kind: "int", def: 60, min: 1, max: 86400, doc: "Longest a response stays cached, in seconds (less when its Cache-Control or Expires says so)." },
+  { yaml: "cache.max_object_bytes", kind: "int", shown: "size_mb / 256", min: 1024, max: 2147483647, doc: "Largest response stored (at most half the cache)." },
   {
     yaml: "rate_limits",
     kind: "list",

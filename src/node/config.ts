@@ -71,6 +71,8 @@ export interface BackendConfig {
   readonly maxRules: number;
   readonly servers: readonly ServerConfig[];
   readonly balancing: BalancingConfig;
+  /** Answers served from the cache (cache.*). */
+  readonly cache: boolean;
 }
 
 /** What a rate limit counts per. */
@@ -172,6 +174,8 @@ export interface EdgeConfig {
   readonly routes: readonly RouteConfig[];
   readonly defaultBackend: string;
   readonly rateLimits: readonly RateLimitConfig[];
+  /** The response cache's size (MB), longest age (s) and largest object (bytes). */
+  readonly cache: { readonly sizeMb: number; readonly maxAge: number; readonly maxObjectBytes: number };
   readonly peers?: PeersConfig;
 }
 
@@ -750,6 +754,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         maxRules: r.num(item, "backends[].max_rules", `${f}.max_rules`),
         servers,
         balancing: balancingOf(r, item, f),
+        cache: r.flag(item, "backends[].cache", `${f}.cache`),
       });
     });
   }
@@ -867,6 +872,14 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     routes,
     defaultBackend,
     rateLimits,
+    cache: (() => {
+      const m = r.section(top, "cache");
+      const sizeMb = r.num(m, "cache.size_mb");
+      const maxObject = r.num(m, "cache.max_object_bytes");
+      // HAProxy refuses an object limit above half the cache
+      if (maxObject && maxObject > (sizeMb * 1048576) / 2) r.error(r.node(m, "max_object_bytes"), "cache.max_object_bytes", `at most half of cache.size_mb (${(sizeMb * 1048576) / 2} bytes)`);
+      return { sizeMb, maxAge: r.num(m, "cache.max_age"), maxObjectBytes: maxObject || Math.floor((sizeMb * 1048576) / 256) };
+    })(),
     ...(peers ? { peers } : {}),
   };
   if (r.errors.length > 0) throw new ConfigInvalid(file, r.errors.sort((a, b) => a.line - b.line));

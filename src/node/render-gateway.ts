@@ -154,6 +154,9 @@ export function handoffServer(c: EdgeConfig): string {
 }
 
 
+/** The response cache (HAProxy's cache section) and the ACL of an answer it served. */
+export const CACHE_VIEW = { section: "eb_cache", acl: "eb_cache_hit" } as const;
+
 /** Who a request authenticated as: `jwt` or `api_key`, set only by verified credentials. */
 export const AUTHED_VAR = "txn.eb_authed";
 const AUTHED_BY = { jwt: "jwt", apiKey: "api_key" } as const;
