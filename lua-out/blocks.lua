@@ -2285,6 +2285,21 @@ ____exports.FIELDS = {
     {yaml = "routes[].path_prefix", kind = "string", shown = "(none)", doc = "Normalised path prefix (segment-wise)."},
     {yaml = "routes[].host", kind = "string", shown = "(none)", doc = "Host, without port (lower case)."},
     {yaml = "default_backend", kind = "string", shown = "first backend", doc = "Backend for requests no route matches."},
+    {yaml = "headers.security", kind = "bool", def = false, doc = "Security headers on every answer, edgeblock's own blocks included: X-Content-Type-Options nosniff, X-Frame-Options DENY, Referrer-Policy no-referrer."},
+    {yaml = "headers.content_security_policy", kind = "string", shown = "(none)", doc = "A Content-Security-Policy sent on every answer."},
+    {yaml = "headers.cors.origins", kind = "list", shown = "(none: no CORS)", doc = "Origins whose browser scripts may call the API (`https://app.example`), or `[\"*\"]` for any (then without credentials). Preflights (OPTIONS with Access-Control-Request-Method) are answered 204 by the edge, before authentication, rate limits and rules."},
+    {yaml = "headers.cors.methods", kind = "list", shown = "[GET, HEAD, POST]", doc = "Methods a preflight allows."},
+    {yaml = "headers.cors.headers", kind = "list", shown = "[Authorization, Content-Type]", doc = "Request headers a preflight allows."},
+    {yaml = "headers.cors.expose", kind = "list", shown = "[]", doc = "Response headers scripts may read (Access-Control-Expose-Headers)."},
+    {
+        yaml = "headers.cors.max_age",
+        kind = "int",
+        def = 600,
+        min = 0,
+        max = 86400,
+        doc = "Seconds a browser may keep a preflight's answer."
+    },
+    {yaml = "headers.cors.credentials", kind = "bool", def = false, doc = "Allow cookies and credentials (Access-Control-Allow-Credentials); not with origin *."},
     {
         yaml = "cache.size_mb",
         kind = "int",

@@ -110,6 +110,20 @@ export interface AuthConfig {
   readonly require: readonly string[];
 }
 
+/** Headers on every answer (headers.*). */
+export interface HeadersConfig {
+  readonly security: boolean;
+  readonly csp?: string;
+  readonly cors?: {
+    readonly origins: readonly string[];
+    readonly methods: readonly string[];
+    readonly headers: readonly string[];
+    readonly expose: readonly string[];
+    readonly maxAge: number;
+    readonly credentials: boolean;
+  };
+}
+
 /** One node of a cluster: its peer link's address. */
 export interface PeerNode {
   readonly name: string;
@@ -174,6 +188,7 @@ export interface EdgeConfig {
   readonly routes: readonly RouteConfig[];
   readonly defaultBackend: string;
   readonly rateLimits: readonly RateLimitConfig[];
+  readonly headers: HeadersConfig;
   /** The response cache's size (MB), longest age (s) and largest object (bytes). */
   readonly cache: { readonly sizeMb: number; readonly maxAge: number; readonly maxObjectBytes: number };
   readonly peers?: PeersConfig;
@@ -566,6 +581,48 @@ function authOf(r: Reader, auth: YAMLMap | undefined, backends: readonly Backend
   return { ...(cookie ? { cookie } : {}), header, ...(jwt ? { jwt } : {}), ...(apiKeys ? { apiKeys } : {}), require };
 }
 
+/** A list of strings, each matching `pattern`; `def` when absent. */
+function stringList(r: Reader, parent: YAMLMap | undefined, key: string, field: string, pattern: RegExp, hint: string, def: readonly string[]): string[] {
+  const n = r.node(parent, key);
+  if (n === undefined) return [...def];
+  if (!isSeq(n)) {
+    r.error(n, field, "expected a list");
+    return [...def];
+  }
+  const out: string[] = [];
+  n.items.forEach((item, i) => {
+    const v = isScalar(item) ? String(item.value) : "";
+    if (!pattern.test(v)) r.error(item as Node, `${field}[${i}]`, `invalid value ${JSON.stringify(v)}: ${hint}`);
+    else if (!out.includes(v)) out.push(v);
+  });
+  return out;
+}
+
+/** headers: security headers, a CSP, and a CORS policy. */
+function headersOf(r: Reader, top: YAMLMap | undefined): HeadersConfig {
+  const h = r.section(top, "headers");
+  const csp = r.text(h, "headers.content_security_policy", "headers.content_security_policy", /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,1024}$/, "printable ASCII without \" or \\");
+  const c = r.section(h, "headers.cors");
+  let cors: HeadersConfig["cors"];
+  if (c !== undefined) {
+    const origins = stringList(r, c, "origins", "headers.cors.origins", /^(\*|https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?)$/, "an origin (scheme://host[:port]) or *", []);
+    if (r.node(c, "origins") === undefined || origins.length === 0) r.error(r.node(c, "origins") ?? c, "headers.cors.origins", "required: a non-empty list of origins");
+    const credentials = r.flag(c, "headers.cors.credentials");
+    if (origins.includes("*") && origins.length > 1) r.error(r.node(c, "origins"), "headers.cors.origins", "* allows every origin: list no other");
+    if (origins.includes("*") && credentials) r.error(r.node(c, "credentials"), "headers.cors.credentials", "browsers refuse credentials with origin *: list the origins");
+    const token = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+    cors = {
+      origins,
+      methods: stringList(r, c, "methods", "headers.cors.methods", /^[A-Z]{1,16}$/, "an upper-case method", ["GET", "HEAD", "POST"]),
+      headers: stringList(r, c, "headers", "headers.cors.headers", token, "a header name", ["Authorization", "Content-Type"]),
+      expose: stringList(r, c, "expose", "headers.cors.expose", token, "a header name", []),
+      maxAge: r.num(c, "headers.cors.max_age"),
+      credentials,
+    };
+  }
+  return { security: r.flag(h, "headers.security"), ...(csp ? { csp } : {}), ...(cors ? { cors } : {}) };
+}
+
 const PEER_NAME = /^[A-Za-z0-9._-]{1,48}$/;
 
 /** The peers block: every node named once, this node among them, its peer port free of the edge's listeners. */
@@ -872,6 +929,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     routes,
     defaultBackend,
     rateLimits,
+    headers: headersOf(r, top),
     cache: (() => {
       const m = r.section(top, "cache");
       const sizeMb = r.num(m, "cache.size_mb");

@@ -154,6 +154,36 @@ export function handoffServer(c: EdgeConfig): string {
 }
 
 
+/** The answer headers (templates/partials/answer-headers.hbs, cors.hbs), or undefined when none are configured. */
+export function answerHeadersView(c: EdgeConfig): object | undefined {
+  const h = c.headers;
+  if (!h.security && !h.csp && !h.cors) return undefined;
+  const skip = hopsAny(c) ? ` !${GATEWAY_ACL.passed}` : "";
+  const cors = h.cors;
+  const any = cors?.origins.includes("*") ?? false;
+  return {
+    security: h.security,
+    // log-format text: a literal % is written %%
+    csp: h.csp ? h.csp.replace(/%/g, "%%") : "",
+    cors: cors
+      ? {
+          acl: { origin: "eb_cors_origin", preflight: "eb_cors_preflight", preflightAsks: "eb_cors_preflight_asks", allowed: "eb_cors_allowed" },
+          originsDoc: any ? "any origin" : cors.origins.join(", "),
+          originTest: any ? "req.hdr(origin) -m found" : `req.hdr(origin) -m str ${cors.origins.join(" ")}`,
+          // any origin: the answer says *, which browsers accept only without credentials
+          originValue: any ? "str(*)" : "req.hdr(origin)",
+          originVar: "txn.eb_cors_origin",
+          methods: cors.methods.join(", "),
+          headers: cors.headers.join(", "),
+          expose: cors.expose.join(", "),
+          maxAge: cors.maxAge,
+          credentials: cors.credentials,
+          skip,
+        }
+      : undefined,
+  };
+}
+
 /** The response cache (HAProxy's cache section) and the ACL of an answer it served. */
 export const CACHE_VIEW = { section: "eb_cache", acl: "eb_cache_hit" } as const;
 

@@ -51,7 +51,7 @@ import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { syncKeyLength } from "../core/cluster-sync";
 import { EdgeConfig, ListenAddress } from "./config";
-import { allocateCounters, AUTHED_VAR, CACHE_VIEW, authView, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
+import { allocateCounters, answerHeadersView, AUTHED_VAR, CACHE_VIEW, authView, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
 
@@ -345,6 +345,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       // with the hop, the evaluation backend has no servers and <backend> caches
       evalCache: b.cache && !hopView(b) ? { ...CACHE_VIEW, afterRules: true, decided: ACL.decided } : undefined,
     })),
+    answerHeaders: answerHeadersView(c),
     cacheSection: c.backends.some((b) => b.cache) ? { name: CACHE_VIEW.section, sizeMb: c.cache.sizeMb, maxAge: c.cache.maxAge, maxObject: c.cache.maxObjectBytes } : undefined,
     passSocket: hopsAny(c) ? path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), PASS_SOCKET_FILE) : "",
     passBindName: PASS_BIND,

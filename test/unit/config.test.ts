@@ -98,6 +98,9 @@ describe("config validation", () => {
     ["auth.cookie beside verified credentials", GOOD + "auth:\n  cookie: sid\n  api_keys: { map: /etc/hostname }\n", 7, "auth.cookie", /drop auth.cookie/],
     ["a rate limit on a JWT claim without auth.jwt", GOOD + "rate_limits:\n  - { name: a, key: \"jwt:sub\", limit: 5 }\n", 7, "rate_limits[0].key", /needs auth.jwt/],
     ["a cache object limit above half the cache", GOOD + "cache: { size_mb: 1, max_object_bytes: 600000 }\n", 6, "cache.max_object_bytes", /at most half of cache.size_mb/],
+    ["a CORS origin that is not an origin", GOOD + "headers:\n  cors: { origins: [app.example] }\n", 7, "headers.cors.origins[0]", /scheme:\/\/host/],
+    ["CORS credentials with any origin", GOOD + "headers:\n  cors: { origins: [\"*\"], credentials: true }\n", 7, "headers.cors.credentials", /browsers refuse credentials with origin \*/],
+    ["a CSP with a double quote", GOOD + "headers: { content_security_policy: 'default-src \"self\"' }\n", 6, "headers.content_security_policy", /without "/],
     ["an unknown health field", GOOD.replace("trusted: true", "trusted: true\n    health: { url: /health }"), 5, "backends[0].health.url", /unknown field/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
