@@ -168,3 +168,62 @@ peers:
     expect(alone.settings).toMatch(/^cluster_nodes 1$/m);
   });
 });
+
+describe("rendered haproxy.cfg of a gateway with every feature", () => {
+  it("has each part's lines, in an order that keeps rules ahead of the cache and credentials ahead of the 401", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const os = await import("node:os");
+    const { generateKeyPairSync } = await import("node:crypto");
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eb-render-gw-"));
+    writeFileSync(path.join(dir, "site.pem"), "cert and key\n", { mode: 0o600 });
+    writeFileSync(path.join(dir, "idp.pub"), generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ type: "spki", format: "pem" }) as string);
+    writeFileSync(path.join(dir, "tiers.map"), "k1 gold\n");
+    writeFileSync(path.join(dir, "keys.map"), "k1 acme\n");
+    const yaml = `listen: { port: 8080, tls: { port: 8443, cert: site.pem, hsts_max_age: 600 } }
+backends:
+  - name: api
+    trusted: true
+    cache: true
+    health: { path: /health }
+    servers: [ { name: a1, port: 9001, weight: 2 }, { name: a2, port: 9002 } ]
+  - name: shop
+    balance: leastconn
+    servers: [ { name: s1, port: 9003, maxconn: 10 } ]
+routes:
+  - { backend: shop, path_prefix: /shop }
+auth:
+  jwt: { alg: ES256, key: idp.pub }
+  api_keys: { map: keys.map }
+  require: [api]
+rate_limits:
+  - { name: per_ip, limit: 10, period: 1s }
+  - { name: per_key, key: "header:X-Api-Key", limit: 5, period: 1m, backends: [shop], tiers: { map: tiers.map, limits: { gold: 50 } } }
+headers:
+  security: true
+  cors: { origins: [https://app.example] }
+`;
+    const file = path.join(dir, "edgeblock.yaml");
+    writeFileSync(file, yaml);
+    const cfg = render(parseConfig(yaml, file), { outDir: dir }).cfg;
+    const at = (s: string) => {
+      const i = cfg.indexOf(s);
+      expect(i, s).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    at("bind 127.0.0.1:8443 ssl crt site.pem alpn h2,http/1.1");
+    at('Strict-Transport-Security "max-age=600"');
+    at("server a1 127.0.0.1:9001 weight 2 track api/a1");
+    at("server eb_pass unix@");
+    // both limits can count a request to shop: the second takes sc3 (sc1 and sc2 are edgeblock's)
+    at("track-sc3 req.hdr(x-api-key) table eb_rl_per_key");
+    at("tune.stick-counters 4");
+    // CORS preflight, then credentials, then limits, then the 401
+    expect(at("http-request return status 204")).toBeLessThan(at("acl eb_bearer"));
+    expect(at("acl eb_bearer")).toBeLessThan(at("http-request return status 429"));
+    expect(at("http-request return status 429")).toBeLessThan(at("http-request return status 401"));
+    // in the evaluation backend the cache comes after every rule's answer
+    const evalStart = at("\nbackend api.edgeblock\n");
+    expect(cfg.indexOf("http-request cache-use eb_cache", evalStart)).toBeGreaterThan(cfg.indexOf("http-request return status 503", evalStart));
+    at("cache eb_cache");
+  });
+});
