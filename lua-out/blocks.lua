@@ -2284,6 +2284,18 @@ ____exports.FIELDS = {
     {yaml = "routes[].backend", kind = "string", shown = "(required)", doc = "The backend this route sends requests to."},
     {yaml = "routes[].path_prefix", kind = "string", shown = "(none)", doc = "Normalised path prefix (segment-wise)."},
     {yaml = "routes[].host", kind = "string", shown = "(none)", doc = "Host, without port (lower case)."},
+    {yaml = "routes[].domain", kind = "string", shown = "(none)", doc = "A domain: the host itself or any name under it (`example.com` takes `example.com` and `shop.example.com`)."},
+    {yaml = "routes[].case_insensitive", kind = "bool", def = false, doc = "Match path_prefix without regard to ASCII case (rules still see the path as paths.case_insensitive says)."},
+    {yaml = "routes[].header.name", kind = "string", shown = "(none)", doc = "A request header the route needs..."},
+    {yaml = "routes[].header.value", kind = "string", shown = "(required with header)", doc = "...with exactly this value (for example `X-Api-Version: 2`)."},
+    {yaml = "routes_map.file", kind = "string", shown = "(none)", doc = "Routing from a map file, tried after routes and before default_backend: `<key> <backend>` per line. With `by: host` a key is a lower-case host without port; with `by: path_prefix` a normalised path ending with `/` (`/api/`), the longest that starts the path wins. Every backend named must exist."},
+    {
+        yaml = "routes_map.by",
+        kind = "enum",
+        def = "host",
+        values = {"host", "path_prefix"},
+        doc = "What the map's keys are."
+    },
     {yaml = "default_backend", kind = "string", shown = "first backend", doc = "Backend for requests no route matches."},
     {yaml = "headers.security", kind = "bool", def = false, doc = "Security headers on every answer, edgeblock's own blocks included: X-Content-Type-Options nosniff, X-Frame-Options DENY, Referrer-Policy no-referrer."},
     {yaml = "headers.content_security_policy", kind = "string", shown = "(none)", doc = "A Content-Security-Policy sent on every answer."},

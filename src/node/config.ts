@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap, YAMLSeq } from "yaml";
 import { normalizePath } from "../core/path";
-import { Route } from "../core/route";
+import { Route, RouteMap } from "../core/route";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { CONTROL_TABLE, HANDOFF_BACKEND, READY_TABLE, PENDING_TABLE_PREFIX, RATE_TABLE_PREFIX, RULE_TABLE_PREFIX, SEEN_TABLE_PREFIX, STATS_TABLE, SYNC_TABLE } from "../core/contract";
 import { DEFAULT_ALLOWED_STATUSES, fieldOf, FIELDS, knownKeys, MAX_TTL_LIMIT } from "../core/schema";
@@ -186,6 +186,8 @@ export interface EdgeConfig {
   readonly staticMap: string;
   readonly backends: readonly BackendConfig[];
   readonly routes: readonly RouteConfig[];
+  /** Routing from a map file (file absolute), after routes. */
+  readonly routesMap?: RouteMap & { readonly file: string };
   readonly defaultBackend: string;
   readonly rateLimits: readonly RateLimitConfig[];
   readonly headers: HeadersConfig;
@@ -623,6 +625,39 @@ function headersOf(r: Reader, top: YAMLMap | undefined): HeadersConfig {
   return { security: r.flag(h, "headers.security"), ...(csp ? { csp } : {}), ...(cors ? { cors } : {}) };
 }
 
+/** routes_map: every line a key of the declared kind and an existing backend, each error at file:line. */
+function routesMapOf(r: Reader, top: YAMLMap | undefined, backends: readonly BackendConfig[], policy: EdgeConfig["paths"], resolve: (p: string) => string): (RouteMap & { file: string }) | undefined {
+  const m = r.section(top, "routes_map");
+  if (m === undefined) return undefined;
+  const fn = r.node(m, "file");
+  const by = r.choice<"host" | "path_prefix">(m, "routes_map.by");
+  if (fn === undefined) {
+    r.error(m, "routes_map.file", "required");
+    return undefined;
+  }
+  const file = resolve(r.text(m, "routes_map.file"));
+  if (!existsSync(file)) {
+    r.error(fn, "routes_map.file", `${file} does not exist`);
+    return undefined;
+  }
+  const entries: Array<[string, string]> = [];
+  readFileSync(file, "utf8").split("\n").forEach((line, i) => {
+    const t = line.trim();
+    if (t === "" || t.startsWith("#")) return;
+    const w = t.split(/\s+/);
+    const at = `${file}:${i + 1}`;
+    if (w.length !== 2) return r.error(fn, "routes_map.file", `${at}: expected "<key> <backend>"`);
+    if (!backends.some((b) => b.name === w[1])) return r.error(fn, "routes_map.file", `${at}: no backend named ${w[1]}`);
+    if (by === "host" && (!HOST.test(w[0]) || w[0] !== w[0].toLowerCase())) return r.error(fn, "routes_map.file", `${at}: ${w[0]} is not a lower-case host name`);
+    if (by === "path_prefix") {
+      const n = normalizePath(w[0].replace(/\/$/, "") || "/", policy, 4094);
+      if (!w[0].endsWith("/") || !n.ok || (n.path === "/" ? "/" : n.path + "/") !== w[0]) return r.error(fn, "routes_map.file", `${at}: ${w[0]} is not a normalised path ending with / (write ${n.ok ? (n.path === "/" ? "/" : n.path + "/") : "/api/"})`);
+    }
+    entries.push([w[0], w[1]]);
+  });
+  return { file, by, entries };
+}
+
 const PEER_NAME = /^[A-Za-z0-9._-]{1,48}$/;
 
 /** The peers block: every node named once, this node among them, its peer port free of the edge's listeners. */
@@ -837,8 +872,26 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         pathPrefix = "";
       }
       const host = r.text(item, "routes[].host", `${f}.host`, HOST, "a host name").toLowerCase();
-      if (!pathPrefix && !host) r.error(item, f, "a route needs path_prefix or host");
-      routes.push({ backend, ...(pathPrefix ? { pathPrefix } : {}), ...(host ? { host } : {}) });
+      const domain = r.text(item, "routes[].domain", `${f}.domain`, /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, "a domain name (example.com)").toLowerCase();
+      const caseInsensitive = r.flag(item, "routes[].case_insensitive", `${f}.case_insensitive`);
+      if (caseInsensitive && !pathPrefix) r.error(r.node(item, "case_insensitive"), `${f}.case_insensitive`, "needs path_prefix");
+      const hn = r.section(item, "routes[].header", `${f}.header`);
+      let header: { name: string; value: string } | undefined;
+      if (hn !== undefined) {
+        for (const k of ["name", "value"]) if (!r.node(hn, k)) r.error(hn, `${f}.header.${k}`, "required");
+        const name = r.text(hn, "routes[].header.name", `${f}.header.name`, TOKEN, "a header name").toLowerCase();
+        const value = r.text(hn, "routes[].header.value", `${f}.header.value`, /^[\x21-\x7e]{1,256}$/, "printable ASCII without spaces");
+        if (name && value) header = { name, value };
+      }
+      if (!pathPrefix && !host && !domain && !header) r.error(item, f, "a route needs path_prefix, host, domain or header");
+      routes.push({
+        backend,
+        ...(pathPrefix ? { pathPrefix } : {}),
+        ...(caseInsensitive ? { caseInsensitive } : {}),
+        ...(host ? { host } : {}),
+        ...(domain ? { domain } : {}),
+        ...(header ? { header } : {}),
+      });
     });
   }
   const defaultBackend = r.text(top, "default_backend", "default_backend", NAME, undefined, backends[0]?.name ?? "");
@@ -846,8 +899,9 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     r.error(r.node(top, "default_backend"), "default_backend", `no backend named ${defaultBackend}`);
   }
 
+  const routesMap = routesMapOf(r, top, backends, pathPolicy, resolve);
   const authConfig = authOf(r, auth, backends, resolve);
-  const rateLimits = rateLimitsOf(r, top, backends, routes.length > 0, defaultBackend, resolve);
+  const rateLimits = rateLimitsOf(r, top, backends, routes.length > 0 || routesMap !== undefined, defaultBackend, resolve);
   rateLimits.forEach((l, i) => {
     const n = isSeq(r.node(top, "rate_limits")) ? (r.node(top, "rate_limits") as YAMLSeq).items[i] : undefined;
     if (l.key.kind === "jwt" && !authConfig.jwt) r.error(isMap(n) ? r.node(n, "key") : top, `rate_limits[${i}].key`, "a jwt:<claim> key needs auth.jwt: an unverified token's claims are whatever the client wrote");
@@ -927,6 +981,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     staticMap,
     backends,
     routes,
+    ...(routesMap ? { routesMap } : {}),
     defaultBackend,
     rateLimits,
     headers: headersOf(r, top),

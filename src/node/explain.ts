@@ -20,8 +20,8 @@ export interface ExplainInput {
 }
 
 /** Which backend the rendered frontend routes a request to: `path` is the normalised path (core/route.ts). */
-export function routeOf(c: EdgeConfig, host: string | undefined, path: string): string {
-  return routeFor(c.routes, c.defaultBackend, path, host);
+export function routeOf(c: EdgeConfig, host: string | undefined, path: string, headers: Readonly<Record<string, string>> = {}): string {
+  return routeFor(c.routes, c.defaultBackend, path, host, (name) => headers[name], c.routesMap);
 }
 
 export interface ExplainResult extends Explanation {
@@ -49,7 +49,7 @@ export async function explainLive(c: EdgeConfig, socket: string, input: ExplainI
   const rawPath = input.url.startsWith("/") ? input.url.split("?")[0] : u.pathname;
   const n = normalizePath(rawPath, c.paths, 1 << 30);
   const key = n.ok ? n.path : rawPath;
-  const backend = routeOf(c, host, key);
+  const backend = routeOf(c, host, key, lower);
   const table = RULE_TABLE_PREFIX + backend;
 
   const [prefixOut, qualOut, ctlOut] = await Promise.all([

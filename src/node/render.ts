@@ -223,7 +223,9 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
   const hasAllowlist = c.allowlist.exact.length + c.allowlist.prefix.length > 0;
   // every request names its normalised path in txn.eb_path (the learn action needs it): lookups read it
   const onPath = (conv: string, test: string) => `var(${VARS.path}),${conv} ${test}`;
-  const routed = c.routes.length > 0;
+  const routed = c.routes.length > 0 || c.routesMap !== undefined;
+  // the host as routes compare it: no port, lower case, no trailing dot (core/rulekey normalizeHost)
+  const hostSample = "req.hdr(host),field(1,:),lower,regsub(\\.$,)";
   const staticMapFile = rel(outDir, c.staticMap, c.absolutePaths);
   const settingsFile = path.join(outDir, "edgeblock.settings" + sfx);
   const ctx = {
@@ -259,7 +261,11 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     signalAcl: `res.hdr_names -m sub ${SIGNAL_HEADERS.join(" ")}`,
     hasAllowlist,
     readyVar: READY_VAR,
-    hostRoutes: c.routes.some((r) => r.host !== undefined),
+    hostRoutes: c.routes.some((r) => r.host !== undefined || r.domain !== undefined) || c.routesMap?.by === "host",
+    hostSample,
+    routesMap: c.routesMap
+      ? { by: c.routesMap.by, lookup: c.routesMap.by === "host" ? `${hostSample},map_str(${rel(outDir, c.routesMap.file, c.absolutePaths)})` : `var(${VARS.path}),concat(/),map_beg(${rel(outDir, c.routesMap.file, c.absolutePaths)})` }
+      : undefined,
     // without routes every request goes to the default backend: the other backends' rules are never consulted
     routedBackend: routed ? `%[var(${VARS.backend})]` : c.defaultBackend,
     routedEval: routed ? `%[var(${VARS.backend}),concat(${EVAL_BACKEND_SUFFIX})]` : c.defaultBackend + EVAL_BACKEND_SUFFIX,
@@ -307,7 +313,15 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     answer: { statusMask: STATUS_MASK - 1, dryRunBit: DRY_RUN_UNIT, bodyUnit: BODY_UNIT },
     reasonMask: REASON_ID_UNIT - 1,
     defaultBackend: c.defaultBackend,
-    routes: c.routes.map((r) => ({ ...r, probe: routePrefixProbe(r.pathPrefix) ?? "" })),
+    routes: c.routes.map((r) => ({
+      ...r,
+      host: r.host ?? "",
+      domain: r.domain ?? "",
+      header: r.header ?? "",
+      caseInsensitive: r.caseInsensitive ?? false,
+      hostTest: r.host !== undefined || r.domain !== undefined,
+      probe: (r.caseInsensitive ? routePrefixProbe(r.pathPrefix)?.toLowerCase() : routePrefixProbe(r.pathPrefix)) ?? "",
+    })),
     // most common answers first: the dispatch lines are evaluated in order
     statuses: [...c.rules.allowedStatuses]
       .sort((a, b) => (a === 404 ? -1 : b === 404 ? 1 : a - b))

@@ -101,6 +101,8 @@ describe("config validation", () => {
     ["a CORS origin that is not an origin", GOOD + "headers:\n  cors: { origins: [app.example] }\n", 7, "headers.cors.origins[0]", /scheme:\/\/host/],
     ["CORS credentials with any origin", GOOD + "headers:\n  cors: { origins: [\"*\"], credentials: true }\n", 7, "headers.cors.credentials", /browsers refuse credentials with origin \*/],
     ["a CSP with a double quote", GOOD + "headers: { content_security_policy: 'default-src \"self\"' }\n", 6, "headers.content_security_policy", /without "/],
+    ["a route with nothing to match", GOOD + "routes:\n  - { backend: app }\n", 7, "routes[0]", /needs path_prefix, host, domain or header/],
+    ["a header route without a value", GOOD + "routes:\n  - { backend: app, header: { name: X-V } }\n", 7, "routes[0].header.value", /required/],
     ["an unknown health field", GOOD.replace("trusted: true", "trusted: true\n    health: { url: /health }"), 5, "backends[0].health.url", /unknown field/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
@@ -118,6 +120,13 @@ describe("config validation", () => {
     writeFileSync(path.join(dir, "tiers.map"), "k1 gold\nk2 platinum\n");
     const errs = errorsOf(GOOD + `rate_limits:\n  - { name: a, limit: 5, tiers: { map: ${dir}/tiers.map, limits: { gold: 9 } } }\n`);
     expect(errs.map((e) => e.message)).toEqual([`${dir}/tiers.map:2: tier platinum has no limit in tiers.limits`]);
+  });
+
+  it("names the line of a route map that names no backend or a key of the wrong kind", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eb-cfg-"));
+    writeFileSync(path.join(dir, "paths.map"), "# prefix -> backend\n/api/ app\n/v2 app\n/shop/ shop\n");
+    const errs = errorsOf(GOOD + `routes_map: { file: ${dir}/paths.map, by: path_prefix }\n`);
+    expect(errs.map((e) => e.message)).toEqual([`${dir}/paths.map:3: /v2 is not a normalised path ending with / (write /v2/)`, `${dir}/paths.map:4: no backend named shop`]);
   });
 
   it("reports every problem at once, sorted by line", () => {
