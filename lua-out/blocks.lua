@@ -2312,6 +2312,8 @@ ____exports.FIELDS = {
         doc = "Seconds a browser may keep a preflight's answer."
     },
     {yaml = "headers.cors.credentials", kind = "bool", def = false, doc = "Allow cookies and credentials (Access-Control-Allow-Credentials); not with origin *."},
+    {yaml = "observability.stats_socket", kind = "string", shown = "(none)", doc = "A second runtime API socket at level user, for exporters and dashboards (show stat, show info): they never get edgeblock's admin socket, which can write rules. Mode 660."},
+    {yaml = "observability.log_headers", kind = "list", shown = "[]", doc = "Request headers captured into each log line (%hr, between braces, in this order), for example [User-Agent, X-Request-Id]; each cut at 128 bytes."},
     {
         yaml = "cache.size_mb",
         kind = "int",

@@ -269,6 +269,8 @@ export const FIELDS: readonly Field[] = [
   { yaml: "headers.cors.expose", kind: "list", shown: "[]", doc: "Response headers scripts may read (Access-Control-Expose-Headers)." },
   { yaml: "headers.cors.max_age", kind: "int", def: 600, min: 0, max: 86400, doc: "Seconds a browser may keep a preflight's answer." },
   { yaml: "headers.cors.credentials", kind: "bool", def: false, doc: "Allow cookies and credentials (Access-Control-Allow-Credentials); not with origin *." },
+  { yaml: "observability.stats_socket", kind: "string", shown: "(none)", doc: "A second runtime API socket at level user, for exporters and dashboards (show stat, show info): they never get edgeblock's admin socket, which can write rules. Mode 660." },
+  { yaml: "observability.log_headers", kind: "list", shown: "[]", doc: "Request headers captured into each log line (%hr, between braces, in this order), for example [User-Agent, X-Request-Id]; each cut at 128 bytes." },
   { yaml: "cache.size_mb", kind: "int", def: 64, min: 1, max: 4095, doc: "Memory of the response cache (HAProxy's cache section, shared by the backends with cache: true), in MB." },
   { yaml: "cache.max_age", kind: "int", def: 60, min: 1, max: 86400, doc: "Longest a response stays cached, in seconds (less when its Cache-Control or Expires says so)." },
   { yaml: "cache.max_object_bytes", kind: "int", shown: "size_mb / 256", min: 1024, max: 2147483647, doc: "Largest response stored (at most half the cache)." },

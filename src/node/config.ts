@@ -191,6 +191,8 @@ export interface EdgeConfig {
   readonly defaultBackend: string;
   readonly rateLimits: readonly RateLimitConfig[];
   readonly headers: HeadersConfig;
+  /** A user-level stats socket (absolute, or "") and request headers captured into the log. */
+  readonly observability: { readonly statsSocket: string; readonly logHeaders: readonly string[] };
   /** The response cache's size (MB), longest age (s) and largest object (bytes). */
   readonly cache: { readonly sizeMb: number; readonly maxAge: number; readonly maxObjectBytes: number };
   readonly peers?: PeersConfig;
@@ -985,6 +987,12 @@ export function parseConfig(text: string, file: string): EdgeConfig {
     defaultBackend,
     rateLimits,
     headers: headersOf(r, top),
+    observability: (() => {
+      const o = r.section(top, "observability");
+      const sock = r.text(o, "observability.stats_socket", "observability.stats_socket", /^[\x21-\x7e]{1,100}$/, "a socket path");
+      if (sock && resolve(sock) === resolve(r.text(api, "runtime_api.socket"))) r.error(r.node(o, "stats_socket"), "observability.stats_socket", "is the runtime API's own socket: give it another path");
+      return { statsSocket: sock ? resolve(sock) : "", logHeaders: stringList(r, o, "log_headers", "observability.log_headers", TOKEN, "a header name", []) };
+    })(),
     cache: (() => {
       const m = r.section(top, "cache");
       const sizeMb = r.num(m, "cache.size_mb");

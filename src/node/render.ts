@@ -360,6 +360,8 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       evalCache: b.cache && !hopView(b) ? { ...CACHE_VIEW, afterRules: true, decided: ACL.decided } : undefined,
     })),
     answerHeaders: answerHeadersView(c),
+    userSocket: c.observability.statsSocket ? rel(outDir, c.observability.statsSocket, c.absolutePaths) : "",
+    logHeaders: c.observability.logHeaders,
     cacheSection: c.backends.some((b) => b.cache) ? { name: CACHE_VIEW.section, sizeMb: c.cache.sizeMb, maxAge: c.cache.maxAge, maxObject: c.cache.maxObjectBytes } : undefined,
     passSocket: hopsAny(c) ? path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), PASS_SOCKET_FILE) : "",
     passBindName: PASS_BIND,
@@ -409,6 +411,7 @@ export function renderToDisk(c: EdgeConfig, opts: RenderOptions & { readonly che
   // folders of the running edge are created here only when they belong to this tree (a container's /var/lib is the operator's)
   if (c.state.dir !== "" && !c.absolutePaths.has(c.state.dir)) mkdirSync(c.state.dir, { recursive: true });
   if (!c.absolutePaths.has(c.runtimeApiSocket)) mkdirSync(path.dirname(c.runtimeApiSocket), { recursive: true });
+  if (c.observability.statsSocket && !c.absolutePaths.has(c.observability.statsSocket)) mkdirSync(path.dirname(c.observability.statsSocket), { recursive: true });
   if (!existsSync(c.staticMap)) {
     mkdirSync(path.dirname(c.staticMap), { recursive: true });
     writeFileSync(c.staticMap, "# Paths blocked from startup: <path> [status], one per line. Paths must be normalised.\n");
