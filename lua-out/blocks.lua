@@ -2052,6 +2052,7 @@ ____exports.FIELDS = {
         doc = "Normalised path prefixes that are never blocked and never learned: `/static` and `/static/` both cover `/static`, `/static/` and everything below it, not `/staticx`.",
         setting = {key = "allow_prefix", name = "allowPrefix"}
     },
+    {yaml = "allowlist.clients", kind = "list", shown = "[]", doc = "Client addresses or networks (10.0.0.0/8, 2001:db8::/32) that rate limits and rules never stop: what `http-request allow` does in a hand-written config, without skipping the lines that route the request. They still need credentials where auth.require asks."},
     {
         yaml = "learning.rate",
         kind = "int",

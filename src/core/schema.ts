@@ -135,6 +135,12 @@ export const FIELDS: readonly Field[] = [
     doc: "Normalised path prefixes that are never blocked and never learned: `/static` and `/static/` both cover `/static`, `/static/` and everything below it, not `/staticx`.",
     setting: { key: "allow_prefix", name: "allowPrefix" },
   },
+  {
+    yaml: "allowlist.clients",
+    kind: "list",
+    shown: "[]",
+    doc: "Client addresses or networks (10.0.0.0/8, 2001:db8::/32) that rate limits and rules never stop: what `http-request allow` does in a hand-written config, without skipping the lines that route the request. They still need credentials where auth.require asks.",
+  },
   { yaml: "learning.rate", kind: "int", def: 0, min: 0, max: 1000000, doc: "Token bucket per backend: rules learned per second (0 = unlimited); in a cluster, for all nodes together.", setting: { key: "learn_rate", name: "learnRate" } },
   { yaml: "learning.burst", kind: "int", def: 0, min: 0, max: 1000000, doc: "Token bucket size (0 = same as rate).", setting: { key: "learn_burst", name: "learnBurst" } },
   { yaml: "learning.confirm_signals", kind: "int", def: 1, min: 1, max: 1000, doc: "A rule is enforced only after this many signals for its key...", setting: { key: "confirm_signals", name: "confirmSignals" } },

@@ -171,7 +171,7 @@ export interface EdgeConfig {
     readonly onFull: "evict" | "refuse";
   };
   /** Paths never blocked and never learned (normalised). */
-  readonly allowlist: { readonly exact: readonly string[]; readonly prefix: readonly string[] };
+  readonly allowlist: { readonly exact: readonly string[]; readonly prefix: readonly string[]; readonly clients: readonly string[] };
   /** Poisoning defences. */
   readonly learning: { readonly rate: number; readonly burst: number; readonly confirmSignals: number; readonly confirmClients: number };
   /** What makes a request "authenticated" for auth=anon|authed rules: a cookie, or else a request header; or verified credentials (jwt, api keys). */
@@ -449,6 +449,7 @@ function balancingOf(r: Reader, item: YAMLMap, f: string): BalancingConfig {
 }
 
 const LIMIT_NAME = /^[A-Za-z0-9_]{1,32}$/;
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}(\/([0-9]|[12][0-9]|3[0-2]))?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(\/([0-9]{1,2}|1[01][0-9]|12[0-8]))?)$/;
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 
 /** rate_limits: keys, periods, scopes and tier maps, each error at its line. */
@@ -961,7 +962,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       maxRulesPerSignal: r.num(rules, "rules.max_rules_per_signal"),
       onFull: r.choice<"evict" | "refuse">(rules, "rules.on_full"),
     },
-    allowlist: { exact: pathList("exact"), prefix: pathList("prefix") },
+    allowlist: { exact: pathList("exact"), prefix: pathList("prefix"), clients: stringList(r, allow, "clients", "allowlist.clients", CIDR, "an IPv4 or IPv6 address, optionally /prefix-length", []) },
     learning: {
       rate: r.num(learning, "learning.rate"),
       burst: r.num(learning, "learning.burst"),

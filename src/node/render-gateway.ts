@@ -24,6 +24,8 @@ export const GATEWAY_ACL = {
   jwtAuthed: "eb_jwt_authenticated",
   // the loopback hop of evaluated requests (backends whose servers are listed once)
   passed: "eb_passed",
+  // allowlist.clients
+  trustedClient: "eb_trusted_client",
 } as const;
 
 export function rel(outDir: string, p: string, absolute: ReadonlySet<string> = new Set()): string {
@@ -270,7 +272,7 @@ const seconds = (period: string): number => Math.max(1, Math.ceil(durationMs(per
 /** The rate limits' frontend lines (templates/partials/rate-limits.hbs) and their tables. */
 export function rateLimitsView(c: EdgeConfig, outDir: string, routed: boolean, tablePeers: string): { limits: object[]; tables: object[]; counters: number } {
   const { slots, needed } = allocateCounters(c.rateLimits);
-  const passed = hopsAny(c) ? ` !${GATEWAY_ACL.passed}` : "";
+  const passed = (hopsAny(c) ? ` !${GATEWAY_ACL.passed}` : "") + (c.allowlist.clients.length > 0 ? ` !${GATEWAY_ACL.trustedClient}` : "");
   const limits = c.rateLimits.map((l, i) => {
     const keyed = `eb_rl_keyed.${l.name}`;
     // without routes every request goes to the default backend: a limit scoped to it counts them all

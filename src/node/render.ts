@@ -360,6 +360,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       evalCache: b.cache && !hopView(b) ? { ...CACHE_VIEW, afterRules: true, decided: ACL.decided } : undefined,
     })),
     answerHeaders: answerHeadersView(c),
+    trustedClients: c.allowlist.clients.join(" "),
     userSocket: c.observability.statsSocket ? rel(outDir, c.observability.statsSocket, c.absolutePaths) : "",
     logHeaders: c.observability.logHeaders,
     cacheSection: c.backends.some((b) => b.cache) ? { name: CACHE_VIEW.section, sizeMb: c.cache.sizeMb, maxAge: c.cache.maxAge, maxObject: c.cache.maxObjectBytes } : undefined,

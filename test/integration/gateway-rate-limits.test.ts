@@ -113,3 +113,27 @@ describe("rate limits", () => {
     expect(rl).toMatch(/http_req_rate\(10000\)=3/);
   });
 });
+
+describe("allowlisted clients", () => {
+  it("no rate limit or rule stops a client in allowlist.clients, and it is routed as everyone is (what a hand-written http-request allow broke: a 503)", async () => {
+    const app = await startBackend({});
+    const api = await startBackend({ "/api/yeet": { status: 404, headers: { "X-Edge-Resource": "false" } } });
+    const edge = await startEdge({
+      backends: [],
+      backendsYaml: `${one("app", app)}\n${one("api", api)}\nroutes:\n  - { backend: api, path_prefix: /api }`,
+      extraYaml: "allowlist: { clients: [127.0.0.2, 10.0.0.0/8] }\nrate_limits:\n  - { name: per_ip, limit: 2, period: 10s }",
+    });
+    const from = (addr: string, p: string) => request(edge.port, "GET", p, {}, addr);
+    expect((await from("127.0.0.3", "/api/yeet")).status).toBe(404);
+    expect((await from("127.0.0.3", "/api/yeet")).status).toBe(404);
+    expect((await api.hits())["/api/yeet"]).toBe(1);
+    expect((await from("127.0.0.3", "/api/x")).status).toBe(429);
+    for (let i = 0; i < 4; i++) expect((await from("127.0.0.2", "/api/x")).status).toBe(200);
+    // the rule on /api/yeet lets the allowlisted client through, to the backend its route names
+    const r = await from("127.0.0.2", "/api/yeet");
+    expect(r.status).toBe(404);
+    expect((await api.hits())["/api/yeet"]).toBe(2);
+    expect((await api.hits())["/api/x"]).toBe(4);
+    expect((await app.hits())["/api/x"]).toBeUndefined();
+  });
+});
