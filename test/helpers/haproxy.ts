@@ -74,16 +74,24 @@ export interface Backend {
 
 /** Start the demo backend as its own process with a route table. */
 export async function startBackend(routes: Record<string, Route>): Promise<Backend> {
-  const port = await freePort();
-  const p = spawn(process.execPath, [DEMO_BACKEND, "--port", String(port), "--routes", JSON.stringify(routes)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  started.add(p);
-  let out = "";
-  p.stdout!.on("data", (d) => (out += d));
-  p.stderr!.on("data", (d) => (out += d));
-  await waitFor(`backend on ${port} (${out})`, () => out.includes("listening") || p.exitCode !== null);
-  if (p.exitCode !== null) throw new Error(`backend exited: ${out}`);
+  // a free port can be taken by a parallel test file before the backend binds it: then try another
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const p = spawn(process.execPath, [DEMO_BACKEND, "--port", String(port), "--routes", JSON.stringify(routes)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    started.add(p);
+    let out = "";
+    p.stdout!.on("data", (d) => (out += d));
+    p.stderr!.on("data", (d) => (out += d));
+    await waitFor(`backend on ${port} (${out})`, () => out.includes("listening") || p.exitCode !== null);
+    if (p.exitCode !== null && out.includes("EADDRINUSE") && attempt < 5) continue;
+    if (p.exitCode !== null) throw new Error(`backend exited: ${out}`);
+    return backendOf(port, p);
+  }
+}
+
+function backendOf(port: number, p: ChildProcess): Backend {
   return {
     port,
     pid: p.pid!,
