@@ -238,31 +238,6 @@ local function __TS__ObjectAssign(target, ...)
     return target
 end
 
-local function __TS__CountVarargs(...)
-    return select("#", ...)
-end
-
-local function __TS__SparseArrayNew(...)
-    local sparseArray = {...}
-    sparseArray.sparseLength = __TS__CountVarargs(...)
-    return sparseArray
-end
-
-local function __TS__SparseArrayPush(sparseArray, ...)
-    local args = {...}
-    local argsLen = __TS__CountVarargs(...)
-    local listLen = sparseArray.sparseLength
-    for i = 1, argsLen do
-        sparseArray[listLen + i] = args[i]
-    end
-    sparseArray.sparseLength = listLen + argsLen
-end
-
-local function __TS__SparseArraySpread(sparseArray)
-    local _unpack = unpack or table.unpack
-    return _unpack(sparseArray, 1, sparseArray.sparseLength)
-end
-
 local function __TS__Number(value)
     local valueType = type(value)
     if valueType == "number" then
@@ -288,6 +263,63 @@ local function __TS__Number(value)
     else
         return 0 / 0
     end
+end
+
+local function __TS__ArraySort(self, compareFn)
+    if compareFn ~= nil then
+        table.sort(
+            self,
+            function(a, b) return compareFn(nil, a, b) < 0 end
+        )
+    else
+        table.sort(self)
+    end
+    return self
+end
+
+local function __TS__ArrayFilter(self, callbackfn, thisArg)
+    local result = {}
+    local len = 0
+    for i = 1, #self do
+        if callbackfn(thisArg, self[i], i - 1, self) then
+            len = len + 1
+            result[len] = self[i]
+        end
+    end
+    return result
+end
+
+local function __TS__ArrayMap(self, callbackfn, thisArg)
+    local result = {}
+    for i = 1, #self do
+        result[i] = callbackfn(thisArg, self[i], i - 1, self)
+    end
+    return result
+end
+
+local function __TS__CountVarargs(...)
+    return select("#", ...)
+end
+
+local function __TS__SparseArrayNew(...)
+    local sparseArray = {...}
+    sparseArray.sparseLength = __TS__CountVarargs(...)
+    return sparseArray
+end
+
+local function __TS__SparseArrayPush(sparseArray, ...)
+    local args = {...}
+    local argsLen = __TS__CountVarargs(...)
+    local listLen = sparseArray.sparseLength
+    for i = 1, argsLen do
+        sparseArray[listLen + i] = args[i]
+    end
+    sparseArray.sparseLength = listLen + argsLen
+end
+
+local function __TS__SparseArraySpread(sparseArray)
+    local _unpack = unpack or table.unpack
+    return _unpack(sparseArray, 1, sparseArray.sparseLength)
 end
 
 local __TS__StringSplit
@@ -401,18 +433,6 @@ local function __TS__ArraySplice(self, ...)
     return out
 end
 
-local function __TS__ArraySort(self, compareFn)
-    if compareFn ~= nil then
-        table.sort(
-            self,
-            function(a, b) return compareFn(nil, a, b) < 0 end
-        )
-    else
-        table.sort(self)
-    end
-    return self
-end
-
 return {
   __TS__StringCharCodeAt = __TS__StringCharCodeAt,
   __TS__StringSubstring = __TS__StringSubstring,
@@ -427,13 +447,15 @@ return {
   __TS__New = __TS__New,
   __TS__ObjectAssign = __TS__ObjectAssign,
   __TS__Class = __TS__Class,
+  __TS__Number = __TS__Number,
+  __TS__ArraySort = __TS__ArraySort,
+  __TS__ArrayFilter = __TS__ArrayFilter,
+  __TS__ArrayMap = __TS__ArrayMap,
   __TS__SparseArrayNew = __TS__SparseArrayNew,
   __TS__SparseArrayPush = __TS__SparseArrayPush,
   __TS__SparseArraySpread = __TS__SparseArraySpread,
-  __TS__Number = __TS__Number,
   __TS__StringSplit = __TS__StringSplit,
-  __TS__ArraySplice = __TS__ArraySplice,
-  __TS__ArraySort = __TS__ArraySort
+  __TS__ArraySplice = __TS__ArraySplice
 }
  end,
 ["core.answer"] = function(...) 
@@ -671,9 +693,18 @@ return ____exports
 ["core.contract"] = function(...) 
 local ____exports = {}
 --- Signal headers a backend may send. Lower-case, as HAProxy's header tables key them.
-____exports.HEADERS = {resource = "x-edge-resource", rule = "edge-rule"}
---- Every signal header, for stripping from requests and responses.
-____exports.SIGNAL_HEADERS = {____exports.HEADERS.resource, ____exports.HEADERS.rule}
+____exports.HEADERS = {resource = "x-edge-resource", rule = "edge-rule", generation = "edge-generation"}
+--- The headers that teach rules (the learn action runs only on responses that carry one).
+____exports.RULE_SIGNAL_HEADERS = {____exports.HEADERS.resource, ____exports.HEADERS.rule}
+--- Every signal header, for stripping from requests and responses: clients neither send nor see them.
+____exports.SIGNAL_HEADERS = {____exports.HEADERS.resource, ____exports.HEADERS.rule, ____exports.HEADERS.generation}
+--- Deploy generations: `<backend>` -> epoch second its current generation began, `<backend>:<token>` -> the
+-- second each generation was first seen. A rule created before its backend's current generation is stale.
+____exports.GENERATIONS_MAP = "eb_generations.map"
+--- The reason a stale rule's request is logged with (it went on to the backend).
+____exports.STALE_REASON = "stale-generation"
+--- Generation tokens: what a backend or the CLI may name (no map or CLI metacharacters).
+____exports.GENERATION_TOKEN_MAX = 64
 --- Transaction variables. Set natively or by Lua; read by haproxy.cfg ACLs.
 ____exports.VARS = {
     path = "txn.eb_path",
@@ -696,7 +727,9 @@ ____exports.VARS = {
     wouldBlock = "txn.eb_would",
     blockStat = "txn.eb_bstat",
     signalOutcome = "txn.eb_signal",
-    signalReason = "txn.eb_signal_reason"
+    signalReason = "txn.eb_signal_reason",
+    generation = "txn.eb_generation",
+    generationSince = "txn.eb_gen_since"
 }
 --- Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file.
 ____exports.SETTINGS_ENV = "EDGEBLOCK_SETTINGS"
@@ -706,7 +739,8 @@ ____exports.LUA_NAMES = {
     normalize = "edgeblock_normalize",
     metrics = "edgeblock_metrics",
     wait = "edgeblock_wait",
-    match = "edgeblock_match"
+    match = "edgeblock_match",
+    generation = "edgeblock_generation"
 }
 --- Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`.
 ____exports.STORE_MAPS = {
@@ -1248,7 +1282,7 @@ function ____exports.bodyId(body)
 end
 --- Entry data for a rule learned at `now` (epoch seconds) plus `nowUsec`. Expiry has whole-second
 -- resolution and rounds up, so a rule lives at least its TTL and at most one second longer.
-function ____exports.ruleEntry(r, now, nowUsec)
+function ____exports.ruleEntry(r, now, nowUsec, createdAt)
     if nowUsec == nil then
         nowUsec = 0
     end
@@ -1257,7 +1291,7 @@ function ____exports.ruleEntry(r, now, nowUsec)
         expiry = expiry,
         ruleExpiry = expiry,
         answer = packAnswer({status = r.status, dryRun = r.dryRun, bodyId = r.bodyId}),
-        created = now,
+        created = createdAt or now,
         reason = ____exports.packReason(r.reason, r.originServerId)
     }
 end
@@ -2253,6 +2287,13 @@ ____exports.FIELDS = {
         doc = "What error_limit triggers: take the server out at once, let one more failed check do it, count a failed check, or check faster."
     },
     {yaml = "backends[].cache", kind = "bool", def = false, doc = "Serve this backend's cacheable GET answers from the cache (see cache.*) with an X-Cache-Status header. Requests a rule blocks never get a cached answer, and a cached answer never carries or teaches a signal."},
+    {
+        yaml = "backends[].on_new_generation",
+        kind = "enum",
+        def = "drop",
+        values = {"drop", "dry-run", "keep"},
+        doc = "When the backend's deploy generation changes (a response's Edge-Generation header names a token never seen, or `edgeblock generation set`), the rules created before it: `drop` stops them blocking at once (the request goes to the backend, which may teach the rule again), `dry-run` makes them would-block until a signal under the new generation confirms them, `keep` ignores generations. Only trusted backends change their generation."
+    },
     {yaml = "backends[].servers", kind = "list", shown = "(required)", doc = "The backend's servers, at least one."},
     {yaml = "backends[].servers[].name", kind = "string", shown = "s<n>", doc = "Server name: letters, digits, - and _."},
     {yaml = "backends[].servers[].address", kind = "string", def = "127.0.0.1", doc = "Server address: an IP address or host name."},
@@ -2716,7 +2757,7 @@ function ____exports.removalKeepsLiveness(isBase, clustered)
     return isBase or clustered
 end
 --- Records that learn `rules` at `now` (epoch seconds) + `nowUsec`.
-function ____exports.blockRecords(backend, rules, now, originServerId, store, nowUsec)
+function ____exports.blockRecords(backend, rules, now, originServerId, store, nowUsec, createdAt)
     if nowUsec == nil then
         nowUsec = 0
     end
@@ -2752,7 +2793,7 @@ function ____exports.blockRecords(backend, rules, now, originServerId, store, no
             dryRun = r.dryRun,
             bodyId = body,
             originServerId = originServerId
-        }, now, nowUsec)
+        }, now, nowUsec, createdAt)
         local base = baseKey(r.match.path, r.match.prefix)
         if liveBy[base] == nil then
             liveBy[base] = store:liveness(base)
@@ -3514,6 +3555,134 @@ function ____exports.leastRecent(seen)
         ::__continue8::
     end
     return best
+end
+return ____exports
+ end,
+["core.generation"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringCharCodeAt = ____lualib.__TS__StringCharCodeAt
+local __TS__Number = ____lualib.__TS__Number
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local __TS__ArraySort = ____lualib.__TS__ArraySort
+local __TS__ArrayFilter = ____lualib.__TS__ArrayFilter
+local __TS__ArrayMap = ____lualib.__TS__ArrayMap
+local ____exports = {}
+local ____contract = require("core.contract")
+local GENERATION_TOKEN_MAX = ____contract.GENERATION_TOKEN_MAX
+local GENERATIONS_MAP = ____contract.GENERATIONS_MAP
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+--- A token: 1-64 bytes of letters, digits, `.`, `_` and `-` (a commit SHA, a version, a build id).
+function ____exports.validGenerationToken(t)
+    if t == nil or #t == 0 or #t > GENERATION_TOKEN_MAX then
+        return false
+    end
+    do
+        local i = 0
+        while i < #t do
+            local c = __TS__StringCharCodeAt(t, i)
+            local ok = c >= 48 and c <= 57 or c >= 65 and c <= 90 or c >= 97 and c <= 122 or c == 46 or c == 95 or c == 45
+            if not ok then
+                return false
+            end
+            i = i + 1
+        end
+    end
+    return true
+end
+--- The map key that lists a token as known for a backend.
+function ____exports.generationKey(backend, token)
+    return (backend .. ":") .. token
+end
+--- The writes that make `token` the backend's current generation, seen at `nowSec`. Rules carry their
+-- creation second, so the generation counts from the next one: every rule of this second is retired too
+-- (one learned under the new generation in it is taught again by the next signal; none stays wrongly),
+-- and after the previous generation's first second.
+function ____exports.generationRecords(backend, token, nowSec, previousSince)
+    local prev = previousSince == nil and 0 or __TS__Number(previousSince)
+    local since = itoa(prev >= nowSec + 1 and prev + 1 or nowSec + 1)
+    return {
+        {
+            kind = "map-set",
+            file = GENERATIONS_MAP,
+            key = ____exports.generationKey(backend, token),
+            value = since
+        },
+        {kind = "map-set", file = GENERATIONS_MAP, key = backend, value = since}
+    }
+end
+--- A rule is stale when it was created before its backend's current generation began.
+function ____exports.ruleStale(createdSec, generationSince)
+    return generationSince ~= nil and createdSec < generationSince
+end
+--- The current generation of each backend, from the map's entries (as `show map` lists them).
+function ____exports.generationsOf(entries)
+    local since = {}
+    local tokens = {}
+    for ____, ____value in ipairs(entries) do
+        local k = ____value[1]
+        local v = ____value[2]
+        local colon = (string.find(k, ":", nil, true) or 0) - 1
+        local n = __TS__Number(v)
+        if colon < 0 then
+            since[k] = n
+        else
+            local be = __TS__StringSubstring(k, 0, colon)
+            if tokens[be] == nil then
+                tokens[be] = {}
+            end
+            local ____tokens_be_0 = tokens[be]
+            ____tokens_be_0[#____tokens_be_0 + 1] = {
+                __TS__StringSubstring(k, colon + 1),
+                n
+            }
+        end
+    end
+    local out = {}
+    for be in pairs(since) do
+        local list = __TS__ArraySort(
+            tokens[be] or ({}),
+            function(____, a, b) return a[2] - b[2] end
+        )
+        local current = ""
+        for ____, ____value in ipairs(list) do
+            local t = ____value[1]
+            local s = ____value[2]
+            if s == since[be] then
+                current = t
+            end
+        end
+        out[be] = {
+            token = current,
+            since = since[be],
+            earlier = __TS__ArrayMap(
+                __TS__ArrayFilter(
+                    list,
+                    function(____, ____bindingPattern0)
+                        local t
+                        t = ____bindingPattern0[1]
+                        return t ~= current
+                    end
+                ),
+                function(____, ____bindingPattern0)
+                    local t
+                    t = ____bindingPattern0[1]
+                    return t
+                end
+            )
+        }
+    end
+    return out
+end
+--- The creation second a rule learned now gets: a signal in a response that names the backend's current
+-- generation counts from that generation's first second (which lies one second ahead of the moment it was
+-- seen), so it is not stale; any other signal is created now.
+function ____exports.createdUnder(nowSec, currentSince, tokenSince)
+    if currentSince == nil or tokenSince == nil or currentSince ~= tokenSince then
+        return nowSec
+    end
+    local since = __TS__Number(currentSince)
+    return since > nowSec and since or nowSec
 end
 return ____exports
  end,
@@ -6636,6 +6805,7 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local roomFor
 local ____contract = require("core.contract")
+local GENERATIONS_MAP = ____contract.GENERATIONS_MAP
 local RULE_FIELDS = ____contract.RULE_FIELDS
 local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local STORE_MAPS = ____contract.STORE_MAPS
@@ -6683,14 +6853,14 @@ function roomFor(settings, ____table, t, muts, slack)
     for ____, m in ipairs(muts) do
         do
             if m.kind ~= "table" or keep[m.key] == true then
-                goto __continue57
+                goto __continue59
             end
             keep[m.key] = true
             if t:lookup(m.key) == nil then
                 fresh = fresh + 1
             end
         end
-        ::__continue57::
+        ::__continue59::
     end
     local i = t:info()
     local needed = i.used + fresh - i.size + (i.used + fresh > i.size and slack or 0)
@@ -6735,6 +6905,10 @@ function ____exports.storeMap(maps, file)
 end
 --- Open every per-backend map, for each backend that has a rule table. Init context: backends exist, Map.new is allowed.
 function ____exports.openBackendMaps()
+    local gok, gm = pcall(function() return MapClass.new(GENERATIONS_MAP, MapClass._str) end)
+    if gok then
+        perBackendMaps[GENERATIONS_MAP] = gm
+    end
     for name in pairs(core.backends) do
         local n = name
         if __TS__StringSubstring(n, 0, #RULE_TABLE_PREFIX) == RULE_TABLE_PREFIX then
@@ -6905,7 +7079,8 @@ function ____exports.storeBlocks(settings, maps, backend, rules, now, originServ
         now.sec,
         originServerId,
         lookups,
-        now.usec
+        now.usec,
+        hints.createdAt
     )
     local ____table = RULE_TABLE_PREFIX .. backend
     local evicts = settings.onFull == "evict" and tableNeverPurges(settings.onFull, #settings.stateDir > 0)
@@ -7007,7 +7182,7 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
                         key = prefixMapKey(r.match.path)
                     }
                 end
-                goto __continue66
+                goto __continue68
             end
             for ____, key in ipairs(ruleKeys(r.match)) do
                 zero(key, key == base)
@@ -7028,7 +7203,7 @@ function ____exports.storeRemoves(settings, backend, removes, now, hints)
                 end
             end
         end
-        ::__continue66::
+        ::__continue68::
     end
     if #muts == 0 then
         return {removed = 0}
@@ -7557,58 +7732,6 @@ function ExpiredClearer.prototype.finish(self)
 end
 return ____exports
  end,
-["lua.guard"] = function(...) 
-local ____exports = {}
-local ____bytes = require("core.bytes")
-local itoa = ____bytes.itoa
-local ____counters = require("lua.counters")
-local inc = ____counters.inc
-local ____log = require("lua.log")
-local logEvent = ____log.logEvent
---- Distinct failure reasons logged per Lua state; later ones are counted only.
-____exports.MAX_LOGGED_FAILURES = 32
-local logged = {}
-local loggedCount = 0
---- Count and log (once per entry and reason) a failure of an entry point.
-function ____exports.failed(entry, reason)
-    inc("lua_errors:" .. entry)
-    local key = (entry .. " ") .. reason
-    if logged[key] == true then
-        return
-    end
-    if loggedCount >= ____exports.MAX_LOGGED_FAILURES then
-        if loggedCount == ____exports.MAX_LOGGED_FAILURES then
-            logEvent(
-                core.err,
-                "entry point failed",
-                {
-                    {"entry", "*"},
-                    {"detail", "more distinct failures are counted only (lua_errors)"},
-                    {
-                        "logged",
-                        itoa(loggedCount)
-                    }
-                }
-            )
-        end
-        loggedCount = loggedCount + 1
-        return
-    end
-    logged[key] = true
-    loggedCount = loggedCount + 1
-    logEvent(core.err, "entry point failed", {{"entry", entry}, {"fail_open", "yes"}, {"detail", reason}})
-end
---- Run `body`; on an error, count and log it and return what `fallback` gives (it only publishes a fail-open outcome).
-function ____exports.guard(entry, body, fallback)
-    local ok, res = pcall(body)
-    if ok then
-        return res
-    end
-    ____exports.failed(entry, res)
-    return fallback(res)
-end
-return ____exports
- end,
 ["lua.headers"] = function(...) 
 local ____exports = {}
 --- A txn variable that holds a string, or undefined.
@@ -7638,6 +7761,7 @@ local __TS__StringSubstring = ____lualib.__TS__StringSubstring
 local ____exports = {}
 local ____contract = require("core.contract")
 local EVAL_BACKEND_SUFFIX = ____contract.EVAL_BACKEND_SUFFIX
+local GENERATIONS_MAP = ____contract.GENERATIONS_MAP
 local HEADERS = ____contract.HEADERS
 local PENDING_FIELDS = ____contract.PENDING_FIELDS
 local PENDING_TABLE_PREFIX = ____contract.PENDING_TABLE_PREFIX
@@ -7670,8 +7794,12 @@ local tableNeverPurges = ____eviction.tableNeverPurges
 local ____store = require("lua.store")
 local STORE_FULL = ____store.STORE_FULL
 local storeBlocks = ____store.storeBlocks
+local storeMap = ____store.storeMap
 local storeRemoves = ____store.storeRemoves
 local tableFill = ____store.tableFill
+local ____generation = require("core.generation")
+local createdUnder = ____generation.createdUnder
+local generationKey = ____generation.generationKey
 local ____ready = require("lua.ready")
 local txnStopProbe = ____ready.txnStopProbe
 local buckets = {}
@@ -7735,8 +7863,20 @@ local function confirm(ctx, backend, client, rules)
     end
     return {ready = ready}
 end
---- The backend that answered: the routing var where routes set one, else this backend's name (its evaluation twin carries a suffix).
-local function backendOf(txn)
+--- A signal under the backend's current generation is created at the generation's first second (core/generation.ts).
+local function confirmedAt(maps, txn, backend, nowSec)
+    local token = varString(txn, VARS.generation)
+    local m = storeMap(maps, GENERATIONS_MAP)
+    if token == nil or m == nil then
+        return nowSec
+    end
+    return createdUnder(
+        nowSec,
+        m:lookup(backend),
+        m:lookup(generationKey(backend, token))
+    )
+end
+function ____exports.backendOf(txn)
     local routed = varString(txn, VARS.backend)
     if routed ~= nil then
         return routed
@@ -7750,7 +7890,7 @@ local function backendOf(txn)
 end
 --- The action body. Never throws: main.ts wraps it, and every path publishes an outcome.
 function ____exports.execute(ctx, txn, mode)
-    local backend = backendOf(txn)
+    local backend = ____exports.backendOf(txn)
     local path = varString(txn, VARS.path)
     local headers = txn.http:res_get_headers()
     local resource = headerValues(headers, HEADERS.resource)
@@ -7891,7 +8031,11 @@ function ____exports.execute(ctx, txn, mode)
             blocks,
             now,
             txn.f:srv_id() or 0,
-            {stopping = stopping, fill = fill}
+            {
+                stopping = stopping,
+                fill = fill,
+                createdAt = confirmedAt(ctx.maps, txn, backend, now.sec)
+            }
         )
         if failure == STORE_FULL then
             refuse(
@@ -7977,6 +8121,126 @@ function ____exports.execute(ctx, txn, mode)
             }
         )
     end
+end
+return ____exports
+ end,
+["lua.generation"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local GENERATIONS_MAP = ____contract.GENERATIONS_MAP
+local VARS = ____contract.VARS
+local ____generation = require("core.generation")
+local generationKey = ____generation.generationKey
+local generationRecords = ____generation.generationRecords
+local validGenerationToken = ____generation.validGenerationToken
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____headers = require("lua.headers")
+local varString = ____headers.varString
+local ____learn = require("lua.learn")
+local backendOf = ____learn.backendOf
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____store = require("lua.store")
+local applyMutations = ____store.applyMutations
+local storeMap = ____store.storeMap
+function ____exports.execute(settings, maps, txn, mode)
+    local backend = backendOf(txn)
+    local token = varString(txn, VARS.generation)
+    if mode ~= "trusted" or backend == nil then
+        inc("generations_refused")
+        logEvent(core.warning, "generation refused", {{"backend", backend}, {"token", token}, {"reason", backend == nil and "edge-error" or "untrusted"}})
+        return
+    end
+    if token == nil or not validGenerationToken(token) then
+        inc("generations_refused")
+        logEvent(core.warning, "generation refused", {{"backend", backend}, {"token", token}, {"reason", "malformed"}})
+        return
+    end
+    local map = storeMap(maps, GENERATIONS_MAP)
+    if map ~= nil and map:lookup(generationKey(backend, token)) ~= nil then
+        return
+    end
+    local now = core.now().sec
+    local records = generationRecords(
+        backend,
+        token,
+        now,
+        map and map:lookup(backend)
+    )
+    local ____error = applyMutations(settings, records)
+    if ____error ~= nil then
+        inc("generations_failed")
+        logEvent(core.err, "generation not recorded", {{"backend", backend}, {"token", token}, {"error", ____error}})
+        return
+    end
+    inc("generations_changed")
+    logEvent(
+        core.info,
+        "generation changed",
+        {
+            {"backend", backend},
+            {"token", token},
+            {
+                "since",
+                records[2].kind == "map-set" and records[2].value or itoa(now)
+            }
+        }
+    )
+end
+return ____exports
+ end,
+["lua.guard"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+--- Distinct failure reasons logged per Lua state; later ones are counted only.
+____exports.MAX_LOGGED_FAILURES = 32
+local logged = {}
+local loggedCount = 0
+--- Count and log (once per entry and reason) a failure of an entry point.
+function ____exports.failed(entry, reason)
+    inc("lua_errors:" .. entry)
+    local key = (entry .. " ") .. reason
+    if logged[key] == true then
+        return
+    end
+    if loggedCount >= ____exports.MAX_LOGGED_FAILURES then
+        if loggedCount == ____exports.MAX_LOGGED_FAILURES then
+            logEvent(
+                core.err,
+                "entry point failed",
+                {
+                    {"entry", "*"},
+                    {"detail", "more distinct failures are counted only (lua_errors)"},
+                    {
+                        "logged",
+                        itoa(loggedCount)
+                    }
+                }
+            )
+        end
+        loggedCount = loggedCount + 1
+        return
+    end
+    logged[key] = true
+    loggedCount = loggedCount + 1
+    logEvent(core.err, "entry point failed", {{"entry", entry}, {"fail_open", "yes"}, {"detail", reason}})
+end
+--- Run `body`; on an error, count and log it and return what `fallback` gives (it only publishes a fail-open outcome).
+function ____exports.guard(entry, body, fallback)
+    local ok, res = pcall(body)
+    if ok then
+        return res
+    end
+    ____exports.failed(entry, res)
+    return fallback(res)
 end
 return ____exports
  end,
@@ -8850,6 +9114,7 @@ local LUA_NAMES = ____contract.LUA_NAMES
 local ____guard = require("lua.guard")
 local guard = ____guard.guard
 local learn = require("lua.learn")
+local generation = require("lua.generation")
 local ____log = require("lua.log")
 local configureLog = ____log.configureLog
 local match = require("lua.match")
@@ -8951,6 +9216,16 @@ core.register_action(
         "learn",
         function() return learn.execute(ctx, txn, mode) end,
         function() return learn.publish(txn, "rejected", "edge-error") end
+    ) end,
+    1
+)
+core.register_action(
+    LUA_NAMES.generation,
+    {"http-res"},
+    function(txn, mode) return guard(
+        "generation",
+        function() return generation.execute(settings, maps, txn, mode) end,
+        function() return nil end
     ) end,
     1
 )

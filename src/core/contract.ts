@@ -9,10 +9,25 @@ export const HEADERS = {
   resource: "x-edge-resource",
   /** Protocol v1: an RFC 8941 List of `block`/`remove` members (docs/protocol.md). */
   rule: "edge-rule",
+  /** The backend's deploy generation (a token); a new one retires the rules learned before it. */
+  generation: "edge-generation",
 } as const;
 
-/** Every signal header, for stripping from requests and responses. */
-export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule];
+/** The headers that teach rules (the learn action runs only on responses that carry one). */
+export const RULE_SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule];
+
+/** Every signal header, for stripping from requests and responses: clients neither send nor see them. */
+export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule, HEADERS.generation];
+
+/**
+ * Deploy generations: `<backend>` -> epoch second its current generation began, `<backend>:<token>` -> the
+ * second each generation was first seen. A rule created before its backend's current generation is stale.
+ */
+export const GENERATIONS_MAP = "eb_generations.map";
+/** The reason a stale rule's request is logged with (it went on to the backend). */
+export const STALE_REASON = "stale-generation";
+/** Generation tokens: what a backend or the CLI may name (no map or CLI metacharacters). */
+export const GENERATION_TOKEN_MAX = 64;
 
 /** Transaction variables. Set natively or by Lua; read by haproxy.cfg ACLs. */
 export const VARS = {
@@ -60,6 +75,10 @@ export const VARS = {
   signalOutcome: "txn.eb_signal",
   /** Reason attached to signalOutcome (reject reason or rule reason). */
   signalReason: "txn.eb_signal_reason",
+  /** A response's deploy generation token (the Edge-Generation header), for the generation lines. */
+  generation: "txn.eb_generation",
+  /** The epoch second the matched rule's backend's current generation began (the generations map). */
+  generationSince: "txn.eb_gen_since",
 } as const;
 
 /** Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file. */
@@ -77,6 +96,8 @@ export const LUA_NAMES = {
   wait: "edgeblock_wait",
   /** http-req action: evaluate qualified (host/auth/query) rules listed for this path. */
   match: "edgeblock_match",
+  /** http-res action: a response names a generation never seen: make it its backend's current one. */
+  generation: "edgeblock_generation",
 } as const;
 
 /** Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`. */

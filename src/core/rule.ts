@@ -65,13 +65,14 @@ export function bodyId(body: string): number {
  * Entry data for a rule learned at `now` (epoch seconds) plus `nowUsec`. Expiry has whole-second
  * resolution and rounds up, so a rule lives at least its TTL and at most one second longer.
  */
-export function ruleEntry(r: NewRule, now: number, nowUsec = 0): RuleEntryData {
+export function ruleEntry(r: NewRule, now: number, nowUsec = 0, createdAt?: number): RuleEntryData {
   const expiry = now + r.ttl + (nowUsec > 0 ? 1 : 0);
   return {
     expiry,
     ruleExpiry: expiry,
     answer: packAnswer({ status: r.status, dryRun: r.dryRun, bodyId: r.bodyId }),
-    created: now,
+    // a signal under the backend's current generation counts from the generation's first second (core/generation.ts)
+    created: createdAt ?? now,
     reason: packReason(r.reason, r.originServerId),
   };
 }

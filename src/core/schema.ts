@@ -239,6 +239,13 @@ export const FIELDS: readonly Field[] = [
   { yaml: "backends[].health.error_limit", kind: "int", shown: "(none: no passive checks)", min: 1, max: 10000, doc: "Passive checks: this many failed answers in a row on live traffic (5xx but 501 and 505, timeouts, broken responses) trigger health.on_error." },
   { yaml: "backends[].health.on_error", kind: "enum", def: "mark-down", values: ["mark-down", "sudden-death", "fail-check", "fastinter"], doc: "What error_limit triggers: take the server out at once, let one more failed check do it, count a failed check, or check faster." },
   { yaml: "backends[].cache", kind: "bool", def: false, doc: "Serve this backend's cacheable GET answers from the cache (see cache.*) with an X-Cache-Status header. Requests a rule blocks never get a cached answer, and a cached answer never carries or teaches a signal." },
+  {
+    yaml: "backends[].on_new_generation",
+    kind: "enum",
+    def: "drop",
+    values: ["drop", "dry-run", "keep"],
+    doc: "When the backend's deploy generation changes (a response's Edge-Generation header names a token never seen, or `edgeblock generation set`), the rules created before it: `drop` stops them blocking at once (the request goes to the backend, which may teach the rule again), `dry-run` makes them would-block until a signal under the new generation confirms them, `keep` ignores generations. Only trusted backends change their generation.",
+  },
   { yaml: "backends[].servers", kind: "list", shown: "(required)", doc: "The backend's servers, at least one." },
   { yaml: "backends[].servers[].name", kind: "string", shown: "s<n>", doc: "Server name: letters, digits, - and _." },
   { yaml: "backends[].servers[].address", kind: "string", def: "127.0.0.1", doc: "Server address: an IP address or host name." },

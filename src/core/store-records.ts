@@ -90,7 +90,7 @@ export function removalKeepsLiveness(isBase: boolean, clustered: boolean): boole
 }
 
 /** Records that learn `rules` at `now` (epoch seconds) + `nowUsec`. */
-export function blockRecords(backend: string, rules: readonly BlockRule[], now: number, originServerId: number, store: StoreLookups, nowUsec = 0): JournalRecord[] {
+export function blockRecords(backend: string, rules: readonly BlockRule[], now: number, originServerId: number, store: StoreLookups, nowUsec = 0, createdAt?: number): JournalRecord[] {
   const table = RULE_TABLE_PREFIX + backend;
   const out: JournalRecord[] = [];
   const liveBy: { [base: string]: number } = {};
@@ -104,7 +104,7 @@ export function blockRecords(backend: string, rules: readonly BlockRule[], now: 
     const body = r.body.length > 0 ? bodyId(r.body) : 0;
     if (body > 0) mapOnce(STORE_MAPS.bodies, itoa(body), r.body);
     mapOnce(STORE_MAPS.reasons, itoa(reasonId(r.reason)), r.reason);
-    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body, originServerId }, now, nowUsec);
+    const entry = ruleEntry({ status: r.status, ttl: r.ttl, reason: r.reason, dryRun: r.dryRun, bodyId: body, originServerId }, now, nowUsec, createdAt);
     const base = baseKey(r.match.path, r.match.prefix);
     if (liveBy[base] === undefined) {
       liveBy[base] = store.liveness(base);

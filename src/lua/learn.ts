@@ -3,7 +3,7 @@
  * (allowlist, store capacity, rate limit, confirmation), store the rules,
  * and publish the outcome as vars. haproxy.cfg strips the headers.
  */
-import { EVAL_BACKEND_SUFFIX, HEADERS, PENDING_FIELDS, PENDING_TABLE_PREFIX, SEEN_FIELD, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
+import { EVAL_BACKEND_SUFFIX, GENERATIONS_MAP, HEADERS, PENDING_FIELDS, PENDING_TABLE_PREFIX, SEEN_FIELD, SEEN_TABLE_PREFIX, VARS } from "../core/contract";
 import { admitBlock, Bucket, takeTokens } from "../core/policy";
 import { itoa } from "../core/bytes";
 import { escapeCliArg } from "../core/runtime-cmd";
@@ -16,7 +16,8 @@ import { headerValues, varString } from "./headers";
 import { logEvent } from "./log";
 import { cliSucceeded, runCli } from "./runtime-api";
 import { tableNeverPurges } from "../core/eviction";
-import { STORE_FULL, StoreMaps, storeBlocks, storeRemoves, tableFill } from "./store";
+import { STORE_FULL, StoreMaps, storeBlocks, storeMap, storeRemoves, tableFill } from "./store";
+import { createdUnder, generationKey } from "../core/generation";
 import { txnStopProbe } from "./ready";
 
 /** Context the action needs besides the txn: set once at load time. */
@@ -88,7 +89,15 @@ function confirm(ctx: LearnContext, backend: string, client: string, rules: read
 }
 
 /** The backend that answered: the routing var where routes set one, else this backend's name (its evaluation twin carries a suffix). */
-function backendOf(txn: HaproxyTxn): string | undefined {
+/** A signal under the backend's current generation is created at the generation's first second (core/generation.ts). */
+function confirmedAt(maps: StoreMaps, txn: HaproxyTxn, backend: string, nowSec: number): number {
+  const token = varString(txn, VARS.generation);
+  const m = storeMap(maps, GENERATIONS_MAP);
+  if (token === undefined || m === undefined) return nowSec;
+  return createdUnder(nowSec, m.lookup(backend), m.lookup(generationKey(backend, token)));
+}
+
+export function backendOf(txn: HaproxyTxn): string | undefined {
   const routed = varString(txn, VARS.backend);
   if (routed !== undefined) return routed;
   const be = txn.f.be_name();
@@ -173,7 +182,7 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     blocks = c.ready;
   }
   if (blocks.length > 0) {
-    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0, { stopping, fill });
+    const failure = storeBlocks(ctx.settings, ctx.maps, backend, blocks, now, txn.f.srv_id() ?? 0, { stopping, fill, createdAt: confirmedAt(ctx.maps, txn, backend, now.sec) });
     if (failure === STORE_FULL) {
       // another learn took the last entries since the fill check (threads, or a yield in between)
       refuse(txn, "store-full", backend, path, "no room left in the rule table");

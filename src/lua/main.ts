@@ -7,6 +7,7 @@
 import { LUA_NAMES } from "../core/contract";
 import { guard } from "./guard";
 import * as learn from "./learn";
+import * as generation from "./generation";
 import { configureLog } from "./log";
 import * as match from "./match";
 import * as metrics from "./metrics";
@@ -84,6 +85,14 @@ core.register_action(
       // nothing is learned; the response goes on, its signal headers stripped by haproxy.cfg
       () => learn.publish(txn, "rejected", "edge-error"),
     ),
+  1,
+);
+
+core.register_action(
+  LUA_NAMES.generation,
+  ["http-res"],
+  // on error the generation stays as it was: rules keep blocking as before
+  (txn, mode) => guard("generation", () => generation.execute(settings, maps, txn, mode), () => undefined),
   1,
 );
 

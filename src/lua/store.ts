@@ -4,7 +4,7 @@
  * bodies and reason names (core.set_map is O(n) on 2.6, so only small,
  * bounded maps are written from Lua).
  */
-import { RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { GENERATIONS_MAP, RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, isQualified, ruleKeys, specOf } from "../core/rulekey";
 import { splitOn } from "../core/bytes";
@@ -61,6 +61,9 @@ export function storeMap(maps: StoreMaps, file: string): HaproxyMap | undefined 
 
 /** Open every per-backend map, for each backend that has a rule table. Init context: backends exist, Map.new is allowed. */
 export function openBackendMaps(): void {
+  // the generations map exists when a backend retires stale rules (on_new_generation)
+  const [gok, gm] = pcall(() => MapClass.new(GENERATIONS_MAP, MapClass._str));
+  if (gok) perBackendMaps[GENERATIONS_MAP] = gm as HaproxyMap;
   for (const [name] of pairs(core.backends)) {
     const n = name as string;
     if (n.substring(0, RULE_TABLE_PREFIX.length) === RULE_TABLE_PREFIX) {
@@ -171,6 +174,8 @@ export function applyMutations(settings: Settings, muts: readonly JournalRecord[
 export interface StoreHints {
   readonly stopping?: StopProbe;
   readonly fill?: { readonly used: number; readonly size: number };
+  /** The rules' creation second, when the signal came under the backend's current generation (core/generation.ts createdUnder). */
+  readonly createdAt?: number;
 }
 
 export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string, rules: readonly BlockRule[], now: HaproxyTime, originServerId: number, hints: StoreHints = {}): string | undefined {
@@ -185,7 +190,7 @@ export function storeBlocks(settings: Settings, maps: StoreMaps, backend: string
       return m !== undefined && m.lookup(key) !== undefined;
     },
   };
-  const muts = blockRecords(backend, rules, now.sec, originServerId, lookups, now.usec);
+  const muts = blockRecords(backend, rules, now.sec, originServerId, lookups, now.usec, hints.createdAt);
   const table = RULE_TABLE_PREFIX + backend;
   // a table that never purges (core/eviction.ts): with on_full: evict, edgeblock makes the room itself
   const evicts = settings.onFull === "evict" && tableNeverPurges(settings.onFull, settings.stateDir.length > 0);

@@ -9,7 +9,9 @@ import { ConfigError, ConfigInvalid, EdgeConfig, loadConfig } from "./config";
 import { Rendered, RenderRejected, renderToDisk, settingsOf } from "./render";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { DEFAULT_SETTINGS, parseSettings, Settings } from "../core/settings";
-import { addRule, clusterOf, enforcementOn, flushRules, listRules, removeRules, Rule, setEnforcement, StoreLocation } from "./rules";
+import { addRule, clusterOf, enforcementOn, flushRules, listRules, parseShowMap, removeRules, Rule, setEnforcement, setGeneration, StoreLocation } from "./rules";
+import { generationsOf, validGenerationToken } from "../core/generation";
+import { GENERATION_TOKEN_MAX, GENERATIONS_MAP } from "../core/contract";
 import { RuntimeApiError, runtimeCommand } from "./runtime";
 import { explainLive } from "./explain";
 import { humanDuration, startUi } from "./ui";
@@ -47,6 +49,9 @@ Usage:
   edgeblock status [--json]                        versions, rule counts, store fill, enforcement
   edgeblock ui [--listen 127.0.0.1:8405]           read-only rules page (with a "why" view per rule)
   edgeblock enforce on|off                         the kill switch: off makes every rule dry-run
+  edgeblock generation set <backend> <token>       a deploy: the backend's rules created before it
+                                                   stop blocking (backends[].on_new_generation)
+  edgeblock generation show [--json]               each backend's current generation and since when
   edgeblock --help
 
 Commands that talk to HAProxy find the edge from, in order: --settings <edgeblock.settings>,
@@ -237,7 +242,7 @@ function neverPurgesWith(s: Settings): boolean {
 export function ruleTable(rules: readonly Rule[], now: number): string {
   const rows = [["KEY", "STATUS", "REASON", "ORIGIN", "CREATED", "TTL LEFT", "HITS", "MODE"]];
   for (const r of rules) {
-    rows.push([r.key, String(r.status), r.reason, r.origin, new Date(r.created * 1000).toISOString().replace(".000Z", "Z"), humanDuration(r.expires - now), String(r.hits), r.mode]);
+    rows.push([r.key, String(r.status), r.reason, r.origin, new Date(r.created * 1000).toISOString().replace(".000Z", "Z"), humanDuration(r.expires - now), String(r.hits), r.stale ? `${r.mode}, stale` : r.mode]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
@@ -454,12 +459,44 @@ async function enforceCommand(args: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+async function generationCommand(args: string[], io: Io): Promise<number> {
+  const [sub, backend, token] = positional(args, VALUED);
+  const loc = await locate(args);
+  if (sub === "show") {
+    const gens = generationsOf([...parseShowMap(await runtimeCommand(loc.socket, [`show map ${GENERATIONS_MAP}`]))]);
+    if (args.includes("--json")) io.out(JSON.stringify(gens) + "\n");
+    else if (Object.keys(gens).length === 0) io.out("no generation set yet\n");
+    else for (const [be, g] of Object.entries(gens)) io.out(`${be}: ${g.token || "(unnamed)"} since ${new Date(g.since * 1000).toISOString()}${g.earlier.length ? ` (earlier: ${g.earlier.join(" ")})` : ""}\n`);
+    return EXIT.ok;
+  }
+  if (sub !== "set" || !backend || token === undefined) {
+    io.err("edgeblock generation: set <backend> <token>, or show\n");
+    return EXIT.usage;
+  }
+  if (!validGenerationToken(token)) {
+    io.err(`edgeblock generation: ${JSON.stringify(token)} is not a token (1-${GENERATION_TOKEN_MAX} letters, digits, ., _ and -)\n`);
+    return EXIT.usage;
+  }
+  if (loc.readOnly) {
+    io.err("edgeblock generation: the socket alone does not say where the edge keeps its state: give --settings <edgeblock.settings> or --config <edgeblock.yaml>\n");
+    return EXIT.usage;
+  }
+  if (!loc.backends.includes(backend)) {
+    io.err(`edgeblock generation: no backend named ${backend} (${loc.backends.join(", ")})\n`);
+    return EXIT.usage;
+  }
+  await setGeneration(loc, backend, token);
+  io.out(`${backend}: generation ${token} from now on; rules created before it no longer block as they did\n`);
+  return EXIT.ok;
+}
+
 /** Commands that talk to HAProxy. Runtime API and config errors become exit codes with a clear message. */
 export async function mainAsync(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
-  if ((cmd === "rules" || cmd === "enforce" || cmd === "status" || cmd === "ui") && !rest.includes("--help")) {
+  if ((cmd === "rules" || cmd === "enforce" || cmd === "status" || cmd === "ui" || cmd === "generation") && !rest.includes("--help")) {
     try {
       if (cmd === "status") return await statusCommand(rest, io);
+      if (cmd === "generation") return await generationCommand(rest, io);
       if (cmd === "ui") return await uiCommand(rest, io);
       return cmd === "rules" ? await rulesCommand(rest, io) : await enforceCommand(rest, io);
     } catch (e) {

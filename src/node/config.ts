@@ -73,6 +73,8 @@ export interface BackendConfig {
   readonly balancing: BalancingConfig;
   /** Answers served from the cache (cache.*). */
   readonly cache: boolean;
+  /** What a new deploy generation does to the rules created before it. */
+  readonly onNewGeneration: "drop" | "dry-run" | "keep";
 }
 
 /** What a rate limit counts per. */
@@ -850,6 +852,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         servers,
         balancing: balancingOf(r, item, f),
         cache: r.flag(item, "backends[].cache", `${f}.cache`),
+        onNewGeneration: r.choice<"drop" | "dry-run" | "keep">(item, "backends[].on_new_generation", `${f}.on_new_generation`),
       });
     });
   }

@@ -39,6 +39,9 @@ import {
   STAT_COUNTER,
   STATS_TABLE,
   STICKY_COUNTERS_BEFORE_2_8,
+  GENERATIONS_MAP,
+  RULE_SIGNAL_HEADERS,
+  STALE_REASON,
   STORE_MAPS,
   VARS,
 } from "../core/contract";
@@ -50,7 +53,7 @@ import { BODY_UNIT, DRY_RUN_UNIT, STATUS_MASK } from "../core/answer";
 import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { syncKeyLength } from "../core/cluster-sync";
-import { EdgeConfig, ListenAddress } from "./config";
+import { BackendConfig, EdgeConfig, ListenAddress } from "./config";
 import { allocateCounters, answerHeadersView, AUTHED_VAR, CACHE_VIEW, authView, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
@@ -199,6 +202,45 @@ export function matchLines(): string[] {
 
 let compiled: HandlebarsTemplateDelegate | undefined;
 
+const GENERATION_DOC = { drop: "stop blocking", "dry-run": "only would-block until a signal under the new generation confirms them" } as const;
+
+/** The evaluation backend's generation lines (templates/partials/generation-request.hbs). */
+function generationRequestView(b: BackendConfig): object | undefined {
+  if (b.onNewGeneration === "keep") return undefined;
+  const table = RULE_TABLE_PREFIX + b.name;
+  const sinceVar = VARS.generationSince;
+  return {
+    mode: b.onNewGeneration,
+    doc: GENERATION_DOC[b.onNewGeneration],
+    backend: b.name,
+    map: GENERATIONS_MAP,
+    sinceVar,
+    answered: ACL.answered,
+    staleAcl: "eb_rule_stale",
+    sinceAcl: "eb_generation_set",
+    // its creation second against the generation's first (no generation yet: no sample, not stale)
+    staleTest: `var(${VARS.ruleKey}),table_${RULE_FIELDS.created}(${table}),sub(${sinceVar}) -m int lt 0`,
+    drop: b.onNewGeneration === "drop",
+    dryRun: b.onNewGeneration === "dry-run",
+    statusVar: VARS.blockStatus,
+    reasonVar: VARS.ruleReason,
+    staleReason: STALE_REASON,
+  };
+}
+
+/** The response lines that notice a new generation (templates/partials/generation-response.hbs). */
+function generationResponseView(b: BackendConfig): object {
+  return {
+    backend: b.name,
+    doc: GENERATION_DOC[b.onNewGeneration === "dry-run" ? "dry-run" : "drop"],
+    header: HEADERS.generation,
+    tokenVar: VARS.generation,
+    map: GENERATIONS_MAP,
+    action: LUA_NAMES.generation,
+    acl: { named: "eb_generation_named", known: "eb_generation_known" },
+  };
+}
+
 function template(): HandlebarsTemplateDelegate {
   if (!compiled) {
     const dir = path.join(TEMPLATE_DIR, "partials");
@@ -258,7 +300,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     signalHeaders: SIGNAL_HEADERS,
     headers: HEADERS,
     // one pass over the header names: a substring test is the cheapest (a longer name that contains one only runs the action for nothing)
-    signalAcl: `res.hdr_names -m sub ${SIGNAL_HEADERS.join(" ")}`,
+    signalAcl: `res.hdr_names -m sub ${RULE_SIGNAL_HEADERS.join(" ")}`,
     hasAllowlist,
     readyVar: READY_VAR,
     hostRoutes: c.routes.some((r) => r.host !== undefined || r.domain !== undefined) || c.routesMap?.by === "host",
@@ -355,6 +397,9 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       // checks run once, on <backend>'s servers: the evaluation backend's copies follow their state
       evalServers: serversView(b, b.balancing.health ? b.name : undefined),
       hop: hopView(b),
+      generation: generationRequestView(b),
+      // only a trusted backend's responses may change its generation
+      generationResponse: b.trusted && b.onNewGeneration !== "keep" ? generationResponseView(b) : undefined,
       cache: b.cache ? CACHE_VIEW : undefined,
       // with the hop, the evaluation backend has no servers and <backend> caches
       evalCache: b.cache && !hopView(b) ? { ...CACHE_VIEW, afterRules: true, decided: ACL.decided } : undefined,
@@ -392,6 +437,7 @@ export const ALLOW_PREFIX_FILE: string = ALLOW_FILES.prefix;
 /** Files HAProxy loads at startup that blocks.lua fills at runtime: they must exist, empty is fine. */
 export function runtimeMapFiles(c: EdgeConfig): string[] {
   const files: string[] = [STORE_MAPS.reasons, STORE_MAPS.bodies, STORE_MAPS.counters];
+  if (c.backends.some((b) => b.onNewGeneration !== "keep")) files.push(GENERATIONS_MAP);
   for (const b of c.backends) files.push(prefixMapFile(b.name), qualMapFile(b.name));
   return files;
 }

@@ -1,6 +1,7 @@
 /** Reading and changing the live rule store through the runtime API (used by the CLI and the rules page). */
+import { generationRecords, generationsOf, ruleStale } from "../core/generation";
 import { unpackAnswer } from "../core/answer";
-import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
+import { CONTROL_FIELD, CONTROL_TABLE, ENFORCEMENT_OFF_KEY, GENERATIONS_MAP, RULE_FIELDS, RULE_TABLE_PREFIX, STORE_MAPS } from "../core/contract";
 import { currentEntryOf, JournalRecord, recordCommand } from "../core/journal";
 import { baseKey, parseRuleKey, RuleMatch, ruleKeys } from "../core/rulekey";
 import { unpackReason } from "../core/rule";
@@ -25,7 +26,9 @@ export interface Rule {
   /** Name of the server (of `backend`) that sent the signal, or `operator`. */
   readonly origin: string;
   readonly mode: "enforce" | "dry-run";
-  /** Epoch seconds. */
+  /** Created before its backend's current deploy generation began (core/generation.ts): on_new_generation applies. */
+  readonly stale: boolean;
+  /** Epoch seconds: when it was learned, or last confirmed by a signal. */
   readonly created: number;
   readonly expires: number;
   readonly hits: number;
@@ -78,6 +81,8 @@ export async function listRules(loc: StoreLocation, now = Math.floor(Date.now() 
   const servers = await serverNames(loc.socket);
   const reasons = parseShowMap(await runtimeCommand(loc.socket, [`show map ${STORE_MAPS.reasons}`]));
   const bodies = parseShowMap(await runtimeCommand(loc.socket, [`show map ${STORE_MAPS.bodies}`]));
+  // no generations map (every backend keeps its rules across deploys): no rule is stale
+  const gens = generationsOf([...parseShowMap(await runtimeCommand(loc.socket, [`show map ${GENERATIONS_MAP}`]))]);
   const rules: Rule[] = [];
   for (const backend of loc.backends) {
     const out = await runtimeCommand(loc.socket, [`show table ${escapeCliArg(RULE_TABLE_PREFIX + backend)}`]);
@@ -100,6 +105,7 @@ export async function listRules(loc: StoreLocation, now = Math.floor(Date.now() 
         reason: reasons.get(String(reason.reasonId)) ?? "unknown",
         origin: originName(servers.get(backend), reason.originServerId),
         mode: a.dryRun ? "dry-run" : "enforce",
+        stale: ruleStale(e.data[RULE_FIELDS.created] ?? 0, gens[backend]?.since),
         created: e.data[RULE_FIELDS.created] ?? 0,
         expires,
         hits: e.data[RULE_FIELDS.hits] ?? 0,
@@ -232,6 +238,12 @@ export async function addRule(loc: StoreLocation, r: NewRuleSpec, nowMs = Date.n
 /** The kill switch: enforcement off makes every match dry-run, without a reload. */
 export async function setEnforcement(loc: StoreLocation, on: boolean): Promise<void> {
   await apply(loc, [{ kind: "table", table: CONTROL_TABLE, key: ENFORCEMENT_OFF_KEY, fields: [{ name: CONTROL_FIELD, value: on ? 0 : 1 }] }]);
+}
+
+/** Make `token` the backend's current deploy generation (core/generation.ts): journaled, and sent to a cluster's other nodes. */
+export async function setGeneration(loc: StoreLocation, backend: string, token: string, nowMs = Date.now()): Promise<void> {
+  const current = parseShowMap(await runtimeCommand(loc.socket, [`show map ${GENERATIONS_MAP}`])).get(backend);
+  await apply(loc, generationRecords(backend, token, Math.floor(nowMs / 1000), current));
 }
 
 export async function enforcementOn(loc: StoreLocation): Promise<boolean> {

@@ -164,7 +164,7 @@ function whyHref(r: Rule): string {
 
 function ruleRow(r: Rule & { ttlLeft: number }): Safe {
   return html`<tr><td>${r.backend}</td><td class="key">${r.key}</td><td class="num">${r.status}</td><td>${r.reason}</td><td>${r.origin}</td>
-<td class="${r.mode}">${r.mode}</td><td class="num">${r.hits}</td><td class="num">${humanDuration(r.ttlLeft)}</td><td>${isoSeconds(r.created)}</td>
+<td class="${r.mode}">${r.mode}${r.stale ? " (stale: learned before the current generation)" : ""}</td><td class="num">${r.hits}</td><td class="num">${humanDuration(r.ttlLeft)}</td><td>${isoSeconds(r.created)}</td>
 <td><a class="why" href="${whyHref(r)}">why</a></td></tr>`;
 }
 

@@ -7,6 +7,7 @@
  * Parameters you leave out take the defaults of docs/protocol.md: the path and
  * method of the request being answered, its status, the edge's default TTL.
  */
+import { validGenerationToken } from "../core/generation";
 import { isReasonLabel, isTokenStart } from "../core/protocol";
 import { isMethodToken, isQueryName } from "../core/rulekey";
 import { BareItem, serializeList, SfItem, SfParam } from "../core/sfv";
@@ -15,6 +16,23 @@ import { BareItem, serializeList, SfItem, SfParam } from "../core/sfv";
 export const EDGE_RULE_HEADER = "Edge-Rule";
 /** Response header of the short form. */
 export const EDGE_RESOURCE_HEADER = "X-Edge-Resource";
+/** Response header naming the backend's deploy generation: a new one retires the rules learned before it. */
+export const EDGE_GENERATION_HEADER = "Edge-Generation";
+/** Where edgeGeneration() looks, in order: set one of them to the commit SHA or build id at deploy time. */
+export const GENERATION_ENV_VARS = ["EDGE_GENERATION", "GIT_COMMIT", "SOURCE_VERSION"] as const;
+
+/**
+ * This deploy's generation token, from the environment (EDGE_GENERATION, GIT_COMMIT, SOURCE_VERSION), or
+ * undefined. Send it on every response: `res.setHeader(EDGE_GENERATION_HEADER, g)`; the edge notices a new
+ * one natively, at the cost of a map lookup per response.
+ */
+export function edgeGeneration(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
+  for (const name of GENERATION_ENV_VARS) {
+    const v = env[name]?.trim();
+    if (v) return validGenerationToken(v) ? v : v.replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 64);
+  }
+  return undefined;
+}
 
 /** What a rule matches. Every field is optional. */
 export interface Match {

@@ -1,0 +1,135 @@
+/**
+ * Deploy generations (issue 14): a backend names its generation in Edge-Generation, or the CLI sets it; a
+ * generation never seen retires the rules created before it (on_new_generation: drop or dry-run), within
+ * one request and with no reload, and a rolling deploy's old servers do not switch it back. Real HAProxy,
+ * with a backend in this process whose deploys the test makes.
+ */
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { listRules, setGeneration, StoreLocation } from "../../src/node/rules";
+import { Edge, request, startEdge, stopAll } from "../helpers/haproxy";
+
+afterAll(stopAll);
+
+/** A deployable app: `/orders` does not exist until a deploy adds it; every answer names the generation. */
+class App {
+  generation = "v1";
+  ordersExist = false;
+  hits: Record<string, number> = {};
+  private server = http.createServer((req, res) => {
+    const p = (req.url ?? "/").split("?")[0];
+    this.hits[p] = (this.hits[p] ?? 0) + 1;
+    const headers: Record<string, string> = { "edge-generation": this.generation };
+    if (p === "/orders" && !this.ordersExist) res.writeHead(404, { ...headers, "x-edge-resource": "false" });
+    else if (p === "/gone") res.writeHead(410, { ...headers, "x-edge-resource": "false-410" });
+    else res.writeHead(200, headers);
+    res.end(`${p} ${this.generation}\n`);
+  });
+  async start(): Promise<number> {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    return (this.server.address() as AddressInfo).port;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+async function setup(mode: "drop" | "dry-run", trusted = true): Promise<{ app: App; edge: Edge; loc: StoreLocation }> {
+  const app = new App();
+  const port = await app.start();
+  const edge = await startEdge({
+    backends: [],
+    backendsYaml: `  - { name: app, trusted: ${trusted}, on_new_generation: ${mode}, servers: [ { name: s1, port: ${port} } ] }`,
+  });
+  return { app, edge, loc: { socket: edge.socket, stateDir: edge.config.state.dir, backends: ["app"] } };
+}
+
+const apps: App[] = [];
+afterAll(async () => {
+  for (const a of apps) await a.stop();
+});
+
+describe("deploy generations", () => {
+  it("drop: a path the backend starts serving is unblocked by the first response of the new generation; the rule is listed stale", async () => {
+    const { app, edge, loc } = await setup("drop");
+    apps.push(app);
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect(app.hits["/orders"]).toBe(1);
+    // the deploy: /orders exists now, and every answer says v2
+    app.generation = "v2";
+    app.ordersExist = true;
+    const first = await edge.get("/home");
+    expect(first.headers["edge-generation"]).toBeUndefined();
+    const t0 = Date.now();
+    const r = await edge.get("/orders");
+    expect(r.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(app.hits["/orders"]).toBe(2);
+    expect((await listRules(loc)).find((x) => x.key === "/orders")?.stale).toBe(true);
+    await edge.waitForLog(/generation changed backend=app token=v2/);
+  });
+
+  it("a rule the backend still confirms under the new generation blocks again, and an old server of a rolling deploy does not switch back", async () => {
+    const { app, edge } = await setup("drop");
+    apps.push(app);
+    expect((await edge.get("/gone")).status).toBe(410);
+    expect((await edge.get("/gone")).status).toBe(410);
+    expect(app.hits["/gone"]).toBe(1);
+    app.generation = "v2";
+    await edge.get("/home");
+    // stale now: the request goes to the backend, whose answer teaches the rule again under v2
+    expect((await edge.get("/gone")).status).toBe(410);
+    expect(app.hits["/gone"]).toBe(2);
+    expect((await edge.get("/gone")).status).toBe(410);
+    expect(app.hits["/gone"]).toBe(2);
+    // a server still on v1 answers: v1 is known, nothing changes
+    app.generation = "v1";
+    await edge.get("/home");
+    expect((await edge.get("/gone")).status).toBe(410);
+    expect(app.hits["/gone"]).toBe(2);
+    expect(edge.count(/generation changed/)).toBe(2);
+  });
+
+  it("dry-run: stale rules only would-block until a signal under the new generation confirms them", async () => {
+    const { app, edge } = await setup("dry-run");
+    apps.push(app);
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect(app.hits["/orders"]).toBe(1);
+    app.generation = "v2";
+    await edge.get("/home");
+    // still missing under v2: the stale rule lets it through (would-block), and the answer confirms it
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect(app.hits["/orders"]).toBe(2);
+    await edge.waitForLog(/eb_would_block=404/);
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect(app.hits["/orders"]).toBe(2);
+  });
+
+  it("edgeblock generation set retires the rules at once, and the generation survives a restart", async () => {
+    const { app, edge, loc } = await setup("drop");
+    apps.push(app);
+    expect((await edge.get("/orders")).status).toBe(404);
+    app.ordersExist = true;
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect(app.hits["/orders"]).toBe(1);
+    await setGeneration(loc, "app", "release-42");
+    expect((await edge.get("/orders")).status).toBe(200);
+    await edge.restart();
+    // the rule is still stored (its TTL runs), and still stale after the restart
+    expect((await listRules(loc)).find((x) => x.key === "/orders")?.stale).toBe(true);
+    expect((await edge.get("/orders")).status).toBe(200);
+  });
+
+  it("an untrusted backend's generation changes nothing, and no client ever sees the header", async () => {
+    const { app, edge } = await setup("drop", false);
+    apps.push(app);
+    const r = await request(edge.port, "GET", "/home", { "edge-generation": "forged" });
+    expect(r.status).toBe(200);
+    expect(r.headers["edge-generation"]).toBeUndefined();
+    expect(edge.count(/generation changed/)).toBe(0);
+    expect(await edge.cli("show map eb_generations.map")).not.toMatch(/app/);
+  });
+});
