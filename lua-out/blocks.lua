@@ -2322,12 +2322,11 @@ ____exports.FIELDS = {
         doc = "Most requests the server handles at once; the rest wait in the backend's queue (timeouts.queue)."
     },
     {yaml = "backends[].servers[].port_env", kind = "string", shown = "(none)", doc = "Environment variable that overrides the server's port when HAProxy starts."},
-    {yaml = "routes", kind = "list", shown = "[]", doc = "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend. path_prefix is a normalised path and matches segment-wise on the normalised request path (`/api` matches `/api`, `/api/x` and `//API/./x` with case_insensitive, not `/apix`); host matches the Host header or an absolute-form request's authority, without port."},
+    {yaml = "routes", kind = "list", shown = "[]", doc = "`{backend, path_prefix, host}`: the first route whose path prefix and host both match picks the backend. path_prefix is a normalised path and matches segment-wise on the normalised request path (`/api` matches `/api`, `/api/x` and, with paths.case_insensitive, `//API/./x`; not `/apix`): one setting folds case for routes and rules alike, so no spelling reaches a backend whose rules would not see it; host matches the Host header or an absolute-form request's authority, without port."},
     {yaml = "routes[].backend", kind = "string", shown = "(required)", doc = "The backend this route sends requests to."},
     {yaml = "routes[].path_prefix", kind = "string", shown = "(none)", doc = "Normalised path prefix (segment-wise)."},
     {yaml = "routes[].host", kind = "string", shown = "(none)", doc = "Host, without port (lower case)."},
     {yaml = "routes[].domain", kind = "string", shown = "(none)", doc = "A domain: the host itself or any name under it (`example.com` takes `example.com` and `shop.example.com`)."},
-    {yaml = "routes[].case_insensitive", kind = "bool", def = false, doc = "Match path_prefix without regard to ASCII case (rules still see the path as paths.case_insensitive says)."},
     {yaml = "routes[].header.name", kind = "string", shown = "(none)", doc = "A request header the route needs..."},
     {yaml = "routes[].header.value", kind = "string", shown = "(required with header)", doc = "...with exactly this value (for example `X-Api-Version: 2`)."},
     {yaml = "routes_map.file", kind = "string", shown = "(none)", doc = "Routing from a map file, tried after routes and before default_backend: `<key> <backend>` per line. With `by: host` a key is a lower-case host without port; with `by: path_prefix` a normalised path ending with `/` (`/api/`), the longest that starts the path wins. Every backend named must exist."},

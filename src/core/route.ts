@@ -8,8 +8,6 @@ export interface Route {
   readonly backend: string;
   /** Normalised path; matches it and everything below it, segment-wise (`/api`: `/api`, `/api/x`, not `/apix`). */
   readonly pathPrefix?: string;
-  /** Compare the path prefix without regard to ASCII case (`/API/x` takes a `/api` route). */
-  readonly caseInsensitive?: boolean;
   /** Lower-case host without port. */
   readonly host?: string;
   /** Lower-case domain: the host itself or any name under it (`example.com`: `example.com`, `a.example.com`). */
@@ -47,10 +45,7 @@ function domainMatches(domain: string, host: string | undefined): boolean {
 
 export function routeMatches(r: Route, path: string, host: string | undefined, header?: (name: string) => string | undefined): boolean {
   const probe = routePrefixProbe(r.pathPrefix);
-  if (probe !== undefined) {
-    const p = r.caseInsensitive ? (path + "/").toLowerCase() : path + "/";
-    if (p.substring(0, probe.length) !== (r.caseInsensitive ? probe.toLowerCase() : probe)) return false;
-  }
+  if (probe !== undefined && (path + "/").substring(0, probe.length) !== probe) return false;
   if (r.host !== undefined && r.host !== host) return false;
   if (r.domain !== undefined && !domainMatches(r.domain, host)) return false;
   if (r.header !== undefined && (header === undefined || header(r.header.name) !== r.header.value)) return false;

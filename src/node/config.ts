@@ -416,7 +416,7 @@ function balancingOf(r: Reader, item: YAMLMap, f: string): BalancingConfig {
   const h = r.section(item, "backends[].health", `${f}.health`);
   let health: HealthConfig | undefined;
   if (h !== undefined) {
-    const hpath = r.text(h, "backends[].health.path", `${f}.health.path`, /^\/[\x21-\x7e]*$/, "a path starting with /");
+    const hpath = r.text(h, "backends[].health.path", `${f}.health.path`, /^\/[\x21\x24-\x26\x28-\x5b\x5d-\x7e]*$/, "a path starting with /, without #, quotes or backslashes");
     const expectStatus = r.num(h, "backends[].health.expect_status", `${f}.health.expect_status`);
     const expectString = r.text(h, "backends[].health.expect_string", `${f}.health.expect_string`, /^[\x20-\x7e]{1,256}$/, "printable ASCII, at most 256 bytes");
     const errorLimit = r.num(h, "backends[].health.error_limit", `${f}.health.error_limit`);
@@ -451,8 +451,13 @@ function balancingOf(r: Reader, item: YAMLMap, f: string): BalancingConfig {
 }
 
 const LIMIT_NAME = /^[A-Za-z0-9_]{1,32}$/;
+/** A word rendered unquoted into haproxy.cfg: printable ASCII without a space, #, a quote or a backslash (a comment, a quote or an escape to HAProxy's parser). */
+const WORD = /^[\x21\x24-\x26\x28-\x5b\x5d-\x7e]{1,256}$/;
+const WORD_HINT = "printable ASCII without spaces, #, quotes or backslashes";
+/** A header name rendered into fetches and log-format text: letters, digits and -. */
+const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
 const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}(\/([0-9]|[12][0-9]|3[0-2]))?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(\/([0-9]{1,2}|1[01][0-9]|12[0-8]))?)$/;
-const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+const TOKEN = /^[A-Za-z0-9!$%&*+.^_|~-]{1,64}$/;
 
 /** rate_limits: keys, periods, scopes and tier maps, each error at its line. */
 function rateLimitsOf(r: Reader, top: YAMLMap | undefined, backends: readonly BackendConfig[], routed: boolean, defaultBackend: string, resolve: (p: string) => string): RateLimitConfig[] {
@@ -479,7 +484,8 @@ function rateLimitsOf(r: Reader, top: YAMLMap | undefined, backends: readonly Ba
     const kind = colon < 0 ? keyText : keyText.substring(0, colon);
     const arg = colon < 0 ? "" : keyText.substring(colon + 1);
     if (keyText === "ip") key = { kind: "ip" };
-    else if ((kind === "header" || kind === "query") && TOKEN.test(arg)) key = { kind, name: kind === "header" ? arg.toLowerCase() : arg };
+    else if (kind === "header" && HEADER_NAME.test(arg)) key = { kind, name: arg.toLowerCase() };
+    else if (kind === "query" && /^[A-Za-z0-9._~-]{1,64}$/.test(arg)) key = { kind, name: arg };
     else if (kind === "jwt" && /^[A-Za-z0-9_]{1,64}$/.test(arg)) key = { kind, name: arg };
     else r.error(r.node(item, "key"), `${f}.key`, `invalid key ${JSON.stringify(keyText)}: ip, header:<name>, query:<param> or jwt:<claim>`);
     const periodNode = r.node(item, "period");
@@ -551,9 +557,8 @@ function authOf(r: Reader, auth: YAMLMap | undefined, backends: readonly Backend
       if (!existsSync(key)) r.error(keyNode, "auth.jwt.key", `${key} does not exist`);
       else if (!readFileSync(key, "utf8").includes("-----BEGIN PUBLIC KEY-----")) r.error(keyNode, "auth.jwt.key", `${key} holds no PEM public key (BEGIN PUBLIC KEY): HAProxy reads nothing else`);
     }
-    const claim = /^[\x21-\x7e]{1,256}$/;
-    const issuer = r.text(j, "auth.jwt.issuer", "auth.jwt.issuer", claim, "printable ASCII without spaces");
-    const audience = r.text(j, "auth.jwt.audience", "auth.jwt.audience", claim, "printable ASCII without spaces");
+    const issuer = r.text(j, "auth.jwt.issuer", "auth.jwt.issuer", WORD, WORD_HINT);
+    const audience = r.text(j, "auth.jwt.audience", "auth.jwt.audience", WORD, WORD_HINT);
     jwt = {
       alg,
       ...(key && !hmac ? { key } : {}),
@@ -570,6 +575,12 @@ function authOf(r: Reader, auth: YAMLMap | undefined, backends: readonly Backend
     const map = mn ? resolve(r.text(a, "auth.api_keys.map")) : "";
     if (!mn) r.error(a, "auth.api_keys.map", "required");
     else if (!existsSync(map)) r.error(mn, "auth.api_keys.map", `${map} does not exist`);
+    else
+      readFileSync(map, "utf8").split("\n").forEach((line, i) => {
+        const t = line.trim();
+        // a line with a key alone would still authenticate, with no client named in the logs
+        if (t !== "" && !t.startsWith("#") && t.split(/\s+/).length !== 2) r.error(mn, "auth.api_keys.map", `${map}:${i + 1}: expected "<key> <client name>"`);
+      });
     apiKeys = { map, header: r.text(a, "auth.api_keys.header", "auth.api_keys.header", /^[A-Za-z0-9-]{1,64}$/, "a header name").toLowerCase() };
   }
   if ((jwt || apiKeys) && r.node(auth, "cookie")) r.error(r.node(auth, "cookie"), "auth.cookie", "with auth.jwt or auth.api_keys, verified credentials decide who is authenticated: drop auth.cookie");
@@ -608,7 +619,7 @@ function stringList(r: Reader, parent: YAMLMap | undefined, key: string, field: 
 /** headers: security headers, a CSP, and a CORS policy. */
 function headersOf(r: Reader, top: YAMLMap | undefined): HeadersConfig {
   const h = r.section(top, "headers");
-  const csp = r.text(h, "headers.content_security_policy", "headers.content_security_policy", /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,1024}$/, "printable ASCII without \" or \\");
+  const csp = r.text(h, "headers.content_security_policy", "headers.content_security_policy", /^[\x20-\x21\x23\x25-\x5b\x5d-\x7e]{1,1024}$/, "printable ASCII without \", $ or \\");
   const c = r.section(h, "headers.cors");
   let cors: HeadersConfig["cors"];
   if (c !== undefined) {
@@ -617,7 +628,7 @@ function headersOf(r: Reader, top: YAMLMap | undefined): HeadersConfig {
     const credentials = r.flag(c, "headers.cors.credentials");
     if (origins.includes("*") && origins.length > 1) r.error(r.node(c, "origins"), "headers.cors.origins", "* allows every origin: list no other");
     if (origins.includes("*") && credentials) r.error(r.node(c, "credentials"), "headers.cors.credentials", "browsers refuse credentials with origin *: list the origins");
-    const token = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+    const token = HEADER_NAME;
     cors = {
       origins,
       methods: stringList(r, c, "methods", "headers.cors.methods", /^[A-Z]{1,16}$/, "an upper-case method", ["GET", "HEAD", "POST"]),
@@ -879,21 +890,18 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       }
       const host = r.text(item, "routes[].host", `${f}.host`, HOST, "a host name").toLowerCase();
       const domain = r.text(item, "routes[].domain", `${f}.domain`, /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, "a domain name (example.com)").toLowerCase();
-      const caseInsensitive = r.flag(item, "routes[].case_insensitive", `${f}.case_insensitive`);
-      if (caseInsensitive && !pathPrefix) r.error(r.node(item, "case_insensitive"), `${f}.case_insensitive`, "needs path_prefix");
       const hn = r.section(item, "routes[].header", `${f}.header`);
       let header: { name: string; value: string } | undefined;
       if (hn !== undefined) {
         for (const k of ["name", "value"]) if (!r.node(hn, k)) r.error(hn, `${f}.header.${k}`, "required");
-        const name = r.text(hn, "routes[].header.name", `${f}.header.name`, TOKEN, "a header name").toLowerCase();
-        const value = r.text(hn, "routes[].header.value", `${f}.header.value`, /^[\x21-\x7e]{1,256}$/, "printable ASCII without spaces");
+        const name = r.text(hn, "routes[].header.name", `${f}.header.name`, HEADER_NAME, "a header name (letters, digits and -)").toLowerCase();
+        const value = r.text(hn, "routes[].header.value", `${f}.header.value`, WORD, WORD_HINT);
         if (name && value) header = { name, value };
       }
       if (!pathPrefix && !host && !domain && !header) r.error(item, f, "a route needs path_prefix, host, domain or header");
       routes.push({
         backend,
         ...(pathPrefix ? { pathPrefix } : {}),
-        ...(caseInsensitive ? { caseInsensitive } : {}),
         ...(host ? { host } : {}),
         ...(domain ? { domain } : {}),
         ...(header ? { header } : {}),
@@ -995,7 +1003,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
       const o = r.section(top, "observability");
       const sock = r.text(o, "observability.stats_socket", "observability.stats_socket", /^[\x21-\x7e]{1,100}$/, "a socket path");
       if (sock && resolve(sock) === resolve(r.text(api, "runtime_api.socket"))) r.error(r.node(o, "stats_socket"), "observability.stats_socket", "is the runtime API's own socket: give it another path");
-      return { statsSocket: sock ? resolve(sock) : "", logHeaders: stringList(r, o, "log_headers", "observability.log_headers", TOKEN, "a header name", []) };
+      return { statsSocket: sock ? resolve(sock) : "", logHeaders: stringList(r, o, "log_headers", "observability.log_headers", HEADER_NAME, "a header name (letters, digits and -)", []) };
     })(),
     cache: (() => {
       const m = r.section(top, "cache");

@@ -171,9 +171,10 @@ export function answerHeadersView(c: EdgeConfig): object | undefined {
       ? {
           acl: { origin: "eb_cors_origin", preflight: "eb_cors_preflight", preflightAsks: "eb_cors_preflight_asks", allowed: "eb_cors_allowed" },
           originsDoc: any ? "any origin" : cors.origins.join(", "),
-          originTest: any ? "req.hdr(origin) -m found" : `req.hdr(origin) -m str ${cors.origins.join(" ")}`,
+          // one Origin line, read whole: a list cannot pass the test on one origin and be answered for another
+          originTest: any ? "req.fhdr(origin) -m found" : `req.fhdr(origin) -m str ${cors.origins.join(" ")}`,
           // any origin: the answer says *, which browsers accept only without credentials
-          originValue: any ? "str(*)" : "req.hdr(origin)",
+          originValue: any ? "str(*)" : "req.fhdr(origin)",
           originVar: "txn.eb_cors_origin",
           methods: cors.methods.join(", "),
           headers: cors.headers.join(", "),
@@ -186,8 +187,10 @@ export function answerHeadersView(c: EdgeConfig): object | undefined {
   };
 }
 
-/** The response cache (HAProxy's cache section) and the ACL of an answer it served. */
-export const CACHE_VIEW = { section: "eb_cache", acl: "eb_cache_hit" } as const;
+/** A backend's own cache section, the ACL of an answer it served, and the test of an authenticated request (never cached). */
+export function cacheView(c: EdgeConfig, b: BackendConfig): { section: string; acl: string; authed: string } {
+  return { section: `eb_cache_${b.name}`, acl: "eb_cache_hit", authed: verifiedAuth(c.auth) ? `{ var(${AUTHED_VAR}) -m found }` : "" };
+}
 
 /** Who a request authenticated as: `jwt` or `api_key`, set only by verified credentials. */
 export const AUTHED_VAR = "txn.eb_authed";
@@ -224,7 +227,7 @@ export function authView(c: EdgeConfig, outDir: string, routed: boolean): { fact
           conditions: [acl.jwtAlg, j.issuer ? acl.jwtIssuer : "", j.audience ? acl.jwtAudience : "", acl.jwtUnexpired, `!${acl.jwtEarly}`, acl.jwtSigned].filter((x) => x).join(" "),
         }
       : undefined,
-    apiKeys: a.apiKeys ? { header: a.apiKeys.header, map: rel(outDir, a.apiKeys.map, c.absolutePaths), label: AUTHED_BY.apiKey } : undefined,
+    apiKeys: a.apiKeys ? { header: a.apiKeys.header, map: rel(outDir, a.apiKeys.map, c.absolutePaths), label: AUTHED_BY.apiKey, onlyAcl: "eb_api_key_once" } : undefined,
   };
   if (a.require.length === 0) return { facts };
   // without routes every request goes to the default backend
@@ -244,7 +247,8 @@ export function authView(c: EdgeConfig, outDir: string, routed: boolean): { fact
 /** The sample a rate limit counts per; a JWT claim only from a token that passed verification. */
 function keyFetch(k: RateKey): string {
   if (k.kind === "ip") return "src";
-  if (k.kind === "header") return `req.hdr(${k.name})`;
+  // the whole value of the last line, as the API key check reads it: commas cannot split one key into many buckets
+  if (k.kind === "header") return `req.fhdr(${k.name})`;
   if (k.kind === "query") return `url_param(${k.name})`;
   return `http_auth_bearer,jwt_payload_query('$.${k.name}')`;
 }

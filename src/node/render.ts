@@ -54,7 +54,7 @@ import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { syncKeyLength } from "../core/cluster-sync";
 import { BackendConfig, EdgeConfig, ListenAddress } from "./config";
-import { allocateCounters, answerHeadersView, AUTHED_VAR, CACHE_VIEW, authView, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
+import { allocateCounters, answerHeadersView, AUTHED_VAR, cacheView, authView, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
 
@@ -360,9 +360,8 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       host: r.host ?? "",
       domain: r.domain ?? "",
       header: r.header ?? "",
-      caseInsensitive: r.caseInsensitive ?? false,
       hostTest: r.host !== undefined || r.domain !== undefined,
-      probe: (r.caseInsensitive ? routePrefixProbe(r.pathPrefix)?.toLowerCase() : routePrefixProbe(r.pathPrefix)) ?? "",
+      probe: routePrefixProbe(r.pathPrefix) ?? "",
     })),
     // most common answers first: the dispatch lines are evaluated in order
     statuses: [...c.rules.allowedStatuses]
@@ -400,15 +399,15 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       generation: generationRequestView(b),
       // only a trusted backend's responses may change its generation
       generationResponse: b.trusted && b.onNewGeneration !== "keep" ? generationResponseView(b) : undefined,
-      cache: b.cache ? CACHE_VIEW : undefined,
+      cache: b.cache ? cacheView(c, b) : undefined,
       // with the hop, the evaluation backend has no servers and <backend> caches
-      evalCache: b.cache && !hopView(b) ? { ...CACHE_VIEW, afterRules: true, decided: ACL.decided } : undefined,
+      evalCache: b.cache && !hopView(b) ? { ...cacheView(c, b), afterRules: true, decided: ACL.decided } : undefined,
     })),
     answerHeaders: answerHeadersView(c),
     trustedClients: c.allowlist.clients.join(" "),
     userSocket: c.observability.statsSocket ? rel(outDir, c.observability.statsSocket, c.absolutePaths) : "",
     logHeaders: c.observability.logHeaders,
-    cacheSection: c.backends.some((b) => b.cache) ? { name: CACHE_VIEW.section, sizeMb: c.cache.sizeMb, maxAge: c.cache.maxAge, maxObject: c.cache.maxObjectBytes } : undefined,
+    cacheSections: c.backends.filter((b) => b.cache).map((b) => ({ name: cacheView(c, b).section, backend: b.name, sizeMb: c.cache.sizeMb, maxAge: c.cache.maxAge, maxObject: c.cache.maxObjectBytes })),
     passSocket: hopsAny(c) ? path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), PASS_SOCKET_FILE) : "",
     passBindName: PASS_BIND,
     rateLimits: rateLimitsView(c, outDir, routed, c.peers ? LOCAL_PEERS_SECTION : PEERS_SECTION),

@@ -79,9 +79,13 @@ describe("JWT verification (RS256) and API keys", () => {
     expect((await edge.get("/skew", bearer(token("RS256", rsa.privateKey, { ...good, exp: now() - 10 })))).status).toBe(200);
   });
 
-  it("an API key listed in the map authenticates; an unlisted one does not", async () => {
+  it("an API key listed in the map authenticates; an unlisted one does not, nor a listed one paired with another value", async () => {
     expect((await edge.get("/k", { "x-api-key": "k-123" })).status).toBe(200);
     expect((await edge.get("/k", { "x-api-key": "k-999" })).status).toBe(401);
+    // a comma list, or a second line, could otherwise authenticate with one value and be counted under another
+    expect((await edge.get("/k", { "x-api-key": "k-123, r1" })).status).toBe(401);
+    expect((await edge.get("/k", { "x-api-key": ["k-123", "r2"] })).status).toBe(401);
+    expect((await edge.get("/k", { "x-api-key": ["r3", "k-123"] })).status).toBe(401);
   });
 });
 

@@ -3,6 +3,9 @@
  * ordered so that a cached answer never replays a signal or feeds the confirmation threshold, and a
  * request a rule blocks never gets a cached answer. Real HAProxy.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { addRule, StoreLocation } from "../../src/node/rules";
 import { edgeRule } from "../../src/sdk";
@@ -58,5 +61,30 @@ describe("the response cache", () => {
     expect(blocked.status).toBe(410);
     expect(blocked.headers["x-cache-status"]).toBeUndefined();
     expect((await backend.hits())["/promo"]).toBe(1);
+  });
+
+  it("backends routed by other means than the path have caches of their own, and an answer to an authenticated request is never stored", async () => {
+    const site = await startBackend({ "/report": { status: 200, headers: CACHEABLE, body: "public report" } });
+    const partner = await startBackend({ "/report": { status: 200, headers: CACHEABLE, body: "PRIVATE report" } });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eb-cache-"));
+    writeFileSync(path.join(dir, "keys.map"), "k-1 acme\n");
+    const edge = await startEdge({
+      backends: [],
+      backendsYaml: [
+        `  - { name: site, cache: true, servers: [ { name: s1, port: ${site.port} } ] }`,
+        `  - { name: partner, cache: true, servers: [ { name: s1, port: ${partner.port} } ] }`,
+        'routes:\n  - { backend: partner, header: { name: X-Partner, value: "1" } }\ndefault_backend: site',
+        `auth:\n  api_keys: { map: ${dir}/keys.map }\n  require: [partner]`,
+      ].join("\n"),
+    });
+    const priv = { "x-partner": "1", "x-api-key": "k-1" };
+    expect((await edge.get("/report", priv)).body).toBe("PRIVATE report");
+    expect((await edge.get("/report", priv)).headers["x-cache-status"]).toBe("MISS");
+    expect((await partner.hits())["/report"]).toBe(2);
+    // the same host and URI, routed to the other backend: its own answer, never the partner's
+    expect((await edge.get("/report")).body).toBe("public report");
+    const again = await edge.get("/report");
+    expect(again.body).toBe("public report");
+    expect(again.headers["x-cache-status"]).toBe("HIT");
   });
 });

@@ -59,6 +59,11 @@ describe("answer headers", () => {
     const denied = await edge.get("/orders", { origin: "https://app.example" });
     expect(denied.status).toBe(401);
     expect(denied.headers["access-control-allow-origin"]).toBe("https://app.example");
+    // a list of origins, or two Origin lines, is no allowed origin: nothing to reflect
+    for (const origin of ["https://app.example, https://evil.example", ["https://app.example", "https://evil.example"]]) {
+      const r = await edge.get("/orders", { origin, "x-api-key": "k-1" } as Record<string, string | string[]>);
+      expect(r.headers["access-control-allow-origin"]).toBeUndefined();
+    }
     const other = await edge.get("/orders", { origin: "https://evil.example", "x-api-key": "k-1" });
     expect(other.headers["access-control-allow-origin"]).toBeUndefined();
     expect(other.headers.vary).toBe("Origin");

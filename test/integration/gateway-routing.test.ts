@@ -1,5 +1,5 @@
 /**
- * Routing beyond path prefix and exact host (routes[].domain, header, case_insensitive; routes_map by
+ * Routing beyond path prefix and exact host (routes[].domain, header; routes_map by
  * host or by path prefix): each on real HAProxy, with `rules explain` choosing the same backend, and a
  * rule of the backend a route picks applying to every spelling that takes the route.
  */
@@ -14,7 +14,7 @@ afterAll(stopAll);
 
 const be = (name: string, b: Backend) => `  - { name: ${name}, trusted: true, servers: [ { name: s1, port: ${b.port} } ] }`;
 
-describe("routes by domain, header and case-insensitive prefix, then a map by host", () => {
+describe("routes by domain and header, then a map by host", () => {
   let edge: Edge;
   const b: Record<string, Backend> = {};
   beforeAll(async () => {
@@ -29,7 +29,7 @@ describe("routes by domain, header and case-insensitive prefix, then a map by ho
         "routes:",
         "  - { backend: shop, domain: shop.example }",
         '  - { backend: v2, header: { name: X-Api-Version, value: "2" } }',
-        "  - { backend: docs, path_prefix: /docs, case_insensitive: true }",
+        "  - { backend: docs, path_prefix: /docs }",
         `routes_map: { file: ${map}, by: host }`,
         "default_backend: app",
       ].join("\n"),
@@ -42,8 +42,9 @@ describe("routes by domain, header and case-insensitive prefix, then a map by ho
     ["/x", { host: "notshop.example" }, "app"],
     ["/x", { "x-api-version": "2" }, "v2"],
     ["/x", { "x-api-version": "3" }, "app"],
-    ["/DOCS/intro", {}, "docs"],
-    ["/Docs", {}, "docs"],
+    ["/docs/intro", {}, "docs"],
+    // paths are case-sensitive here, for routes as for rules
+    ["/Docs", {}, "app"],
     ["/docsx", {}, "app"],
     ["/x", { host: "partner.example" }, "partner"],
     ["/x", { host: "PARTNER.example." }, "partner"],

@@ -103,6 +103,11 @@ describe("config validation", () => {
     ["a CSP with a double quote", GOOD + "headers: { content_security_policy: 'default-src \"self\"' }\n", 6, "headers.content_security_policy", /without "/],
     ["a route with nothing to match", GOOD + "routes:\n  - { backend: app }\n", 7, "routes[0]", /needs path_prefix, host, domain or header/],
     ["a header route without a value", GOOD + "routes:\n  - { backend: app, header: { name: X-V } }\n", 7, "routes[0].header.value", /required/],
+    ["a JWT issuer with a # (a comment to HAProxy)", GOOD + "auth:\n  jwt: { alg: HS256, secret_env: S, issuer: \"https://idp.example/#t1\" }\n", 7, "auth.jwt.issuer", /without spaces, #, quotes or backslashes/],
+    ["a CORS header name with a % (log-format)", GOOD + "headers:\n  cors: { origins: [https://a.example], expose: [\"X-%H\"] }\n", 7, "headers.cors.expose[0]", /invalid value/],
+    ["a CSP with a $ (environment expansion)", GOOD + "headers: { content_security_policy: \"default-src $HOME\" }\n", 6, "headers.content_security_policy", /without ", \$ or/],
+    ["a route header value with a #", GOOD + "routes:\n  - { backend: app, header: { name: X-V, value: \"a#b\" } }\n", 7, "routes[0].header.value", /without spaces, #/],
+    ["a log header with a quote", GOOD + "observability: { log_headers: [\"X-A'b\"] }\n", 6, "observability.log_headers[0]", /a header name/],
     ["an unknown health field", GOOD.replace("trusted: true", "trusted: true\n    health: { url: /health }"), 5, "backends[0].health.url", /unknown field/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {
@@ -127,6 +132,13 @@ describe("config validation", () => {
     writeFileSync(path.join(dir, "paths.map"), "# prefix -> backend\n/api/ app\n/v2 app\n/shop/ shop\n");
     const errs = errorsOf(GOOD + `routes_map: { file: ${dir}/paths.map, by: path_prefix }\n`);
     expect(errs.map((e) => e.message)).toEqual([`${dir}/paths.map:3: /v2 is not a normalised path ending with / (write /v2/)`, `${dir}/paths.map:4: no backend named shop`]);
+  });
+
+  it("names the line of an API key map with a key alone", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eb-cfg-"));
+    writeFileSync(path.join(dir, "keys.map"), "# key -> client\nk-1 acme\nk-2\n");
+    const errs = errorsOf(GOOD + `auth:\n  api_keys: { map: ${dir}/keys.map }\n`);
+    expect(errs.map((e) => e.message)).toEqual([`${dir}/keys.map:3: expected "<key> <client name>"`]);
   });
 
   it("reports every problem at once, sorted by line", () => {

@@ -215,7 +215,7 @@ headers:
     at("server a1 127.0.0.1:9001 weight 2 track api/a1");
     at("server eb_pass unix@");
     // both limits can count a request to shop: the second takes sc3 (sc1 and sc2 are edgeblock's)
-    at("track-sc3 req.hdr(x-api-key) table eb_rl_per_key");
+    at("track-sc3 req.fhdr(x-api-key) table eb_rl_per_key");
     at("tune.stick-counters 4");
     // CORS preflight, then credentials, then limits, then the 401
     expect(at("http-request return status 204")).toBeLessThan(at("acl eb_bearer"));
@@ -223,7 +223,7 @@ headers:
     expect(at("http-request return status 429")).toBeLessThan(at("http-request return status 401"));
     // in the evaluation backend the cache comes after every rule's answer
     const evalStart = at("\nbackend api.edgeblock\n");
-    expect(cfg.indexOf("http-request cache-use eb_cache", evalStart)).toBeGreaterThan(cfg.indexOf("http-request return status 503", evalStart));
-    at("cache eb_cache");
+    expect(cfg.indexOf("http-request cache-use eb_cache_api", evalStart)).toBeGreaterThan(cfg.indexOf("http-request return status 503", evalStart));
+    at("cache eb_cache_api");
   });
 });

@@ -18,7 +18,7 @@ describe("routeFor (mirrored by the frontend's route lines)", () => {
   });
 });
 
-describe("routes by domain, header and case-insensitive prefix, and maps", () => {
+describe("routes by domain and header, and maps", () => {
   const h = (m: Record<string, string>) => (n: string) => m[n];
   it("a domain takes the host itself and names under it, not names that merely end alike", () => {
     const r = [{ backend: "shop", domain: "shop.example" }];
@@ -32,12 +32,6 @@ describe("routes by domain, header and case-insensitive prefix, and maps", () =>
     expect(routeFor(r, "app", "/", undefined, h({ "x-api-version": "2" }))).toBe("v2");
     expect(routeFor(r, "app", "/", undefined, h({ "x-api-version": "20" }))).toBe("app");
     expect(routeFor(r, "app", "/", undefined)).toBe("app");
-  });
-  it("a case-insensitive prefix folds ASCII case, segment-wise", () => {
-    const r = [{ backend: "docs", pathPrefix: "/docs", caseInsensitive: true }];
-    expect(routeFor(r, "app", "/DOCS/a", undefined)).toBe("docs");
-    expect(routeFor(r, "app", "/Docs", undefined)).toBe("docs");
-    expect(routeFor(r, "app", "/docsx", undefined)).toBe("app");
   });
   it("a map is tried after the routes: by host, or by the longest path-prefix key", () => {
     const hosts = { by: "host" as const, entries: [["partner.example", "partner"]] as const };
