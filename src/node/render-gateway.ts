@@ -26,6 +26,8 @@ export const GATEWAY_ACL = {
   passed: "eb_passed",
   // allowlist.clients
   trustedClient: "eb_trusted_client",
+  // a request a stopping process handed over
+  handedOver: "eb_handed_over",
 } as const;
 
 export function rel(outDir: string, p: string, absolute: ReadonlySet<string> = new Set()): string {
@@ -70,7 +72,8 @@ export function tlsView(c: EdgeConfig, outDir: string): object | undefined {
     // the default HTTPS port goes unsaid, as browsers write it
     portSuffix: !t.portEnv && t.port === 443 ? "" : `:${port}`,
     // evaluated requests on the loopback hop came in over HTTPS or were redirected already
-    exempt: hopsAny(c) ? ` || ${GATEWAY_ACL.passed}` : "",
+    // handed over by a stopping process, or evaluated already on the loopback hop: it came in over HTTPS or was redirected there
+    exempt: ` || ${GATEWAY_ACL.handedOver}${hopsAny(c) ? ` || ${GATEWAY_ACL.passed}` : ""}`,
     hsts: t.hstsMaxAge > 0 ? `max-age=${t.hstsMaxAge}${t.hstsIncludeSubdomains ? "; includeSubDomains" : ""}` : "",
     acl: GATEWAY_ACL,
   };
@@ -144,15 +147,17 @@ export function serversView(b: BackendConfig, track?: string): object[] {
   }));
 }
 
+/** The new process's bind for the requests a stopping process hands over: a unix socket next to the runtime API's. */
+export const HANDOFF_SOCKET_FILE = "eb_handoff.sock";
+export const HANDOFF_BIND = "eb_handoff_in";
+
 /**
- * Where a stopping process hands its last requests: the new process's own listener. With the redirect to
- * HTTPS on, that is the TLS port (the plain one would answer 308); the certificate on it is this config's.
+ * Where a stopping process hands its last requests: the new process's handoff bind, with the client's
+ * address in a PROXY header (through the public listener it would be the edge's own: an allowlisted
+ * address, one rate-limit bucket for all). A unix socket: nothing outside this host reaches it.
  */
-export function handoffServer(c: EdgeConfig): string {
-  const address = c.listen.address === "0.0.0.0" || c.listen.address === "::" ? "127.0.0.1" : c.listen.address;
-  const t = c.listen.tls;
-  if (t?.redirectHttp) return `${bindOf({ address, port: t.port, ...(t.portEnv ? { portEnv: t.portEnv } : {}) })} ssl verify none`;
-  return bindOf({ ...c.listen, address });
+export function handoffServer(c: EdgeConfig, outDir: string): string {
+  return `unix@${path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), HANDOFF_SOCKET_FILE)} send-proxy-v2`;
 }
 
 

@@ -54,7 +54,7 @@ import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { syncKeyLength } from "../core/cluster-sync";
 import { BackendConfig, EdgeConfig, ListenAddress } from "./config";
-import { allocateCounters, answerHeadersView, AUTHED_VAR, cacheView, authView, balancingView, bindOf, GATEWAY_ACL, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
+import { allocateCounters, answerHeadersView, AUTHED_VAR, cacheView, authView, balancingView, bindOf, GATEWAY_ACL, HANDOFF_BIND, HANDOFF_SOCKET_FILE, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
 
@@ -330,7 +330,9 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     readyKey: READY_KEY,
     readyTable: READY_TABLE,
     handoffBackend: HANDOFF_BACKEND,
-    handoffServer: handoffServer(c),
+    handoffServer: handoffServer(c, outDir),
+    handoffSocket: path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), HANDOFF_SOCKET_FILE),
+    handoffBind: HANDOFF_BIND,
     readyWaitMs: READY_WAIT_MS,
     vars: VARS,
     luaNames: LUA_NAMES,
