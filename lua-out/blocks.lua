@@ -701,6 +701,8 @@ ____exports.SIGNAL_HEADERS = {____exports.HEADERS.resource, ____exports.HEADERS.
 --- Deploy generations: `<backend>` -> epoch second its current generation began, `<backend>:<token>` -> the
 -- second each generation was first seen. A rule created before its backend's current generation is stale.
 ____exports.GENERATIONS_MAP = "eb_generations.map"
+--- Set by <backend> on the answer to a let-through request on the loopback hop when it taught the rule again (lower case).
+____exports.HOP_TAUGHT_HEADER = "x-edgeblock-taught"
 --- The reason a stale rule's request is logged with (it went on to the backend).
 ____exports.STALE_REASON = "stale-generation"
 --- Generation tokens: what a backend or the CLI may name (no map or CLI metacharacters).
@@ -729,7 +731,9 @@ ____exports.VARS = {
     signalOutcome = "txn.eb_signal",
     signalReason = "txn.eb_signal_reason",
     generation = "txn.eb_generation",
-    generationSince = "txn.eb_gen_since"
+    generationSince = "txn.eb_gen_since",
+    letThrough = "txn.eb_let",
+    letThroughAt = "txn.eb_let_at"
 }
 --- Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file.
 ____exports.SETTINGS_ENV = "EDGEBLOCK_SETTINGS"
@@ -740,7 +744,9 @@ ____exports.LUA_NAMES = {
     metrics = "edgeblock_metrics",
     wait = "edgeblock_wait",
     match = "edgeblock_match",
-    generation = "edgeblock_generation"
+    generation = "edgeblock_generation",
+    revalidate = "edgeblock_revalidate",
+    count = "edgeblock_count"
 }
 --- Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`.
 ____exports.STORE_MAPS = {
@@ -2287,6 +2293,14 @@ ____exports.FIELDS = {
         doc = "What error_limit triggers: take the server out at once, let one more failed check do it, count a failed check, or check faster."
     },
     {yaml = "backends[].cache", kind = "bool", def = false, doc = "Serve this backend's cacheable GET answers from the cache (see cache.*) with an X-Cache-Status header. Requests a rule blocks never get a cached answer, and a cached answer never carries or teaches a signal."},
+    {
+        yaml = "backends[].let_through",
+        kind = "int",
+        def = 0,
+        min = 0,
+        max = 1000000,
+        doc = "Revalidation by real traffic: one in this many requests that a learned rule of this backend matches goes on to the backend anyway (counted per rule, logged as would-block). An answer that teaches the rule again keeps it; an answer below 500 without it lifts the rule; a 5xx or no answer keeps it. 0: off."
+    },
     {
         yaml = "backends[].on_new_generation",
         kind = "enum",
@@ -8243,6 +8257,94 @@ function ____exports.guard(entry, body, fallback)
 end
 return ____exports
  end,
+["lua.revalidate"] = function(...) 
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local HOP_TAUGHT_HEADER = ____contract.HOP_TAUGHT_HEADER
+local RULE_FIELDS = ____contract.RULE_FIELDS
+local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
+local VARS = ____contract.VARS
+local ____rulekey = require("core.rulekey")
+local parseRuleKey = ____rulekey.parseRuleKey
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____headers = require("lua.headers")
+local headerValues = ____headers.headerValues
+local varString = ____headers.varString
+local ____learn = require("lua.learn")
+local backendOf = ____learn.backendOf
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____store = require("lua.store")
+local storeRemoves = ____store.storeRemoves
+function ____exports.execute(settings, txn)
+    local backend = backendOf(txn)
+    local key = varString(txn, VARS.letThrough)
+    local before = tonumber(txn:get_var(VARS.letThroughAt)) or 0
+    if backend == nil or key == nil then
+        return
+    end
+    local ____opt_0 = core.backends[RULE_TABLE_PREFIX .. backend]
+    local t = ____opt_0 and ____opt_0.stktable
+    local entry = t and t:lookup(key)
+    local created = entry == nil and 0 or (entry[RULE_FIELDS.created] or 0)
+    local status = txn.f:status() or 0
+    local taughtOnHop = #headerValues(
+        txn.http:res_get_headers(),
+        HOP_TAUGHT_HEADER
+    ) > 0
+    if varString(txn, VARS.signalOutcome) == "learned" or taughtOnHop or created > before then
+        inc("revalidations_confirmed")
+        return
+    end
+    if status == 0 or status >= 500 then
+        logEvent(
+            core.warning,
+            "rule kept: its backend did not answer the let-through request",
+            {
+                {"backend", backend},
+                {"key", key},
+                {
+                    "status",
+                    itoa(status)
+                }
+            }
+        )
+        return
+    end
+    local parsed = parseRuleKey(key)
+    if parsed == nil then
+        return
+    end
+    local r = storeRemoves(
+        settings,
+        backend,
+        {{match = parsed.match, everything = false}},
+        core.now().sec
+    )
+    if r.error ~= nil then
+        inc("revalidations_failed")
+        logEvent(core.err, "rule not lifted", {{"backend", backend}, {"key", key}, {"error", r.error}})
+        return
+    end
+    inc("revalidations_lifted")
+    logEvent(
+        core.info,
+        "rule lifted: the backend no longer confirms it",
+        {
+            {"backend", backend},
+            {"key", key},
+            {
+                "status",
+                itoa(status)
+            }
+        }
+    )
+end
+return ____exports
+ end,
 ["lua.match"] = function(...) 
 local ____lualib = require("lualib_bundle")
 local __TS__StringSubstring = ____lualib.__TS__StringSubstring
@@ -9113,7 +9215,10 @@ local LUA_NAMES = ____contract.LUA_NAMES
 local ____guard = require("lua.guard")
 local guard = ____guard.guard
 local learn = require("lua.learn")
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
 local generation = require("lua.generation")
+local revalidate = require("lua.revalidate")
 local ____log = require("lua.log")
 local configureLog = ____log.configureLog
 local match = require("lua.match")
@@ -9229,6 +9334,16 @@ core.register_action(
     1
 )
 core.register_action(
+    LUA_NAMES.revalidate,
+    {"http-res"},
+    function(txn) return guard(
+        "revalidate",
+        function() return revalidate.execute(settings, txn) end,
+        function() return nil end
+    ) end,
+    0
+)
+core.register_action(
     LUA_NAMES.wait,
     {"http-req"},
     function(txn) return guard(
@@ -9259,6 +9374,17 @@ core.register_service(
             applet:start_response()
             applet:send("edgeblock metrics failed; see HAProxy's log\n")
         end
+    ) end
+)
+core.register_converters(
+    LUA_NAMES.count,
+    function(value, name) return guard(
+        "count",
+        function()
+            inc(name)
+            return value
+        end,
+        function() return value end
     ) end
 )
 core.register_converters(

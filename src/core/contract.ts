@@ -24,6 +24,9 @@ export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule
  * second each generation was first seen. A rule created before its backend's current generation is stale.
  */
 export const GENERATIONS_MAP = "eb_generations.map";
+/** Set by <backend> on the answer to a let-through request on the loopback hop when it taught the rule again (lower case). */
+export const HOP_TAUGHT_HEADER = "x-edgeblock-taught";
+
 /** The reason a stale rule's request is logged with (it went on to the backend). */
 export const STALE_REASON = "stale-generation";
 /** Generation tokens: what a backend or the CLI may name (no map or CLI metacharacters). */
@@ -79,6 +82,9 @@ export const VARS = {
   generation: "txn.eb_generation",
   /** The epoch second the matched rule's backend's current generation began (the generations map). */
   generationSince: "txn.eb_gen_since",
+  /** The rule key a let-through request was let through for (backends[].let_through), and when. */
+  letThrough: "txn.eb_let",
+  letThroughAt: "txn.eb_let_at",
 } as const;
 
 /** Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file. */
@@ -98,6 +104,10 @@ export const LUA_NAMES = {
   match: "edgeblock_match",
   /** http-res action: a response names a generation never seen: make it its backend's current one. */
   generation: "edgeblock_generation",
+  /** http-res action: the answer to a let-through request keeps its rule (taught again) or lifts it. */
+  revalidate: "edgeblock_revalidate",
+  /** Converter: count an event named by its argument (for answers no Lua action sees: HAProxy's own 503). */
+  count: "edgeblock_count",
 } as const;
 
 /** Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`. */

@@ -240,6 +240,14 @@ export const FIELDS: readonly Field[] = [
   { yaml: "backends[].health.on_error", kind: "enum", def: "mark-down", values: ["mark-down", "sudden-death", "fail-check", "fastinter"], doc: "What error_limit triggers: take the server out at once, let one more failed check do it, count a failed check, or check faster." },
   { yaml: "backends[].cache", kind: "bool", def: false, doc: "Serve this backend's cacheable GET answers from the cache (see cache.*) with an X-Cache-Status header. Requests a rule blocks never get a cached answer, and a cached answer never carries or teaches a signal." },
   {
+    yaml: "backends[].let_through",
+    kind: "int",
+    def: 0,
+    min: 0,
+    max: 1000000,
+    doc: "Revalidation by real traffic: one in this many requests that a learned rule of this backend matches goes on to the backend anyway (counted per rule, logged as would-block). An answer that teaches the rule again keeps it; an answer below 500 without it lifts the rule; a 5xx or no answer keeps it. 0: off.",
+  },
+  {
     yaml: "backends[].on_new_generation",
     kind: "enum",
     def: "drop",

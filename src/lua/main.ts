@@ -7,7 +7,9 @@
 import { LUA_NAMES } from "../core/contract";
 import { guard } from "./guard";
 import * as learn from "./learn";
+import { inc } from "./counters";
 import * as generation from "./generation";
+import * as revalidate from "./revalidate";
 import { configureLog } from "./log";
 import * as match from "./match";
 import * as metrics from "./metrics";
@@ -97,6 +99,14 @@ core.register_action(
 );
 
 core.register_action(
+  LUA_NAMES.revalidate,
+  ["http-res"],
+  // on error the rule stays as it was
+  (txn) => guard("revalidate", () => revalidate.execute(settings, txn), () => undefined),
+  0,
+);
+
+core.register_action(
   LUA_NAMES.wait,
   ["http-req"],
   // runs only until the rules are loaded: a starting process must not serve requests its rules would block
@@ -123,6 +133,9 @@ core.register_service(LUA_NAMES.metrics, "http", (applet) =>
     },
   ),
 );
+
+// counts an event where only a sample expression runs (http-after-response sees HAProxy's own errors); passes its value on
+core.register_converters(LUA_NAMES.count, (value, name) => guard("count", () => (inc(name), value), () => value));
 
 // on error the raw path: it can match no rule, so the request passes
 core.register_converters(LUA_NAMES.normalize, (value) => guard("normalize", () => normalize.execute(settings, value), () => value));

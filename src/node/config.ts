@@ -75,6 +75,8 @@ export interface BackendConfig {
   readonly cache: boolean;
   /** What a new deploy generation does to the rules created before it. */
   readonly onNewGeneration: "drop" | "dry-run" | "keep";
+  /** One in this many requests a learned rule matches goes to the backend anyway (0: off). */
+  readonly letThrough: number;
 }
 
 /** What a rate limit counts per. */
@@ -864,6 +866,7 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         balancing: balancingOf(r, item, f),
         cache: r.flag(item, "backends[].cache", `${f}.cache`),
         onNewGeneration: r.choice<"drop" | "dry-run" | "keep">(item, "backends[].on_new_generation", `${f}.on_new_generation`),
+        letThrough: r.num(item, "backends[].let_through", `${f}.let_through`),
       });
     });
   }

@@ -26,8 +26,12 @@ export function jwtValid(j: JwtConfig, token: string, now: number, env: NodeJS.P
   if (!header || !claims || header.alg !== j.alg) return false;
   if (j.issuer !== undefined && claims.iss !== j.issuer) return false;
   if (j.audience !== undefined && claims.aud !== j.audience) return false;
-  if (typeof claims.exp !== "number" || claims.exp + j.clockSkew - now <= 0) return false;
-  if (typeof claims.nbf === "number" && claims.nbf - j.clockSkew - now > 0) return false;
+  // as HAProxy's jwt_payload_query(..., 'int') reads a claim: an integer, or a string of digits
+  const int = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) ? v : typeof v === "string" && /^[0-9]{1,18}$/.test(v) ? Number(v) : undefined);
+  const exp = int(claims.exp);
+  const nbf = int(claims.nbf);
+  if (exp === undefined || exp + j.clockSkew - now <= 0) return false;
+  if (nbf !== undefined && nbf - j.clockSkew - now > 0) return false;
   const data = Buffer.from(`${parts[0]}.${parts[1]}`);
   const sig = Buffer.from(parts[2], "base64url");
   const digest = DIGESTS[j.alg.slice(2)];

@@ -42,6 +42,7 @@ import {
   GENERATIONS_MAP,
   RULE_SIGNAL_HEADERS,
   STALE_REASON,
+  HOP_TAUGHT_HEADER,
   STORE_MAPS,
   VARS,
 } from "../core/contract";
@@ -399,6 +400,9 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       evalServers: serversView(b, b.balancing.health ? b.name : undefined),
       hop: hopView(b),
       generation: generationRequestView(b),
+      // let-through over the loopback hop: the answer's learn happened in the other stream, which says so in a header
+      hopTaught: b.letThrough > 0 && hopView(b) ? { header: HOP_TAUGHT_HEADER, bind: PASS_BIND, outcomeVar: VARS.signalOutcome } : undefined,
+      letThrough: b.letThrough > 0 ? { n: b.letThrough, keyVar: VARS.letThrough, atVar: VARS.letThroughAt, action: LUA_NAMES.revalidate, count: LUA_NAMES.count, failedCounter: "revalidations_failed" } : undefined,
       // only a trusted backend's responses may change its generation
       generationResponse: b.trusted && b.onNewGeneration !== "keep" ? generationResponseView(b) : undefined,
       cache: b.cache ? cacheView(c, b) : undefined,

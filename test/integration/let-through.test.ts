@@ -1,0 +1,84 @@
+/**
+ * Revalidation by real traffic (backends[].let_through, issue 14): one in N requests a learned rule
+ * matches goes on to the backend, whose answer keeps the rule (it teaches it again), lifts it (an answer
+ * below 500 without it), or leaves it (the backend is down). With and without the loopback hop.
+ */
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { listRules } from "../../src/node/rules";
+import { startEdge, stopAll } from "../helpers/haproxy";
+
+afterAll(stopAll);
+
+/** A backend the test deploys: /orders is missing (404 with a signal) until `deployed`; /gone always is. */
+class App {
+  deployed = false;
+  hits: Record<string, number> = {};
+  private server = http.createServer((req, res) => {
+    const p = (req.url ?? "/").split("?")[0];
+    this.hits[p] = (this.hits[p] ?? 0) + 1;
+    if ((p === "/orders" && !this.deployed) || p === "/gone") res.writeHead(404, { "x-edge-resource": "false" });
+    else res.writeHead(200);
+    res.end(p);
+  });
+  async start(): Promise<number> {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    return (this.server.address() as AddressInfo).port;
+  }
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+const apps: App[] = [];
+afterAll(async () => {
+  for (const a of apps) await a.stop().catch(() => undefined);
+});
+
+describe.each([
+  { name: "servers listed in both backends", extra: "" },
+  { name: "the loopback hop (maxconn)", extra: ", maxconn: 10" },
+])("let-through ($name)", ({ extra }) => {
+  async function setup(n: number) {
+    const app = new App();
+    apps.push(app);
+    const port = await app.start();
+    const edge = await startEdge({ backends: [], backendsYaml: `  - { name: app, trusted: true, let_through: ${n}, servers: [ { name: s1, port: ${port}${extra} } ] }` });
+    return { app, edge, loc: { socket: edge.socket, stateDir: edge.config.state.dir, backends: ["app"] } };
+  }
+
+  it("one in N matches reaches the backend; a rule it still teaches stays", async () => {
+    const { app, edge, loc } = await setup(3);
+    expect((await edge.get("/gone")).status).toBe(404);
+    for (let i = 0; i < 6; i++) expect((await edge.get("/gone")).status).toBe(404);
+    // the learning request, then matches 3 and 6
+    expect(app.hits["/gone"]).toBe(3);
+    expect((await listRules(loc)).some((r) => r.key === "/gone")).toBe(true);
+    expect((await edge.counters()).revalidations_confirmed).toBe(2);
+  });
+
+  it("a rule the backend no longer confirms is lifted by the request let through", async () => {
+    const { app, edge, loc } = await setup(2);
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect(app.hits["/orders"]).toBe(1);
+    app.deployed = true;
+    // the second match goes through, gets a 200, and the rule goes
+    expect((await edge.get("/orders")).status).toBe(200);
+    await edge.waitForLog(/rule lifted: the backend no longer confirms it backend=app key=\/orders/);
+    expect((await listRules(loc)).some((r) => r.key === "/orders")).toBe(false);
+    for (let i = 0; i < 3; i++) expect((await edge.get("/orders")).status).toBe(200);
+    expect(app.hits["/orders"]).toBe(5);
+  });
+
+  it("a let-through request to a backend that is down keeps the rule and counts the failure", async () => {
+    const { app, edge, loc } = await setup(2);
+    expect((await edge.get("/gone")).status).toBe(404);
+    expect((await edge.get("/gone")).status).toBe(404);
+    await app.stop();
+    expect((await edge.get("/gone")).status).toBeGreaterThanOrEqual(500);
+    expect((await listRules(loc)).some((r) => r.key === "/gone")).toBe(true);
+    expect((await edge.get("/gone")).status).toBe(404);
+    expect((await edge.counters()).revalidations_failed).toBe(1);
+  });
+});
