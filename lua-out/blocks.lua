@@ -701,7 +701,9 @@ ____exports.SIGNAL_HEADERS = {____exports.HEADERS.resource, ____exports.HEADERS.
 --- Deploy generations: `<backend>` -> epoch second its current generation began, `<backend>:<token>` -> the
 -- second each generation was first seen. A rule created before its backend's current generation is stale.
 ____exports.GENERATIONS_MAP = "eb_generations.map"
---- Set by <backend> on the answer to a let-through request on the loopback hop when it taught the rule again (lower case).
+--- The header every revalidation probe carries (the SDK's isProbe() recognises it); probes carry nothing of any client's.
+____exports.PROBE_HEADER = "edge-probe"
+--- Set by <backend> on an answer on the loopback hop: the rule keys its learn action stored (for a let-through's revalidation); never from a client or a server.
 ____exports.HOP_TAUGHT_HEADER = "x-edgeblock-taught"
 --- The reason a stale rule's request is logged with (it went on to the backend).
 ____exports.STALE_REASON = "stale-generation"
@@ -733,7 +735,9 @@ ____exports.VARS = {
     generation = "txn.eb_generation",
     generationSince = "txn.eb_gen_since",
     letThrough = "txn.eb_let",
-    letThroughAt = "txn.eb_let_at"
+    probeQueued = "txn.eb_probe",
+    taughtKeys = "txn.eb_taught",
+    letThroughCredentials = "txn.eb_let_cred"
 }
 --- Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file.
 ____exports.SETTINGS_ENV = "EDGEBLOCK_SETTINGS"
@@ -746,6 +750,7 @@ ____exports.LUA_NAMES = {
     match = "edgeblock_match",
     generation = "edgeblock_generation",
     revalidate = "edgeblock_revalidate",
+    probe = "edgeblock_probe",
     count = "edgeblock_count"
 }
 --- Map files written by blocks.lua (relative to haproxy.cfg). Per-backend ones are `<prefix><backend>.map`.
@@ -2299,7 +2304,23 @@ ____exports.FIELDS = {
         def = 0,
         min = 0,
         max = 1000000,
-        doc = "Revalidation by real traffic: one in this many requests that a learned rule of this backend matches goes on to the backend anyway (counted per rule, logged as would-block). An answer that teaches the rule again keeps it; an answer below 500 without it lifts the rule; a 5xx or no answer keeps it. 0: off."
+        doc = "Revalidation by real traffic: one in this many requests that a learned rule of this backend matches goes on to the backend anyway (counted per rule, logged as would-block). An answer that teaches the same rule again keeps it; a 2xx without it, to a request with the rule's method (GET or HEAD for a rule on any method) and no credentials or cookie, lifts it; any other answer keeps it, a 5xx or none counted as a failure. 0: off; at least 2 (1 would let every match through)."
+    },
+    {
+        yaml = "backends[].probe.rate",
+        kind = "int",
+        def = 1,
+        min = 1,
+        max = 100,
+        doc = "With backends[].probe, revalidation probes: blocked requests now and then queue their rule, and blocks.lua re-asks the backend (the rule's method and path, an Edge-Probe header, nothing of any client's) at most this many times a second. An answer that teaches the rule again keeps it, one below 500 without it lifts it, a 5xx or no answer keeps it; qualified rules are not probed."
+    },
+    {
+        yaml = "backends[].probe.every",
+        kind = "int",
+        def = 3600,
+        min = 10,
+        max = 2592000,
+        doc = "Seconds before the same rule is probed again."
     },
     {
         yaml = "backends[].on_new_generation",
@@ -3689,13 +3710,17 @@ function ____exports.generationsOf(entries)
 end
 --- The creation second a rule learned now gets: a signal in a response that names the backend's current
 -- generation counts from that generation's first second (which lies one second ahead of the moment it was
--- seen), so it is not stale; any other signal is created now.
+-- seen), so it is not stale; one that names an older generation (a server a rolling deploy has not reached
+-- yet) is created just before the current one began, so it stays stale; one that names none is created now.
 function ____exports.createdUnder(nowSec, currentSince, tokenSince)
-    if currentSince == nil or tokenSince == nil or currentSince ~= tokenSince then
+    if currentSince == nil or tokenSince == nil then
         return nowSec
     end
-    local since = __TS__Number(currentSince)
-    return since > nowSec and since or nowSec
+    local current = __TS__Number(currentSince)
+    if currentSince ~= tokenSince then
+        return __TS__Number(tokenSince) < current and current - 1 < nowSec and current - 1 or nowSec
+    end
+    return current > nowSec and current or nowSec
 end
 return ____exports
  end,
@@ -8073,6 +8098,13 @@ function ____exports.execute(ctx, txn, mode)
         if full and not tableNeverPurges(ctx.settings.onFull, #ctx.settings.stateDir > 0) then
             inc("rules_evicted", #blocks)
         end
+        local taught = ""
+        for ____, b in ipairs(blocks) do
+            for ____, k in ipairs(ruleKeys(b.match)) do
+                taught = (taught .. (#taught > 0 and " " or "")) .. k
+            end
+        end
+        txn:set_var(VARS.taughtKeys, taught)
     end
     local removed = 0
     if #verdict.removes > 0 then
@@ -8261,10 +8293,9 @@ return ____exports
 local ____exports = {}
 local ____bytes = require("core.bytes")
 local itoa = ____bytes.itoa
+local splitOn = ____bytes.splitOn
 local ____contract = require("core.contract")
 local HOP_TAUGHT_HEADER = ____contract.HOP_TAUGHT_HEADER
-local RULE_FIELDS = ____contract.RULE_FIELDS
-local RULE_TABLE_PREFIX = ____contract.RULE_TABLE_PREFIX
 local VARS = ____contract.VARS
 local ____rulekey = require("core.rulekey")
 local parseRuleKey = ____rulekey.parseRuleKey
@@ -8279,23 +8310,33 @@ local ____log = require("lua.log")
 local logEvent = ____log.logEvent
 local ____store = require("lua.store")
 local storeRemoves = ____store.storeRemoves
-function ____exports.execute(settings, txn)
+--- Whether `key` is one of the space-separated keys in `list`.
+local function listed(list, key)
+    if list == nil then
+        return false
+    end
+    for ____, k in ipairs(splitOn(list, 32)) do
+        if k == key then
+            return true
+        end
+    end
+    return false
+end
+function ____exports.execute(settings, txn, onHop)
     local backend = backendOf(txn)
     local key = varString(txn, VARS.letThrough)
-    local before = tonumber(txn:get_var(VARS.letThroughAt)) or 0
     if backend == nil or key == nil then
         return
     end
-    local ____opt_0 = core.backends[RULE_TABLE_PREFIX .. backend]
-    local t = ____opt_0 and ____opt_0.stktable
-    local entry = t and t:lookup(key)
-    local created = entry == nil and 0 or (entry[RULE_FIELDS.created] or 0)
     local status = txn.f:status() or 0
-    local taughtOnHop = #headerValues(
+    local hop = onHop == "hop" and headerValues(
         txn.http:res_get_headers(),
         HOP_TAUGHT_HEADER
-    ) > 0
-    if varString(txn, VARS.signalOutcome) == "learned" or taughtOnHop or created > before then
+    ) or ({})
+    if listed(
+        varString(txn, VARS.taughtKeys),
+        key
+    ) or listed(#hop > 0 and hop[1] or nil, key) then
         inc("revalidations_confirmed")
         return
     end
@@ -8316,6 +8357,18 @@ function ____exports.execute(settings, txn)
     end
     local parsed = parseRuleKey(key)
     if parsed == nil then
+        return
+    end
+    local method = txn.f:method() or ""
+    local ____temp_0
+    if parsed.method == "*" then
+        ____temp_0 = method == "GET" or method == "HEAD"
+    else
+        ____temp_0 = method == parsed.method
+    end
+    local methodFits = ____temp_0
+    if status < 200 or status > 299 or not methodFits or txn:get_var(VARS.letThroughCredentials) ~= nil then
+        inc("revalidations_inconclusive")
         return
     end
     local r = storeRemoves(
@@ -8342,6 +8395,226 @@ function ____exports.execute(settings, txn)
             }
         }
     )
+end
+return ____exports
+ end,
+["lua.probe"] = function(...) 
+local ____lualib = require("lualib_bundle")
+local __TS__StringSubstring = ____lualib.__TS__StringSubstring
+local ____exports = {}
+local ____bytes = require("core.bytes")
+local itoa = ____bytes.itoa
+local ____contract = require("core.contract")
+local HEADERS = ____contract.HEADERS
+local PROBE_HEADER = ____contract.PROBE_HEADER
+local ____rulekey = require("core.rulekey")
+local parseRuleKey = ____rulekey.parseRuleKey
+local ruleKeys = ____rulekey.ruleKeys
+local ____signal = require("core.signal")
+local parseSignal = ____signal.parseSignal
+local ____counters = require("lua.counters")
+local inc = ____counters.inc
+local ____headers = require("lua.headers")
+local headerValues = ____headers.headerValues
+local ____log = require("lua.log")
+local logEvent = ____log.logEvent
+local ____store = require("lua.store")
+local storeBlocks = ____store.storeBlocks
+local storeRemoves = ____store.storeRemoves
+--- Rules waiting per backend, and when each rule was last probed.
+local queues = {}
+local lastProbe = {}
+--- Waiting rules per backend beyond which new ones are dropped (they come again with the next blocks).
+local MAX_QUEUED = 1000
+--- The converter: queue the rule `key` of `backend` unless it was probed within `every` s or is queued. Returns the key.
+function ____exports.enqueue(key, backend, rate, every)
+    local now = core.now().sec
+    local e = tonumber(every) or 3600
+    local r = tonumber(rate) or 1
+    local q = queues[backend]
+    if q == nil then
+        q = {keys = {}, interval = 1 / (r > 0 and r or 1), every = e, next = 0}
+        queues[backend] = q
+    end
+    local last = lastProbe[(backend .. "\t") .. key]
+    if last ~= nil and now - last < e then
+        return key
+    end
+    if #q.keys >= MAX_QUEUED then
+        inc("probes_dropped")
+        return key
+    end
+    for ____, k in ipairs(q.keys) do
+        if k == key then
+            return key
+        end
+    end
+    local ____q_keys_0 = q.keys
+    ____q_keys_0[#____q_keys_0 + 1] = key
+    lastProbe[(backend .. "\t") .. key] = now
+    return key
+end
+--- A server of the backend to ask: the first that is not down (its address as `ip:port`).
+local function serverOf(backend)
+    local px = core.backends[backend]
+    if px == nil then
+        return nil
+    end
+    local fallback
+    for ____, s in pairs(px.servers) do
+        local sv = s
+        local addr = sv:get_addr()
+        local status = tostring(sv:get_stats().status or "")
+        if __TS__StringSubstring(status, 0, 4) ~= "DOWN" and status ~= "MAINT" then
+            return addr
+        end
+        if fallback == nil then
+            fallback = addr
+        end
+    end
+    return fallback
+end
+--- Send one probe and act on the answer.
+local function probe(settings, maps, backend, key)
+    local parsed = parseRuleKey(key)
+    if parsed == nil or parsed.spec ~= nil then
+        return
+    end
+    local method = (parsed.method == "*" or #parsed.method == 0) and "GET" or parsed.method
+    local server = serverOf(backend)
+    if server == nil then
+        return
+    end
+    local hc = core.httpclient()
+    local req = {url = ("http://" .. server) .. parsed.path, headers = {[PROBE_HEADER] = {"1"}, host = {server}}, timeout = 5000}
+    local res
+    if method == "GET" then
+        res = hc:get(req)
+    elseif method == "HEAD" then
+        res = hc:head(req)
+    elseif method == "POST" then
+        res = hc:post(req)
+    elseif method == "PUT" then
+        res = hc:put(req)
+    elseif method == "DELETE" then
+        res = hc:delete(req)
+    else
+        return
+    end
+    inc("probes_sent")
+    local status = res == nil and 0 or (res.status or 0)
+    local headers = res and res.headers
+    local resource = headers == nil and ({}) or headerValues(headers, HEADERS.resource)
+    local rule = headers == nil and ({}) or headerValues(headers, HEADERS.rule)
+    local verdict = #resource + #rule > 0 and parseSignal({resource = resource, rule = rule}, {path = parsed.path, method = method, status = status}, settings) or nil
+    local same = false
+    if verdict ~= nil and verdict.kind == "apply" then
+        for ____, b in ipairs(verdict.blocks) do
+            for ____, k in ipairs(ruleKeys(b.match)) do
+                if k == key then
+                    same = true
+                end
+            end
+        end
+    end
+    if verdict ~= nil and verdict.kind == "apply" and same then
+        local ____error = storeBlocks(
+            settings,
+            maps,
+            backend,
+            verdict.blocks,
+            core.now(),
+            0
+        )
+        inc(____error == nil and "probes_confirmed" or "probes_failed")
+        logEvent(
+            core.info,
+            "probe: rule confirmed",
+            {
+                {"backend", backend},
+                {"key", key},
+                {
+                    "status",
+                    itoa(status)
+                }
+            }
+        )
+        return
+    end
+    if status == 0 or status >= 500 then
+        inc("probes_failed")
+        logEvent(
+            core.warning,
+            "probe: no answer, rule kept",
+            {
+                {"backend", backend},
+                {"key", key},
+                {
+                    "status",
+                    itoa(status)
+                }
+            }
+        )
+        return
+    end
+    local r = storeRemoves(
+        settings,
+        backend,
+        {{match = parsed.match, everything = false}},
+        core.now().sec
+    )
+    inc(r.error == nil and "probes_lifted" or "probes_failed")
+    logEvent(
+        core.info,
+        "probe: rule lifted, the backend no longer confirms it",
+        {
+            {"backend", backend},
+            {"key", key},
+            {
+                "status",
+                itoa(status)
+            }
+        }
+    )
+end
+--- The task body: forever, each backend's next queued rule when its rate allows.
+function ____exports.run(settings, maps)
+    do
+        while true do
+            local now = core.now()
+            local t = now.sec + now.usec / 1000000
+            local sent = false
+            for backend, q in pairs(queues) do
+                do
+                    local qq = q
+                    if #qq.keys == 0 or t < qq.next then
+                        goto __continue34
+                    end
+                    qq.next = t + qq.interval
+                    local key = table.remove(qq.keys, 1)
+                    local ok, err = pcall(function() return probe(settings, maps, backend, key) end)
+                    if not ok then
+                        inc("probes_failed")
+                        logEvent(
+                            core.err,
+                            "probe failed",
+                            {
+                                {"backend", backend},
+                                {"key", key},
+                                {
+                                    "error",
+                                    tostring(err)
+                                }
+                            }
+                        )
+                    end
+                    sent = true
+                end
+                ::__continue34::
+            end
+            core.msleep(sent and 10 or 100)
+        end
+    end
 end
 return ____exports
  end,
@@ -9219,6 +9492,7 @@ local ____counters = require("lua.counters")
 local inc = ____counters.inc
 local generation = require("lua.generation")
 local revalidate = require("lua.revalidate")
+local probe = require("lua.probe")
 local ____log = require("lua.log")
 local configureLog = ____log.configureLog
 local match = require("lua.match")
@@ -9336,12 +9610,12 @@ core.register_action(
 core.register_action(
     LUA_NAMES.revalidate,
     {"http-res"},
-    function(txn) return guard(
+    function(txn, onHop) return guard(
         "revalidate",
-        function() return revalidate.execute(settings, txn) end,
+        function() return revalidate.execute(settings, txn, onHop) end,
         function() return nil end
     ) end,
-    0
+    1
 )
 core.register_action(
     LUA_NAMES.wait,
@@ -9376,6 +9650,15 @@ core.register_service(
         end
     ) end
 )
+core.register_converters(
+    LUA_NAMES.probe,
+    function(value, backend, rate, every) return guard(
+        "probe",
+        function() return probe.enqueue(value, backend, rate, every) end,
+        function() return value end
+    ) end
+)
+core.register_task(function() return probe.run(settings, maps) end)
 core.register_converters(
     LUA_NAMES.count,
     function(value, name) return guard(

@@ -24,7 +24,10 @@ export const SIGNAL_HEADERS: readonly string[] = [HEADERS.resource, HEADERS.rule
  * second each generation was first seen. A rule created before its backend's current generation is stale.
  */
 export const GENERATIONS_MAP = "eb_generations.map";
-/** Set by <backend> on the answer to a let-through request on the loopback hop when it taught the rule again (lower case). */
+/** The header every revalidation probe carries (the SDK's isProbe() recognises it); probes carry nothing of any client's. */
+export const PROBE_HEADER = "edge-probe";
+
+/** Set by <backend> on an answer on the loopback hop: the rule keys its learn action stored (for a let-through's revalidation); never from a client or a server. */
 export const HOP_TAUGHT_HEADER = "x-edgeblock-taught";
 
 /** The reason a stale rule's request is logged with (it went on to the backend). */
@@ -82,9 +85,14 @@ export const VARS = {
   generation: "txn.eb_generation",
   /** The epoch second the matched rule's backend's current generation began (the generations map). */
   generationSince: "txn.eb_gen_since",
-  /** The rule key a let-through request was let through for (backends[].let_through), and when. */
+  /** The rule key a let-through request was let through for (backends[].let_through). */
   letThrough: "txn.eb_let",
-  letThroughAt: "txn.eb_let_at",
+  /** Where the probe converter's answer goes (a blocked request that queued its rule for a probe). */
+  probeQueued: "txn.eb_probe",
+  /** The rule keys this response's learn action stored, space-separated (a let-through answer confirms only its own). */
+  taughtKeys: "txn.eb_taught",
+  /** A let-through request carried credentials or a cookie: its answer cannot lift a rule. */
+  letThroughCredentials: "txn.eb_let_cred",
 } as const;
 
 /** Environment variable (set with `setenv` in haproxy.cfg's global section) naming the settings file. */
@@ -106,6 +114,8 @@ export const LUA_NAMES = {
   generation: "edgeblock_generation",
   /** http-res action: the answer to a let-through request keeps its rule (taught again) or lifts it. */
   revalidate: "edgeblock_revalidate",
+  /** Converter: queue a blocked request's rule for a revalidation probe (backends[].probe). */
+  probe: "edgeblock_probe",
   /** Converter: count an event named by its argument (for answers no Lua action sees: HAProxy's own 503). */
   count: "edgeblock_count",
 } as const;

@@ -80,10 +80,12 @@ export function generationsOf(entries: ReadonlyArray<readonly [key: string, valu
 /**
  * The creation second a rule learned now gets: a signal in a response that names the backend's current
  * generation counts from that generation's first second (which lies one second ahead of the moment it was
- * seen), so it is not stale; any other signal is created now.
+ * seen), so it is not stale; one that names an older generation (a server a rolling deploy has not reached
+ * yet) is created just before the current one began, so it stays stale; one that names none is created now.
  */
 export function createdUnder(nowSec: number, currentSince: string | undefined, tokenSince: string | undefined): number {
-  if (currentSince === undefined || tokenSince === undefined || currentSince !== tokenSince) return nowSec;
-  const since = Number(currentSince);
-  return since > nowSec ? since : nowSec;
+  if (currentSince === undefined || tokenSince === undefined) return nowSec;
+  const current = Number(currentSince);
+  if (currentSince !== tokenSince) return Number(tokenSince) < current && current - 1 < nowSec ? current - 1 : nowSec;
+  return current > nowSec ? current : nowSec;
 }

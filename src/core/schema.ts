@@ -245,8 +245,17 @@ export const FIELDS: readonly Field[] = [
     def: 0,
     min: 0,
     max: 1000000,
-    doc: "Revalidation by real traffic: one in this many requests that a learned rule of this backend matches goes on to the backend anyway (counted per rule, logged as would-block). An answer that teaches the rule again keeps it; an answer below 500 without it lifts the rule; a 5xx or no answer keeps it. 0: off.",
+    doc: "Revalidation by real traffic: one in this many requests that a learned rule of this backend matches goes on to the backend anyway (counted per rule, logged as would-block). An answer that teaches the same rule again keeps it; a 2xx without it, to a request with the rule's method (GET or HEAD for a rule on any method) and no credentials or cookie, lifts it; any other answer keeps it, a 5xx or none counted as a failure. 0: off; at least 2 (1 would let every match through).",
   },
+  {
+    yaml: "backends[].probe.rate",
+    kind: "int",
+    def: 1,
+    min: 1,
+    max: 100,
+    doc: "With backends[].probe, revalidation probes: blocked requests now and then queue their rule, and blocks.lua re-asks the backend (the rule's method and path, an Edge-Probe header, nothing of any client's) at most this many times a second. An answer that teaches the rule again keeps it, one below 500 without it lifts it, a 5xx or no answer keeps it; qualified rules are not probed.",
+  },
+  { yaml: "backends[].probe.every", kind: "int", def: 3600, min: 10, max: 2592000, doc: "Seconds before the same rule is probed again." },
   {
     yaml: "backends[].on_new_generation",
     kind: "enum",

@@ -50,7 +50,35 @@ declare interface HaproxyTime {
 
 /** The core class: functions available everywhere (some only in some contexts). */
 /** @noSelf */
+/** An outbound HTTP request for the httpclient (2.5+): headers by name, each a list of values. */
+declare interface HaproxyHttpClientRequest {
+  url: string;
+  headers?: { [name: string]: string[] };
+  body?: string;
+  /** Milliseconds: a "timeout server" on the connection. */
+  timeout?: number;
+}
+
+/** The httpclient's answer; status undefined when no response came. [T] headers start at index 0, like res_get_headers. */
+declare interface HaproxyHttpClientResponse {
+  status?: number;
+  reason?: string;
+  headers?: HaproxyHeaders;
+  body?: string;
+}
+
+/** core.httpclient() (2.5+, the same on 2.6 through 3.4): outbound HTTP from a task or an action; each call yields. */
+declare interface HaproxyHttpClient {
+  get(req: HaproxyHttpClientRequest): HaproxyHttpClientResponse;
+  head(req: HaproxyHttpClientRequest): HaproxyHttpClientResponse;
+  put(req: HaproxyHttpClientRequest): HaproxyHttpClientResponse;
+  post(req: HaproxyHttpClientRequest): HaproxyHttpClientResponse;
+  delete(req: HaproxyHttpClientRequest): HaproxyHttpClientResponse;
+}
+
 declare namespace core {
+  /** A new HTTP client (2.5+). Usable where Lua may yield: tasks and actions. */
+  function httpclient(): HaproxyHttpClient;
   const emerg: HaproxyLogLevel;
   const alert: HaproxyLogLevel;
   const crit: HaproxyLogLevel;
@@ -256,6 +284,8 @@ declare interface HaproxyProxy {
 declare interface HaproxyServer {
   readonly name: string;
   readonly puid: number;
+  /** `ip:port` (every version). */
+  get_addr(): string;
   get_stats(): LuaTable<string, string | number>;
 }
 

@@ -194,6 +194,10 @@ export function execute(ctx: LearnContext, txn: HaproxyTxn, mode: string | undef
     }
     // HAProxy's own eviction (no state folder): counted once the rules are stored, as one per rule
     if (full && !tableNeverPurges(ctx.settings.onFull, ctx.settings.stateDir.length > 0)) inc("rules_evicted", blocks.length);
+    // which rules this answer taught: a let-through request's revalidation is confirmed by its own key only
+    let taught = "";
+    for (const b of blocks) for (const k of ruleKeys(b.match)) taught = taught + (taught.length > 0 ? " " : "") + k;
+    txn.set_var(VARS.taughtKeys, taught);
   }
   let removed = 0;
   if (verdict.removes.length > 0) {

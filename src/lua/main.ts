@@ -10,6 +10,7 @@ import * as learn from "./learn";
 import { inc } from "./counters";
 import * as generation from "./generation";
 import * as revalidate from "./revalidate";
+import * as probe from "./probe";
 import { configureLog } from "./log";
 import * as match from "./match";
 import * as metrics from "./metrics";
@@ -102,8 +103,8 @@ core.register_action(
   LUA_NAMES.revalidate,
   ["http-res"],
   // on error the rule stays as it was
-  (txn) => guard("revalidate", () => revalidate.execute(settings, txn), () => undefined),
-  0,
+  (txn, onHop) => guard("revalidate", () => revalidate.execute(settings, txn, onHop), () => undefined),
+  1,
 );
 
 core.register_action(
@@ -133,6 +134,10 @@ core.register_service(LUA_NAMES.metrics, "http", (applet) =>
     },
   ),
 );
+
+// revalidation probes: rules queued by the converter (sampled blocks), sent by one task per Lua state at each backend's rate
+core.register_converters(LUA_NAMES.probe, (value, backend, rate, every) => guard("probe", () => probe.enqueue(value, backend, rate, every), () => value));
+core.register_task(() => probe.run(settings, maps));
 
 // counts an event where only a sample expression runs (http-after-response sees HAProxy's own errors); passes its value on
 core.register_converters(LUA_NAMES.count, (value, name) => guard("count", () => (inc(name), value), () => value));

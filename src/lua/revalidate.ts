@@ -1,10 +1,11 @@
 /**
- * The answer to a let-through request (backends[].let_through): the backend still teaches the rule (this
- * response's learn action did, or the loopback hop's moved its creation second), or it answered without
- * it, which lifts the rule; a 5xx or no answer keeps it (a backend that is down confirms nothing).
+ * The answer to a let-through request (backends[].let_through): the backend still teaches this rule (this
+ * response's learn action stored its key, or the loopback hop's did and says so in a header), or a plain
+ * 2xx to the rule's own method without credentials says it no longer holds, which lifts it; anything else
+ * keeps it (a client chose the request: a 401, an OPTIONS, a redirect prove nothing), a 5xx counted as a failure.
  */
-import { itoa } from "../core/bytes";
-import { HOP_TAUGHT_HEADER, RULE_FIELDS, RULE_TABLE_PREFIX, VARS } from "../core/contract";
+import { itoa, splitOn } from "../core/bytes";
+import { HOP_TAUGHT_HEADER, VARS } from "../core/contract";
 import { parseRuleKey } from "../core/rulekey";
 import { Settings } from "../core/settings";
 import { inc } from "./counters";
@@ -13,19 +14,21 @@ import { backendOf } from "./learn";
 import { logEvent } from "./log";
 import { storeRemoves } from "./store";
 
-export function execute(settings: Settings, txn: HaproxyTxn): void {
+/** Whether `key` is one of the space-separated keys in `list`. */
+function listed(list: string | undefined, key: string): boolean {
+  if (list === undefined) return false;
+  for (const k of splitOn(list, 32)) if (k === key) return true;
+  return false;
+}
+
+export function execute(settings: Settings, txn: HaproxyTxn, onHop: string | undefined): void {
   const backend = backendOf(txn);
   const key = varString(txn, VARS.letThrough);
-  // the rule's creation second when the request was let through (an integer var)
-  const before = tonumber(txn.get_var(VARS.letThroughAt)) ?? 0;
   if (backend === undefined || key === undefined) return;
-  const t = core.backends.get(RULE_TABLE_PREFIX + backend)?.stktable;
-  const entry = t?.lookup(key);
-  const created = entry === undefined ? 0 : (entry.get(RULE_FIELDS.created) ?? 0);
   const status = txn.f.status() ?? 0;
-  // taught again: by this transaction's learn action, or (through the loopback hop) by the other stream's, which moved its creation second
-  const taughtOnHop = headerValues(txn.http.res_get_headers(), HOP_TAUGHT_HEADER).length > 0;
-  if (varString(txn, VARS.signalOutcome) === "learned" || taughtOnHop || created > before) {
+  // taught again, this very key: by this response's learn action, or over the loopback hop by the other stream's
+  const hop = onHop === "hop" ? headerValues(txn.http.res_get_headers(), HOP_TAUGHT_HEADER) : [];
+  if (listed(varString(txn, VARS.taughtKeys), key) || listed(hop.length > 0 ? hop[0] : undefined, key)) {
     inc("revalidations_confirmed");
     return;
   }
@@ -36,6 +39,13 @@ export function execute(settings: Settings, txn: HaproxyTxn): void {
   }
   const parsed = parseRuleKey(key);
   if (parsed === undefined) return;
+  // the client picked this request: only a plain 2xx to the rule's own method, without credentials, says the rule no longer holds
+  const method = txn.f.method() ?? "";
+  const methodFits = parsed.method === "*" ? method === "GET" || method === "HEAD" : method === parsed.method;
+  if (status < 200 || status > 299 || !methodFits || txn.get_var(VARS.letThroughCredentials) !== undefined) {
+    inc("revalidations_inconclusive");
+    return;
+  }
   const r = storeRemoves(settings, backend, [{ match: parsed.match, everything: false }], core.now().sec);
   if (r.error !== undefined) {
     inc("revalidations_failed");

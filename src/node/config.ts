@@ -77,6 +77,8 @@ export interface BackendConfig {
   readonly onNewGeneration: "drop" | "dry-run" | "keep";
   /** One in this many requests a learned rule matches goes to the backend anyway (0: off). */
   readonly letThrough: number;
+  /** Revalidation probes: at most `rate` a second, each rule at most once per `every` seconds. */
+  readonly probe?: { readonly rate: number; readonly every: number };
 }
 
 /** What a rate limit counts per. */
@@ -866,7 +868,15 @@ export function parseConfig(text: string, file: string): EdgeConfig {
         balancing: balancingOf(r, item, f),
         cache: r.flag(item, "backends[].cache", `${f}.cache`),
         onNewGeneration: r.choice<"drop" | "dry-run" | "keep">(item, "backends[].on_new_generation", `${f}.on_new_generation`),
-        letThrough: r.num(item, "backends[].let_through", `${f}.let_through`),
+        letThrough: (() => {
+          const n = r.num(item, "backends[].let_through", `${f}.let_through`);
+          if (n === 1) r.error(r.node(item, "let_through"), `${f}.let_through`, "1 would let every match through and block nothing: 0 (off) or at least 2");
+          return n;
+        })(),
+        ...(() => {
+          const p = r.section(item, "backends[].probe", `${f}.probe`);
+          return p === undefined ? {} : { probe: { rate: r.num(p, "backends[].probe.rate", `${f}.probe.rate`), every: r.num(p, "backends[].probe.every", `${f}.probe.every`) } };
+        })(),
       });
     });
   }

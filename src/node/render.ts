@@ -203,6 +203,9 @@ export function matchLines(): string[] {
 
 let compiled: HandlebarsTemplateDelegate | undefined;
 
+/** Blocks of a rule between two that may queue it for a probe. */
+const PROBE_SAMPLE = 16;
+
 const GENERATION_DOC = { drop: "stop blocking", "dry-run": "only would-block until a signal under the new generation confirms them" } as const;
 
 /** The evaluation backend's generation lines (templates/partials/generation-request.hbs). */
@@ -401,8 +404,10 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       hop: hopView(b),
       generation: generationRequestView(b),
       // let-through over the loopback hop: the answer's learn happened in the other stream, which says so in a header
-      hopTaught: b.letThrough > 0 && hopView(b) ? { header: HOP_TAUGHT_HEADER, bind: PASS_BIND, outcomeVar: VARS.signalOutcome } : undefined,
-      letThrough: b.letThrough > 0 ? { n: b.letThrough, keyVar: VARS.letThrough, atVar: VARS.letThroughAt, action: LUA_NAMES.revalidate, count: LUA_NAMES.count, failedCounter: "revalidations_failed" } : undefined,
+      hopTaught: b.letThrough > 0 && hopView(b) ? { header: HOP_TAUGHT_HEADER, bind: PASS_BIND, keysVar: VARS.taughtKeys } : undefined,
+      // one block in PROBE_SAMPLE runs the (deduplicating) Lua converter: the rest cost a modulo
+      probe: b.probe ? { rate: b.probe.rate, every: b.probe.every, sample: PROBE_SAMPLE, var: VARS.probeQueued, converter: LUA_NAMES.probe } : undefined,
+      letThrough: b.letThrough > 0 ? { n: b.letThrough, keyVar: VARS.letThrough, credVar: VARS.letThroughCredentials, action: LUA_NAMES.revalidate, count: LUA_NAMES.count, failedCounter: "revalidations_failed", taughtHeader: HOP_TAUGHT_HEADER } : undefined,
       // only a trusted backend's responses may change its generation
       generationResponse: b.trusted && b.onNewGeneration !== "keep" ? generationResponseView(b) : undefined,
       cache: b.cache ? cacheView(c, b) : undefined,
@@ -410,6 +415,8 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       evalCache: b.cache && !hopView(b) ? { ...cacheView(c, b), afterRules: true, decided: ACL.decided } : undefined,
     })),
     answerHeaders: answerHeadersView(c),
+    // the edge's own hop header: never from a client, never to one
+    taughtHeader: c.backends.some((b) => b.letThrough > 0) ? HOP_TAUGHT_HEADER : "",
     trustedClients: c.allowlist.clients.join(" "),
     userSocket: c.observability.statsSocket ? rel(outDir, c.observability.statsSocket, c.absolutePaths) : "",
     logHeaders: c.observability.logHeaders,

@@ -18,6 +18,14 @@ export const EDGE_RULE_HEADER = "Edge-Rule";
 export const EDGE_RESOURCE_HEADER = "X-Edge-Resource";
 /** Response header naming the backend's deploy generation: a new one retires the rules learned before it. */
 export const EDGE_GENERATION_HEADER = "Edge-Generation";
+/** Request header of the edge's revalidation probes: answer as for any request, and act on nothing (no side effects). */
+export const EDGE_PROBE_HEADER = "Edge-Probe";
+
+/** Whether a request is the edge re-asking about a rule (backends[].probe): answer it, but change nothing. */
+export function isProbe(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  return headers[EDGE_PROBE_HEADER.toLowerCase()] !== undefined;
+}
+
 /** Where edgeGeneration() looks, in order: set one of them to the commit SHA or build id at deploy time. */
 export const GENERATION_ENV_VARS = ["EDGE_GENERATION", "GIT_COMMIT", "SOURCE_VERSION"] as const;
 

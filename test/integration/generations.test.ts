@@ -92,6 +92,25 @@ describe("deploy generations", () => {
     expect(edge.count(/generation changed/)).toBe(2);
   });
 
+  it("during a rolling deploy, a server still on the old generation cannot make a retired rule current again", async () => {
+    const { app, edge, loc } = await setup("drop");
+    apps.push(app);
+    expect((await edge.get("/orders")).status).toBe(404);
+    app.generation = "v2";
+    await edge.get("/home");
+    // past the switch second: the old server answers /orders (404, its signal, v1)
+    await new Promise((r) => setTimeout(r, 2100));
+    app.generation = "v1";
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect(app.hits["/orders"]).toBe(2);
+    expect((await listRules(loc)).find((x) => x.key === "/orders")?.stale).toBe(true);
+    // the new server has /orders: it is asked, not blocked by the old server's teaching
+    app.generation = "v2";
+    app.ordersExist = true;
+    expect((await edge.get("/orders")).status).toBe(200);
+    expect(app.hits["/orders"]).toBe(3);
+  });
+
   it("dry-run: stale rules only would-block until a signal under the new generation confirms them", async () => {
     const { app, edge } = await setup("dry-run");
     apps.push(app);

@@ -14,12 +14,18 @@ afterAll(stopAll);
 /** A backend the test deploys: /orders is missing (404 with a signal) until `deployed`; /gone always is. */
 class App {
   deployed = false;
+  /** After a deploy: answers carry a signal for another path, and the edge's own hop header (a server must not speak for the edge). */
+  noisy = false;
   hits: Record<string, number> = {};
   private server = http.createServer((req, res) => {
     const p = (req.url ?? "/").split("?")[0];
     this.hits[p] = (this.hits[p] ?? 0) + 1;
-    if ((p === "/orders" && !this.deployed) || p === "/gone") res.writeHead(404, { "x-edge-resource": "false" });
-    else res.writeHead(200);
+    const extra: Record<string, string> = this.noisy ? { "edge-rule": 'block;path="/retired";status=410', "x-edgeblock-taught": "/orders" } : {};
+    // auth before routing, and CORS preflights: answers that say nothing about the path
+    if (req.headers.authorization === undefined && req.headers["x-auth-first"] !== undefined) res.writeHead(401, extra);
+    else if (req.method === "OPTIONS") res.writeHead(204, extra);
+    else if ((p === "/orders" && !this.deployed) || p === "/gone") res.writeHead(404, { "x-edge-resource": "false" });
+    else res.writeHead(200, extra);
     res.end(p);
   });
   async start(): Promise<number> {
@@ -69,6 +75,36 @@ describe.each([
     expect((await listRules(loc)).some((r) => r.key === "/orders")).toBe(false);
     for (let i = 0; i < 3; i++) expect((await edge.get("/orders")).status).toBe(200);
     expect(app.hits["/orders"]).toBe(5);
+  });
+
+  it("a client cannot pick the answer that lifts a rule: a 401, a 204 to OPTIONS, a request with credentials keep it", async () => {
+    const { app, edge, loc } = await setup(2);
+    expect((await edge.get("/orders")).status).toBe(404);
+    app.deployed = true;
+    const alive = async () => (await listRules(loc)).some((r) => r.key === "/orders");
+    // each second match goes through; none of these answers says the path works for a plain GET
+    for (const [method, headers] of [["GET", { "x-auth-first": "1" }], ["OPTIONS", {}], ["GET", { cookie: "s=1" }], ["GET", { authorization: "Bearer x" }]] as const) {
+      await edge.req(method, "/orders", headers);
+      await edge.req(method, "/orders", headers);
+      expect(await alive(), `${method} ${JSON.stringify(headers)}`).toBe(true);
+    }
+    expect((await edge.counters()).revalidations_inconclusive).toBe(4);
+  });
+
+  it("an answer that teaches another rule, or carries the edge's own header, does not confirm this one; the header never reaches a client", async () => {
+    const { app, edge, loc } = await setup(2);
+    expect((await edge.get("/orders")).status).toBe(404);
+    app.deployed = true;
+    app.noisy = true;
+    const plain = await edge.get("/home");
+    expect(plain.headers["x-edgeblock-taught"]).toBeUndefined();
+    expect((await edge.get("/orders")).status).toBe(404);
+    const through = await edge.get("/orders");
+    expect(through.status).toBe(200);
+    expect(through.headers["x-edgeblock-taught"]).toBeUndefined();
+    await edge.waitForLog(/rule lifted: the backend no longer confirms it backend=app key=\/orders/);
+    expect((await listRules(loc)).some((r) => r.key === "/orders")).toBe(false);
+    expect((await edge.get("/orders")).status).toBe(200);
   });
 
   it("a let-through request to a backend that is down keeps the rule and counts the failure", async () => {

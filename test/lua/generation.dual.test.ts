@@ -33,15 +33,16 @@ describe("deploy generations", () => {
     expect(expectSameInBoth("core.generation", "ruleStale", ruleStale, cases)).toEqual([true, false, false, false]);
   });
 
-  it("a signal under the current generation is created at its first second; any other now", () => {
+  it("a signal under the current generation is created at its first second, one under an older generation just before it, one with none now", () => {
     const cases: [number, string | undefined, string | undefined][] = [
       [1800000000, "1800000001", "1800000001"],
       [1800000005, "1800000001", "1800000001"],
       [1800000000, "1800000001", "1799990000"],
+      [1800000010, "1800000001", "1799990000"],
       [1800000000, undefined, undefined],
       [1800000000, "1800000001", undefined],
     ];
-    expect(expectSameInBoth("core.generation", "createdUnder", createdUnder, cases)).toEqual([1800000001, 1800000005, 1800000000, 1800000000, 1800000000]);
+    expect(expectSameInBoth("core.generation", "createdUnder", createdUnder, cases)).toEqual([1800000001, 1800000005, 1800000000, 1800000000, 1800000000, 1800000000]);
   });
 
   it("show names each backend's current token and the earlier ones (Node only: the CLI's view)", () => {

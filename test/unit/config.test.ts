@@ -108,6 +108,7 @@ describe("config validation", () => {
     ["a CSP with a $ (environment expansion)", GOOD + "headers: { content_security_policy: \"default-src $HOME\" }\n", 6, "headers.content_security_policy", /without ", \$ or/],
     ["a route header value with a #", GOOD + "routes:\n  - { backend: app, header: { name: X-V, value: \"a#b\" } }\n", 7, "routes[0].header.value", /without spaces, #/],
     ["a log header with a quote", GOOD + "observability: { log_headers: [\"X-A'b\"] }\n", 6, "observability.log_headers[0]", /a header name/],
+    ["let_through 1 (every match through)", GOOD.replace("trusted: true", "trusted: true\n    let_through: 1"), 5, "backends[0].let_through", /at least 2/],
     ["an unknown health field", GOOD.replace("trusted: true", "trusted: true\n    health: { url: /health }"), 5, "backends[0].health.url", /unknown field/],
   ];
   for (const [what, yaml, line, field, message] of CASES) {

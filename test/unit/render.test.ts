@@ -25,7 +25,7 @@ describe("rendered haproxy.cfg", () => {
     for (const v of used) expect(declared.has(v as never), `${v} is not in VARS`).toBe(true);
     for (const v of Object.values(VARS)) {
       // set by Lua, or only with a setting the example leaves off (let_through)
-      if (v === VARS.signalOutcome || v === VARS.signalReason || v === VARS.ruleExpiry || v === VARS.letThrough || v === VARS.letThroughAt) continue;
+      if (v === VARS.signalOutcome || v === VARS.signalReason || v === VARS.ruleExpiry || v === VARS.letThrough || v === VARS.letThroughCredentials || v === VARS.taughtKeys || v === VARS.probeQueued) continue;
       expect(used.has(v), `${v} is declared but the template never uses it`).toBe(true);
     }
   });
@@ -34,7 +34,7 @@ describe("rendered haproxy.cfg", () => {
     const lua = readFileSync(path.join(ROOT, "lua-out/blocks.lua"), "utf8");
     // revalidate and count run only with let_through, which the example leaves off (the gateway test below has it)
     for (const name of Object.values(LUA_NAMES)) {
-      if (name !== LUA_NAMES.revalidate && name !== LUA_NAMES.count) expect(r.cfg).toContain(`lua.${name}`);
+      if (name !== LUA_NAMES.revalidate && name !== LUA_NAMES.count && name !== LUA_NAMES.probe) expect(r.cfg).toContain(`lua.${name}`);
       expect(lua).toContain(`"${name}"`);
     }
     expect(r.cfg).toContain(`setenv ${SETTINGS_ENV} edgeblock.settings`);
