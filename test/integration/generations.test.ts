@@ -5,38 +5,28 @@
  * with a backend in this process whose deploys the test makes.
  */
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { listRules, setGeneration, StoreLocation } from "../../src/node/rules";
+import { App } from "../helpers/app";
 import { Edge, request, startEdge, stopAll } from "../helpers/haproxy";
 
 afterAll(stopAll);
 
 /** A deployable app: `/orders` does not exist until a deploy adds it; every answer names the generation. */
-class App {
+class TestApp extends App {
   generation = "v1";
   ordersExist = false;
-  hits: Record<string, number> = {};
-  private server = http.createServer((req, res) => {
-    const p = (req.url ?? "/").split("?")[0];
-    this.hits[p] = (this.hits[p] ?? 0) + 1;
+  protected answer(_req: http.IncomingMessage, res: http.ServerResponse, p: string): void {
     const headers: Record<string, string> = { "edge-generation": this.generation };
     if (p === "/orders" && !this.ordersExist) res.writeHead(404, { ...headers, "x-edge-resource": "false" });
     else if (p === "/gone") res.writeHead(410, { ...headers, "x-edge-resource": "false-410" });
     else res.writeHead(200, headers);
     res.end(`${p} ${this.generation}\n`);
-  });
-  async start(): Promise<number> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    return (this.server.address() as AddressInfo).port;
-  }
-  stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
   }
 }
 
-async function setup(mode: "drop" | "dry-run", trusted = true): Promise<{ app: App; edge: Edge; loc: StoreLocation }> {
-  const app = new App();
+async function setup(mode: "drop" | "dry-run", trusted = true): Promise<{ app: TestApp; edge: Edge; loc: StoreLocation }> {
+  const app = new TestApp();
   const port = await app.start();
   const edge = await startEdge({
     backends: [],
@@ -45,15 +35,9 @@ async function setup(mode: "drop" | "dry-run", trusted = true): Promise<{ app: A
   return { app, edge, loc: { socket: edge.socket, stateDir: edge.config.state.dir, backends: ["app"] } };
 }
 
-const apps: App[] = [];
-afterAll(async () => {
-  for (const a of apps) await a.stop();
-});
-
 describe("deploy generations", () => {
   it("drop: a path the backend starts serving is unblocked by the first response of the new generation; the rule is listed stale", async () => {
     const { app, edge, loc } = await setup("drop");
-    apps.push(app);
     expect((await edge.get("/orders")).status).toBe(404);
     expect((await edge.get("/orders")).status).toBe(404);
     expect(app.hits["/orders"]).toBe(1);
@@ -73,7 +57,6 @@ describe("deploy generations", () => {
 
   it("a rule the backend still confirms under the new generation blocks again, and an old server of a rolling deploy does not switch back", async () => {
     const { app, edge } = await setup("drop");
-    apps.push(app);
     expect((await edge.get("/gone")).status).toBe(410);
     expect((await edge.get("/gone")).status).toBe(410);
     expect(app.hits["/gone"]).toBe(1);
@@ -94,7 +77,6 @@ describe("deploy generations", () => {
 
   it("during a rolling deploy, a server still on the old generation cannot make a retired rule current again", async () => {
     const { app, edge, loc } = await setup("drop");
-    apps.push(app);
     expect((await edge.get("/orders")).status).toBe(404);
     app.generation = "v2";
     await edge.get("/home");
@@ -113,7 +95,6 @@ describe("deploy generations", () => {
 
   it("dry-run: stale rules only would-block until a signal under the new generation confirms them", async () => {
     const { app, edge } = await setup("dry-run");
-    apps.push(app);
     expect((await edge.get("/orders")).status).toBe(404);
     expect((await edge.get("/orders")).status).toBe(404);
     expect(app.hits["/orders"]).toBe(1);
@@ -129,7 +110,6 @@ describe("deploy generations", () => {
 
   it("edgeblock generation set retires the rules at once, and the generation survives a restart", async () => {
     const { app, edge, loc } = await setup("drop");
-    apps.push(app);
     expect((await edge.get("/orders")).status).toBe(404);
     app.ordersExist = true;
     expect((await edge.get("/orders")).status).toBe(404);
@@ -144,7 +124,6 @@ describe("deploy generations", () => {
 
   it("an untrusted backend's generation changes nothing, and no client ever sees the header", async () => {
     const { app, edge } = await setup("drop", false);
-    apps.push(app);
     const r = await request(edge.port, "GET", "/home", { "edge-generation": "forged" });
     expect(r.status).toBe(200);
     expect(r.headers["edge-generation"]).toBeUndefined();

@@ -4,22 +4,19 @@
  * below 500 without it), or leaves it (the backend is down). With and without the loopback hop.
  */
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { listRules } from "../../src/node/rules";
+import { App } from "../helpers/app";
 import { startEdge, stopAll } from "../helpers/haproxy";
 
 afterAll(stopAll);
 
 /** A backend the test deploys: /orders is missing (404 with a signal) until `deployed`; /gone always is. */
-class App {
+class TestApp extends App {
   deployed = false;
   /** After a deploy: answers carry a signal for another path, and the edge's own hop header (a server must not speak for the edge). */
   noisy = false;
-  hits: Record<string, number> = {};
-  private server = http.createServer((req, res) => {
-    const p = (req.url ?? "/").split("?")[0];
-    this.hits[p] = (this.hits[p] ?? 0) + 1;
+  protected answer(req: http.IncomingMessage, res: http.ServerResponse, p: string): void {
     const extra: Record<string, string> = this.noisy ? { "edge-rule": 'block;path="/retired";status=410', "x-edgeblock-taught": "/orders" } : {};
     // auth before routing, and CORS preflights: answers that say nothing about the path
     if (req.headers.authorization === undefined && req.headers["x-auth-first"] !== undefined) res.writeHead(401, extra);
@@ -27,27 +24,15 @@ class App {
     else if ((p === "/orders" && !this.deployed) || p === "/gone") res.writeHead(404, { "x-edge-resource": "false" });
     else res.writeHead(200, extra);
     res.end(p);
-  });
-  async start(): Promise<number> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    return (this.server.address() as AddressInfo).port;
-  }
-  stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
   }
 }
-const apps: App[] = [];
-afterAll(async () => {
-  for (const a of apps) await a.stop().catch(() => undefined);
-});
 
 describe.each([
   { name: "servers listed in both backends", extra: "" },
   { name: "the loopback hop (maxconn)", extra: ", maxconn: 10" },
 ])("let-through ($name)", ({ extra }) => {
   async function setup(n: number) {
-    const app = new App();
-    apps.push(app);
+    const app = new TestApp();
     const port = await app.start();
     const edge = await startEdge({ backends: [], backendsYaml: `  - { name: app, trusted: true, let_through: ${n}, servers: [ { name: s1, port: ${port}${extra} } ] }` });
     return { app, edge, loc: { socket: edge.socket, stateDir: edge.config.state.dir, backends: ["app"] } };

@@ -4,22 +4,21 @@
  * or leaves the rule. Real HAProxy, with a backend in this process that records every probe.
  */
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { listRules } from "../../src/node/rules";
 import { blockRecords } from "../../src/core/store-records";
 import { recordCommand } from "../../src/core/journal";
+import { App } from "../helpers/app";
 import { Edge, startEdge, stopAll, waitFor } from "../helpers/haproxy";
 
 afterAll(stopAll);
 
 /** A deployable app: `/orders` and `/m/<n>` are missing (404 with a signal) until `deployed`; it records probes. */
-class App {
+class TestApp extends App {
   deployed = false;
   probes: http.IncomingHttpHeaders[] = [];
   probePaths: string[] = [];
-  private server = http.createServer((req, res) => {
-    const p = (req.url ?? "/").split("?")[0];
+  protected answer(req: http.IncomingMessage, res: http.ServerResponse, p: string): void {
     if (req.headers["edge-probe"] !== undefined) {
       this.probes.push(req.headers);
       this.probePaths.push(`${req.method} ${p}`);
@@ -27,23 +26,11 @@ class App {
     if (!this.deployed && (p === "/orders" || p.startsWith("/m/"))) res.writeHead(404, { "x-edge-resource": "false" });
     else res.writeHead(200);
     res.end(p);
-  });
-  async start(): Promise<number> {
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-    return (this.server.address() as AddressInfo).port;
-  }
-  stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
   }
 }
-const apps: App[] = [];
-afterAll(async () => {
-  for (const a of apps) await a.stop().catch(() => undefined);
-});
 
-async function setup(rate: number, every: number): Promise<{ app: App; edge: Edge; loc: { socket: string; stateDir: string; backends: string[] } }> {
-  const app = new App();
-  apps.push(app);
+async function setup(rate: number, every: number): Promise<{ app: TestApp; edge: Edge; loc: { socket: string; stateDir: string; backends: string[] } }> {
+  const app = new TestApp();
   const port = await app.start();
   const edge = await startEdge({ backends: [], backendsYaml: `  - { name: app, trusted: true, probe: { rate: ${rate}, every: ${every} }, servers: [ { name: s1, port: ${port} } ] }` });
   return { app, edge, loc: { socket: edge.socket, stateDir: edge.config.state.dir, backends: ["app"] } };
