@@ -43,6 +43,7 @@ import {
   RULE_SIGNAL_HEADERS,
   STALE_REASON,
   HOP_TAUGHT_HEADER,
+  GENERATION_TOKEN_MAX,
   STORE_MAPS,
   VARS,
 } from "../core/contract";
@@ -241,7 +242,8 @@ function generationResponseView(b: BackendConfig): object {
     tokenVar: VARS.generation,
     map: GENERATIONS_MAP,
     action: LUA_NAMES.generation,
-    acl: { named: "eb_generation_named", known: "eb_generation_known" },
+    acl: { named: "eb_generation_named", known: "eb_generation_known", valid: "eb_generation_valid" },
+    tokenRegex: `^[A-Za-z0-9._-]{1,${GENERATION_TOKEN_MAX}}$`,
   };
 }
 

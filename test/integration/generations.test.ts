@@ -122,6 +122,18 @@ describe("deploy generations", () => {
     expect((await edge.get("/orders")).status).toBe(200);
   });
 
+  it("a malformed token changes nothing and runs no Lua", async () => {
+    const { app, edge } = await setup("drop");
+    expect((await edge.get("/orders")).status).toBe(404);
+    app.generation = "v2 with spaces";
+    await edge.get("/home");
+    app.generation = "x".repeat(65);
+    await edge.get("/home");
+    expect((await edge.get("/orders")).status).toBe(404);
+    expect(app.hits["/orders"]).toBe(1);
+    expect(edge.count(/generation (changed|refused)/)).toBe(1);
+  });
+
   it("an untrusted backend's generation changes nothing, and no client ever sees the header", async () => {
     const { app, edge } = await setup("drop", false);
     const r = await request(edge.port, "GET", "/home", { "edge-generation": "forged" });
