@@ -8444,11 +8444,6 @@ function ____exports.enqueue(key, backend, rate, every)
         inc("probes_dropped")
         return key
     end
-    for ____, k in ipairs(q.keys) do
-        if k == key then
-            return key
-        end
-    end
     local ____q_keys_0 = q.keys
     ____q_keys_0[#____q_keys_0 + 1] = key
     lastProbe[(backend .. "\t") .. key] = now
@@ -8588,7 +8583,7 @@ function ____exports.run(settings, maps)
                 do
                     local qq = q
                     if #qq.keys == 0 or t < qq.next then
-                        goto __continue34
+                        goto __continue31
                     end
                     qq.next = t + qq.interval
                     local key = table.remove(qq.keys, 1)
@@ -8610,7 +8605,7 @@ function ____exports.run(settings, maps)
                     end
                     sent = true
                 end
-                ::__continue34::
+                ::__continue31::
             end
             core.msleep(sent and 10 or 100)
         end

@@ -44,9 +44,8 @@ export function enqueue(key: string, backend: string, rate: string, every: strin
     inc("probes_dropped");
     return key;
   }
-  for (const k of q.keys) if (k === key) return key;
   q.keys.push(key);
-  // counted as queued: its next block does not queue it again until it is probed, and then not for `every` s
+  // marked when queued: later blocks do not queue it again (nor scan the queue) for `every` s
   lastProbe[backend + "\t" + key] = now;
   return key;
 }

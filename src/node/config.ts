@@ -404,18 +404,43 @@ function tlsOf(r: Reader, listen: YAMLMap | undefined, resolve: (p: string) => s
   };
 }
 
+/** A HAProxy duration: a bare number would be milliseconds to HAProxy and seconds to most readers, so the unit is required. */
+function durationText(r: Reader, parent: YAMLMap | undefined, spec: string, field: string, pattern: RegExp, hint: string): string {
+  const n = r.node(parent, spec.substring(spec.lastIndexOf(".") + 1));
+  if (n !== undefined && isScalar(n) && typeof n.value === "number") {
+    r.error(n, field, `${n.value} has no unit: ${hint}`);
+    return "";
+  }
+  return r.text(parent, spec, field, pattern, hint);
+}
+
+/** A list of backend names (`field` names it in errors), each existing, each once. */
+function backendNames(r: Reader, n: Node, field: string, backends: readonly BackendConfig[], accept: (name: string, node: Node, at: string) => boolean = () => true): string[] {
+  const out: string[] = [];
+  if (!isSeq(n)) return out;
+  n.items.forEach((b, i) => {
+    const v = isScalar(b) ? String(b.value) : "";
+    const at = `${field}[${i}]`;
+    if (!backends.some((x) => x.name === v)) r.error(b as Node, at, `no backend named ${v}`);
+    else if (accept(v, b as Node, at) && !out.includes(v)) out.push(v);
+  });
+  return out;
+}
+
+/** The lines of a `<key> <value>` map file that are not blank or comments, with their line numbers. */
+function mapFileLines(file: string): Array<{ at: string; words: string[] }> {
+  const out: Array<{ at: string; words: string[] }> = [];
+  readFileSync(file, "utf8").split("\n").forEach((line, i) => {
+    const t = line.trim();
+    if (t !== "" && !t.startsWith("#")) out.push({ at: `${file}:${i + 1}`, words: t.split(/\s+/) });
+  });
+  return out;
+}
+
 /** A backend's balancing, retries, timeouts and health checks; `f` names the backend in errors. */
 function balancingOf(r: Reader, item: YAMLMap, f: string): BalancingConfig {
   const t = r.section(item, "backends[].timeouts", `${f}.timeouts`);
-  const duration = (parent: YAMLMap | undefined, spec: string, field: string) => {
-    const n = r.node(parent, spec.substring(spec.lastIndexOf(".") + 1));
-    // a bare number would be milliseconds to HAProxy and seconds to most readers: the unit is required
-    if (n !== undefined && isScalar(n) && typeof n.value === "number") {
-      r.error(n, field, `${n.value} has no unit: ${DURATION_HINT}`);
-      return "";
-    }
-    return r.text(parent, spec, field, DURATION, DURATION_HINT);
-  };
+  const duration = (parent: YAMLMap | undefined, spec: string, field: string) => durationText(r, parent, spec, field, DURATION, DURATION_HINT);
   const queue = duration(t, "backends[].timeouts.queue", `${f}.timeouts.queue`);
   const h = r.section(item, "backends[].health", `${f}.health`);
   let health: HealthConfig | undefined;
@@ -492,21 +517,17 @@ function rateLimitsOf(r: Reader, top: YAMLMap | undefined, backends: readonly Ba
     else if (kind === "query" && /^[A-Za-z0-9._~-]{1,64}$/.test(arg)) key = { kind, name: arg };
     else if (kind === "jwt" && /^[A-Za-z0-9_]{1,64}$/.test(arg)) key = { kind, name: arg };
     else r.error(r.node(item, "key"), `${f}.key`, `invalid key ${JSON.stringify(keyText)}: ip, header:<name>, query:<param> or jwt:<claim>`);
-    const periodNode = r.node(item, "period");
-    const period = periodNode !== undefined && isScalar(periodNode) && typeof periodNode.value === "number" ? "" : r.text(item, "rate_limits[].period", `${f}.period`, /^[0-9]{1,6}(s|m|h)$/, "seconds, minutes or hours: 10s, 1m, 1h");
-    if (periodNode !== undefined && !period && isScalar(periodNode) && typeof periodNode.value === "number") r.error(periodNode, `${f}.period`, `${periodNode.value} has no unit: 10s, 1m, 1h`);
-    const scope: string[] = [];
+    const period = durationText(r, item, "rate_limits[].period", `${f}.period`, /^[0-9]{1,6}(s|m|h)$/, "seconds, minutes or hours: 10s, 1m, 1h");
     const bn = r.node(item, "backends");
-    if (bn !== undefined) {
-      if (!isSeq(bn) || bn.items.length === 0) r.error(bn, `${f}.backends`, "expected a non-empty list of backend names");
-      else
-        bn.items.forEach((b, j) => {
-          const v = isScalar(b) ? String(b.value) : "";
-          if (!backends.some((x) => x.name === v)) r.error(b as Node, `${f}.backends[${j}]`, `no backend named ${v}`);
-          else if (!routed && v !== defaultBackend) r.error(b as Node, `${f}.backends[${j}]`, `no request goes to ${v}: without routes every request goes to ${defaultBackend}`);
-          else if (!scope.includes(v)) scope.push(v);
-        });
-    }
+    if (bn !== undefined && (!isSeq(bn) || bn.items.length === 0)) r.error(bn, `${f}.backends`, "expected a non-empty list of backend names");
+    const scope =
+      bn === undefined
+        ? []
+        : backendNames(r, bn, `${f}.backends`, backends, (v, node, at) => {
+            if (routed || v === defaultBackend) return true;
+            r.error(node, at, `no request goes to ${v}: without routes every request goes to ${defaultBackend}`);
+            return false;
+          });
     const t = r.section(item, "rate_limits[].tiers", `${f}.tiers`);
     let tiers: RateLimitConfig["tiers"];
     if (t !== undefined) {
@@ -527,12 +548,10 @@ function rateLimitsOf(r: Reader, top: YAMLMap | undefined, backends: readonly Ba
       else if (!existsSync(map)) r.error(mn, `${f}.tiers.map`, `${map} does not exist`);
       else {
         // a key whose tier has no limit would silently get the default: name the line
-        readFileSync(map, "utf8").split("\n").forEach((line, k) => {
-          const w = line.trim().split(/\s+/);
-          if (line.trim() === "" || line.trim().startsWith("#")) return;
-          if (w.length !== 2) r.error(mn, `${f}.tiers.map`, `${map}:${k + 1}: expected "<key> <tier>"`);
-          else if (limits.length > 0 && !limits.some(([tier]) => tier === w[1])) r.error(mn, `${f}.tiers.map`, `${map}:${k + 1}: tier ${w[1]} has no limit in tiers.limits`);
-        });
+        for (const { at, words: w } of mapFileLines(map)) {
+          if (w.length !== 2) r.error(mn, `${f}.tiers.map`, `${at}: expected "<key> <tier>"`);
+          else if (limits.length > 0 && !limits.some(([tier]) => tier === w[1])) r.error(mn, `${f}.tiers.map`, `${at}: tier ${w[1]} has no limit in tiers.limits`);
+        }
       }
       tiers = { map, limits };
     }
@@ -579,27 +598,15 @@ function authOf(r: Reader, auth: YAMLMap | undefined, backends: readonly Backend
     const map = mn ? resolve(r.text(a, "auth.api_keys.map")) : "";
     if (!mn) r.error(a, "auth.api_keys.map", "required");
     else if (!existsSync(map)) r.error(mn, "auth.api_keys.map", `${map} does not exist`);
-    else
-      readFileSync(map, "utf8").split("\n").forEach((line, i) => {
-        const t = line.trim();
-        // a line with a key alone would still authenticate, with no client named in the logs
-        if (t !== "" && !t.startsWith("#") && t.split(/\s+/).length !== 2) r.error(mn, "auth.api_keys.map", `${map}:${i + 1}: expected "<key> <client name>"`);
-      });
+    // a line with a key alone would still authenticate, with no client named in the logs
+    else for (const { at, words } of mapFileLines(map)) if (words.length !== 2) r.error(mn, "auth.api_keys.map", `${at}: expected "<key> <client name>"`);
     apiKeys = { map, header: r.text(a, "auth.api_keys.header", "auth.api_keys.header", /^[A-Za-z0-9-]{1,64}$/, "a header name").toLowerCase() };
   }
   if ((jwt || apiKeys) && r.node(auth, "cookie")) r.error(r.node(auth, "cookie"), "auth.cookie", "with auth.jwt or auth.api_keys, verified credentials decide who is authenticated: drop auth.cookie");
-  const require: string[] = [];
   const rn = r.node(auth, "require");
-  if (rn !== undefined) {
-    if (!jwt && !apiKeys) r.error(rn, "auth.require", "needs auth.jwt or auth.api_keys: there is nothing to verify");
-    if (!isSeq(rn)) r.error(rn, "auth.require", "expected a list of backend names ([] for none)");
-    else
-      rn.items.forEach((b, i) => {
-        const v = isScalar(b) ? String(b.value) : "";
-        if (!backends.some((x) => x.name === v)) r.error(b as Node, `auth.require[${i}]`, `no backend named ${v}`);
-        else if (!require.includes(v)) require.push(v);
-      });
-  } else if (jwt || apiKeys) require.push(...backends.map((b) => b.name));
+  if (rn !== undefined && !jwt && !apiKeys) r.error(rn, "auth.require", "needs auth.jwt or auth.api_keys: there is nothing to verify");
+  if (rn !== undefined && !isSeq(rn)) r.error(rn, "auth.require", "expected a list of backend names ([] for none)");
+  const require = rn !== undefined ? backendNames(r, rn, "auth.require", backends) : jwt || apiKeys ? backends.map((b) => b.name) : [];
   return { ...(cookie ? { cookie } : {}), header, ...(jwt ? { jwt } : {}), ...(apiKeys ? { apiKeys } : {}), require };
 }
 
@@ -645,6 +652,13 @@ function headersOf(r: Reader, top: YAMLMap | undefined): HeadersConfig {
   return { security: r.flag(h, "headers.security"), ...(csp ? { csp } : {}), ...(cors ? { cors } : {}) };
 }
 
+/** A route map key by path prefix: a normalised path ending with `/` (`want` is how to write it). */
+function pathPrefixKey(key: string, policy: EdgeConfig["paths"]): { ok: boolean; want: string } {
+  const n = normalizePath(key.replace(/\/$/, "") || "/", policy, 4094);
+  const want = n.ok ? (n.path === "/" ? "/" : n.path + "/") : "/api/";
+  return { ok: n.ok && key.endsWith("/") && want === key, want };
+}
+
 /** routes_map: every line a key of the declared kind and an existing backend, each error at file:line. */
 function routesMapOf(r: Reader, top: YAMLMap | undefined, backends: readonly BackendConfig[], policy: EdgeConfig["paths"], resolve: (p: string) => string): (RouteMap & { file: string }) | undefined {
   const m = r.section(top, "routes_map");
@@ -661,20 +675,13 @@ function routesMapOf(r: Reader, top: YAMLMap | undefined, backends: readonly Bac
     return undefined;
   }
   const entries: Array<[string, string]> = [];
-  readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-    const t = line.trim();
-    if (t === "" || t.startsWith("#")) return;
-    const w = t.split(/\s+/);
-    const at = `${file}:${i + 1}`;
-    if (w.length !== 2) return r.error(fn, "routes_map.file", `${at}: expected "<key> <backend>"`);
-    if (!backends.some((b) => b.name === w[1])) return r.error(fn, "routes_map.file", `${at}: no backend named ${w[1]}`);
-    if (by === "host" && (!HOST.test(w[0]) || w[0] !== w[0].toLowerCase())) return r.error(fn, "routes_map.file", `${at}: ${w[0]} is not a lower-case host name`);
-    if (by === "path_prefix") {
-      const n = normalizePath(w[0].replace(/\/$/, "") || "/", policy, 4094);
-      if (!w[0].endsWith("/") || !n.ok || (n.path === "/" ? "/" : n.path + "/") !== w[0]) return r.error(fn, "routes_map.file", `${at}: ${w[0]} is not a normalised path ending with / (write ${n.ok ? (n.path === "/" ? "/" : n.path + "/") : "/api/"})`);
-    }
-    entries.push([w[0], w[1]]);
-  });
+  for (const { at, words: w } of mapFileLines(file)) {
+    if (w.length !== 2) r.error(fn, "routes_map.file", `${at}: expected "<key> <backend>"`);
+    else if (!backends.some((b) => b.name === w[1])) r.error(fn, "routes_map.file", `${at}: no backend named ${w[1]}`);
+    else if (by === "host" && (!HOST.test(w[0]) || w[0] !== w[0].toLowerCase())) r.error(fn, "routes_map.file", `${at}: ${w[0]} is not a lower-case host name`);
+    else if (by === "path_prefix" && !pathPrefixKey(w[0], policy).ok) r.error(fn, "routes_map.file", `${at}: ${w[0]} is not a normalised path ending with / (write ${pathPrefixKey(w[0], policy).want})`);
+    else entries.push([w[0], w[1]]);
+  }
   return { file, by, entries };
 }
 

@@ -157,7 +157,12 @@ export const HANDOFF_BIND = "eb_handoff_in";
  * address, one rate-limit bucket for all). A unix socket: nothing outside this host reaches it.
  */
 export function handoffServer(c: EdgeConfig, outDir: string): string {
-  return `unix@${path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), HANDOFF_SOCKET_FILE)} send-proxy-v2`;
+  return `unix@${runSocket(c, outDir, HANDOFF_SOCKET_FILE)} send-proxy-v2`;
+}
+
+/** A socket of edgeblock's own (peer link, handoff, loopback hop) in the runtime API socket's folder, as haproxy.cfg names it. */
+export function runSocket(c: EdgeConfig, outDir: string, file: string): string {
+  return path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), file);
 }
 
 

@@ -56,7 +56,7 @@ import { REASON_ID_UNIT } from "../core/rule";
 import { tableNeverPurges } from "../core/eviction";
 import { syncKeyLength } from "../core/cluster-sync";
 import { BackendConfig, EdgeConfig, ListenAddress } from "./config";
-import { allocateCounters, answerHeadersView, AUTHED_VAR, cacheView, authView, balancingView, bindOf, GATEWAY_ACL, HANDOFF_BIND, HANDOFF_SOCKET_FILE, handoffServer, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
+import { allocateCounters, answerHeadersView, AUTHED_VAR, cacheView, authView, balancingView, bindOf, GATEWAY_ACL, HANDOFF_BIND, HANDOFF_SOCKET_FILE, handoffServer, runSocket, healthView, hopsAny, hopView, PASS_BIND, PASS_SOCKET_FILE, RATE_STAT, rateLimitsView, rel, serversView, tlsView, verifiedAuth } from "./render-gateway";
 
 export const TEMPLATE_DIR = path.resolve(__dirname, "../../templates");
 
@@ -295,7 +295,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     syncKeyLen: syncKeyLength(c.rules.maxKeyLength, c.rules.maxBodyBytes),
     syncSize: c.peers?.syncSize ?? 0,
     syncStore: `${SYNC_FIELDS.sec},${SYNC_FIELDS.usec}`,
-    peerSocket: path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), PEER_SOCKET_FILE),
+    peerSocket: runSocket(c, outDir, PEER_SOCKET_FILE),
     settingsEnv: SETTINGS_ENV,
     settingsFile: rel(outDir, settingsFile),
     luaDirective: c.lua.load === "per-thread" ? "lua-load-per-thread" : "lua-load",
@@ -337,7 +337,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     readyTable: READY_TABLE,
     handoffBackend: HANDOFF_BACKEND,
     handoffServer: handoffServer(c, outDir),
-    handoffSocket: path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), HANDOFF_SOCKET_FILE),
+    handoffSocket: runSocket(c, outDir, HANDOFF_SOCKET_FILE),
     handoffBind: HANDOFF_BIND,
     readyWaitMs: READY_WAIT_MS,
     vars: VARS,
@@ -376,46 +376,50 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
       .sort((a, b) => (a === 404 ? -1 : b === 404 ? 1 : a - b))
       .map((code) => ({ code, contentType: "text/plain" })),
     dropTrailers: c.responseTrailers === "drop",
-    backends: c.backends.map((b) => ({
-      routedTo: routedToAcl(b.name),
-      candidateAcl: candidateAcl(b.name),
-      candidate: routed || b.name === c.defaultBackend,
-      exactLookup: onPath(`table_${RULE_FIELDS.expiry}(${RULE_TABLE_PREFIX + b.name})`, "-m int gt 0"),
-      prefixLookup: onPath(`concat(/),map_beg(${prefixMapFile(b.name)})`, "-m found"),
-      name: b.name,
-      trusted: b.trusted,
-      interimDrop: b.interimResponses === "drop",
-      table: RULE_TABLE_PREFIX + b.name,
-      pendingTable: PENDING_TABLE_PREFIX + b.name,
-      seenTable: SEEN_TABLE_PREFIX + b.name,
-      prefixMap: prefixMapFile(b.name),
-      qualMap: qualMapFile(b.name),
-      // candidates for the confirmation threshold live 10 minutes; size follows the rule table
-      pendingSize: Math.min(b.maxRules, 100000),
-      pendingExpire: "10m",
-      seenKeyLen: c.rules.maxKeyLength + 2 + 48,
-      // rule paths are at most len-2 bytes, so a longer request path truncated to len can never equal one
-      keyLen: c.rules.maxKeyLength + 2,
-      maxRules: b.maxRules,
-      expire: `${c.rules.maxTtl}s`,
-      balancing: balancingView(b),
-      health: healthView(b.balancing.health),
-      servers: serversView(b),
-      // checks run once, on <backend>'s servers: the evaluation backend's copies follow their state
-      evalServers: serversView(b, b.balancing.health ? b.name : undefined),
-      hop: hopView(b),
-      generation: generationRequestView(b),
-      // let-through over the loopback hop: the answer's learn happened in the other stream, which says so in a header
-      hopTaught: b.letThrough > 0 && hopView(b) ? { header: HOP_TAUGHT_HEADER, bind: PASS_BIND, keysVar: VARS.taughtKeys } : undefined,
-      // one block in PROBE_SAMPLE runs the (deduplicating) Lua converter: the rest cost a modulo
-      probe: b.probe ? { rate: b.probe.rate, every: b.probe.every, sample: PROBE_SAMPLE, var: VARS.probeQueued, converter: LUA_NAMES.probe } : undefined,
-      letThrough: b.letThrough > 0 ? { n: b.letThrough, keyVar: VARS.letThrough, credVar: VARS.letThroughCredentials, action: LUA_NAMES.revalidate, count: LUA_NAMES.count, failedCounter: "revalidations_failed", taughtHeader: HOP_TAUGHT_HEADER } : undefined,
-      // only a trusted backend's responses may change its generation
-      generationResponse: b.trusted && b.onNewGeneration !== "keep" ? generationResponseView(b) : undefined,
-      cache: b.cache ? cacheView(c, b) : undefined,
-      // with the hop, the evaluation backend has no servers and <backend> caches
-      evalCache: b.cache && !hopView(b) ? { ...cacheView(c, b), afterRules: true, decided: ACL.decided } : undefined,
-    })),
+    backends: c.backends.map((b) => {
+      const hop = hopView(b);
+      const cache = b.cache ? cacheView(c, b) : undefined;
+      return {
+        routedTo: routedToAcl(b.name),
+        candidateAcl: candidateAcl(b.name),
+        candidate: routed || b.name === c.defaultBackend,
+        exactLookup: onPath(`table_${RULE_FIELDS.expiry}(${RULE_TABLE_PREFIX + b.name})`, "-m int gt 0"),
+        prefixLookup: onPath(`concat(/),map_beg(${prefixMapFile(b.name)})`, "-m found"),
+        name: b.name,
+        trusted: b.trusted,
+        interimDrop: b.interimResponses === "drop",
+        table: RULE_TABLE_PREFIX + b.name,
+        pendingTable: PENDING_TABLE_PREFIX + b.name,
+        seenTable: SEEN_TABLE_PREFIX + b.name,
+        prefixMap: prefixMapFile(b.name),
+        qualMap: qualMapFile(b.name),
+        // candidates for the confirmation threshold live 10 minutes; size follows the rule table
+        pendingSize: Math.min(b.maxRules, 100000),
+        pendingExpire: "10m",
+        seenKeyLen: c.rules.maxKeyLength + 2 + 48,
+        // rule paths are at most len-2 bytes, so a longer request path truncated to len can never equal one
+        keyLen: c.rules.maxKeyLength + 2,
+        maxRules: b.maxRules,
+        expire: `${c.rules.maxTtl}s`,
+        balancing: balancingView(b),
+        health: healthView(b.balancing.health),
+        servers: serversView(b),
+        // checks run once, on <backend>'s servers: the evaluation backend's copies follow their state
+        evalServers: serversView(b, b.balancing.health ? b.name : undefined),
+        hop,
+        generation: generationRequestView(b),
+        // let-through over the loopback hop: the answer's learn happened in the other stream, which says so in a header
+        hopTaught: b.letThrough > 0 && hop ? { header: HOP_TAUGHT_HEADER, bind: PASS_BIND, keysVar: VARS.taughtKeys } : undefined,
+        // one block in PROBE_SAMPLE runs the (deduplicating) Lua converter: the rest cost a modulo
+        probe: b.probe ? { rate: b.probe.rate, every: b.probe.every, sample: PROBE_SAMPLE, var: VARS.probeQueued, converter: LUA_NAMES.probe } : undefined,
+        letThrough: b.letThrough > 0 ? { n: b.letThrough, keyVar: VARS.letThrough, credVar: VARS.letThroughCredentials, action: LUA_NAMES.revalidate, count: LUA_NAMES.count, failedCounter: "revalidations_failed", taughtHeader: HOP_TAUGHT_HEADER } : undefined,
+        // only a trusted backend's responses may change its generation
+        generationResponse: b.trusted && b.onNewGeneration !== "keep" ? generationResponseView(b) : undefined,
+        cache,
+        // with the hop, the evaluation backend has no servers and <backend> caches
+        evalCache: cache && !hop ? { ...cache, afterRules: true, decided: ACL.decided } : undefined,
+      };
+    }),
     answerHeaders: answerHeadersView(c),
     // the edge's own hop header: never from a client, never to one
     taughtHeader: c.backends.some((b) => b.letThrough > 0) ? HOP_TAUGHT_HEADER : "",
@@ -423,7 +427,7 @@ export function render(c: EdgeConfig, opts: RenderOptions): Rendered {
     userSocket: c.observability.statsSocket ? rel(outDir, c.observability.statsSocket, c.absolutePaths) : "",
     logHeaders: c.observability.logHeaders,
     cacheSections: c.backends.filter((b) => b.cache).map((b) => ({ name: cacheView(c, b).section, backend: b.name, sizeMb: c.cache.sizeMb, maxAge: c.cache.maxAge, maxObject: c.cache.maxObjectBytes })),
-    passSocket: hopsAny(c) ? path.join(path.dirname(rel(outDir, c.runtimeApiSocket, c.absolutePaths)), PASS_SOCKET_FILE) : "",
+    passSocket: hopsAny(c) ? runSocket(c, outDir, PASS_SOCKET_FILE) : "",
     passBindName: PASS_BIND,
     rateLimits: rateLimitsView(c, outDir, routed, c.peers ? LOCAL_PEERS_SECTION : PEERS_SECTION),
     rateStat: RATE_STAT,
